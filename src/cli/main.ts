@@ -1,0 +1,139 @@
+/**
+ * The `cloudpartner` command line.
+ *   cloudpartner serve [--port] [--host] [--data-dir] [--log-level] [--demo] [--new-demo-token]
+ *   cloudpartner token create --publisher <id> [--publisher <id>…] --role Owner|Contributor|Reader
+ *                             [--description text] [--expires-in-days n] [--data-dir dir]
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, resolveDataDir, resolveServeConfig } from '../config.ts';
+import { ApiError } from '../domain/errors.ts';
+import { parseId } from '../domain/ids.ts';
+import { ROLES, parseRole } from '../domain/roles.ts';
+import { createAccessToken } from '../identity/access-tokens.ts';
+import { startServer } from '../server.ts';
+import { openStore } from '../store/open.ts';
+import { PACKAGE_VERSION } from '../version.ts';
+
+const USAGE = `cloudpartner ${PACKAGE_VERSION} — the Cloud Partner Portal offer publishing API, self-hosted
+
+Usage:
+  cloudpartner serve [options]            Start the API server
+      --port <n>          PORT                  (default 8080)
+      --host <addr>       HOST                  (default 127.0.0.1)
+      --data-dir <dir>    CLOUDPARTNER_DATA_DIR (default ./data)
+      --log-level <lvl>   LOG_LEVEL             (default info)
+      --demo              load the demo publisher 'contoso' on first start and print how to call it
+      --new-demo-token    with --demo: print a new demo token even if the demo data exists
+
+  cloudpartner token create --publisher <id> --role <Owner|Contributor|Reader> [options]
+      --publisher <id>    repeat for several publishers
+      --description <t>   what the token is for
+      --expires-in-days <n>
+      --data-dir <dir>    CLOUDPARTNER_DATA_DIR (default ./data)
+    Prints the token alone on stdout. Works while a server runs on the same data directory.
+
+  cloudpartner --version | --help
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case 'token':
+      return token(rest);
+    case '--version':
+    case 'version':
+      process.stdout.write(`${PACKAGE_VERSION}\n`);
+      return 0;
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      return fail(`unknown command '${command}'. Run 'cloudpartner --help'.`);
+  }
+}
+
+async function serve(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'log-level': { type: 'string' },
+      demo: { type: 'boolean' },
+      'new-demo-token': { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const config = resolveServeConfig(values, process.env);
+  const server = await startServer(config);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      server.close().then(resolve, resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+}
+
+async function token(args: string[]): Promise<number> {
+  const [subcommand, ...rest] = args;
+  if (subcommand !== 'create') return fail(`usage: cloudpartner token create --publisher <id> --role <${ROLES.join('|')}>`);
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      publisher: { type: 'string', multiple: true },
+      role: { type: 'string' },
+      description: { type: 'string' },
+      'expires-in-days': { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values.publisher?.length) return fail('--publisher is required');
+  const role = values.role ? parseRole(values.role) : undefined;
+  if (!role) return fail(`--role must be one of ${ROLES.join(', ')}`);
+  const days = values['expires-in-days'];
+  if (days !== undefined && !/^[1-9]\d{0,4}$/.test(days)) return fail('--expires-in-days must be a whole number of days');
+  const publisherIds = values.publisher.map((id) => parseId('publisherId', id));
+  const store = await openStore({ dataDir: resolveDataDir(values['data-dir'], process.env), secretKey: process.env['CLOUDPARTNER_SECRET_KEY'] });
+  try {
+    const created = await createAccessToken(store, {
+      publisherIds,
+      role,
+      description: values.description ?? '',
+      ...(days ? { expiresInDays: Number(days) } : {}),
+    });
+    process.stdout.write(`${created.token}\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+function fail(message: string): number {
+  process.stderr.write(`cloudpartner: ${message}\n`);
+  return 2;
+}
+
+export async function run(argv: string[]): Promise<void> {
+  try {
+    process.exitCode = await main(argv);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof ApiError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.exitCode = fail((error as Error).message);
+    } else if ((error as { code?: string }).code === 'EADDRINUSE') {
+      process.exitCode = fail(`${(error as Error).message}: the port is taken; choose another with --port`);
+    } else {
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Configuration of `cloudpartner serve`: command-line flags win over environment variables,
+ * which win over defaults.
+ */
+export interface ServeConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: string;
+  /** Load the demo publisher and offer on first start and print how to call them. */
+  demo: boolean;
+  /** Print a fresh demo token even when the demo data already exists. */
+  newDemoToken: boolean;
+  secretKey: string | undefined;
+}
+
+export const DEFAULTS = { port: 8080, host: '127.0.0.1', dataDir: './data', logLevel: 'info' } as const;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export class ConfigError extends Error {}
+
+export interface ServeFlags {
+  port?: string | undefined;
+  host?: string | undefined;
+  'data-dir'?: string | undefined;
+  'log-level'?: string | undefined;
+  demo?: boolean | undefined;
+  'new-demo-token'?: boolean | undefined;
+}
+
+export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): ServeConfig {
+  const portText = flags.port ?? env['PORT'] ?? String(DEFAULTS.port);
+  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
+  if (!(port >= 0 && port <= 65535)) throw new ConfigError(`--port/PORT must be a port number from 0 to 65535, not '${portText}'`);
+  const logLevel = flags['log-level'] ?? env['LOG_LEVEL'] ?? DEFAULTS.logLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level/LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not '${logLevel}'`);
+  return {
+    port,
+    host: flags.host ?? env['HOST'] ?? DEFAULTS.host,
+    dataDir: resolveDataDir(flags['data-dir'], env),
+    logLevel,
+    demo: flags.demo ?? false,
+    newDemoToken: flags['new-demo-token'] ?? false,
+    secretKey: env['CLOUDPARTNER_SECRET_KEY'] || undefined,
+  };
+}
+
+export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  return flag ?? env['CLOUDPARTNER_DATA_DIR'] ?? DEFAULTS.dataDir;
+}

@@ -1,0 +1,93 @@
+/**
+ * The error catalogue: every error a client can receive, in one place.
+ *
+ * Each error carries the HTTP status it maps to, a stable `code` clients can branch on, and a
+ * message a person can act on. The HTTP layer turns an ApiError into
+ * `{"error":{"code":"...","message":"..."}}` and never invents codes of its own.
+ */
+import { SUPPORTED_API_VERSIONS } from './api-version.ts';
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  /** Extra response headers the status requires (e.g. WWW-Authenticate on 401). */
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.headers = headers;
+  }
+}
+
+const bearerChallenge = (error?: string) =>
+  ({ 'www-authenticate': error ? `Bearer error="${error}"` : 'Bearer' }) as Record<string, string>;
+
+export const errors = {
+  // 400 — the request itself is wrong
+  invalidApiVersion: (given: string | undefined) =>
+    new ApiError(
+      400,
+      'InvalidAPIVersion',
+      `${given === undefined ? 'The api-version query parameter is required.' : `Invalid api version '${given}'.`} Allowed values are [${SUPPORTED_API_VERSIONS.join(', ')}]`,
+    ),
+  invalidId: (what: 'publisherId' | 'offerId' | 'operationId', value: string, why: string) =>
+    new ApiError(400, what === 'publisherId' ? 'InvalidPublisherId' : what === 'offerId' ? 'InvalidOfferId' : 'InvalidOperationId', `The ${what} '${truncate(value)}' is not valid: ${why}`),
+  idTooLong: (what: 'publisherId' | 'offerId', value: string, max: number) =>
+    new ApiError(400, what === 'publisherId' ? 'PublisherIdTooLong' : 'OfferIdTooLong', `The ${what} '${truncate(value)}' is ${value.length} characters long; at most ${max} are allowed.`),
+  invalidVersion: (value: string) =>
+    new ApiError(400, 'InvalidVersion', `The version '${truncate(value)}' is not valid: it must be a whole number from 1 to 2147483647.`),
+  invalidSlot: (value: string) =>
+    new ApiError(400, 'InvalidSlot', `The slot '${truncate(value)}' is not valid. Allowed values are [Draft, Preview, Production] (any letter case).`),
+  invalidFilter: (value: string) =>
+    new ApiError(400, 'InvalidFilter', `The $filter '${truncate(value)}' is not supported. The only supported filter is: offerTypeId eq '<offer type id>'.`),
+  invalidQueryParameter: (name: string, why: string) =>
+    new ApiError(400, 'InvalidQueryParameter', `The query parameter '${truncate(name)}' is not valid: ${why}`),
+  invalidRequest: (message: string) => new ApiError(400, 'InvalidRequest', message),
+  invalidJson: (message: string) => new ApiError(400, 'InvalidJson', `The request body is not valid JSON: ${message}`),
+
+  // 401 / 403 — who is calling, and may they
+  missingToken: () =>
+    new ApiError(401, 'Unauthorized', 'The Authorization header is missing. Send "Authorization: Bearer <token>".', bearerChallenge()),
+  malformedAuthorization: () =>
+    new ApiError(401, 'InvalidAuthorizationHeader', 'The Authorization header is malformed. Send "Authorization: Bearer <token>".', bearerChallenge('invalid_request')),
+  invalidToken: () =>
+    new ApiError(401, 'InvalidToken', 'The access token is not valid: it is unknown, revoked or expired.', bearerChallenge('invalid_token')),
+  forbiddenPublisher: (publisherId: string) =>
+    new ApiError(403, 'Forbidden', `The caller does not have access to the publisher namespace '${publisherId}'.`),
+  forbiddenAction: (publisherId: string, role: string, action: string) =>
+    new ApiError(403, 'InsufficientRole', `The caller's role ${role} on publisher '${publisherId}' does not allow ${action}.`),
+
+  // 404 — the thing is not there
+  routeNotFound: (method: string, url: string) =>
+    new ApiError(404, 'NotFound', `No API matches ${method} ${truncate(url.split('?')[0] ?? url, 200)}.`),
+  publisherNotFound: (publisherId: string) =>
+    new ApiError(404, 'PublisherNotFound', `The publisher '${publisherId}' does not exist.`),
+  offerNotFound: (publisherId: string, offerId: string) =>
+    new ApiError(404, 'OfferNotFound', `The offer '${offerId}' does not exist in the publisher namespace '${publisherId}'.`),
+  versionNotFound: (offerId: string, version: number, latest: number) =>
+    new ApiError(404, 'VersionNotFound', `The offer '${offerId}' has no version ${version}; its versions are 1 to ${latest}.`),
+  slotEmpty: (offerId: string, slot: string) =>
+    new ApiError(
+      404,
+      'SlotEmpty',
+      `The offer '${offerId}' has nothing in the ${slot} slot: it has not been ${slot === 'Preview' ? 'published to preview' : 'taken live'} yet.`,
+    ),
+
+  // other client mistakes Fastify detects before our code runs
+  methodNotAllowed: (method: string) => new ApiError(405, 'MethodNotAllowed', `The method ${method} is not allowed here.`),
+  payloadTooLarge: (limit: number) => new ApiError(413, 'PayloadTooLarge', `The request body is larger than the limit of ${limit} bytes.`),
+  unsupportedMediaType: (type: string | undefined) =>
+    new ApiError(415, 'UnsupportedMediaType', `The content type '${truncate(type ?? '')}' is not supported; send application/json.`),
+
+  // 5xx — only for our own faults
+  internal: () => new ApiError(500, 'InternalError', 'An internal error occurred. It has been logged.'),
+  unavailable: (why: string) => new ApiError(503, 'ServiceUnavailable', why),
+} as const;
+
+/** Echoing client input in messages helps, but never without bound. */
+function truncate(value: string, max = 80): string {
+  return value.length > max ? `${value.slice(0, max)}…` : value;
+}

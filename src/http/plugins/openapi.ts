@@ -1,0 +1,28 @@
+/** The OpenAPI document, generated from the route schemas, served at /openapi.json. */
+import fp from 'fastify-plugin';
+import swagger from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
+import { ErrorBody } from '../schemas/common.ts';
+import { Offer, OfferSummary } from '../schemas/offers.ts';
+import { OfferType, Publisher } from '../schemas/catalog.ts';
+
+export default fp(
+  async function openApiPlugin(app: FastifyInstance, options: { version: string }) {
+    for (const schema of [ErrorBody, OfferSummary, Offer, Publisher, OfferType]) app.addSchema(schema);
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.0.3',
+        info: {
+          title: 'cloudpartner — Cloud Partner Portal offer publishing API',
+          version: options.version,
+          description: 'Every /api call takes ?api-version=2017-10-31 and Authorization: Bearer <token>.',
+        },
+        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+        security: [{ bearer: [] }],
+      },
+      refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    });
+    app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
+  },
+  { name: 'openapi' },
+);

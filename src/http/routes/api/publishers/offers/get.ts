@@ -1,0 +1,86 @@
+/**
+ * Seed "Retrieve a specific offer", in its three URL forms:
+ *   GET /api/publishers/{publisherId}/offers/{offerId}                  (the Draft slot)
+ *   GET /api/publishers/{publisherId}/offers/{offerId}/versions/{version}
+ *   GET /api/publishers/{publisherId}/offers/{offerId}/slot/{slotId}    (Draft | Preview | Production)
+ */
+import { Type } from 'typebox';
+import { errors } from '../../../../../domain/errors.ts';
+import { parseId } from '../../../../../domain/ids.ts';
+import { type VersionSelector, renderOffer, resolveVersion } from '../../../../../domain/offers.ts';
+import { parseSlot } from '../../../../../domain/slots.ts';
+import { ApiVersionQuery, OfferParams, apiErrorResponses } from '../../../../schemas/common.ts';
+import { JSON_TYPE, type RoutePlugin } from '../../../context.ts';
+
+const MAX_VERSION = 2_147_483_647;
+
+function parseVersion(raw: string): number {
+  const version = /^[0-9]{1,10}$/.test(raw) ? Number(raw) : NaN;
+  if (!(version >= 1 && version <= MAX_VERSION)) throw errors.invalidVersion(raw);
+  return version;
+}
+
+const getOffer: RoutePlugin = async (app, { store }) => {
+  const response = { 200: Type.Ref('Offer'), ...apiErrorResponses };
+  const common = { tags: ['offers'], querystring: ApiVersionQuery, response };
+
+  const serve = async (publisherId: string, rawOfferId: string, selector: VersionSelector) => {
+    const offerId = parseId('offerId', rawOfferId);
+    const offer = await store.getOffer(publisherId, offerId);
+    if (!offer) throw errors.offerNotFound(publisherId, offerId);
+    const version = resolveVersion(offer, selector);
+    const document = await store.getOfferVersion(publisherId, offerId, version);
+    if (!document) throw errors.versionNotFound(offerId, version, offer.version);
+    return { body: renderOffer(offer, document), etag: offer.etag };
+  };
+
+  app.get(
+    '/api/publishers/:publisherId/offers/:offerId',
+    {
+      config: { action: 'read' },
+      schema: { ...common, summary: 'Retrieve a specific offer (draft)', params: OfferParams },
+    },
+    async (request, reply) => {
+      const { body, etag } = await serve(request.publisherId, request.params.offerId, { slot: 'Draft' });
+      return reply.header('etag', etag).type(JSON_TYPE).send(body);
+    },
+  );
+
+  app.get(
+    '/api/publishers/:publisherId/offers/:offerId/versions/:version',
+    {
+      config: { action: 'read' },
+      schema: {
+        ...common,
+        summary: 'Retrieve a specific version of an offer',
+        params: Type.Object({ ...OfferParams.properties, version: Type.String({ description: 'Version number, 1 or more.' }) }),
+      },
+    },
+    async (request, reply) => {
+      const selector = { version: parseVersion(request.params.version) };
+      const { body, etag } = await serve(request.publisherId, request.params.offerId, selector);
+      return reply.header('etag', etag).type(JSON_TYPE).send(body);
+    },
+  );
+
+  app.get(
+    '/api/publishers/:publisherId/offers/:offerId/slot/:slotId',
+    {
+      config: { action: 'read' },
+      schema: {
+        ...common,
+        summary: 'Retrieve an offer from a slot',
+        params: Type.Object({
+          ...OfferParams.properties,
+          slotId: Type.String({ description: 'Draft, Preview or Production (any letter case).' }),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const selector = { slot: parseSlot(request.params.slotId) };
+      const { body, etag } = await serve(request.publisherId, request.params.offerId, selector);
+      return reply.header('etag', etag).type(JSON_TYPE).send(body);
+    },
+  );
+};
+export default getOffer;

@@ -1,0 +1,35 @@
+/** GET /api/publishers/{publisherId}/offers — seed "Retrieve offers", plus `$filter=offerTypeId eq '…'`. */
+import { Type } from 'typebox';
+import { errors } from '../../../../../domain/errors.ts';
+import { parseOfferFilter, renderOfferSummary } from '../../../../../domain/offers.ts';
+import { ApiVersionQuery, PublisherParams, apiErrorResponses } from '../../../../schemas/common.ts';
+import { JSON_TYPE, type RoutePlugin } from '../../../context.ts';
+
+const Query = Type.Object({
+  ...ApiVersionQuery.properties,
+  $filter: Type.Optional(Type.String({ description: "Only `offerTypeId eq '<type>'` is supported." })),
+});
+
+const listOffers: RoutePlugin = async (app, { store }) => {
+  app.get(
+    '/api/publishers/:publisherId/offers',
+    {
+      config: { action: 'read' },
+      schema: {
+        summary: 'Retrieve offers',
+        description: 'Summaries of every offer in the publisher namespace; use Retrieve a specific offer for the full definition.',
+        tags: ['offers'],
+        params: PublisherParams,
+        querystring: Query,
+        response: { 200: Type.Array(Type.Ref('OfferSummary')), ...apiErrorResponses },
+      },
+    },
+    async (request, reply) => {
+      const rawFilter: unknown = request.query.$filter;
+      if (rawFilter !== undefined && typeof rawFilter !== 'string') throw errors.invalidFilter(String(rawFilter));
+      const offers = await store.listOffers(request.publisherId, parseOfferFilter(rawFilter));
+      return reply.type(JSON_TYPE).send(`[${offers.map(renderOfferSummary).join(',')}]`);
+    },
+  );
+};
+export default listOffers;

@@ -1,0 +1,11 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Store } from '../../store/store.ts';
+
+/** What every route module receives. */
+export interface RouteOptions {
+  store: Store;
+}
+
+export type RoutePlugin = FastifyPluginAsyncTypebox<RouteOptions>;
+
+export const JSON_TYPE = 'application/json; charset=utf-8';

@@ -1,0 +1,37 @@
+/** Schemas shared by every route: the error body and the api-version query. */
+import { Type, type Static } from 'typebox';
+import { CURRENT_API_VERSION } from '../../domain/api-version.ts';
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'Stable machine-readable code, e.g. InvalidAPIVersion, OfferNotFound.' }),
+      message: Type.String({ description: 'What went wrong and how to fix it.' }),
+    }),
+  },
+  { $id: 'ErrorBody', description: 'Every error response has this shape.' },
+);
+export type ErrorBody = Static<typeof ErrorBody>;
+
+const errorRef = Type.Ref('ErrorBody');
+
+/** The error responses every authenticated API route can give. */
+export const apiErrorResponses = {
+  400: errorRef,
+  401: errorRef,
+  403: errorRef,
+  404: errorRef,
+} as const;
+
+export const ApiVersionQuery = Type.Object({
+  'api-version': Type.String({ description: `Required. Supported: ${CURRENT_API_VERSION}.`, examples: [CURRENT_API_VERSION] }),
+});
+
+export const PublisherParams = Type.Object({
+  publisherId: Type.String({ description: "Publisher namespace, e.g. contoso. Letters, digits, '-' and '_', at most 50; case-insensitive." }),
+});
+
+export const OfferParams = Type.Object({
+  publisherId: PublisherParams.properties.publisherId,
+  offerId: Type.String({ description: "Offer id, e.g. contosovirtualmachine. Letters, digits, '-' and '_', at most 50; case-insensitive." }),
+});

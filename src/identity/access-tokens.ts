@@ -1,0 +1,58 @@
+/**
+ * Opaque bearer tokens: 256 random bits, shown once, stored only as a SHA-256 hash, each
+ * granting one role on one or more publishers.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { errors } from '../domain/errors.ts';
+import type { Role } from '../domain/roles.ts';
+import type { Principal, Store } from '../store/store.ts';
+
+/** Recognisable prefix, so leaked tokens can be found by secret scanners. */
+export const TOKEN_PREFIX = 'cpat_';
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export interface CreateTokenRequest {
+  publisherIds: readonly string[];
+  role: Role;
+  description?: string;
+  /** Lifetime in days; none = does not expire. */
+  expiresInDays?: number;
+}
+
+/** Creates a token and returns it; this is the only time the token exists outside the caller. */
+export async function createAccessToken(store: Store, request: CreateTokenRequest): Promise<{ id: string; token: string }> {
+  if (request.publisherIds.length === 0) throw new Error('a token needs at least one publisher');
+  for (const publisherId of request.publisherIds) {
+    if (!(await store.getPublisher(publisherId))) throw errors.publisherNotFound(publisherId);
+  }
+  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  const id = randomUUID();
+  const now = new Date();
+  await store.createAccessToken({
+    id,
+    tokenHash: hashToken(token),
+    description: request.description ?? '',
+    grants: request.publisherIds.map((publisherId) => ({ publisherId, role: request.role })),
+    createdAt: now.toISOString(),
+    expiresAt: request.expiresInDays ? new Date(now.getTime() + request.expiresInDays * 86_400_000).toISOString() : null,
+  });
+  return { id, token };
+}
+
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/**
+ * Resolves an Authorization header to a principal: 401 for a missing or malformed header or an
+ * unknown token. The token is never echoed in errors or logs.
+ */
+export async function authenticate(store: Store, authorization: string | undefined): Promise<Principal> {
+  if (authorization === undefined || authorization === '') throw errors.missingToken();
+  const match = BEARER.exec(authorization);
+  if (!match) throw errors.malformedAuthorization();
+  const principal = await store.findPrincipalByTokenHash(hashToken(match[1]!));
+  if (!principal) throw errors.invalidToken();
+  return principal;
+}

@@ -1,0 +1,100 @@
+/**
+ * `cloudpartner serve`: open the store, load demo data when asked, listen, print how to call it,
+ * and shut down cleanly on SIGINT/SIGTERM.
+ */
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import type { ServeConfig } from './config.ts';
+import { CURRENT_API_VERSION } from './domain/api-version.ts';
+import { DEMO_OFFER_ID, DEMO_PUBLISHER, loadDemoData } from './demo/demo-data.ts';
+import { buildApp } from './http/app.ts';
+import { createAccessToken } from './identity/access-tokens.ts';
+import { DATABASE_FILE, openStore } from './store/open.ts';
+import type { Store } from './store/store.ts';
+import { PACKAGE_VERSION } from './version.ts';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  url: string;
+  close(): Promise<void>;
+}
+
+export function createLogger(level: string, destination: NodeJS.WritableStream | number = 1): Logger {
+  return pino(
+    {
+      level,
+      base: undefined,
+      // Defence in depth: nothing logs headers or bodies, but if anything ever does, these never leave.
+      redact: { paths: ['req.headers.authorization', 'headers.authorization', 'authorization', 'token', 'clientSecret'], censor: '[redacted]' },
+    },
+    typeof destination === 'number' ? pino.destination({ dest: destination, sync: false }) : destination,
+  );
+}
+
+export async function startServer(config: ServeConfig, out: NodeJS.WritableStream = process.stdout): Promise<RunningServer> {
+  const logger = createLogger(config.logLevel);
+  const store = await openStore({ dataDir: config.dataDir, secretKey: config.secretKey });
+  let demoToken: string | undefined;
+  if (config.demo) {
+    const loaded = await loadDemoData(store);
+    if (loaded || config.newDemoToken) {
+      demoToken = (
+        await createAccessToken(store, { publisherIds: [DEMO_PUBLISHER.id], role: 'Owner', description: 'demo token printed by serve --demo' })
+      ).token;
+    }
+  }
+  const app = await buildApp({ store, logger });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  const url = `http://${host}:${port}`;
+
+  out.write(banner({ url, dataFile: join(config.dataDir, DATABASE_FILE), demo: config.demo, demoToken }));
+
+  const close = async () => {
+    await app.close();
+    await store.close();
+    logger.flush();
+  };
+  return { app, store, url, close };
+}
+
+function banner(options: { url: string; dataFile: string; demo: boolean; demoToken: string | undefined }): string {
+  const lines = [`cloudpartner ${PACKAGE_VERSION} listening on ${options.url} (embedded database ${options.dataFile})`, ''];
+  if (options.demo) {
+    const auth = options.demoToken ? options.demoToken : '$TOKEN';
+    if (options.demoToken) {
+      lines.push(
+        `Demo publisher '${DEMO_PUBLISHER.id}' is ready. Its access token (role Owner), shown only now:`,
+        '',
+        `  ${options.demoToken}`,
+        '',
+      );
+    } else {
+      lines.push(
+        `Demo publisher '${DEMO_PUBLISHER.id}' is loaded. Use the token printed on first start as $TOKEN, or get a new one with`,
+        `  npm start -- --new-demo-token     (or: npx cloudpartner token create --publisher contoso --role Owner)`,
+        '',
+      );
+    }
+    const q = `api-version=${CURRENT_API_VERSION}`;
+    const base = `${options.url}/api/publishers/${DEMO_PUBLISHER.id}/offers`;
+    const curl = (path: string) => `  curl -s -H "Authorization: Bearer ${auth}" "${path}"`;
+    lines.push(
+      'Retrieve offers:',
+      curl(`${base}?${q}`),
+      'Retrieve a specific offer (draft, by version, by slot):',
+      curl(`${base}/${DEMO_OFFER_ID}?${q}`),
+      curl(`${base}/${DEMO_OFFER_ID}/versions/3?${q}`),
+      curl(`${base}/${DEMO_OFFER_ID}/slot/Draft?${q}`),
+      curl(`${base}/${DEMO_OFFER_ID}/slot/Preview?${q}`),
+      curl(`${base}/${DEMO_OFFER_ID}/slot/Production?${q}`),
+      '',
+    );
+  }
+  lines.push(`OpenAPI document: ${options.url}/openapi.json    Stop with Ctrl+C.`, '');
+  return lines.join('\n');
+}

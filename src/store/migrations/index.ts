@@ -1,0 +1,87 @@
+/**
+ * Schema migrations, one list for every backend. Written with Kysely's schema builder using only
+ * portable column types (text, integer), so SQLite and PostgreSQL stay in step.
+ */
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+const initial: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('publishers')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('display_text', 'text', (c) => c.notNull())
+      .addColumn('offer_type_categories', 'text', (c) => c.notNull())
+      .addColumn('seller_id', 'integer', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('offers')
+      .addColumn('publisher_id', 'text', (c) => c.notNull().references('publishers.id'))
+      .addColumn('id', 'text', (c) => c.notNull())
+      .addColumn('offer_type_id', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('preview_version', 'integer')
+      .addColumn('production_version', 'integer')
+      .addColumn('etag', 'text', (c) => c.notNull())
+      .addColumn('display_text', 'text', (c) => c.notNull())
+      .addColumn('changed_time', 'text', (c) => c.notNull())
+      .addColumn('created_time', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('offers_pk', ['publisher_id', 'id'])
+      .execute();
+    await db.schema.createIndex('offers_by_type').on('offers').columns(['publisher_id', 'offer_type_id']).execute();
+
+    await db.schema
+      .createTable('offer_versions')
+      .addColumn('publisher_id', 'text', (c) => c.notNull())
+      .addColumn('offer_id', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('definition_json', 'text', (c) => c.notNull())
+      .addColumn('changed_time', 'text', (c) => c.notNull())
+      .addColumn('frozen', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('offer_versions_pk', ['publisher_id', 'offer_id', 'version'])
+      .addForeignKeyConstraint('offer_versions_offer_fk', ['publisher_id', 'offer_id'], 'offers', ['publisher_id', 'id'])
+      .execute();
+
+    await db.schema
+      .createTable('offer_secrets')
+      .addColumn('publisher_id', 'text', (c) => c.notNull())
+      .addColumn('offer_id', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('pointer', 'text', (c) => c.notNull())
+      .addColumn('sealed_value', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('offer_secrets_pk', ['publisher_id', 'offer_id', 'version', 'pointer'])
+      .addForeignKeyConstraint('offer_secrets_version_fk', ['publisher_id', 'offer_id', 'version'], 'offer_versions', [
+        'publisher_id',
+        'offer_id',
+        'version',
+      ])
+      .execute();
+
+    await db.schema
+      .createTable('access_tokens')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('description', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text')
+      .addColumn('revoked_at', 'text')
+      .execute();
+
+    await db.schema
+      .createTable('token_grants')
+      .addColumn('token_id', 'text', (c) => c.notNull().references('access_tokens.id'))
+      .addColumn('publisher_id', 'text', (c) => c.notNull().references('publishers.id'))
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('token_grants_pk', ['token_id', 'publisher_id'])
+      .execute();
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return { '0001_initial': initial };
+  },
+};

@@ -1,0 +1,69 @@
+/** Table shapes, shared by every backend (Kysely's view of the schema the migrations create). */
+export interface PublishersTable {
+  id: string;
+  display_text: string;
+  offer_type_categories: string; // JSON array text
+  seller_id: number;
+  version: number;
+  created_at: string;
+}
+
+export interface OffersTable {
+  publisher_id: string;
+  id: string;
+  offer_type_id: string;
+  status: string;
+  /** The draft's version number (the Draft slot). */
+  version: number;
+  preview_version: number | null;
+  production_version: number | null;
+  etag: string;
+  display_text: string;
+  changed_time: string;
+  created_time: string;
+}
+
+export interface OfferVersionsTable {
+  publisher_id: string;
+  offer_id: string;
+  version: number;
+  /** Exact JSON text of `definition` as served (no secret values). */
+  definition_json: string;
+  changed_time: string;
+  /** 1 once published (immutable from then on), 0 for the draft. */
+  frozen: number;
+}
+
+export interface OfferSecretsTable {
+  publisher_id: string;
+  offer_id: string;
+  version: number;
+  /** JSON pointer into the definition. */
+  pointer: string;
+  /** SecretBox-sealed JSON text of the value. */
+  sealed_value: string;
+}
+
+export interface AccessTokensTable {
+  id: string;
+  token_hash: string;
+  description: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface TokenGrantsTable {
+  token_id: string;
+  publisher_id: string;
+  role: string;
+}
+
+export interface Database {
+  publishers: PublishersTable;
+  offers: OffersTable;
+  offer_versions: OfferVersionsTable;
+  offer_secrets: OfferSecretsTable;
+  access_tokens: AccessTokensTable;
+  token_grants: TokenGrantsTable;
+}
