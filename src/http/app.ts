@@ -1,6 +1,6 @@
 /**
  * The Fastify application: plugins for the cross-cutting concerns (errors, auth, api-version,
- * access log, OpenAPI), then the routes. Built the same way in tests and in `serve`.
+ * OpenAPI; the access log is AccessLog), then the routes. Built the same way in tests and in `serve`.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -9,9 +9,9 @@ import type { Store } from '../store/store.ts';
 import errorsPlugin from './plugins/errors.ts';
 import authPlugin from './plugins/auth.ts';
 import apiVersionPlugin from './plugins/api-version.ts';
-import requestLogPlugin from './plugins/request-log.ts';
 import openApiPlugin from './plugins/openapi.ts';
 import { registerRoutes } from './routes/index.ts';
+import { AccessLog } from './access-log.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 
 export interface AppOptions {
@@ -27,7 +27,7 @@ export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
-    disableRequestLogging: true,
+    logController: new AccessLog(),
     // Clients spell paths with and without a trailing slash (…/submissions/?…); ids longer than
     // the router's default 100 characters must reach our own 400, not a 404.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
@@ -39,7 +39,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(errorsPlugin);
   await app.register(authPlugin, { store: options.store });
   await app.register(apiVersionPlugin);
-  if (options.logger) await app.register(requestLogPlugin);
   await app.register(openApiPlugin, { version: PACKAGE_VERSION });
   await registerRoutes(app, { store: options.store });
   return app;
