@@ -6,7 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
-import errorsPlugin from './plugins/errors.ts';
+import errorsPlugin, { answerClientError, sendError, toApiError } from './plugins/errors.ts';
 import authPlugin from './plugins/auth.ts';
 import apiVersionPlugin from './plugins/api-version.ts';
 import openApiPlugin from './plugins/openapi.ts';
@@ -28,9 +28,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
     logController: new AccessLog(),
-    // Clients spell paths with and without a trailing slash (…/submissions/?…); ids longer than
-    // the router's default 100 characters must reach our own 400, not a 404.
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
+    // Clients spell paths with and without a trailing slash (…/submissions/?…). Any id that fits
+    // in a request line (Node caps headers at 16 KiB) must reach our own 400, not the router's 414.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
+    // Errors raised before routing (malformed URL, bad content type) keep the one error shape too.
+    frameworkErrors: (error, _request, reply) => sendError(reply, toApiError(error)),
+    clientErrorHandler: answerClientError,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     return503OnClosing: true,
     requestTimeout: 30_000,

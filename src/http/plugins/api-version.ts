@@ -7,7 +7,7 @@ import { errors } from '../../domain/errors.ts';
 export default fp(
   async function apiVersionPlugin(app: FastifyInstance) {
     app.addHook('onRequest', async (request) => {
-      if (request.routeOptions.config.public) return;
+      if (request.routeOptions.config.public || request.is404) return;
       const given = (request.query as Record<string, unknown>)['api-version'];
       if (!isSupportedApiVersion(given)) throw errors.invalidApiVersion(typeof given === 'string' ? given : given === undefined ? undefined : String(given));
     });

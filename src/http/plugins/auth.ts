@@ -34,7 +34,7 @@ export default fp(
     app.decorateRequest('publisherId', '');
 
     app.addHook('onRequest', async (request) => {
-      if (request.routeOptions.config.public) return;
+      if (request.routeOptions.config.public || request.is404) return;
       request.principal = await authenticate(store, request.headers.authorization);
     });
 

@@ -4,7 +4,7 @@
  * schema validation) are mapped to catalogue entries; anything else is our bug: logged, 500.
  */
 import fp from 'fastify-plugin';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError, errors } from '../../domain/errors.ts';
 
 export function toApiError(error: FastifyError | Error): ApiError {
@@ -30,9 +30,37 @@ export function toApiError(error: FastifyError | Error): ApiError {
   if (error instanceof SyntaxError) return errors.invalidJson(error.message);
   const status = fastifyError.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
-    return new ApiError(status, 'InvalidRequest', fastifyError.message);
+    // Fastify's own client errors (bad URL, param too long…) may quote the whole URL: keep it short.
+    const message = fastifyError.message.length > 200 ? `${fastifyError.message.slice(0, 200)}…` : fastifyError.message;
+    return new ApiError(status, status === 414 ? 'UriTooLong' : 'InvalidRequest', message);
   }
   return errors.internal();
+}
+
+/**
+ * Errors Node's HTTP parser raises before a request exists (headers too large, malformed
+ * request line): answered on the raw socket, still in the one error shape.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: import('node:net').Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) return;
+  const [status, reason, code, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'HeadersTooLarge', 'The request line and headers exceed 16 KiB.']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'RequestTimeout', 'The request was not received in time.']
+        : [400, 'Bad Request', 'MalformedRequest', 'The request is not valid HTTP.'];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+export function sendError(reply: FastifyReply, apiError: ApiError): void {
+  void reply
+    .code(apiError.status)
+    .headers(apiError.headers)
+    .type('application/json; charset=utf-8')
+    .send(JSON.stringify({ error: { code: apiError.code, message: apiError.message } }));
 }
 
 export default fp(
@@ -41,19 +69,11 @@ export default fp(
       const apiError = toApiError(error as Error);
       if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
       else if (apiError.code === 'InvalidRequest') request.log.debug({ err: error }, 'client error');
-      void reply
-        .code(apiError.status)
-        .headers(apiError.headers)
-        .type('application/json; charset=utf-8')
-        .send(JSON.stringify({ error: { code: apiError.code, message: apiError.message } }));
+      sendError(reply, apiError);
     });
 
     app.setNotFoundHandler((request, reply) => {
-      const apiError = errors.routeNotFound(request.method, request.url);
-      void reply
-        .code(404)
-        .type('application/json; charset=utf-8')
-        .send(JSON.stringify({ error: { code: apiError.code, message: apiError.message } }));
+      sendError(reply, errors.routeNotFound(request.method, request.url));
     });
   },
   { name: 'errors' },
