@@ -12,7 +12,7 @@
  * cached value is never older than the last commit before the read.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import type { OfferHeader, OfferListFilter, OfferVersionDocument } from '../../domain/offers.ts';
@@ -27,6 +27,13 @@ import type { SecretBox } from '../secret-box.ts';
 import type { NewAccessToken, OfferSnapshot, Principal, Store } from '../store.ts';
 
 const MAX_CACHED_ENTRIES = 20_000;
+
+/**
+ * Migrations of one file within this process run one after another: better-sqlite3 waits for a
+ * lock synchronously, so a second store waiting on the first would block the event loop the
+ * first needs to finish.
+ */
+const migrationsInProcess = new Map<string, Promise<unknown>>();
 
 interface OfferRow {
   publisher_id: string;
@@ -61,12 +68,14 @@ export class SqliteStore implements Store {
   readonly #writer: BetterSqlite3.Database;
   readonly #db: Kysely<Database>;
   readonly #secrets: SecretBox;
+  readonly #file: string;
   #statements: ReturnType<SqliteStore['prepareReads']> | undefined;
   readonly #cache = new Map<string, unknown>();
   #seenDataVersion = -1;
 
   constructor(options: SqliteStoreOptions) {
     mkdirSync(dirname(options.file), { recursive: true });
+    this.#file = resolve(options.file);
     this.#writer = openConnection(options.file);
     this.#reader = openConnection(options.file);
     this.#db = new Kysely<Database>({ dialect: new SqliteDialect({ database: this.#writer }) });
@@ -74,11 +83,33 @@ export class SqliteStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    // Several processes may start on one file at once; SQLite's write lock (with busy_timeout)
-    // serialises them and Kysely's migration lock table makes the loser a no-op.
-    const { error } = await new Migrator({ db: this.#db, provider: migrationProvider }).migrateToLatest();
-    if (error) throw error;
+    const previous = migrationsInProcess.get(this.#file) ?? Promise.resolve();
+    const run = previous.then(
+      () => this.migrateHoldingWriteLock(),
+      () => this.migrateHoldingWriteLock(),
+    );
+    migrationsInProcess.set(this.#file, run);
+    try {
+      await run;
+    } finally {
+      if (migrationsInProcess.get(this.#file) === run) migrationsInProcess.delete(this.#file);
+    }
     this.#statements = this.prepareReads();
+  }
+
+  private async migrateHoldingWriteLock(): Promise<void> {
+    // Several processes may start on one file at once, and Kysely's SQLite adapter takes no
+    // migration lock. Holding SQLite's write lock for the whole run (DDL is transactional in
+    // SQLite) serialises them: the second waits (busy_timeout), then finds nothing to do.
+    this.#writer.exec('BEGIN IMMEDIATE');
+    try {
+      const { error } = await new Migrator({ db: this.#db, provider: migrationProvider }).migrateToLatest();
+      if (error) throw error;
+      this.#writer.exec('COMMIT');
+    } catch (error) {
+      if (this.#writer.inTransaction) this.#writer.exec('ROLLBACK');
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
@@ -294,11 +325,12 @@ export class SqliteStore implements Store {
 }
 
 function openConnection(file: string): BetterSqlite3.Database {
-  const db = new BetterSqlite3(file);
+  const db = new BetterSqlite3(file, { timeout: 10_000 });
+  // busy_timeout first: switching a fresh file to WAL takes a lock another process may hold.
+  db.pragma('busy_timeout = 10000');
   db.pragma('journal_mode = WAL');
   // FULL: a commit is on disk before it is acknowledged, so acknowledged writes survive power loss.
   db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   return db;
 }
