@@ -1,0 +1,40 @@
+/** The OpenAPI document is generated from the route schemas and describes every API route. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestServer, type TestServer } from '../helpers/harness.ts';
+
+describe('service routes', () => {
+  let server: TestServer;
+  before(async () => (server = await startTestServer('http')));
+  after(async () => server.close());
+
+  it('/openapi.json needs no token and lists every API path with its error responses', async () => {
+    const res = await server.call('/openapi.json', { token: null });
+    assert.equal(res.status, 200);
+    const doc = res.json();
+    assert.equal(doc.openapi, '3.0.3');
+    const paths = Object.keys(doc.paths);
+    for (const path of [
+      '/api/offerTypes',
+      '/api/publishers',
+      '/api/publishers/{publisherId}/offers',
+      '/api/publishers/{publisherId}/offers/{offerId}',
+      '/api/publishers/{publisherId}/offers/{offerId}/versions/{version}',
+      '/api/publishers/{publisherId}/offers/{offerId}/slot/{slotId}',
+    ]) {
+      assert.ok(paths.includes(path), path);
+      const get = doc.paths[path].get;
+      assert.ok(get.responses['200'], `${path} 200`);
+      assert.ok(get.responses['401'] && get.responses['403'], `${path} errors`);
+      assert.ok(get.parameters.some((p: { name: string; in: string }) => p.name === 'api-version' && p.in === 'query'), `${path} api-version`);
+    }
+    assert.ok(doc.components.schemas.Offer && doc.components.schemas.ErrorBody);
+    assert.ok(!paths.includes('/openapi.json'));
+  });
+
+  it('/healthz needs no token and names the store', async () => {
+    const res = await server.call('/healthz', { token: null });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.json(), { status: 'ok', store: 'sqlite' });
+  });
+});
