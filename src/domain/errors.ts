@@ -12,13 +12,16 @@ export class ApiError extends Error {
   readonly code: string;
   /** Extra response headers the status requires (e.g. WWW-Authenticate on 401). */
   readonly headers: Readonly<Record<string, string>>;
+  /** Extra members of the `error` object (e.g. `problems`, each with a JSON path). */
+  readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
+  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}, details: Record<string, unknown> = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.headers = headers;
+    this.details = details;
   }
 }
 
@@ -75,6 +78,37 @@ export const errors = {
       'SlotEmpty',
       `The offer '${offerId}' has nothing in the ${slot} slot: it has not been ${slot === 'Preview' ? 'published to preview' : 'taken live'} yet.`,
     ),
+
+  // 409 / 412 / 422 — the request conflicts with the offer's state
+  offerExists: (offerId: string) =>
+    new ApiError(
+      409,
+      'InvalidResourceId',
+      `The offer '${offerId}' already exists. To update it, send If-Match with its ETag (optimistic concurrency) or If-Match: * (last writer wins).`,
+    ),
+  offerTypeChange: (offerId: string, from: string, to: string) =>
+    new ApiError(409, 'OfferTypeChange', `The offer '${offerId}' is of type '${from}'; its type cannot change to '${to}'.`),
+  preconditionFailed: (offerId: string, exists: boolean) =>
+    new ApiError(
+      412,
+      'PreconditionFailed',
+      exists
+        ? `The offer '${offerId}' has changed since the ETag sent in If-Match was read. GET it again, reapply your change and send its current ETag.`
+        : `The offer '${offerId}' does not exist, so no ETag can match. Create it without If-Match.`,
+    ),
+  idMismatch: (what: string, inBody: string, inPath: string) =>
+    new ApiError(400, 'IdMismatch', `The body's ${what} '${inBody.slice(0, 80)}' differs from '${inPath}' in the URL.`),
+  invalidDocument: (problems: ReadonlyArray<{ path: string; message: string }>) =>
+    new ApiError(400, 'InvalidDocument', `The offer document is not valid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, {}, { problems }),
+  invalidIfMatch: (value: string) =>
+    new ApiError(400, 'InvalidIfMatch', `The If-Match header '${value.slice(0, 80)}' is not valid: send an ETag as returned by GET, or *.`),
+  validationFailed: (offerId: string, problems: ReadonlyArray<{ path: string; message: string }>) =>
+    new ApiError(422, 'OfferValidationFailed', `The offer '${offerId}' cannot be published: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, {}, { problems }),
+  operationInProgress: (offerId: string, type: string) =>
+    new ApiError(409, 'OperationInProgress', `A ${type} operation is running on the offer '${offerId}'. Wait for it to finish, or cancel it.`),
+  notReadyToGoLive: (offerId: string, why: string) => new ApiError(409, 'NotReadyToGoLive', `The offer '${offerId}' cannot go live: ${why}.`),
+  nothingToCancel: (offerId: string) => new ApiError(409, 'NoOperationToCancel', `No operation is running on the offer '${offerId}'.`),
+  operationNotFound: (operationId: string) => new ApiError(404, 'OperationNotFound', `The operation '${operationId.slice(0, 100)}' does not exist for this offer.`),
 
   // other client mistakes Fastify detects before our code runs
   methodNotAllowed: (method: string) => new ApiError(405, 'MethodNotAllowed', `The method ${method} is not allowed here.`),

@@ -26,6 +26,10 @@ export interface OfferHeader {
   /** Last change of anything about the offer (draft edits, status changes). */
   changedTime: string;
   displayText: string;
+  /** The operation running on the offer now, if any (at most one). */
+  runningOperationId: string | null;
+  /** Notification e-mails given to the last publish; go-live reuses them. */
+  notificationEmails: string | null;
 }
 
 export interface OfferVersionDocument {

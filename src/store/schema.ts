@@ -21,6 +21,48 @@ export interface OffersTable {
   display_text: string;
   changed_time: string;
   created_time: string;
+  /** The operation now running on the offer, if any: at most one at a time. */
+  running_operation_id: string | null;
+  /** Notification e-mails of the last publish; go-live reuses them. */
+  notification_emails: string | null;
+}
+
+export interface OperationsTable {
+  id: string;
+  publisher_id: string;
+  offer_id: string;
+  /** publish | golive | cancel */
+  type: string;
+  /** running | completed | failed | canceled */
+  status: string;
+  publishing_version: number;
+  offer_version: number;
+  /** preview | production */
+  slot: string;
+  notification_emails: string | null;
+  /** For publish: the draft's ETag right after the publish started (idempotent re-publish). */
+  draft_etag: string | null;
+  /** For cancel: the operation being canceled. */
+  target_operation_id: string | null;
+  error: string | null;
+  created_time: string;
+  changed_time: string;
+}
+
+export interface OperationStepsTable {
+  operation_id: string;
+  position: number;
+  step_id: string;
+  /** notStarted | inProgress | waitingForPublisherReview | complete | blocked | canceled */
+  status: string;
+  progress: number;
+  messages_json: string;
+  started_time: string | null;
+  /** Epoch ms at which the step's work is due to finish. */
+  due_ms: number | null;
+  /** Instance holding the step; the lease lets another instance take over after a crash. */
+  lease_owner: string | null;
+  lease_expires_ms: number | null;
 }
 
 export interface OfferVersionsTable {
@@ -64,6 +106,8 @@ export interface Database {
   offers: OffersTable;
   offer_versions: OfferVersionsTable;
   offer_secrets: OfferSecretsTable;
+  operations: OperationsTable;
+  operation_steps: OperationStepsTable;
   access_tokens: AccessTokensTable;
   token_grants: TokenGrantsTable;
 }

@@ -11,6 +11,58 @@ import type { OfferStatus } from '../domain/offer-status.ts';
 import type { Publisher } from '../domain/publishers.ts';
 import type { Role } from '../domain/roles.ts';
 import type { SecretValue } from '../domain/secret-fields.ts';
+import type { OperationRecord, StepMessage } from '../domain/operations.ts';
+import type { OperationStatus, OperationType, StepStatus } from '../domain/workflow.ts';
+
+/** How a draft write is conditioned (If-Match): none = create only, any = `*`, etag = that ETag. */
+export type WriteCondition = { kind: 'none' } | { kind: 'any' } | { kind: 'etag'; etag: string };
+
+/** The draft as it stands when a write begins, for the domain to build the new one from. */
+export interface CurrentDraft {
+  offer: OfferHeader;
+  secrets: SecretValue[];
+}
+
+/** A draft ready to store: document text without secrets, and the secret values apart. */
+export interface DraftContent {
+  offerTypeId: string;
+  definitionJson: string;
+  displayText: string;
+  secrets: SecretValue[];
+}
+
+export interface SaveDraftResult {
+  created: boolean;
+  offer: OfferHeader;
+  document: OfferVersionDocument;
+}
+
+export interface StartOperationOptions {
+  operationId: string;
+  notificationEmails: string | null;
+  /** Duration of the operation's first step, ms. */
+  firstStepMs: number;
+}
+
+export type CancelResult = { kind: 'canceled'; operation: OperationRecord } | { kind: 'canceling'; operation: OperationRecord };
+
+/** A step this instance holds the lease on, due to finish now. */
+export interface ClaimedStep {
+  operation: OperationRecord;
+  position: number;
+  stepId: string;
+  owner: string;
+}
+
+/** What running a step decided. */
+export interface StepOutcome {
+  status: Extract<StepStatus, 'complete' | 'waitingForPublisherReview' | 'blocked'>;
+  messages: StepMessage[];
+  /** When the step ends the operation (last step, or a failure): how, and what it does to the slots. */
+  ends?: { operationStatus: OperationStatus; previewVersion?: number; productionVersion?: number; error?: string };
+  /** Duration of the next step, when there is one. */
+  nextStepMs: number;
+}
 
 export interface Principal {
   /** Stable id of the caller (the access token's id). Never the token itself. */
@@ -45,6 +97,8 @@ export interface OfferSnapshot {
   versions: ReadonlyArray<{ version: number; definition: Record<string, unknown>; changedTime: string }>;
 }
 
+export type { OperationType };
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /** Brings the schema up to date. Safe to call on every start, from several processes. */
@@ -65,6 +119,35 @@ export interface Store {
   getVersionSecrets(publisherId: string, offerId: string, version: number): Promise<SecretValue[]>;
   /** Writes a complete offer with its versions; fails if the offer exists. */
   importOffer(snapshot: OfferSnapshot): Promise<void>;
+
+  // drafts and the publishing workflow: every method is one atomic transaction
+  /**
+   * Creates or replaces the draft. `build` runs inside the transaction on the current draft (or
+   * null when the offer does not exist) and returns the new content; the condition is checked
+   * atomically (409 when creating over an existing offer, 412 on an ETag mismatch).
+   */
+  saveDraft(publisherId: string, offerId: string, condition: WriteCondition, build: (current: CurrentDraft | null) => DraftContent): Promise<SaveDraftResult>;
+  /**
+   * Freezes the draft and starts a publish. `validate` runs inside the transaction on the draft
+   * (throws 422). An identical re-publish while the same version publishes returns the running
+   * operation with `reused: true`; anything else while an operation runs is a 409.
+   */
+  startPublish(publisherId: string, offerId: string, options: StartOperationOptions, validate: (offer: OfferHeader, definitionJson: string) => void): Promise<{ operation: OperationRecord; reused: boolean }>;
+  /** Starts a go-live of the Preview version (409 when there is none or something runs). */
+  startGoLive(publisherId: string, offerId: string, options: StartOperationOptions): Promise<OperationRecord>;
+  /** Cancels the running operation: at once, or (a go-live) through a cancel operation. */
+  cancelOperation(publisherId: string, offerId: string, options: StartOperationOptions): Promise<CancelResult>;
+  getOperation(publisherId: string, offerId: string, operationId: string): Promise<OperationRecord | null>;
+  /** The offer's operations, oldest first: its publishing history. */
+  listOperations(publisherId: string, offerId: string): Promise<OperationRecord[]>;
+  /** Takes the lease on one step that is due, if any. */
+  claimDueStep(owner: string, nowMs: number, leaseMs: number): Promise<ClaimedStep | null>;
+  /** Records a claimed step's outcome and moves the operation on; false if the lease was lost. */
+  finishStep(claim: ClaimedStep, outcome: StepOutcome, nowMs: number): Promise<boolean>;
+  /** Epoch ms when the next step falls due, or null when nothing runs. */
+  nextDueMs(): Promise<number | null>;
+  /** Gives up this instance's leases (graceful shutdown), so another can continue at once. */
+  releaseLeases(owner: string): Promise<void>;
 
   // access tokens
   createAccessToken(token: NewAccessToken): Promise<void>;

@@ -59,6 +59,8 @@ describe('version resolution', () => {
     etag: 'e',
     changedTime: 'c',
     displayText: 'd',
+    runningOperationId: null,
+    notificationEmails: null,
   };
   it('maps slots and versions to numbers, 404 when there is none', () => {
     assert.equal(resolveVersion(offer, { slot: 'Draft' }), 4);

@@ -60,7 +60,7 @@ export function sendError(reply: FastifyReply, apiError: ApiError): void {
     .code(apiError.status)
     .headers(apiError.headers)
     .type('application/json; charset=utf-8')
-    .send(JSON.stringify({ error: { code: apiError.code, message: apiError.message } }));
+    .send(JSON.stringify({ error: { code: apiError.code, message: apiError.message, ...apiError.details } }));
 }
 
 export default fp(

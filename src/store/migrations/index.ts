@@ -80,8 +80,55 @@ const initial: Migration = {
   },
 };
 
+/**
+ * The publishing workflow: operations (publish, golive, cancel), their steps, and the offer's
+ * pointer to its one running operation (the one-running-operation rule as a compare-and-set).
+ */
+const operations: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('offers').addColumn('running_operation_id', 'text').execute();
+    await db.schema.alterTable('offers').addColumn('notification_emails', 'text').execute();
+
+    await db.schema
+      .createTable('operations')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('publisher_id', 'text', (c) => c.notNull())
+      .addColumn('offer_id', 'text', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('publishing_version', 'integer', (c) => c.notNull())
+      .addColumn('offer_version', 'integer', (c) => c.notNull())
+      .addColumn('slot', 'text', (c) => c.notNull())
+      .addColumn('notification_emails', 'text')
+      .addColumn('draft_etag', 'text')
+      .addColumn('target_operation_id', 'text')
+      .addColumn('error', 'text')
+      .addColumn('created_time', 'text', (c) => c.notNull())
+      .addColumn('changed_time', 'text', (c) => c.notNull())
+      .addForeignKeyConstraint('operations_offer_fk', ['publisher_id', 'offer_id'], 'offers', ['publisher_id', 'id'])
+      .execute();
+    await db.schema.createIndex('operations_by_offer').on('operations').columns(['publisher_id', 'offer_id', 'created_time']).execute();
+
+    await db.schema
+      .createTable('operation_steps')
+      .addColumn('operation_id', 'text', (c) => c.notNull().references('operations.id'))
+      .addColumn('position', 'integer', (c) => c.notNull())
+      .addColumn('step_id', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('progress', 'integer', (c) => c.notNull())
+      .addColumn('messages_json', 'text', (c) => c.notNull())
+      .addColumn('started_time', 'text')
+      .addColumn('due_ms', 'integer')
+      .addColumn('lease_owner', 'text')
+      .addColumn('lease_expires_ms', 'integer')
+      .addPrimaryKeyConstraint('operation_steps_pk', ['operation_id', 'position'])
+      .execute();
+    await db.schema.createIndex('operation_steps_runnable').on('operation_steps').columns(['status', 'due_ms']).execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial };
+    return { '0001_initial': initial, '0002_operations': operations };
   },
 };

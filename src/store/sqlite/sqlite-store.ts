@@ -2,9 +2,12 @@
  * The embedded backend: one SQLite file in WAL mode.
  *
  * Two connections to the same file: `reader` serves the hot read path with prepared statements
- * (Kysely re-prepares every query, which halves read throughput), `writer` runs migrations and
- * writes through Kysely. Keeping them apart means a read never sees a write transaction that is
- * still open on the writer.
+ * (Kysely re-prepares every query, which halves read throughput); `writer` runs the migrations
+ * (through Kysely) and every write. Writes are synchronous `BEGIN IMMEDIATE` transactions: the
+ * write lock is taken before the first read, so a compare-and-set (If-Match, one running
+ * operation, step leases) is exact even against other processes, and nothing else can run on
+ * the connection while a transaction is open. Keeping reader and writer apart means a read never
+ * sees a transaction that is still open.
  *
  * Reads are cached in memory and the cache is dropped whenever SQLite's `data_version` changes
  * on the reader: that counter moves on every commit made by any other connection — our writer,
@@ -15,16 +18,32 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { errors } from '../../domain/errors.ts';
 import type { OfferHeader, OfferListFilter, OfferVersionDocument } from '../../domain/offers.ts';
+import type { OperationRecord, StepMessage, StepRecord } from '../../domain/operations.ts';
+import { type OperationStatus, type OperationType, type StepStatus, checkCanGoLive, checkCanPublish, offerStatusAfter, stepsOf } from '../../domain/workflow.ts';
 import type { OfferStatus } from '../../domain/offer-status.ts';
 import type { Publisher } from '../../domain/publishers.ts';
 import type { Role } from '../../domain/roles.ts';
 import { extractSecrets, type SecretValue } from '../../domain/secret-fields.ts';
-import { etagFor } from '../../domain/time.ts';
+import { etagFor, formatTicks, nowUnixTicks, parseTimestamp } from '../../domain/time.ts';
 import { migrationProvider } from '../migrations/index.ts';
 import type { Database } from '../schema.ts';
 import type { SecretBox } from '../secret-box.ts';
-import type { NewAccessToken, OfferSnapshot, Principal, Store } from '../store.ts';
+import type {
+  CancelResult,
+  ClaimedStep,
+  CurrentDraft,
+  DraftContent,
+  NewAccessToken,
+  OfferSnapshot,
+  Principal,
+  SaveDraftResult,
+  StartOperationOptions,
+  StepOutcome,
+  Store,
+  WriteCondition,
+} from '../store.ts';
 
 const MAX_CACHED_ENTRIES = 20_000;
 
@@ -46,7 +65,42 @@ interface OfferRow {
   etag: string;
   display_text: string;
   changed_time: string;
+  running_operation_id: string | null;
+  notification_emails: string | null;
 }
+
+interface OperationRow {
+  id: string;
+  publisher_id: string;
+  offer_id: string;
+  offer_type_id: string;
+  type: string;
+  status: string;
+  publishing_version: number;
+  offer_version: number;
+  notification_emails: string | null;
+  draft_etag: string | null;
+  target_operation_id: string | null;
+  error: string | null;
+  created_time: string;
+  changed_time: string;
+}
+
+interface StepRow {
+  operation_id: string;
+  position: number;
+  step_id: string;
+  status: string;
+  progress: number;
+  messages_json: string;
+  started_time: string | null;
+  due_ms: number | null;
+}
+
+const OFFER_COLUMNS =
+  'publisher_id, id, offer_type_id, status, version, preview_version, production_version, etag, display_text, changed_time, running_operation_id, notification_emails';
+const OPERATION_COLUMNS = `o.id, o.publisher_id, o.offer_id, f.offer_type_id, o.type, o.status, o.publishing_version, o.offer_version,
+  o.notification_emails, o.draft_etag, o.target_operation_id, o.error, o.created_time, o.changed_time`;
 
 interface PublisherRow {
   id: string;
@@ -70,6 +124,7 @@ export class SqliteStore implements Store {
   readonly #secrets: SecretBox;
   readonly #file: string;
   #statements: ReturnType<SqliteStore['prepareReads']> | undefined;
+  #writes: ReturnType<SqliteStore['prepareWrites']> | undefined;
   readonly #cache = new Map<string, unknown>();
   #seenDataVersion = -1;
 
@@ -95,6 +150,7 @@ export class SqliteStore implements Store {
       if (migrationsInProcess.get(this.#file) === run) migrationsInProcess.delete(this.#file);
     }
     this.#statements = this.prepareReads();
+    this.#writes = this.prepareWrites();
   }
 
   private async migrateHoldingWriteLock(): Promise<void> {
@@ -124,18 +180,18 @@ export class SqliteStore implements Store {
       publisher: r.prepare<[string], PublisherRow>(
         'SELECT id, display_text, offer_type_categories, seller_id, version FROM publishers WHERE id = ?',
       ),
-      offer: r.prepare<[string, string], OfferRow>(
-        `SELECT publisher_id, id, offer_type_id, status, version, preview_version, production_version, etag, display_text, changed_time
-           FROM offers WHERE publisher_id = ? AND id = ?`,
+      offer: r.prepare<[string, string], OfferRow>(`SELECT ${OFFER_COLUMNS} FROM offers WHERE publisher_id = ? AND id = ?`),
+      offers: r.prepare<[string], OfferRow>(`SELECT ${OFFER_COLUMNS} FROM offers WHERE publisher_id = ? ORDER BY id`),
+      offersOfType: r.prepare<[string, string], OfferRow>(`SELECT ${OFFER_COLUMNS} FROM offers WHERE publisher_id = ? AND offer_type_id = ? ORDER BY id`),
+      operation: r.prepare<[string, string, string], OperationRow>(
+        `SELECT ${OPERATION_COLUMNS} FROM operations o JOIN offers f ON f.publisher_id = o.publisher_id AND f.id = o.offer_id
+          WHERE o.publisher_id = ? AND o.offer_id = ? AND o.id = ?`,
       ),
-      offers: r.prepare<[string], OfferRow>(
-        `SELECT publisher_id, id, offer_type_id, status, version, preview_version, production_version, etag, display_text, changed_time
-           FROM offers WHERE publisher_id = ? ORDER BY id`,
+      operations: r.prepare<[string, string], OperationRow>(
+        `SELECT ${OPERATION_COLUMNS} FROM operations o JOIN offers f ON f.publisher_id = o.publisher_id AND f.id = o.offer_id
+          WHERE o.publisher_id = ? AND o.offer_id = ? ORDER BY o.created_time, o.id`,
       ),
-      offersOfType: r.prepare<[string, string], OfferRow>(
-        `SELECT publisher_id, id, offer_type_id, status, version, preview_version, production_version, etag, display_text, changed_time
-           FROM offers WHERE publisher_id = ? AND offer_type_id = ? ORDER BY id`,
-      ),
+      steps: r.prepare<[string], StepRow>('SELECT * FROM operation_steps WHERE operation_id = ? ORDER BY position'),
       version: r.prepare<[string, string, number], { version: number; definition_json: string; changed_time: string }>(
         'SELECT version, definition_json, changed_time FROM offer_versions WHERE publisher_id = ? AND offer_id = ? AND version = ?',
       ),
@@ -170,22 +226,172 @@ export class SqliteStore implements Store {
     return value;
   }
 
+  // ---- writes: synchronous IMMEDIATE transactions on the writer ------------------------------
+
+  private prepareWrites() {
+    const w = this.#writer;
+    return {
+      offerForUpdate: w.prepare<[string, string], OfferRow>(`SELECT ${OFFER_COLUMNS} FROM offers WHERE publisher_id = ? AND id = ?`),
+      versionText: w.prepare<[string, string, number], { definition_json: string; changed_time: string }>(
+        'SELECT definition_json, changed_time FROM offer_versions WHERE publisher_id = ? AND offer_id = ? AND version = ?',
+      ),
+      secrets: w.prepare<[string, string, number], { pointer: string; sealed_value: string }>(
+        'SELECT pointer, sealed_value FROM offer_secrets WHERE publisher_id = ? AND offer_id = ? AND version = ?',
+      ),
+      insertPublisher: w.prepare(
+        `INSERT INTO publishers (id, display_text, offer_type_categories, seller_id, version, created_at)
+         VALUES (@id, @displayText, @categories, @sellerId, @version, @createdAt) ON CONFLICT (id) DO NOTHING`,
+      ),
+      insertOffer: w.prepare(
+        `INSERT INTO offers (publisher_id, id, offer_type_id, status, version, preview_version, production_version, etag, display_text,
+                             changed_time, created_time, running_operation_id, notification_emails)
+         VALUES (@publisherId, @id, @offerTypeId, @status, @version, @previewVersion, @productionVersion, @etag, @displayText,
+                 @changedTime, @createdTime, NULL, NULL)`,
+      ),
+      updateDraftHeader: w.prepare(
+        'UPDATE offers SET display_text = @displayText, etag = @etag, changed_time = @changedTime WHERE publisher_id = @publisherId AND id = @id',
+      ),
+      insertVersion: w.prepare(
+        `INSERT INTO offer_versions (publisher_id, offer_id, version, definition_json, changed_time, frozen)
+         VALUES (@publisherId, @offerId, @version, @definitionJson, @changedTime, @frozen)`,
+      ),
+      updateDraftVersion: w.prepare(
+        `UPDATE offer_versions SET definition_json = @definitionJson, changed_time = @changedTime
+          WHERE publisher_id = @publisherId AND offer_id = @offerId AND version = @version AND frozen = 0`,
+      ),
+      freezeVersion: w.prepare('UPDATE offer_versions SET frozen = 1 WHERE publisher_id = ? AND offer_id = ? AND version = ?'),
+      deleteSecrets: w.prepare('DELETE FROM offer_secrets WHERE publisher_id = ? AND offer_id = ? AND version = ?'),
+      insertSecret: w.prepare(
+        'INSERT INTO offer_secrets (publisher_id, offer_id, version, pointer, sealed_value) VALUES (?, ?, ?, ?, ?)',
+      ),
+      copySecrets: w.prepare(
+        `INSERT INTO offer_secrets (publisher_id, offer_id, version, pointer, sealed_value)
+         SELECT publisher_id, offer_id, ?, pointer, sealed_value FROM offer_secrets WHERE publisher_id = ? AND offer_id = ? AND version = ?`,
+      ),
+      startOperationOnOffer: w.prepare(
+        `UPDATE offers SET status = 'running', running_operation_id = @operationId, version = @version, etag = @etag, changed_time = @changedTime,
+                notification_emails = @notificationEmails
+          WHERE publisher_id = @publisherId AND id = @id AND running_operation_id IS NULL`,
+      ),
+      insertOperation: w.prepare(
+        `INSERT INTO operations (id, publisher_id, offer_id, type, status, publishing_version, offer_version, notification_emails, draft_etag,
+                                 target_operation_id, error, created_time, changed_time)
+         VALUES (@id, @publisherId, @offerId, @type, 'running', @publishingVersion, @offerVersion, @notificationEmails, @draftEtag,
+                 @targetOperationId, NULL, @now, @now)`,
+      ),
+      insertStep: w.prepare(
+        `INSERT INTO operation_steps (operation_id, position, step_id, status, progress, messages_json, started_time, due_ms, lease_owner, lease_expires_ms)
+         VALUES (@operationId, @position, @stepId, @status, 0, '[]', @startedTime, @dueMs, NULL, NULL)`,
+      ),
+      operationById: w.prepare<[string], OperationRow>(
+        `SELECT ${OPERATION_COLUMNS} FROM operations o JOIN offers f ON f.publisher_id = o.publisher_id AND f.id = o.offer_id WHERE o.id = ?`,
+      ),
+      stepsOf: w.prepare<[string], StepRow>('SELECT * FROM operation_steps WHERE operation_id = ? ORDER BY position'),
+      endOperation: w.prepare('UPDATE operations SET status = @status, error = @error, changed_time = @now WHERE id = @id AND status = \'running\''),
+      touchOperation: w.prepare('UPDATE operations SET changed_time = ? WHERE id = ?'),
+      cancelOpenSteps: w.prepare(
+        `UPDATE operation_steps SET status = 'canceled', lease_owner = NULL, lease_expires_ms = NULL, due_ms = NULL
+          WHERE operation_id = ? AND status IN ('notStarted', 'inProgress')`,
+      ),
+      endOperationOnOffer: w.prepare(
+        `UPDATE offers SET status = @status, running_operation_id = NULL, changed_time = @now, etag = @etag,
+                preview_version = COALESCE(@previewVersion, preview_version), production_version = COALESCE(@productionVersion, production_version)
+          WHERE publisher_id = @publisherId AND id = @offerId AND running_operation_id = @operationId`,
+      ),
+      handOverOffer: w.prepare(
+        `UPDATE offers SET running_operation_id = @to, changed_time = @now, etag = @etag
+          WHERE publisher_id = @publisherId AND id = @offerId AND running_operation_id = @from`,
+      ),
+      dueStep: w.prepare<[number, number], { operation_id: string; position: number; step_id: string }>(
+        `SELECT operation_id, position, step_id FROM operation_steps
+          WHERE status = 'inProgress' AND due_ms <= ? AND (lease_expires_ms IS NULL OR lease_expires_ms < ?)
+          ORDER BY due_ms LIMIT 1`,
+      ),
+      takeLease: w.prepare('UPDATE operation_steps SET lease_owner = ?, lease_expires_ms = ? WHERE operation_id = ? AND position = ?'),
+      heldStep: w.prepare<[string, number, string], { status: string }>(
+        "SELECT status FROM operation_steps WHERE operation_id = ? AND position = ? AND lease_owner = ? AND status = 'inProgress'",
+      ),
+      finishStep: w.prepare(
+        `UPDATE operation_steps SET status = @status, progress = @progress, messages_json = @messages, lease_owner = NULL, lease_expires_ms = NULL, due_ms = NULL
+          WHERE operation_id = @operationId AND position = @position`,
+      ),
+      startStep: w.prepare(
+        `UPDATE operation_steps SET status = 'inProgress', started_time = @startedTime, due_ms = @dueMs
+          WHERE operation_id = @operationId AND position = @position AND status = 'notStarted'`,
+      ),
+      nextDue: w.prepare<[], { due: number | null }>("SELECT MIN(due_ms) AS due FROM operation_steps WHERE status = 'inProgress'"),
+      releaseLeases: w.prepare('UPDATE operation_steps SET lease_owner = NULL, lease_expires_ms = NULL WHERE lease_owner = ?'),
+      insertToken: w.prepare(
+        'INSERT INTO access_tokens (id, token_hash, description, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)',
+      ),
+      insertGrant: w.prepare('INSERT INTO token_grants (token_id, publisher_id, role) VALUES (?, ?, ?)'),
+    };
+  }
+
+  private writes() {
+    if (!this.#writes) throw new Error('the store is not migrated yet: call migrate() first');
+    return this.#writes;
+  }
+
+  /** Runs `work` as one IMMEDIATE transaction (write lock first: compare-and-set is exact). */
+  private transact<T>(work: (w: ReturnType<SqliteStore['prepareWrites']>) => T): T {
+    const w = this.writes();
+    return this.#writer.transaction(() => work(w)).immediate();
+  }
+
+  /** A timestamp later than `previous`, so that every change of an offer gets a new ETag. */
+  private nextTimestamp(previous: string | null): string {
+    let ticks = nowUnixTicks();
+    if (previous !== null) {
+      const floor = parseTimestamp(previous) + 1n;
+      if (ticks < floor) ticks = floor;
+    }
+    return formatTicks(ticks);
+  }
+
+  private sealInto(w: ReturnType<SqliteStore['prepareWrites']>, publisherId: string, offerId: string, version: number, secrets: readonly SecretValue[]) {
+    for (const secret of secrets) {
+      w.insertSecret.run(publisherId, offerId, version, secret.pointer, this.#secrets.seal(JSON.stringify(secret.value)));
+    }
+  }
+
+  private operationRecord(w: ReturnType<SqliteStore['prepareWrites']>, id: string): OperationRecord {
+    const row = w.operationById.get(id);
+    if (!row) throw new Error(`operation ${id} vanished`);
+    return toOperation(row, w.stepsOf.all(id));
+  }
+
+  private insertOperation(
+    w: ReturnType<SqliteStore['prepareWrites']>,
+    fields: { id: string; publisherId: string; offerId: string; type: OperationType; publishingVersion: number; offerVersion: number },
+    extra: { notificationEmails: string | null; draftEtag: string | null; targetOperationId: string | null; now: string; firstStepMs: number },
+  ): void {
+    w.insertOperation.run({ ...fields, notificationEmails: extra.notificationEmails, draftEtag: extra.draftEtag, targetOperationId: extra.targetOperationId, now: extra.now });
+    stepsOf(fields.type).forEach((step, position) => {
+      const first = position === 0;
+      w.insertStep.run({
+        operationId: fields.id,
+        position,
+        stepId: step.id,
+        status: first ? 'inProgress' : 'notStarted',
+        startedTime: first ? extra.now : null,
+        dueMs: first ? Date.parse(extra.now) + extra.firstStepMs : null,
+      });
+    });
+  }
+
   // ---- publishers -------------------------------------------------------------------------
 
   async createPublisher(publisher: Publisher): Promise<boolean> {
-    const result = await this.#db
-      .insertInto('publishers')
-      .values({
-        id: publisher.id,
-        display_text: publisher.displayText,
-        offer_type_categories: JSON.stringify(publisher.offerTypeCategories),
-        seller_id: publisher.sellerId,
-        version: publisher.version,
-        created_at: new Date().toISOString(),
-      })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    const result = this.writes().insertPublisher.run({
+      id: publisher.id,
+      displayText: publisher.displayText,
+      categories: JSON.stringify(publisher.offerTypeCategories),
+      sellerId: publisher.sellerId,
+      version: publisher.version,
+      createdAt: new Date().toISOString(),
+    });
+    return result.changes > 0;
   }
 
   async getPublisher(id: string): Promise<Publisher | null> {
@@ -241,71 +447,231 @@ export class SqliteStore implements Store {
   async importOffer(snapshot: OfferSnapshot): Promise<void> {
     const draft = snapshot.versions.at(-1);
     if (!draft) throw new Error('an offer needs at least one version');
-    await this.#db.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('offers')
-        .values({
-          publisher_id: snapshot.publisherId,
-          id: snapshot.id,
-          offer_type_id: snapshot.offerTypeId,
-          status: snapshot.status,
-          version: draft.version,
-          preview_version: snapshot.previewVersion,
-          production_version: snapshot.productionVersion,
-          etag: etagFor(snapshot.changedTime),
-          display_text: String(draft.definition['displayText'] ?? ''),
-          changed_time: snapshot.changedTime,
-          created_time: snapshot.createdTime,
-        })
-        .execute();
+    this.transact((w) => {
+      w.insertOffer.run({
+        publisherId: snapshot.publisherId,
+        id: snapshot.id,
+        offerTypeId: snapshot.offerTypeId,
+        status: snapshot.status,
+        version: draft.version,
+        previewVersion: snapshot.previewVersion,
+        productionVersion: snapshot.productionVersion,
+        etag: etagFor(snapshot.changedTime),
+        displayText: String(draft.definition['displayText'] ?? ''),
+        changedTime: snapshot.changedTime,
+        createdTime: snapshot.createdTime,
+      });
       for (const entry of snapshot.versions) {
         const definition = structuredClone(entry.definition);
         const secrets = extractSecrets(definition, snapshot.offerTypeId);
-        await tx
-          .insertInto('offer_versions')
-          .values({
-            publisher_id: snapshot.publisherId,
-            offer_id: snapshot.id,
-            version: entry.version,
-            definition_json: JSON.stringify(definition),
-            changed_time: entry.changedTime,
-            frozen: entry === draft ? 0 : 1,
-          })
-          .execute();
-        for (const secret of secrets) {
-          await tx
-            .insertInto('offer_secrets')
-            .values({
-              publisher_id: snapshot.publisherId,
-              offer_id: snapshot.id,
-              version: entry.version,
-              pointer: secret.pointer,
-              sealed_value: this.#secrets.seal(JSON.stringify(secret.value)),
-            })
-            .execute();
-        }
+        w.insertVersion.run({
+          publisherId: snapshot.publisherId,
+          offerId: snapshot.id,
+          version: entry.version,
+          definitionJson: JSON.stringify(definition),
+          changedTime: entry.changedTime,
+          frozen: entry === draft ? 0 : 1,
+        });
+        this.sealInto(w, snapshot.publisherId, snapshot.id, entry.version, secrets);
       }
     });
+  }
+
+  // ---- drafts and the publishing workflow ---------------------------------------------------
+
+  async saveDraft(publisherId: string, offerId: string, condition: WriteCondition, build: (current: CurrentDraft | null) => DraftContent): Promise<SaveDraftResult> {
+    const result = this.transact((w) => {
+      const row = w.offerForUpdate.get(publisherId, offerId);
+      if (!row) {
+        if (condition.kind === 'etag') throw errors.preconditionFailed(offerId, false);
+        const content = build(null);
+        const now = this.nextTimestamp(null);
+        w.insertOffer.run({
+          publisherId,
+          id: offerId,
+          offerTypeId: content.offerTypeId,
+          status: 'neverPublished',
+          version: 1,
+          previewVersion: null,
+          productionVersion: null,
+          etag: etagFor(now),
+          displayText: content.displayText,
+          changedTime: now,
+          createdTime: now,
+        });
+        w.insertVersion.run({ publisherId, offerId, version: 1, definitionJson: content.definitionJson, changedTime: now, frozen: 0 });
+        this.sealInto(w, publisherId, offerId, 1, content.secrets);
+        return { created: true, version: 1, now };
+      }
+      if (condition.kind === 'none') throw errors.offerExists(offerId);
+      if (condition.kind === 'etag' && condition.etag !== row.etag) throw errors.preconditionFailed(offerId, true);
+      const current = toOfferHeader(row);
+      const secrets = w.secrets.all(publisherId, offerId, row.version).map((s) => ({ pointer: s.pointer, value: JSON.parse(this.#secrets.open(s.sealed_value)) }));
+      const content = build({ offer: current, secrets });
+      if (content.offerTypeId !== row.offer_type_id) throw errors.offerTypeChange(offerId, row.offer_type_id, content.offerTypeId);
+      const now = this.nextTimestamp(row.changed_time);
+      w.updateDraftVersion.run({ publisherId, offerId, version: row.version, definitionJson: content.definitionJson, changedTime: now });
+      w.deleteSecrets.run(publisherId, offerId, row.version);
+      this.sealInto(w, publisherId, offerId, row.version, content.secrets);
+      w.updateDraftHeader.run({ publisherId, id: offerId, displayText: content.displayText, etag: etagFor(now), changedTime: now });
+      return { created: false, version: row.version, now };
+    });
+    const w = this.writes();
+    const offer = toOfferHeader(w.offerForUpdate.get(publisherId, offerId)!);
+    const version = w.versionText.get(publisherId, offerId, result.version)!;
+    return { created: result.created, offer, document: { version: result.version, definitionJson: version.definition_json, changedTime: version.changed_time } };
+  }
+
+  async startPublish(
+    publisherId: string,
+    offerId: string,
+    options: StartOperationOptions,
+    validate: (offer: OfferHeader, definitionJson: string) => void,
+  ): Promise<{ operation: OperationRecord; reused: boolean }> {
+    return this.transact((w) => {
+      const row = w.offerForUpdate.get(publisherId, offerId);
+      if (!row) throw errors.offerNotFound(publisherId, offerId);
+      if (row.running_operation_id) {
+        const running = this.operationRecord(w, row.running_operation_id);
+        // Idempotent re-publish: the same draft is already publishing.
+        const draftEtag = w.operationById.get(running.id)?.draft_etag;
+        if (running.type === 'publish' && draftEtag === row.etag) return { operation: running, reused: true };
+        checkCanPublish(toOfferHeader(row), running);
+      }
+      const draft = w.versionText.get(publisherId, offerId, row.version)!;
+      validate(toOfferHeader(row), draft.definition_json);
+      const now = this.nextTimestamp(row.changed_time);
+      const publishing = row.version;
+      // Freeze the draft as version n; the draft continues as n + 1 with the same content.
+      w.freezeVersion.run(publisherId, offerId, publishing);
+      w.insertVersion.run({ publisherId, offerId, version: publishing + 1, definitionJson: draft.definition_json, changedTime: draft.changed_time, frozen: 0 });
+      w.copySecrets.run(publishing + 1, publisherId, offerId, publishing);
+      const etag = etagFor(now);
+      const emails = options.notificationEmails ?? row.notification_emails;
+      w.startOperationOnOffer.run({ operationId: options.operationId, version: publishing + 1, etag, changedTime: now, notificationEmails: emails, publisherId, id: offerId });
+      this.insertOperation(
+        w,
+        { id: options.operationId, publisherId, offerId, type: 'publish', publishingVersion: publishing, offerVersion: publishing },
+        { notificationEmails: emails, draftEtag: etag, targetOperationId: null, now, firstStepMs: options.firstStepMs },
+      );
+      return { operation: this.operationRecord(w, options.operationId), reused: false };
+    });
+  }
+
+  async startGoLive(publisherId: string, offerId: string, options: StartOperationOptions): Promise<OperationRecord> {
+    return this.transact((w) => {
+      const row = w.offerForUpdate.get(publisherId, offerId);
+      if (!row) throw errors.offerNotFound(publisherId, offerId);
+      const running = row.running_operation_id ? this.operationRecord(w, row.running_operation_id) : null;
+      const previewVersion = checkCanGoLive(toOfferHeader(row), running);
+      const now = this.nextTimestamp(row.changed_time);
+      const emails = options.notificationEmails ?? row.notification_emails;
+      w.startOperationOnOffer.run({ operationId: options.operationId, version: row.version, etag: etagFor(now), changedTime: now, notificationEmails: emails, publisherId, id: offerId });
+      this.insertOperation(
+        w,
+        { id: options.operationId, publisherId, offerId, type: 'golive', publishingVersion: previewVersion, offerVersion: previewVersion },
+        { notificationEmails: emails, draftEtag: null, targetOperationId: null, now, firstStepMs: options.firstStepMs },
+      );
+      return this.operationRecord(w, options.operationId);
+    });
+  }
+
+  async cancelOperation(publisherId: string, offerId: string, options: StartOperationOptions): Promise<CancelResult> {
+    return this.transact((w) => {
+      const row = w.offerForUpdate.get(publisherId, offerId);
+      if (!row) throw errors.offerNotFound(publisherId, offerId);
+      if (!row.running_operation_id) throw errors.nothingToCancel(offerId);
+      const running = this.operationRecord(w, row.running_operation_id);
+      if (running.type === 'cancel') throw errors.operationInProgress(offerId, 'cancel');
+      const now = this.nextTimestamp(row.changed_time);
+      w.endOperation.run({ id: running.id, status: 'canceled', error: null, now });
+      w.cancelOpenSteps.run(running.id);
+      if (running.type === 'publish') {
+        // Nothing of a publish reaches customers before sign-off: it stops at once.
+        w.endOperationOnOffer.run({ status: 'canceled', now, etag: etagFor(now), previewVersion: null, productionVersion: null, publisherId, offerId, operationId: running.id });
+        return { kind: 'canceled', operation: this.operationRecord(w, running.id) };
+      }
+      // A go-live may have reached production systems: withdrawing takes its own operation.
+      this.insertOperation(
+        w,
+        { id: options.operationId, publisherId, offerId, type: 'cancel', publishingVersion: running.publishingVersion, offerVersion: running.offerVersion },
+        { notificationEmails: running.notificationEmails, draftEtag: null, targetOperationId: running.id, now, firstStepMs: options.firstStepMs },
+      );
+      w.handOverOffer.run({ to: options.operationId, from: running.id, now, etag: etagFor(now), publisherId, offerId });
+      return { kind: 'canceling', operation: this.operationRecord(w, options.operationId) };
+    });
+  }
+
+  async getOperation(publisherId: string, offerId: string, operationId: string): Promise<OperationRecord | null> {
+    const reads = this.reads();
+    const row = reads.operation.get(publisherId, offerId, operationId);
+    return row ? toOperation(row, reads.steps.all(row.id)) : null;
+  }
+
+  async listOperations(publisherId: string, offerId: string): Promise<OperationRecord[]> {
+    const reads = this.reads();
+    return reads.operations.all(publisherId, offerId).map((row) => toOperation(row, reads.steps.all(row.id)));
+  }
+
+  async claimDueStep(owner: string, nowMs: number, leaseMs: number): Promise<ClaimedStep | null> {
+    return this.transact((w) => {
+      const due = w.dueStep.get(nowMs, nowMs);
+      if (!due) return null;
+      w.takeLease.run(owner, nowMs + leaseMs, due.operation_id, due.position);
+      return { operation: this.operationRecord(w, due.operation_id), position: due.position, stepId: due.step_id, owner };
+    });
+  }
+
+  async finishStep(claim: ClaimedStep, outcome: StepOutcome, nowMs: number): Promise<boolean> {
+    return this.transact((w) => {
+      if (!w.heldStep.get(claim.operation.id, claim.position, claim.owner)) return false; // lease lost, or canceled meanwhile
+      const operation = this.operationRecord(w, claim.operation.id);
+      const now = formatTicks(BigInt(nowMs) * 10_000n);
+      w.finishStep.run({
+        operationId: operation.id,
+        position: claim.position,
+        status: outcome.status,
+        progress: outcome.status === 'blocked' ? 0 : 100,
+        messages: JSON.stringify(outcome.messages),
+      });
+      const next = operation.steps.find((step) => step.position === claim.position + 1);
+      if (!outcome.ends && next) {
+        w.startStep.run({ operationId: operation.id, position: next.position, startedTime: now, dueMs: nowMs + outcome.nextStepMs });
+        w.touchOperation.run(now, operation.id);
+        return true;
+      }
+      const ends = outcome.ends ?? { operationStatus: 'completed' as OperationStatus };
+      w.endOperation.run({ id: operation.id, status: ends.operationStatus, error: ends.error ?? null, now });
+      const offerRow = w.offerForUpdate.get(operation.publisherId, operation.offerId)!;
+      const changed = this.nextTimestamp(offerRow.changed_time);
+      w.endOperationOnOffer.run({
+        status: offerStatusAfter(operation.type, ends.operationStatus),
+        now: changed,
+        etag: etagFor(changed),
+        previewVersion: ends.previewVersion ?? null,
+        productionVersion: ends.productionVersion ?? null,
+        publisherId: operation.publisherId,
+        offerId: operation.offerId,
+        operationId: operation.id,
+      });
+      return true;
+    });
+  }
+
+  async nextDueMs(): Promise<number | null> {
+    return this.writes().nextDue.get()?.due ?? null;
+  }
+
+  async releaseLeases(owner: string): Promise<void> {
+    this.writes().releaseLeases.run(owner);
   }
 
   // ---- access tokens ----------------------------------------------------------------------
 
   async createAccessToken(token: NewAccessToken): Promise<void> {
-    await this.#db.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('access_tokens')
-        .values({
-          id: token.id,
-          token_hash: token.tokenHash,
-          description: token.description,
-          created_at: token.createdAt,
-          expires_at: token.expiresAt,
-          revoked_at: null,
-        })
-        .execute();
-      for (const grant of token.grants) {
-        await tx.insertInto('token_grants').values({ token_id: token.id, publisher_id: grant.publisherId, role: grant.role }).execute();
-      }
+    this.transact((w) => {
+      w.insertToken.run(token.id, token.tokenHash, token.description, token.createdAt, token.expiresAt);
+      for (const grant of token.grants) w.insertGrant.run(token.id, grant.publisherId, grant.role);
     });
   }
 
@@ -347,6 +713,36 @@ function toOfferHeader(row: OfferRow): OfferHeader {
     etag: row.etag,
     displayText: row.display_text,
     changedTime: row.changed_time,
+    runningOperationId: row.running_operation_id,
+    notificationEmails: row.notification_emails,
+  };
+}
+
+function toOperation(row: OperationRow, steps: StepRow[]): OperationRecord {
+  return {
+    id: row.id,
+    publisherId: row.publisher_id,
+    offerId: row.offer_id,
+    offerTypeId: row.offer_type_id,
+    type: row.type as OperationType,
+    status: row.status as OperationStatus,
+    publishingVersion: row.publishing_version,
+    offerVersion: row.offer_version,
+    notificationEmails: row.notification_emails,
+    error: row.error,
+    createdTime: row.created_time,
+    changedTime: row.changed_time,
+    steps: steps.map(
+      (step): StepRecord => ({
+        position: step.position,
+        stepId: step.step_id,
+        status: step.status as StepStatus,
+        progress: step.progress,
+        messages: JSON.parse(step.messages_json) as StepMessage[],
+        startedTime: step.started_time,
+        dueMs: step.due_ms,
+      }),
+    ),
   };
 }
 

@@ -1,0 +1,74 @@
+/**
+ * The shape every validation result takes, and the JSON-path notation its `path` uses.
+ *
+ * Paths are written the way a publisher would point into the document with JSONPath:
+ * `$.definition.plans[0]['microsoft-azure-virtualmachines.vmImages']['1.0.1'].osVhdUrl`.
+ * Bracket-and-quote form is used for every key that is not a plain identifier, because the CPP
+ * schema keys contain dots (`microsoft-azure-marketplace.title`) and image versions are keys
+ * (`1.0.1`); dot form for those would be ambiguous.
+ */
+
+/** One thing wrong with an offer document: where, and what is wrong and expected. */
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+/** A step into a document: an object key (string) or an array index (number). */
+export type PathSegment = string | number;
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** Formats a list of segments as a JSON path starting at `$`. */
+export function jsonPath(segments: readonly PathSegment[]): string {
+  let path = '$';
+  for (const segment of segments) {
+    if (typeof segment === 'number') path += `[${segment}]`;
+    else if (IDENTIFIER.test(segment)) path += `.${segment}`;
+    else path += `['${segment.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}']`;
+  }
+  return path;
+}
+
+/**
+ * Turns an ajv `instancePath` (a JSON pointer such as `/definition/plans/0/planId`) into path
+ * segments. A pointer cannot say whether `0` is an array index or an object key named "0" (an
+ * image version key could be), so the document itself is walked alongside to decide.
+ */
+export function pointerSegments(pointer: string, document: unknown): PathSegment[] {
+  if (pointer === '') return [];
+  const segments: PathSegment[] = [];
+  let node: unknown = document;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    if (Array.isArray(node) && /^(0|[1-9][0-9]*)$/.test(key)) {
+      const index = Number(key);
+      segments.push(index);
+      node = node[index];
+    } else {
+      segments.push(key);
+      node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+    }
+  }
+  return segments;
+}
+
+/** Quotes a value from the document for a message, without echoing unbounded input. */
+export function quote(value: unknown, max = 60): string {
+  // Objects and arrays are named by type only: serialising them could echo a whole document.
+  if (value !== null && typeof value === 'object') return describeType(value);
+  const text = String(value);
+  const shown = text.length > max ? `${text.slice(0, max)}…` : text;
+  return typeof value === 'string' ? `'${shown}'` : shown;
+}
+
+/** Names the JSON type of a value the way a message should ("a number", "an array", "null"). */
+export function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'a whole number' : 'a number';
+  if (typeof value === 'boolean') return 'a boolean';
+  if (typeof value === 'string') return 'a string';
+  return typeof value;
+}

@@ -1,0 +1,113 @@
+/**
+ * The publishing workflow: which steps each operation runs, what each step does to the offer,
+ * and when an operation may start. The durable engine (src/workflow) executes these rules; the
+ * store applies each transition atomically.
+ *
+ *   publish: displaydummycertify → displaycertify → displayprovision → displaypackage → publisher-signoff
+ *            (the frozen version lands in Preview; offer status waitingForPublisherReview)
+ *   golive:  live  (the Preview version becomes Production; offer status succeeded)
+ *   cancel:  rollback  (only for a go-live: withdrawing from production systems takes its own operation)
+ */
+import { errors } from './errors.ts';
+import type { OfferHeader } from './offers.ts';
+
+export type OperationType = 'publish' | 'golive' | 'cancel';
+export type OperationStatus = 'running' | 'completed' | 'failed' | 'canceled';
+export const OPERATION_STATUSES: readonly OperationStatus[] = ['running', 'completed', 'failed', 'canceled'];
+
+/** Step status values of the CPP status page, camelCase on the wire like every other status. */
+export type StepStatus = 'notStarted' | 'inProgress' | 'waitingForPublisherReview' | 'complete' | 'blocked' | 'canceled';
+
+export interface StepDefinition {
+  id: string;
+  stepName: string;
+  estimatedTimeFrame: string;
+  description: string;
+}
+
+export const PUBLISH_STEPS: readonly StepDefinition[] = [
+  {
+    id: 'displaydummycertify',
+    stepName: 'Validate Pre-Requisites',
+    estimatedTimeFrame: '< 15 min',
+    description: 'The offer settings are validated before the offer enters certification.',
+  },
+  {
+    id: 'displaycertify',
+    stepName: 'Certification',
+    estimatedTimeFrame: '~2-3 days',
+    description: 'Certification systems analyse the offer, its plans and their virtual machine images.',
+  },
+  {
+    id: 'displayprovision',
+    stepName: 'Provisioning',
+    estimatedTimeFrame: '< 1 day',
+    description: 'The virtual machine images are replicated to the production systems.',
+  },
+  {
+    id: 'displaypackage',
+    stepName: 'Packaging and Lead Generation Registration',
+    estimatedTimeFrame: '< 1 hour',
+    description: 'The offer is packaged for customers and the lead systems are configured.',
+  },
+  {
+    id: 'publisher-signoff',
+    stepName: 'Publisher signoff',
+    estimatedTimeFrame: '< 1 hour',
+    description: 'The offer is available in preview. Check it, then go live.',
+  },
+];
+
+export const GOLIVE_STEPS: readonly StepDefinition[] = [
+  { id: 'live', stepName: 'Live', estimatedTimeFrame: '~2-5 days', description: 'The offer becomes publicly visible and purchasable.' },
+];
+
+export const CANCEL_STEPS: readonly StepDefinition[] = [
+  {
+    id: 'rollback',
+    stepName: 'Cancel go-live',
+    estimatedTimeFrame: '< 1 hour',
+    description: 'The offer is withdrawn from the production systems it had reached; Production keeps its previous version.',
+  },
+];
+
+const ALL_STEPS = new Map([...PUBLISH_STEPS, ...GOLIVE_STEPS, ...CANCEL_STEPS].map((step) => [step.id, step]));
+
+export function stepDefinition(id: string): StepDefinition {
+  const step = ALL_STEPS.get(id);
+  if (!step) throw new Error(`unknown step ${id}`);
+  return step;
+}
+
+export function stepsOf(type: OperationType): readonly StepDefinition[] {
+  return type === 'publish' ? PUBLISH_STEPS : type === 'golive' ? GOLIVE_STEPS : CANCEL_STEPS;
+}
+
+/** The slot an operation delivers to, as the operations sample spells it. */
+export function operationSlot(type: OperationType): 'staging' | 'production' {
+  return type === 'publish' ? 'staging' : 'production';
+}
+
+/** Go-live needs a version in Preview that is not already live, and nothing running. */
+export function checkCanGoLive(offer: OfferHeader, running: { type: OperationType } | null): number {
+  if (running) throw errors.operationInProgress(offer.id, running.type);
+  if (offer.previewVersion === null) {
+    throw errors.notReadyToGoLive(offer.id, 'nothing has been published to preview yet; publish first and wait for the publisher-signoff step');
+  }
+  if (offer.previewVersion === offer.productionVersion) {
+    throw errors.notReadyToGoLive(offer.id, `version ${offer.previewVersion} in Preview is already live; publish a new version first`);
+  }
+  return offer.previewVersion;
+}
+
+/** Publish may not start while another operation runs (an identical re-publish is answered before this). */
+export function checkCanPublish(offer: OfferHeader, running: { type: OperationType } | null): void {
+  if (running) throw errors.operationInProgress(offer.id, running.type);
+}
+
+/** Offer status after an operation ends, by how it ended. */
+export function offerStatusAfter(type: OperationType, outcome: OperationStatus): 'waitingForPublisherReview' | 'succeeded' | 'failed' | 'canceled' {
+  if (outcome === 'failed') return 'failed';
+  if (outcome === 'canceled' || type === 'cancel') return 'canceled';
+  return type === 'publish' ? 'waitingForPublisherReview' : 'succeeded';
+}
