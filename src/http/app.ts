@@ -13,6 +13,8 @@ import openApiPlugin from './plugins/openapi.ts';
 import { registerRoutes } from './routes/index.ts';
 import { AccessLog } from './access-log.ts';
 import { PACKAGE_VERSION } from '../version.ts';
+import workflowPlugin from './plugins/workflow.ts';
+import { type StepDurations, fixedDurations, DEFAULT_STEP_DURATION_MS } from '../workflow/durations.ts';
 
 export interface AppOptions {
   store: Store;
@@ -20,6 +22,11 @@ export interface AppOptions {
   logger?: Logger;
   /** Largest accepted request body, bytes. */
   bodyLimit?: number;
+  /** How long each publishing step takes (default: fast). */
+  stepDurations?: StepDurations;
+  /** Workflow step lease and poll interval, ms. */
+  workflowLeaseMs?: number;
+  workflowPollMs?: number;
 }
 
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
@@ -39,10 +46,26 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestTimeout: 30_000,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Publish, golive and cancel may come with an empty body even when clients send
+  // Content-Type: application/json (§11.10); a UTF-8 byte-order mark is tolerated.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = (body as string).charCodeAt(0) === 0xfeff ? (body as string).slice(1) : (body as string);
+    if (text.trim() === '') return done(null, undefined);
+    parseJson(request, text, done);
+  });
+
   await app.register(errorsPlugin);
   await app.register(authPlugin, { store: options.store });
   await app.register(apiVersionPlugin);
   await app.register(openApiPlugin, { version: PACKAGE_VERSION });
+  await app.register(workflowPlugin, {
+    store: options.store,
+    durations: options.stepDurations ?? fixedDurations(DEFAULT_STEP_DURATION_MS),
+    logger: options.logger,
+    leaseMs: options.workflowLeaseMs,
+    pollMs: options.workflowPollMs,
+  });
   await registerRoutes(app, { store: options.store });
   return app;
 }

@@ -14,22 +14,8 @@ import type { SecretValue } from '../domain/secret-fields.ts';
 import type { OperationRecord, StepMessage } from '../domain/operations.ts';
 import type { OperationStatus, OperationType, StepStatus } from '../domain/workflow.ts';
 
-/** How a draft write is conditioned (If-Match): none = create only, any = `*`, etag = that ETag. */
-export type WriteCondition = { kind: 'none' } | { kind: 'any' } | { kind: 'etag'; etag: string };
-
-/** The draft as it stands when a write begins, for the domain to build the new one from. */
-export interface CurrentDraft {
-  offer: OfferHeader;
-  secrets: SecretValue[];
-}
-
-/** A draft ready to store: document text without secrets, and the secret values apart. */
-export interface DraftContent {
-  offerTypeId: string;
-  definitionJson: string;
-  displayText: string;
-  secrets: SecretValue[];
-}
+import type { CurrentDraft, DraftContent, WriteCondition } from '../domain/drafts.ts';
+export type { CurrentDraft, DraftContent, WriteCondition };
 
 export interface SaveDraftResult {
   created: boolean;

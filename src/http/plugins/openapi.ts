@@ -5,10 +5,11 @@ import type { FastifyInstance } from 'fastify';
 import { ErrorBody } from '../schemas/common.ts';
 import { Offer, OfferSummary } from '../schemas/offers.ts';
 import { OfferType, Publisher } from '../schemas/catalog.ts';
+import { OfferStatus, Operation, Submission } from '../schemas/workflow.ts';
 
 export default fp(
   async function openApiPlugin(app: FastifyInstance, options: { version: string }) {
-    for (const schema of [ErrorBody, OfferSummary, Offer, Publisher, OfferType]) app.addSchema(schema);
+    for (const schema of [ErrorBody, OfferSummary, Offer, Publisher, OfferType, Operation, Submission, OfferStatus]) app.addSchema(schema);
     await app.register(swagger, {
       openapi: {
         openapi: '3.0.3',

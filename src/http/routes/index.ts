@@ -6,9 +6,32 @@ import listOfferTypes from './api/offer-types/list.ts';
 import listPublishers from './api/publishers/list.ts';
 import listOffers from './api/publishers/offers/list.ts';
 import getOffer from './api/publishers/offers/get.ts';
+import putOffer from './api/publishers/offers/put.ts';
+import publishOffer from './api/publishers/offers/publish.ts';
+import goLive from './api/publishers/offers/golive.ts';
+import cancel from './api/publishers/offers/cancel.ts';
+import offerStatus from './api/publishers/offers/status.ts';
+import listSubmissions from './api/publishers/offers/submissions.ts';
+import getOperation from './api/publishers/offers/operations/get.ts';
+import getLegacyOperation from './api/operations/get.ts';
 
 export async function registerRoutes(app: FastifyInstance, options: RouteOptions): Promise<void> {
-  for (const route of [healthz, listOfferTypes, listPublishers, listOffers, getOffer]) {
+  const routes = [
+    healthz,
+    listOfferTypes,
+    listPublishers,
+    listOffers,
+    getOffer,
+    putOffer,
+    publishOffer,
+    goLive,
+    cancel,
+    offerStatus,
+    listSubmissions,
+    getOperation,
+    getLegacyOperation,
+  ];
+  for (const route of routes) {
     await app.register(route, options);
   }
 }

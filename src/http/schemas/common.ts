@@ -7,6 +7,11 @@ export const ErrorBody = Type.Object(
     error: Type.Object({
       code: Type.String({ description: 'Stable machine-readable code, e.g. InvalidAPIVersion, OfferNotFound.' }),
       message: Type.String({ description: 'What went wrong and how to fix it.' }),
+      problems: Type.Optional(
+        Type.Array(Type.Object({ path: Type.String({ description: 'JSON path, e.g. $.definition.plans[0].planId' }), message: Type.String() }), {
+          description: 'Every problem found in a document (400 InvalidDocument, 422 OfferValidationFailed).',
+        }),
+      ),
     }),
   },
   { $id: 'ErrorBody', description: 'Every error response has this shape.' },
@@ -35,3 +40,8 @@ export const OfferParams = Type.Object({
   publisherId: PublisherParams.properties.publisherId,
   offerId: Type.String({ description: "Offer id, e.g. contosovirtualmachine. Letters, digits, '-' and '_', at most 50; case-insensitive." }),
 });
+
+/** Optional body of publish, golive and cancel. */
+export const NotificationBody = Type.Optional(
+  Type.Unknown({ description: 'Empty, or {"metadata":{"notification-emails":"a@contoso.com,b@contoso.com"}}.' }),
+);

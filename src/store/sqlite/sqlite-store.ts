@@ -21,7 +21,7 @@ import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { errors } from '../../domain/errors.ts';
 import type { OfferHeader, OfferListFilter, OfferVersionDocument } from '../../domain/offers.ts';
 import type { OperationRecord, StepMessage, StepRecord } from '../../domain/operations.ts';
-import { type OperationStatus, type OperationType, type StepStatus, checkCanGoLive, checkCanPublish, offerStatusAfter, stepsOf } from '../../domain/workflow.ts';
+import { type OperationStatus, type OperationType, type StepStatus, checkCanGoLive, checkCanPublish, offerStatusAfter, operationSlot, stepsOf } from '../../domain/workflow.ts';
 import type { OfferStatus } from '../../domain/offer-status.ts';
 import type { Publisher } from '../../domain/publishers.ts';
 import type { Role } from '../../domain/roles.ts';
@@ -274,9 +274,9 @@ export class SqliteStore implements Store {
           WHERE publisher_id = @publisherId AND id = @id AND running_operation_id IS NULL`,
       ),
       insertOperation: w.prepare(
-        `INSERT INTO operations (id, publisher_id, offer_id, type, status, publishing_version, offer_version, notification_emails, draft_etag,
+        `INSERT INTO operations (id, publisher_id, offer_id, type, status, publishing_version, offer_version, slot, notification_emails, draft_etag,
                                  target_operation_id, error, created_time, changed_time)
-         VALUES (@id, @publisherId, @offerId, @type, 'running', @publishingVersion, @offerVersion, @notificationEmails, @draftEtag,
+         VALUES (@id, @publisherId, @offerId, @type, 'running', @publishingVersion, @offerVersion, @slot, @notificationEmails, @draftEtag,
                  @targetOperationId, NULL, @now, @now)`,
       ),
       insertStep: w.prepare(
@@ -366,7 +366,7 @@ export class SqliteStore implements Store {
     fields: { id: string; publisherId: string; offerId: string; type: OperationType; publishingVersion: number; offerVersion: number },
     extra: { notificationEmails: string | null; draftEtag: string | null; targetOperationId: string | null; now: string; firstStepMs: number },
   ): void {
-    w.insertOperation.run({ ...fields, notificationEmails: extra.notificationEmails, draftEtag: extra.draftEtag, targetOperationId: extra.targetOperationId, now: extra.now });
+    w.insertOperation.run({ ...fields, slot: operationSlot(fields.type), notificationEmails: extra.notificationEmails, draftEtag: extra.draftEtag, targetOperationId: extra.targetOperationId, now: extra.now });
     stepsOf(fields.type).forEach((step, position) => {
       const first = position === 0;
       w.insertStep.run({

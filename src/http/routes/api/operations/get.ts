@@ -1,0 +1,41 @@
+/**
+ * GET /api/operations/{publisherId}${offerId}${publishingVersion}${slot} — the operation location
+ * of non-migrated offers (§2 E5, §11.1): the publish (slot preview or staging) or go-live (slot
+ * production) of that version, answered with the same body as the other operation URL.
+ */
+import { Type } from 'typebox';
+import { errors } from '../../../../domain/errors.ts';
+import { parseId } from '../../../../domain/ids.ts';
+import { parseLegacyOperationId, renderOperation } from '../../../../domain/operations.ts';
+import { roleAllows } from '../../../../domain/roles.ts';
+import { ApiVersionQuery, apiErrorResponses } from '../../../schemas/common.ts';
+import type { RoutePlugin } from '../../context.ts';
+
+const getLegacyOperation: RoutePlugin = async (app, { store }) => {
+  app.get(
+    '/api/operations/:operationKey',
+    {
+      schema: {
+        summary: 'Retrieve an operation by its {publisher}${offer}${version}${slot} key',
+        tags: ['workflow'],
+        params: Type.Object({ operationKey: Type.String({ description: 'e.g. contoso$contoso-offer$2$preview' }) }),
+        querystring: ApiVersionQuery,
+        response: { 200: Type.Ref('Operation'), ...apiErrorResponses },
+      },
+    },
+    async (request) => {
+      const key = parseLegacyOperationId(request.params.operationKey);
+      if (!key) throw errors.invalidId('operationId', request.params.operationKey, 'expected {publisherId}${offerId}${version}${preview|production}.');
+      const publisherId = parseId('publisherId', key.publisherId);
+      const offerId = parseId('offerId', key.offerId);
+      const role = request.principal.grants.get(publisherId);
+      if (!role || !roleAllows(role, 'read')) throw errors.forbiddenPublisher(publisherId);
+      const type = key.slot === 'preview' ? 'publish' : 'golive';
+      const operations = await store.listOperations(publisherId, offerId);
+      const operation = operations.reverse().find((candidate) => candidate.type === type && candidate.publishingVersion === key.publishingVersion);
+      if (!operation) throw errors.operationNotFound(request.params.operationKey);
+      return renderOperation(operation, Date.now());
+    },
+  );
+};
+export default getLegacyOperation;

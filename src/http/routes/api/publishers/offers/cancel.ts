@@ -1,0 +1,44 @@
+/**
+ * POST …/offers/{offerId}/cancel — cancel the running operation: 200 when it stops at once (a
+ * publish), 202 + Location when withdrawing takes its own operation (a go-live).
+ */
+import { randomUUID } from 'node:crypto';
+import { Type } from 'typebox';
+import { parseNotificationEmails } from '../../../../../domain/drafts.ts';
+import { parseId } from '../../../../../domain/ids.ts';
+import { renderOperation } from '../../../../../domain/operations.ts';
+import { ApiVersionQuery, NotificationBody, OfferParams, apiErrorResponses } from '../../../../schemas/common.ts';
+import { JSON_TYPE, type RoutePlugin } from '../../../context.ts';
+import { acceptedOperation } from './operation-reply.ts';
+
+const cancel: RoutePlugin = async (app, { store }) => {
+  app.post(
+    '/api/publishers/:publisherId/offers/:offerId/cancel',
+    {
+      config: { action: 'write' },
+      schema: {
+        summary: 'Cancel the running operation',
+        tags: ['workflow'],
+        params: OfferParams,
+        querystring: ApiVersionQuery,
+        body: NotificationBody,
+        response: { 200: Type.Ref('Operation'), 202: Type.Ref('Operation'), 409: Type.Ref('ErrorBody'), ...apiErrorResponses },
+      },
+    },
+    async (request, reply) => {
+      const offerId = parseId('offerId', request.params.offerId);
+      parseNotificationEmails(request.body);
+      const result = await store.cancelOperation(request.publisherId, offerId, {
+        operationId: randomUUID(),
+        notificationEmails: null,
+        firstStepMs: app.workflow.durations('rollback'),
+      });
+      if (result.kind === 'canceling') {
+        app.workflow.wake();
+        return acceptedOperation(reply, result.operation);
+      }
+      return reply.code(200).type(JSON_TYPE).send(JSON.stringify(renderOperation(result.operation, Date.now())));
+    },
+  );
+};
+export default cancel;

@@ -1,0 +1,36 @@
+/** POST …/offers/{offerId}/golive — take the Preview version live (202 + Location); 409 saying why when it cannot. */
+import { randomUUID } from 'node:crypto';
+import { Type } from 'typebox';
+import { parseNotificationEmails } from '../../../../../domain/drafts.ts';
+import { parseId } from '../../../../../domain/ids.ts';
+import { ApiVersionQuery, NotificationBody, OfferParams, apiErrorResponses } from '../../../../schemas/common.ts';
+import type { RoutePlugin } from '../../../context.ts';
+import { acceptedOperation } from './operation-reply.ts';
+
+const goLive: RoutePlugin = async (app, { store }) => {
+  app.post(
+    '/api/publishers/:publisherId/offers/:offerId/golive',
+    {
+      config: { action: 'write' },
+      schema: {
+        summary: 'Take the preview version live',
+        tags: ['workflow'],
+        params: OfferParams,
+        querystring: ApiVersionQuery,
+        body: NotificationBody,
+        response: { 202: Type.Ref('Operation'), 409: Type.Ref('ErrorBody'), ...apiErrorResponses },
+      },
+    },
+    async (request, reply) => {
+      const offerId = parseId('offerId', request.params.offerId);
+      const operation = await store.startGoLive(request.publisherId, offerId, {
+        operationId: randomUUID(),
+        notificationEmails: parseNotificationEmails(request.body),
+        firstStepMs: app.workflow.durations('live'),
+      });
+      app.workflow.wake();
+      return acceptedOperation(reply, operation);
+    },
+  );
+};
+export default goLive;

@@ -1,0 +1,16 @@
+/** How publish, golive and an asynchronous cancel answer: 202, with the operation's relative path in both headers (§11.1). */
+import type { FastifyReply } from 'fastify';
+import { type OperationRecord, operationLocation, renderOperation } from '../../../../../domain/operations.ts';
+import { JSON_TYPE } from '../../../context.ts';
+
+export function acceptedOperation(reply: FastifyReply, operation: OperationRecord) {
+  const location = operationLocation(operation);
+  return reply
+    .code(202)
+    .header('location', location)
+    .header('operation-location', location)
+    .type(JSON_TYPE)
+    .send(JSON.stringify(renderOperation(operation, Date.now())));
+}
+
+export const OperationResponse = { $ref: 'Operation' } as const;

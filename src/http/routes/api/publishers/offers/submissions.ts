@@ -1,0 +1,50 @@
+/**
+ * GET …/offers/{offerId}/submissions — the offer's operations, newest first: its publishing
+ * history. Filtered by `status=` or `submissionState=` (clients send either; §11.3).
+ */
+import { Type } from 'typebox';
+import { errors } from '../../../../../domain/errors.ts';
+import { parseId } from '../../../../../domain/ids.ts';
+import { renderSubmission } from '../../../../../domain/operations.ts';
+import { OPERATION_STATUSES } from '../../../../../domain/workflow.ts';
+import { ApiVersionQuery, OfferParams, apiErrorResponses } from '../../../../schemas/common.ts';
+import type { RoutePlugin } from '../../../context.ts';
+
+const filterDescription = `Only operations in this state: ${OPERATION_STATUSES.join(', ')} (any letter case).`;
+const Query = Type.Object({
+  ...ApiVersionQuery.properties,
+  status: Type.Optional(Type.String({ description: filterDescription })),
+  submissionState: Type.Optional(Type.String({ description: filterDescription })),
+  filteredStatus: Type.Optional(Type.String({ description: 'Older name of the same filter.' })),
+});
+
+const listSubmissions: RoutePlugin = async (app, { store }) => {
+  app.get(
+    '/api/publishers/:publisherId/offers/:offerId/submissions',
+    {
+      config: { action: 'read' },
+      schema: {
+        summary: 'Retrieve operations (submissions)',
+        tags: ['workflow'],
+        params: OfferParams,
+        querystring: Query,
+        response: { 200: Type.Array(Type.Ref('Submission')), ...apiErrorResponses },
+      },
+    },
+    async (request) => {
+      const offerId = parseId('offerId', request.params.offerId);
+      const raw = request.query.status ?? request.query.submissionState ?? request.query.filteredStatus;
+      const wanted = raw === undefined || raw === '' ? undefined : raw.toLowerCase();
+      if (wanted !== undefined && !(OPERATION_STATUSES as readonly string[]).includes(wanted)) {
+        throw errors.invalidQueryParameter('status', `'${wanted.slice(0, 40)}' is not an operation state; use one of ${OPERATION_STATUSES.join(', ')}.`);
+      }
+      if (!(await store.getOffer(request.publisherId, offerId))) throw errors.offerNotFound(request.publisherId, offerId);
+      const operations = await store.listOperations(request.publisherId, offerId);
+      return operations
+        .filter((operation) => wanted === undefined || operation.status === wanted)
+        .reverse()
+        .map(renderSubmission);
+    },
+  );
+};
+export default listSubmissions;
