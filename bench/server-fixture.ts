@@ -1,0 +1,51 @@
+/**
+ * The full-stack server for the bench, in its own process:
+ *   node --import tsx bench/server-fixture.ts <dataDir> [port]
+ *
+ * Runs `startServer` from src/server.ts — the function `cloudpartner serve` runs — so the bench
+ * measures exactly what serve does: the real Fastify app, the SQLite store on <dataDir>, bearer
+ * auth, and the pino logger at level info writing one access-log line per request to stdout
+ * (which bench/run.ts points at a file). The startup banner goes to stderr so the log stays
+ * clean. When started with an IPC channel, reports `{ type: 'ready', url }` and exits when the
+ * channel closes (the bench died).
+ */
+import { Writable } from 'node:stream';
+import { startServer } from '../src/server.ts';
+
+const [dataDir, portArg = '0'] = process.argv.slice(2);
+if (!dataDir || !/^\d{1,5}$/.test(portArg)) {
+  process.stderr.write('usage: node --import tsx bench/server-fixture.ts <dataDir> [port]\n');
+  process.exit(2);
+}
+
+const bannerToStderr = new Writable({
+  write(chunk, _encoding, callback) {
+    process.stderr.write(chunk, callback);
+  },
+});
+
+const server = await startServer(
+  { port: Number(portArg), host: '127.0.0.1', dataDir, logLevel: 'info', demo: false, newDemoToken: false, secretKey: undefined },
+  bannerToStderr,
+);
+
+// Same shutdown as `cloudpartner serve`: close the app, the store, flush the log.
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  server.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`close failed: ${String(error)}\n`);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+
+if (process.send) {
+  process.on('disconnect', stop);
+  process.send({ type: 'ready', url: server.url });
+}
