@@ -16,11 +16,17 @@ import { definitionPartsFor, documentSchema, GENERIC } from './schemas/document.
 // verbose: the error then carries the failing schema (for its `description`) and value.
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
 
-/** One compiled validator per offer type, built once at module load; unknown types use the generic one. */
-const VALIDATORS = new Map<string, ValidateFunction>(
-  OFFER_TYPES.map((type) => [type.id, ajv.compile(documentSchema(definitionPartsFor(type.id)))]),
-);
+/**
+ * One compiled validator per offer type, built once at module load. Types without a schema of
+ * their own share the generic one, which also checks documents of unknown types.
+ */
 const GENERIC_VALIDATOR = ajv.compile(documentSchema(GENERIC));
+const VALIDATORS = new Map<string, ValidateFunction>(
+  OFFER_TYPES.map((type) => {
+    const parts = definitionPartsFor(type.id);
+    return [type.id, parts === GENERIC ? GENERIC_VALIDATOR : ajv.compile(documentSchema(parts))];
+  }),
+);
 
 /**
  * Checks a PUT body. Accepts incomplete drafts (work in progress): only structure and types are
@@ -44,16 +50,14 @@ export function validateOfferDocument(body: unknown): Problem[] {
 }
 
 function toProblems(errors: readonly ErrorObject[], body: unknown): Problem[] {
+  // `enum` is checked whatever the value's type, so a number where a string enum belongs fails
+  // twice; the type error (which quotes the schema's description) says all there is to say.
+  const wrongType = new Set(errors.filter((error) => error.keyword === 'type').map((error) => error.instancePath));
   const problems: Problem[] = [];
-  const seen = new Set<string>();
   for (const error of errors) {
+    if (error.keyword === 'enum' && wrongType.has(error.instancePath)) continue;
     const problem = toProblem(error, body);
-    if (problem === undefined) continue;
-    // The same value can fail twice in one place (e.g. type and pattern of a union); say it once.
-    const key = `${problem.path}\n${problem.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    problems.push(problem);
+    if (problem !== undefined) problems.push(problem);
   }
   return problems;
 }

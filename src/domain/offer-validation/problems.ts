@@ -62,13 +62,20 @@ export function quote(value: unknown, max = 60): string {
   return typeof value === 'string' ? `'${shown}'` : shown;
 }
 
-/** Names the JSON type of a value the way a message should ("a number", "an array", "null"). */
+/** Names the JSON type of a value for a message, with the value when it is short ("a number (1.5)"). */
 export function describeType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'a whole number' : 'a number';
-  if (typeof value === 'boolean') return 'a boolean';
-  if (typeof value === 'string') return 'a string';
-  return typeof value;
+  switch (typeof value) {
+    case 'object':
+      return 'an object';
+    case 'number':
+      return `a number (${value})`;
+    case 'boolean':
+      return `a boolean (${value})`;
+    case 'string':
+      return `a string (${quote(value)})`;
+    default:
+      return typeof value;
+  }
 }

@@ -12,7 +12,9 @@
  * Reads are cached in memory and the cache is dropped whenever SQLite's `data_version` changes
  * on the reader: that counter moves on every commit made by any other connection — our writer,
  * a `cloudpartner token create` in another process, a second server on the same file — so a
- * cached value is never older than the last commit before the read.
+ * cached value is never older than the last commit before the read. The counter is read at most
+ * once per event-loop turn (a request's reads happen in one turn; each check costs ~2 µs), and
+ * every commit through this store's writer forces the next read to check again.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -53,6 +55,13 @@ const MAX_CACHED_ENTRIES = 20_000;
  * first needs to finish.
  */
 const migrationsInProcess = new Map<string, Promise<unknown>>();
+
+/**
+ * Commits made in this process, per file. A read re-checks data_version whenever this moved since
+ * its last check, so a commit by any store of this process is seen by the very next read, even in
+ * the same event-loop turn; commits by other processes are seen from the next turn on.
+ */
+const commitsInProcess = new Map<string, { count: number }>();
 
 interface OfferRow {
   publisher_id: string;
@@ -127,10 +136,20 @@ export class SqliteStore implements Store {
   #writes: ReturnType<SqliteStore['prepareWrites']> | undefined;
   readonly #cache = new Map<string, unknown>();
   #seenDataVersion = -1;
+  /** True from a data_version check until the end of the current event-loop turn. */
+  #checkedThisTurn = false;
+  readonly #commits: { count: number };
+  #seenCommits = -1;
+  readonly #endTurn = () => {
+    this.#checkedThisTurn = false;
+  };
 
   constructor(options: SqliteStoreOptions) {
     mkdirSync(dirname(options.file), { recursive: true });
     this.#file = resolve(options.file);
+    let commits = commitsInProcess.get(this.#file);
+    if (!commits) commitsInProcess.set(this.#file, (commits = { count: 0 }));
+    this.#commits = commits;
     this.#writer = openConnection(options.file);
     this.#reader = openConnection(options.file);
     this.#db = new Kysely<Database>({ dialect: new SqliteDialect({ database: this.#writer }) });
@@ -210,10 +229,17 @@ export class SqliteStore implements Store {
   private reads() {
     const statements = this.#statements;
     if (!statements) throw new Error('the store is not migrated yet: call migrate() first');
-    const dataVersion = statements.dataVersion.get() as number;
-    if (dataVersion !== this.#seenDataVersion) {
-      this.#seenDataVersion = dataVersion;
-      this.#cache.clear();
+    if (!this.#checkedThisTurn || this.#seenCommits !== this.#commits.count) {
+      this.#seenCommits = this.#commits.count;
+      const dataVersion = statements.dataVersion.get() as number;
+      if (dataVersion !== this.#seenDataVersion) {
+        this.#seenDataVersion = dataVersion;
+        this.#cache.clear();
+      }
+      if (!this.#checkedThisTurn) {
+        this.#checkedThisTurn = true;
+        setImmediate(this.#endTurn);
+      }
     }
     return statements;
   }
@@ -336,7 +362,11 @@ export class SqliteStore implements Store {
   /** Runs `work` as one IMMEDIATE transaction (write lock first: compare-and-set is exact). */
   private transact<T>(work: (w: ReturnType<SqliteStore['prepareWrites']>) => T): T {
     const w = this.writes();
-    return this.#writer.transaction(() => work(w)).immediate();
+    try {
+      return this.#writer.transaction(() => work(w)).immediate();
+    } finally {
+      this.#commits.count++; // a commit in this process: the next read of any store must see it
+    }
   }
 
   /** A timestamp later than `previous`, so that every change of an offer gets a new ETag. */
@@ -383,14 +413,16 @@ export class SqliteStore implements Store {
   // ---- publishers -------------------------------------------------------------------------
 
   async createPublisher(publisher: Publisher): Promise<boolean> {
-    const result = this.writes().insertPublisher.run({
-      id: publisher.id,
-      displayText: publisher.displayText,
-      categories: JSON.stringify(publisher.offerTypeCategories),
-      sellerId: publisher.sellerId,
-      version: publisher.version,
-      createdAt: new Date().toISOString(),
-    });
+    const result = this.transact((w) =>
+      w.insertPublisher.run({
+        id: publisher.id,
+        displayText: publisher.displayText,
+        categories: JSON.stringify(publisher.offerTypeCategories),
+        sellerId: publisher.sellerId,
+        version: publisher.version,
+        createdAt: new Date().toISOString(),
+      }),
+    );
     return result.changes > 0;
   }
 
@@ -663,7 +695,7 @@ export class SqliteStore implements Store {
   }
 
   async releaseLeases(owner: string): Promise<void> {
-    this.writes().releaseLeases.run(owner);
+    this.transact((w) => w.releaseLeases.run(owner));
   }
 
   // ---- access tokens ----------------------------------------------------------------------

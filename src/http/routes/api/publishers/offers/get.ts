@@ -7,7 +7,7 @@
 import { Type } from 'typebox';
 import { errors } from '../../../../../domain/errors.ts';
 import { parseId } from '../../../../../domain/ids.ts';
-import { type VersionSelector, renderOffer, resolveVersion } from '../../../../../domain/offers.ts';
+import { type OfferHeader, type OfferVersionDocument, type VersionSelector, renderOffer, resolveVersion } from '../../../../../domain/offers.ts';
 import { parseSlot } from '../../../../../domain/slots.ts';
 import { ApiVersionQuery, OfferParams, apiErrorResponses } from '../../../../schemas/common.ts';
 import { JSON_TYPE, type RoutePlugin } from '../../../context.ts';
@@ -24,6 +24,10 @@ const getOffer: RoutePlugin = async (app, { store }) => {
   const response = { 200: Type.Ref('Offer'), ...apiErrorResponses };
   const common = { tags: ['offers'], querystring: ApiVersionQuery, response };
 
+  // The encoded body, kept for as long as the store keeps handing out the same (cached) header
+  // and document objects: a repeated GET then costs no rendering and no UTF-8 encoding.
+  const encoded = new WeakMap<OfferVersionDocument, { offer: OfferHeader; body: Buffer }>();
+
   const serve = async (publisherId: string, rawOfferId: string, selector: VersionSelector) => {
     const offerId = parseId('offerId', rawOfferId);
     const offer = await store.getOffer(publisherId, offerId);
@@ -31,7 +35,12 @@ const getOffer: RoutePlugin = async (app, { store }) => {
     const version = resolveVersion(offer, selector);
     const document = await store.getOfferVersion(publisherId, offerId, version);
     if (!document) throw errors.versionNotFound(offerId, version, offer.version);
-    return { body: renderOffer(offer, document), etag: offer.etag };
+    let entry = encoded.get(document);
+    if (entry?.offer !== offer) {
+      entry = { offer, body: Buffer.from(renderOffer(offer, document)) };
+      encoded.set(document, entry);
+    }
+    return { body: entry.body, etag: offer.etag };
   };
 
   app.get(

@@ -1,7 +1,7 @@
 /** GET /api/publishers/{publisherId}/offers — seed "Retrieve offers", plus `$filter=offerTypeId eq '…'`. */
 import { Type } from 'typebox';
 import { errors } from '../../../../../domain/errors.ts';
-import { parseOfferFilter, renderOfferSummary } from '../../../../../domain/offers.ts';
+import { type OfferHeader, parseOfferFilter, renderOfferSummary } from '../../../../../domain/offers.ts';
 import { ApiVersionQuery, PublisherParams, apiErrorResponses } from '../../../../schemas/common.ts';
 import { JSON_TYPE, type RoutePlugin } from '../../../context.ts';
 
@@ -11,6 +11,9 @@ const Query = Type.Object({
 });
 
 const listOffers: RoutePlugin = async (app, { store }) => {
+  // The encoded list, kept while the store hands out the same (cached) array.
+  const encoded = new WeakMap<readonly OfferHeader[], Buffer>();
+
   app.get(
     '/api/publishers/:publisherId/offers',
     {
@@ -28,7 +31,12 @@ const listOffers: RoutePlugin = async (app, { store }) => {
       const rawFilter: unknown = request.query.$filter;
       if (rawFilter !== undefined && typeof rawFilter !== 'string') throw errors.invalidFilter(String(rawFilter));
       const offers = await store.listOffers(request.publisherId, parseOfferFilter(rawFilter));
-      return reply.type(JSON_TYPE).send(`[${offers.map(renderOfferSummary).join(',')}]`);
+      let body = encoded.get(offers);
+      if (!body) {
+        body = Buffer.from(`[${offers.map(renderOfferSummary).join(',')}]`);
+        encoded.set(offers, body);
+      }
+      return reply.type(JSON_TYPE).send(body);
     },
   );
 };

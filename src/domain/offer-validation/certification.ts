@@ -1,0 +1,152 @@
+/**
+ * Certification: the deeper checks the publishing workflow's certification step runs, after
+ * publish was accepted. Each finding is a sentence telling the publisher what to fix.
+ *
+ * For virtual machine offers this is mostly about the operating system VHDs: certification
+ * copies each image from the publisher's storage, so its `osVhdUrl` must be a shared access
+ * signature (SAS) URL of a .vhd blob in Azure Blob Storage that is valid now and lets the
+ * service read and list it. `now` is a parameter so that the outcome is reproducible.
+ */
+import { CORE_VM } from './schemas/corevm.ts';
+import { VIRTUAL_MACHINES } from './schemas/virtualmachines.ts';
+import { asRecord, parseUrl, planName, text, type JsonRecord } from './formats.ts';
+
+/** Where each VM-like offer type keeps a plan's images. */
+const IMAGES_KEY: Record<string, string> = {
+  [VIRTUAL_MACHINES]: `${VIRTUAL_MACHINES}.vmImages`,
+  [CORE_VM]: `${CORE_VM}.vmImagesPublicAzure`,
+};
+
+export interface CertificationOptions {
+  /**
+   * The definition as last certified (e.g. the version in the Preview or Production slot).
+   * Images it already holds with the same osVhdUrl were copied when they were certified, so
+   * their SAS is not checked again: without this, every republish would fail once the SAS
+   * of an old image expired, although the service no longer needs it.
+   */
+  previouslyCertified?: Record<string, unknown>;
+}
+
+/** Certification findings; an empty list means the offer certifies. */
+export function certificationFindings(
+  offerTypeId: string,
+  definition: Record<string, unknown>,
+  now: Date,
+  options: CertificationOptions = {},
+): string[] {
+  const findings: string[] = [];
+  const plans = Array.isArray(definition['plans']) ? definition['plans'] : [];
+  if (plans.length === 0) {
+    findings.push('No plan was found in the offer: add at least one plan (SKU) to definition.plans and publish again.');
+    return findings;
+  }
+  const imagesKey = IMAGES_KEY[offerTypeId];
+  if (imagesKey === undefined) return findings;
+
+  const certified = certifiedImages(options.previouslyCertified, imagesKey);
+  plans.forEach((value, index) => {
+    const plan = asRecord(value);
+    const name = planName(plan, index);
+    const images = imagesOf(plan, imagesKey);
+    // showInGui: false hides (deprecates) an image; a plan needs at least one it can offer.
+    if (!images.some(([, image]) => image?.['showInGui'] !== false)) {
+      findings.push(
+        `No virtual machine image was found for the plan ${name}: add an image version with its osVhdUrl to ${imagesKey}, or set showInGui to true on an existing one, and publish again.`,
+      );
+    }
+    const variants: [JsonRecord | undefined, string][] = [[plan, name]];
+    const generations = plan?.['diskGenerations'];
+    if (Array.isArray(generations)) {
+      generations.forEach((generation, at) => {
+        const record = asRecord(generation);
+        variants.push([record, `${planName(record, at)} (a disk generation of the plan ${name})`]);
+      });
+    }
+    for (const [variant, variantName] of variants) {
+      for (const [version, image] of imagesOf(variant, imagesKey)) {
+        const url = image?.['osVhdUrl'];
+        const planId = variant?.['planId'];
+        if (typeof url === 'string' && certified.has(imageKey(planId, version, url))) continue;
+        findings.push(...checkVhdUrl(url, `the image ${version} of the plan ${variantName}`, now));
+      }
+    }
+  });
+  return findings;
+}
+
+// The CPP guidance: a SAS valid for at least three weeks, so it outlasts certification.
+const NEW_SAS = 'generate a new SAS URL for the VHD with read and list permissions, valid for at least three weeks, and set it as the osVhdUrl';
+
+/** The findings for one image's osVhdUrl; `image` names it ("the image 1.0.1 of the plan x"). */
+function checkVhdUrl(value: unknown, image: string, now: Date): string[] {
+  const raw = text(value);
+  if (raw === undefined) return [`The osVhdUrl of ${image} is missing: ${NEW_SAS}.`];
+  const url = parseUrl(raw);
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    return [`The osVhdUrl of ${image} is not a valid http or https URL: ${NEW_SAS}.`];
+  }
+  const findings: string[] = [];
+  if (!url.hostname.toLowerCase().endsWith('.blob.core.windows.net')) {
+    findings.push(
+      `The osVhdUrl of ${image} points to ${url.hostname}, not to Azure Blob Storage: upload the VHD to a storage account and use its SAS URL (https://<account>.blob.core.windows.net/<container>/<name>.vhd?…).`,
+    );
+  }
+  if (!url.pathname.toLowerCase().endsWith('.vhd')) {
+    findings.push(`The osVhdUrl of ${image} does not point to a .vhd file: the operating system disk must be a VHD blob; use the SAS URL of the .vhd file.`);
+  }
+  const query = url.searchParams;
+  if (!query.get('sig')) {
+    findings.push(`The osVhdUrl of ${image} carries no shared access signature (no sig parameter), so the VHD cannot be read: ${NEW_SAS}.`);
+    return findings; // without a signature the other SAS parameters mean nothing
+  }
+  // A SAS tied to a stored access policy (si) takes its expiry and permissions from the policy.
+  const policy = query.get('si');
+  const expiry = query.get('se');
+  if (expiry === null) {
+    if (!policy) findings.push(`The SAS URL of ${image} has no expiry time (se parameter): ${NEW_SAS}.`);
+  } else {
+    const expires = Date.parse(expiry);
+    if (Number.isNaN(expires)) findings.push(`The SAS URL of ${image} has an expiry time that is not a date ('${expiry}'): ${NEW_SAS}.`);
+    else if (expires <= now.getTime()) findings.push(`The SAS URL of ${image} expired on ${expiry}: ${NEW_SAS}.`);
+  }
+  const start = query.get('st');
+  if (start !== null && Date.parse(start) > now.getTime()) {
+    findings.push(
+      `The SAS URL of ${image} is not valid before ${start}: generate a new SAS URL whose start time is in the past (a day early avoids clock differences) and set it as the osVhdUrl.`,
+    );
+  }
+  const permissions = query.get('sp');
+  if (permissions === null ? !policy : !(permissions.includes('r') && permissions.includes('l'))) {
+    findings.push(
+      `The SAS URL of ${image} ${permissions === null ? 'grants no permissions (no sp parameter)' : `grants the permissions '${permissions}'`}, but certification needs read (r) and list (l): ${NEW_SAS}.`,
+    );
+  }
+  return findings;
+}
+
+function imagesOf(plan: JsonRecord | undefined, key: string): [string, JsonRecord | undefined][] {
+  const images = asRecord(plan?.[key]);
+  return images === undefined ? [] : Object.entries(images).map(([version, image]) => [version, asRecord(image)]);
+}
+
+function imageKey(planId: unknown, version: string, url: string): string {
+  return JSON.stringify([planId, version, url]);
+}
+
+/** plan id, image version and osVhdUrl of every image in a previously certified definition. */
+function certifiedImages(definition: Record<string, unknown> | undefined, imagesKey: string): Set<string> {
+  const keys = new Set<string>();
+  const plans = Array.isArray(definition?.['plans']) ? (definition['plans'] as unknown[]) : [];
+  for (const value of plans) {
+    const plan = asRecord(value);
+    const generations = plan?.['diskGenerations'];
+    const variants = [plan, ...(Array.isArray(generations) ? generations.map(asRecord) : [])];
+    for (const variant of variants) {
+      for (const [version, image] of imagesOf(variant, imagesKey)) {
+        const url = image?.['osVhdUrl'];
+        if (typeof url === 'string') keys.add(imageKey(variant?.['planId'], version, url));
+      }
+    }
+  }
+  return keys;
+}
