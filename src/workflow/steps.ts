@@ -21,10 +21,17 @@ export async function runStep(store: Store, claim: ClaimedStep, nowMs: number, d
     nextStepMs,
   });
 
-  const definition = async () => {
-    const document = await store.getOfferVersion(operation.publisherId, operation.offerId, operation.publishingVersion);
-    if (!document) throw new Error(`version ${operation.publishingVersion} of ${operation.offerId} is missing`);
+  const definitionOf = async (version: number) => {
+    const document = await store.getOfferVersion(operation.publisherId, operation.offerId, version);
+    if (!document) throw new Error(`version ${version} of ${operation.offerId} is missing`);
     return JSON.parse(document.definitionJson) as Record<string, unknown>;
+  };
+  const definition = () => definitionOf(operation.publishingVersion);
+  /** The last certified definition (Preview, else Production): its images were copied already. */
+  const previouslyCertified = async () => {
+    const offer = await store.getOffer(operation.publisherId, operation.offerId);
+    const version = offer?.previewVersion ?? offer?.productionVersion;
+    return version ? definitionOf(version) : undefined;
   };
 
   switch (claim.stepId) {
@@ -34,7 +41,8 @@ export async function runStep(store: Store, claim: ClaimedStep, nowMs: number, d
       return { status: 'complete', messages: info('The offer settings are valid.'), nextStepMs };
     }
     case 'displaycertify': {
-      const findings = certificationFindings(operation.offerTypeId, await definition(), new Date(nowMs));
+      const previous = await previouslyCertified();
+      const findings = certificationFindings(operation.offerTypeId, await definition(), new Date(nowMs), previous ? { previouslyCertified: previous } : {});
       if (findings.length > 0) return blocked(findings);
       return { status: 'complete', messages: info('Certification passed.'), nextStepMs };
     }
