@@ -2,6 +2,8 @@
  * Configuration of `cloudpartner serve`: command-line flags win over environment variables,
  * which win over defaults.
  */
+import { DEFAULT_STEP_DURATION_MS, type StepDurations, parseStepDurations } from './workflow/durations.ts';
+
 export interface ServeConfig {
   port: number;
   host: string;
@@ -12,6 +14,8 @@ export interface ServeConfig {
   /** Print a fresh demo token even when the demo data already exists. */
   newDemoToken: boolean;
   secretKey: string | undefined;
+  /** How long each publishing step takes. */
+  stepDurations: StepDurations;
 }
 
 export const DEFAULTS = { port: 8080, host: '127.0.0.1', dataDir: './data', logLevel: 'info' } as const;
@@ -27,6 +31,7 @@ export interface ServeFlags {
   'log-level'?: string | undefined;
   demo?: boolean | undefined;
   'new-demo-token'?: boolean | undefined;
+  'step-duration-ms'?: string | undefined;
 }
 
 export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): ServeConfig {
@@ -35,7 +40,11 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
   if (!(port >= 0 && port <= 65535)) throw new ConfigError(`--port/PORT must be a port number from 0 to 65535, not '${portText}'`);
   const logLevel = flags['log-level'] ?? env['LOG_LEVEL'] ?? DEFAULTS.logLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level/LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not '${logLevel}'`);
+  const durationText = flags['step-duration-ms'] ?? env['CLOUDPARTNER_STEP_DURATION_MS'] ?? String(DEFAULT_STEP_DURATION_MS);
+  const stepDurations = parseStepDurations(durationText);
+  if (!stepDurations) throw new ConfigError(`--step-duration-ms/CLOUDPARTNER_STEP_DURATION_MS must be a number of milliseconds or 'realistic', not '${durationText}'`);
   return {
+    stepDurations,
     port,
     host: flags.host ?? env['HOST'] ?? DEFAULTS.host,
     dataDir: resolveDataDir(flags['data-dir'], env),

@@ -45,7 +45,7 @@ export async function startServer(config: ServeConfig, out: NodeJS.WritableStrea
       ).token;
     }
   }
-  const app = await buildApp({ store, logger });
+  const app = await buildApp({ store, logger, stepDurations: config.stepDurations });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

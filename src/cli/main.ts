@@ -24,6 +24,9 @@ Usage:
       --log-level <lvl>   LOG_LEVEL             (default info)
       --demo              load the demo publisher 'contoso' on first start and print how to call it
       --new-demo-token    with --demo: print a new demo token even if the demo data exists
+      --step-duration-ms <n|realistic>
+                          CLOUDPARTNER_STEP_DURATION_MS: how long each publishing step takes
+                          (default 400; 'realistic' uses the CPP estimates: certification takes days)
 
   cloudpartner token create --publisher <id> --role <Owner|Contributor|Reader> [options]
       --publisher <id>    repeat for several publishers
@@ -67,6 +70,7 @@ async function serve(args: string[]): Promise<number> {
       'log-level': { type: 'string' },
       demo: { type: 'boolean' },
       'new-demo-token': { type: 'boolean' },
+      'step-duration-ms': { type: 'string' },
     },
     strict: true,
   });
