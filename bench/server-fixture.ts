@@ -10,6 +10,7 @@
  * channel closes (the bench died).
  */
 import { Writable } from 'node:stream';
+import { resolveServeConfig } from '../src/config.ts';
 import { startServer } from '../src/server.ts';
 
 const [dataDir, portArg = '0'] = process.argv.slice(2);
@@ -25,7 +26,7 @@ const bannerToStderr = new Writable({
 });
 
 const server = await startServer(
-  { port: Number(portArg), host: '127.0.0.1', dataDir, logLevel: 'info', demo: false, newDemoToken: false, secretKey: undefined },
+  resolveServeConfig({ port: portArg, host: '127.0.0.1', 'data-dir': dataDir, 'log-level': 'info', 'step-duration-ms': '0' }, {}),
   bannerToStderr,
 );
 
