@@ -14,6 +14,7 @@ import { loadDemoData } from '../../src/demo/demo-data.ts';
 import type { Role } from '../../src/domain/roles.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/store.ts';
+import { type StepDurations, fixedDurations } from '../../src/workflow/durations.ts';
 
 export const API = 'api-version=2017-10-31';
 export const TRANSPORTS = ['inject', 'http'] as const;
@@ -48,11 +49,24 @@ export function makeDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'cloudpartner-test-'));
 }
 
-export async function startTestServer(transport: Transport, options: { demo?: boolean; logger?: Logger } = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  demo?: boolean;
+  logger?: Logger;
+  /** Publishing step duration, ms (default 20: a publish completes in well under a second). */
+  stepMs?: number;
+  stepDurations?: StepDurations;
+}
+
+export async function startTestServer(transport: Transport, options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = makeDataDir();
   const store = await openStore({ dataDir });
   if (options.demo !== false) await loadDemoData(store);
-  const app = await buildApp({ store, ...(options.logger ? { logger: options.logger } : {}) });
+  const app = await buildApp({
+    store,
+    stepDurations: options.stepDurations ?? fixedDurations(options.stepMs ?? 20),
+    workflowPollMs: 50,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   let baseUrl = '';
   if (transport === 'http') baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
   else await app.ready();
