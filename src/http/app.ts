@@ -48,6 +48,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Publish, golive and cancel may come with an empty body even when clients send
   // Content-Type: application/json (§11.10); a UTF-8 byte-order mark is tolerated.
+  // The API speaks JSON only: any other body type is a 415.
+  app.removeAllContentTypeParsers();
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = (body as string).charCodeAt(0) === 0xfeff ? (body as string).slice(1) : (body as string);
