@@ -1,0 +1,51 @@
+/** The README's walk-through, run as written (bash + curl) against a real server process. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { makeDataDir } from '../helpers/harness.ts';
+import { BIN, ROOT, cleanEnv, startProcess, type ServerProcess } from '../helpers/processes.ts';
+
+function walkthrough(): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const block = /<!-- walkthrough:start -->\s*```sh\n([\s\S]*?)```\s*<!-- walkthrough:end -->/.exec(readme);
+  assert.ok(block, 'README.md has the walk-through block');
+  return block[1]!;
+}
+
+describe('README walk-through', () => {
+  let dir: string;
+  let server: ServerProcess;
+  before(async () => {
+    dir = makeDataDir();
+    server = await startProcess(process.execPath, [BIN, 'serve', '--demo', '--data-dir', join(dir, 'data'), '--port', '0', '--step-duration-ms', '50', '--log-level', 'warn'], cleanEnv());
+  });
+  after(async () => {
+    await server.stop('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs from end to end and shows each stage of the life of the offer', () => {
+    const token = /^\s+(cpat_\S+)$/m.exec(server.output())![1]!;
+    const result = spawnSync('bash', ['-c', `set -euo pipefail\n${walkthrough()}`], {
+      cwd: dir,
+      env: { ...cleanEnv(), TOKEN: token, BASE: server.url },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
+    const lines = result.stdout.split('\n');
+    assert.ok(lines.includes('201'), 'the PUT created the offer');
+    assert.ok(lines.some((line) => /^\/api\/publishers\/contoso\/offers\/contoso-vm\/operations\/[0-9a-f-]{36}\?api-version=2017-10-31$/.test(line)));
+    assert.match(result.stdout, /"status":"waitingForPublisherReview"/);
+    assert.match(result.stdout, /"status":"succeeded"/);
+    assert.ok(lines.includes('200'), 'the If-Match PUT succeeded');
+    assert.deepEqual(
+      lines.filter((line) => /^"version":\d+$/.test(line)),
+      ['"version":1', '"version":2'],
+      'production stayed at 1 while 2 was published to preview',
+    );
+    assert.match(result.stdout, /"submissionType":"publish","submissionState":"completed"/);
+  });
+});
