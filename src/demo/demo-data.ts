@@ -1,11 +1,13 @@
 /**
  * Demo data for a first start: publisher `contoso` with the seed's Contoso VM offer and a
- * history of five versions, so that every seed call has something to show:
- *   v2 is in Production, v3 in Preview, the publish of v4 failed, v5 is the draft (the seed
- *   document exactly, status `failed` as in the seed).
+ * history of five versions and six operations, so that every call has something to show:
+ *   v2 is in Production, v3 in Preview, the publish of v4 failed certification, v5 is the draft
+ *   (the seed document exactly, status `failed` as in the seed).
  */
 import { readFileSync } from 'node:fs';
+import type { OperationRecord, StepRecord } from '../domain/operations.ts';
 import type { Publisher } from '../domain/publishers.ts';
+import { type OperationType, stepsOf } from '../domain/workflow.ts';
 import type { Store } from '../store/store.ts';
 
 export const DEMO_PUBLISHER: Publisher = {
@@ -48,6 +50,72 @@ function olderDefinition(
   return definition;
 }
 
+type DemoOperation = Omit<OperationRecord, 'publisherId' | 'offerId' | 'offerTypeId'>;
+
+/** A finished operation of the demo history, its steps ending as the operation did. */
+function finished(
+  id: string,
+  type: OperationType,
+  version: number,
+  times: [created: string, changed: string],
+  failure?: { atStep: string; message: string },
+): DemoOperation {
+  const [createdTime, changedTime] = times;
+  let failed = false;
+  const steps = stepsOf(type).map((step, position): StepRecord => {
+    if (failed) return { position, stepId: step.id, status: 'notStarted', progress: 0, messages: [], startedTime: null, dueMs: null };
+    if (failure?.atStep === step.id) {
+      failed = true;
+      return {
+        position,
+        stepId: step.id,
+        status: 'blocked',
+        progress: 0,
+        messages: [{ messageHtml: failure.message, level: 'error', timestamp: changedTime }],
+        startedTime: createdTime,
+        dueMs: null,
+      };
+    }
+    const signoff = step.id === 'publisher-signoff';
+    return {
+      position,
+      stepId: step.id,
+      status: signoff ? 'waitingForPublisherReview' : 'complete',
+      progress: 100,
+      messages: [{ messageHtml: 'Step completed.', level: 'information', timestamp: changedTime }],
+      startedTime: createdTime,
+      dueMs: null,
+    };
+  });
+  return {
+    id,
+    type,
+    status: failure ? 'failed' : 'completed',
+    publishingVersion: version,
+    offerVersion: version,
+    notificationEmails: 'jondoe@contoso.com',
+    error: failure?.message ?? null,
+    createdTime,
+    changedTime,
+    steps,
+  };
+}
+
+/** The demo offer's history: v1 and v2 went live, v3 awaits sign-off in Preview, v4 failed certification. */
+function demoHistory(): DemoOperation[] {
+  return [
+    finished('5a63deb5-925b-4ee0-938b-7c86fbf287c5', 'publish', 1, ['2017-05-23T23:40:02.1830922Z', '2017-05-24T08:12:45.0961274Z']),
+    finished('0b5c1a3e-2f4d-4e8a-9c61-1d2e3f4a5b6c', 'golive', 1, ['2017-05-24T09:00:13.4420713Z', '2017-05-25T16:31:08.7731940Z']),
+    finished('7e2d9c41-8b3a-4f5e-a6d7-2c1b0a9f8e7d', 'publish', 2, ['2017-05-26T17:05:40.2204416Z', '2017-05-27T10:44:19.6402283Z']),
+    finished('c4b3a291-0f1e-4d2c-8b7a-6e5d4c3b2a19', 'golive', 2, ['2017-05-27T11:02:55.9981126Z', '2017-05-29T07:15:31.3106552Z']),
+    finished('56615b67-2185-49fe-80d2-c4ddf77bb2e8', 'publish', 3, ['2017-06-01T09:50:12.8830119Z', '2017-06-02T13:27:44.5517208Z']),
+    finished('9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a', 'publish', 4, ['2017-06-05T14:25:03.1442097Z', '2017-06-05T18:02:36.4472061Z'], {
+      atStep: 'displaycertify',
+      message: 'No virtual machine image was found for the plan contososkuidentifier.',
+    }),
+  ];
+}
+
 /** Loads the demo data if the demo publisher does not exist yet. Returns true when it did. */
 export async function loadDemoData(store: Store): Promise<boolean> {
   if (!(await store.createPublisher(DEMO_PUBLISHER))) return false;
@@ -70,6 +138,8 @@ export async function loadDemoData(store: Store): Promise<boolean> {
       { version: 4, definition: older('Contoso Virtual Machine Offer', '1.0.2', ['DZ', 'AR']), changedTime: '2017-06-05T14:20:57.0061839Z' },
       { version: 5, definition: seed.definition, changedTime: seed.changedTime },
     ],
+    operations: demoHistory(),
+    notificationEmails: 'jondoe@contoso.com',
   });
   return true;
 }

@@ -81,6 +81,9 @@ export interface OfferSnapshot {
   createdTime: string;
   /** Versions 1..n in order; the last one is the draft. Definitions may still hold secret values. */
   versions: ReadonlyArray<{ version: number; definition: Record<string, unknown>; changedTime: string }>;
+  /** Finished operations (the publishing history), oldest first. */
+  operations?: ReadonlyArray<Omit<OperationRecord, 'publisherId' | 'offerId' | 'offerTypeId'>>;
+  notificationEmails?: string | null;
 }
 
 export type { OperationType };

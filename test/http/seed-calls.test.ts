@@ -180,3 +180,25 @@ describe('an offer that was never published', () => {
     );
   });
 });
+
+describe('the demo offer has its publishing history', () => {
+  let server: TestServer;
+  before(async () => (server = await startTestServer('inject')));
+  after(async () => server.close());
+
+  it('lists six finished operations, newest first, and a failed status with the certification message', async () => {
+    const history = (await server.call(`${OFFER}/submissions?${API}`)).json();
+    assert.deepEqual(
+      history.map((entry: { submissionType: string; publishingVersion: number; submissionState: string }) => `${entry.submissionType}:${entry.publishingVersion}:${entry.submissionState}`),
+      ['publish:4:failed', 'publish:3:completed', 'golive:2:completed', 'publish:2:completed', 'golive:1:completed', 'publish:1:completed'],
+    );
+    const status = (await server.call(`${OFFER}/status?${API}`)).json();
+    assert.equal(status.status, 'failed');
+    assert.equal(status.notificationEmails, 'jondoe@contoso.com');
+    const certify = status.steps.find((step: { id: string }) => step.id === 'displaycertify');
+    assert.equal(certify.status, 'blocked');
+    assert.equal(certify.messages[0].messageHtml, 'No virtual machine image was found for the plan contososkuidentifier.');
+    const operation = await server.call(`/api/operations/contoso$${DEMO_OFFER_ID}$3$preview?${API}`);
+    assert.equal(operation.json().id, '56615b67-2185-49fe-80d2-c4ddf77bb2e8');
+  });
+});

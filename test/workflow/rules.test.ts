@@ -34,7 +34,7 @@ describe('publish, go-live and cancel rules', () => {
   it('certification checks the document: an expired SAS URL fails the publish with a message the publisher can act on', async () => {
     const id = 'rules-expired-sas';
     const document = publishableOffer(id);
-    document['definition'].plans[0]['microsoft-azure-virtualmachines.vmImages']['1.0.1'].osVhdUrl = seedOfferDocument().definition['plans'][0][
+    document['definition'].plans[0]['microsoft-azure-virtualmachines.vmImages']['1.0.1'].osVhdUrl = (seedOfferDocument().definition['plans'] as any)[0][
       'microsoft-azure-virtualmachines.vmImages'
     ]['1.0.1'].osVhdUrl;
     assert.equal((await put(server, id, document)).status, 201);

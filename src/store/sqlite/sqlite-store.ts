@@ -347,6 +347,17 @@ export class SqliteStore implements Store {
       ),
       nextDue: w.prepare<[], { due: number | null }>("SELECT MIN(due_ms) AS due FROM operation_steps WHERE status = 'inProgress'"),
       releaseLeases: w.prepare('UPDATE operation_steps SET lease_owner = NULL, lease_expires_ms = NULL WHERE lease_owner = ?'),
+      importOperation: w.prepare(
+        `INSERT INTO operations (id, publisher_id, offer_id, type, status, publishing_version, offer_version, slot, notification_emails, draft_etag,
+                                 target_operation_id, error, created_time, changed_time)
+         VALUES (@id, @publisherId, @offerId, @type, @status, @publishingVersion, @offerVersion, @slot, @notificationEmails, NULL,
+                 NULL, @error, @createdTime, @changedTime)`,
+      ),
+      importStep: w.prepare(
+        `INSERT INTO operation_steps (operation_id, position, step_id, status, progress, messages_json, started_time, due_ms, lease_owner, lease_expires_ms)
+         VALUES (@operationId, @position, @stepId, @status, @progress, @messages, @startedTime, NULL, NULL, NULL)`,
+      ),
+      setNotificationEmails: w.prepare('UPDATE offers SET notification_emails = ? WHERE publisher_id = ? AND id = ?'),
       insertToken: w.prepare(
         'INSERT INTO access_tokens (id, token_hash, description, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)',
       ),
@@ -506,6 +517,35 @@ export class SqliteStore implements Store {
         });
         this.sealInto(w, snapshot.publisherId, snapshot.id, entry.version, secrets);
       }
+      for (const operation of snapshot.operations ?? []) {
+        if (operation.status === 'running') throw new Error('only finished operations can be imported');
+        w.importOperation.run({
+          id: operation.id,
+          publisherId: snapshot.publisherId,
+          offerId: snapshot.id,
+          type: operation.type,
+          status: operation.status,
+          publishingVersion: operation.publishingVersion,
+          offerVersion: operation.offerVersion,
+          slot: operationSlot(operation.type),
+          notificationEmails: operation.notificationEmails,
+          error: operation.error,
+          createdTime: operation.createdTime,
+          changedTime: operation.changedTime,
+        });
+        for (const step of operation.steps) {
+          w.importStep.run({
+            operationId: operation.id,
+            position: step.position,
+            stepId: step.stepId,
+            status: step.status,
+            progress: step.progress,
+            messages: JSON.stringify(step.messages),
+            startedTime: step.startedTime,
+          });
+        }
+      }
+      if (snapshot.notificationEmails) w.setNotificationEmails.run(snapshot.notificationEmails, snapshot.publisherId, snapshot.id);
     });
   }
 
