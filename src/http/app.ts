@@ -35,6 +35,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
     logController: new AccessLog(),
+    // No child logger per request (pino serialises its bindings on creation): the access log
+    // line carries the request id itself.
+    childLoggerFactory: (logger) => logger,
     // Clients spell paths with and without a trailing slash (…/submissions/?…). Any id that fits
     // in a request line (Node caps headers at 16 KiB) must reach our own 400, not the router's 414.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },

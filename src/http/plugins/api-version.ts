@@ -6,10 +6,12 @@ import { errors } from '../../domain/errors.ts';
 
 export default fp(
   async function apiVersionPlugin(app: FastifyInstance) {
-    app.addHook('onRequest', async (request) => {
-      if (request.routeOptions.config.public || request.is404) return;
+    // A callback hook, not an async one: it runs on every request and needs no promise.
+    app.addHook('onRequest', (request, _reply, done) => {
+      if (request.routeOptions.config.public || request.is404) return done();
       const given = (request.query as Record<string, unknown>)['api-version'];
-      if (!isSupportedApiVersion(given)) throw errors.invalidApiVersion(typeof given === 'string' ? given : given === undefined ? undefined : String(given));
+      if (isSupportedApiVersion(given)) return done();
+      done(errors.invalidApiVersion(typeof given === 'string' ? given : given === undefined ? undefined : String(given)));
     });
   },
   { name: 'api-version', dependencies: ['auth'] },

@@ -38,16 +38,22 @@ export default fp(
       request.principal = await authenticate(store, request.headers.authorization);
     });
 
-    app.addHook('preHandler', async (request) => {
+    // A callback hook, not an async one: it runs on every request and needs no promise.
+    app.addHook('preHandler', (request, _reply, done) => {
       const action = request.routeOptions.config.action;
-      if (!action) return;
-      const raw = (request.params as { publisherId?: string }).publisherId;
-      if (raw === undefined) throw new Error(`route ${request.routeOptions.url} declares an action but has no publisherId`);
-      const publisherId = parseId('publisherId', raw);
-      const role = request.principal.grants.get(publisherId);
-      if (!role) throw errors.forbiddenPublisher(publisherId);
-      if (!roleAllows(role, action)) throw errors.forbiddenAction(publisherId, role, action);
-      request.publisherId = publisherId;
+      if (!action) return done();
+      try {
+        const raw = (request.params as { publisherId?: string }).publisherId;
+        if (raw === undefined) throw new Error(`route ${request.routeOptions.url} declares an action but has no publisherId`);
+        const publisherId = parseId('publisherId', raw);
+        const role = request.principal.grants.get(publisherId);
+        if (!role) throw errors.forbiddenPublisher(publisherId);
+        if (!roleAllows(role, action)) throw errors.forbiddenAction(publisherId, role, action);
+        request.publisherId = publisherId;
+        done();
+      } catch (error) {
+        done(error as Error);
+      }
     });
   },
   { name: 'auth' },
