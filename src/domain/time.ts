@@ -52,3 +52,13 @@ export function dotnetTicks(value: string): bigint {
 export function etagFor(timestamp: string): string {
   return `W/"datetime'${encodeURIComponent(timestamp)}'"`;
 }
+
+/** A timestamp later than `previous` (and not before now), so every change of an offer gets a new ETag. */
+export function timestampAfter(previous: string | null): string {
+  let ticks = nowUnixTicks();
+  if (previous !== null) {
+    const floor = parseTimestamp(previous) + 1n;
+    if (ticks < floor) ticks = floor;
+  }
+  return formatTicks(ticks);
+}

@@ -118,9 +118,9 @@ const operations: Migration = {
       .addColumn('progress', 'integer', (c) => c.notNull())
       .addColumn('messages_json', 'text', (c) => c.notNull())
       .addColumn('started_time', 'text')
-      .addColumn('due_ms', 'integer')
+      .addColumn('due_ms', 'bigint')
       .addColumn('lease_owner', 'text')
-      .addColumn('lease_expires_ms', 'integer')
+      .addColumn('lease_expires_ms', 'bigint')
       .addPrimaryKeyConstraint('operation_steps_pk', ['operation_id', 'position'])
       .execute();
     await db.schema.createIndex('operation_steps_runnable').on('operation_steps').columns(['status', 'due_ms']).execute();

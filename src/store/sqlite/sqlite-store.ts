@@ -22,15 +22,15 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { errors } from '../../domain/errors.ts';
 import type { OfferHeader, OfferListFilter, OfferVersionDocument } from '../../domain/offers.ts';
-import type { OperationRecord, StepMessage, StepRecord } from '../../domain/operations.ts';
-import { type OperationStatus, type OperationType, type StepStatus, checkCanGoLive, checkCanPublish, offerStatusAfter, operationSlot, stepsOf } from '../../domain/workflow.ts';
-import type { OfferStatus } from '../../domain/offer-status.ts';
+import type { OperationRecord } from '../../domain/operations.ts';
+import { type OperationStatus, type OperationType, checkCanGoLive, checkCanPublish, offerStatusAfter, operationSlot, stepsOf } from '../../domain/workflow.ts';
 import type { Publisher } from '../../domain/publishers.ts';
 import type { Role } from '../../domain/roles.ts';
 import { extractSecrets, type SecretValue } from '../../domain/secret-fields.ts';
-import { etagFor, formatTicks, nowUnixTicks, parseTimestamp } from '../../domain/time.ts';
+import { etagFor, formatTicks, timestampAfter } from '../../domain/time.ts';
 import { migrationProvider } from '../migrations/index.ts';
 import type { Database } from '../schema.ts';
+import { OFFER_COLUMNS, OPERATION_COLUMNS, type OfferRow, type OperationRow, type PublisherRow, type StepRow, toOfferHeader, toOperation, toPublisher } from '../rows.ts';
 import type { SecretBox } from '../secret-box.ts';
 import type {
   CancelResult,
@@ -63,61 +63,7 @@ const migrationsInProcess = new Map<string, Promise<unknown>>();
  */
 const commitsInProcess = new Map<string, { count: number }>();
 
-interface OfferRow {
-  publisher_id: string;
-  id: string;
-  offer_type_id: string;
-  status: string;
-  version: number;
-  preview_version: number | null;
-  production_version: number | null;
-  etag: string;
-  display_text: string;
-  changed_time: string;
-  running_operation_id: string | null;
-  notification_emails: string | null;
-}
 
-interface OperationRow {
-  id: string;
-  publisher_id: string;
-  offer_id: string;
-  offer_type_id: string;
-  type: string;
-  status: string;
-  publishing_version: number;
-  offer_version: number;
-  notification_emails: string | null;
-  draft_etag: string | null;
-  target_operation_id: string | null;
-  error: string | null;
-  created_time: string;
-  changed_time: string;
-}
-
-interface StepRow {
-  operation_id: string;
-  position: number;
-  step_id: string;
-  status: string;
-  progress: number;
-  messages_json: string;
-  started_time: string | null;
-  due_ms: number | null;
-}
-
-const OFFER_COLUMNS =
-  'publisher_id, id, offer_type_id, status, version, preview_version, production_version, etag, display_text, changed_time, running_operation_id, notification_emails';
-const OPERATION_COLUMNS = `o.id, o.publisher_id, o.offer_id, f.offer_type_id, o.type, o.status, o.publishing_version, o.offer_version,
-  o.notification_emails, o.draft_etag, o.target_operation_id, o.error, o.created_time, o.changed_time`;
-
-interface PublisherRow {
-  id: string;
-  display_text: string;
-  offer_type_categories: string;
-  seller_id: number;
-  version: number;
-}
 
 export interface SqliteStoreOptions {
   /** Path of the database file; created with its directory if missing. */
@@ -380,16 +326,6 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** A timestamp later than `previous`, so that every change of an offer gets a new ETag. */
-  private nextTimestamp(previous: string | null): string {
-    let ticks = nowUnixTicks();
-    if (previous !== null) {
-      const floor = parseTimestamp(previous) + 1n;
-      if (ticks < floor) ticks = floor;
-    }
-    return formatTicks(ticks);
-  }
-
   private sealInto(w: ReturnType<SqliteStore['prepareWrites']>, publisherId: string, offerId: string, version: number, secrets: readonly SecretValue[]) {
     for (const secret of secrets) {
       w.insertSecret.run(publisherId, offerId, version, secret.pointer, this.#secrets.seal(JSON.stringify(secret.value)));
@@ -557,7 +493,7 @@ export class SqliteStore implements Store {
       if (!row) {
         if (condition.kind === 'etag') throw errors.preconditionFailed(offerId, false);
         const content = build(null);
-        const now = this.nextTimestamp(null);
+        const now = timestampAfter(null);
         w.insertOffer.run({
           publisherId,
           id: offerId,
@@ -581,7 +517,7 @@ export class SqliteStore implements Store {
       const secrets = w.secrets.all(publisherId, offerId, row.version).map((s) => ({ pointer: s.pointer, value: JSON.parse(this.#secrets.open(s.sealed_value)) }));
       const content = build({ offer: current, secrets });
       if (content.offerTypeId !== row.offer_type_id) throw errors.offerTypeChange(offerId, row.offer_type_id, content.offerTypeId);
-      const now = this.nextTimestamp(row.changed_time);
+      const now = timestampAfter(row.changed_time);
       w.updateDraftVersion.run({ publisherId, offerId, version: row.version, definitionJson: content.definitionJson, changedTime: now });
       w.deleteSecrets.run(publisherId, offerId, row.version);
       this.sealInto(w, publisherId, offerId, row.version, content.secrets);
@@ -612,7 +548,7 @@ export class SqliteStore implements Store {
       }
       const draft = w.versionText.get(publisherId, offerId, row.version)!;
       validate(toOfferHeader(row), draft.definition_json);
-      const now = this.nextTimestamp(row.changed_time);
+      const now = timestampAfter(row.changed_time);
       const publishing = row.version;
       // Freeze the draft as version n; the draft continues as n + 1 with the same content.
       w.freezeVersion.run(publisherId, offerId, publishing);
@@ -636,7 +572,7 @@ export class SqliteStore implements Store {
       if (!row) throw errors.offerNotFound(publisherId, offerId);
       const running = row.running_operation_id ? this.operationRecord(w, row.running_operation_id) : null;
       const previewVersion = checkCanGoLive(toOfferHeader(row), running);
-      const now = this.nextTimestamp(row.changed_time);
+      const now = timestampAfter(row.changed_time);
       const emails = options.notificationEmails ?? row.notification_emails;
       w.startOperationOnOffer.run({ operationId: options.operationId, version: row.version, etag: etagFor(now), changedTime: now, notificationEmails: emails, publisherId, id: offerId });
       this.insertOperation(
@@ -655,7 +591,7 @@ export class SqliteStore implements Store {
       if (!row.running_operation_id) throw errors.nothingToCancel(offerId);
       const running = this.operationRecord(w, row.running_operation_id);
       if (running.type === 'cancel') throw errors.operationInProgress(offerId, 'cancel');
-      const now = this.nextTimestamp(row.changed_time);
+      const now = timestampAfter(row.changed_time);
       w.endOperation.run({ id: running.id, status: 'canceled', error: null, now });
       w.cancelOpenSteps.run(running.id);
       if (running.type === 'publish') {
@@ -715,7 +651,7 @@ export class SqliteStore implements Store {
       const ends = outcome.ends ?? { operationStatus: 'completed' as OperationStatus };
       w.endOperation.run({ id: operation.id, status: ends.operationStatus, error: ends.error ?? null, now });
       const offerRow = w.offerForUpdate.get(operation.publisherId, operation.offerId)!;
-      const changed = this.nextTimestamp(offerRow.changed_time);
+      const changed = timestampAfter(offerRow.changed_time);
       w.endOperationOnOffer.run({
         status: offerStatusAfter(operation.type, ends.operationStatus),
         now: changed,
@@ -773,57 +709,3 @@ function openConnection(file: string): BetterSqlite3.Database {
   return db;
 }
 
-function toOfferHeader(row: OfferRow): OfferHeader {
-  return {
-    publisherId: row.publisher_id,
-    id: row.id,
-    offerTypeId: row.offer_type_id,
-    status: row.status as OfferStatus,
-    version: row.version,
-    previewVersion: row.preview_version,
-    productionVersion: row.production_version,
-    etag: row.etag,
-    displayText: row.display_text,
-    changedTime: row.changed_time,
-    runningOperationId: row.running_operation_id,
-    notificationEmails: row.notification_emails,
-  };
-}
-
-function toOperation(row: OperationRow, steps: StepRow[]): OperationRecord {
-  return {
-    id: row.id,
-    publisherId: row.publisher_id,
-    offerId: row.offer_id,
-    offerTypeId: row.offer_type_id,
-    type: row.type as OperationType,
-    status: row.status as OperationStatus,
-    publishingVersion: row.publishing_version,
-    offerVersion: row.offer_version,
-    notificationEmails: row.notification_emails,
-    error: row.error,
-    createdTime: row.created_time,
-    changedTime: row.changed_time,
-    steps: steps.map(
-      (step): StepRecord => ({
-        position: step.position,
-        stepId: step.step_id,
-        status: step.status as StepStatus,
-        progress: step.progress,
-        messages: JSON.parse(step.messages_json) as StepMessage[],
-        startedTime: step.started_time,
-        dueMs: step.due_ms,
-      }),
-    ),
-  };
-}
-
-function toPublisher(row: PublisherRow): Publisher {
-  return {
-    id: row.id,
-    displayText: row.display_text,
-    offerTypeCategories: JSON.parse(row.offer_type_categories) as string[],
-    sellerId: row.seller_id,
-    version: row.version,
-  };
-}

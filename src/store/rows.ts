@@ -1,0 +1,120 @@
+/**
+ * Rows as every backend reads them, and their mapping to domain records. The column lists are
+ * plain SQL that SQLite and PostgreSQL both accept.
+ */
+import type { OfferHeader } from '../domain/offers.ts';
+import type { OfferStatus } from '../domain/offer-status.ts';
+import type { OperationRecord, StepMessage, StepRecord } from '../domain/operations.ts';
+import type { Publisher } from '../domain/publishers.ts';
+import type { OperationStatus, OperationType, StepStatus } from '../domain/workflow.ts';
+
+export interface OfferRow {
+  publisher_id: string;
+  id: string;
+  offer_type_id: string;
+  status: string;
+  version: number;
+  preview_version: number | null;
+  production_version: number | null;
+  etag: string;
+  display_text: string;
+  changed_time: string;
+  running_operation_id: string | null;
+  notification_emails: string | null;
+}
+
+export interface OperationRow {
+  id: string;
+  publisher_id: string;
+  offer_id: string;
+  offer_type_id: string;
+  type: string;
+  status: string;
+  publishing_version: number;
+  offer_version: number;
+  notification_emails: string | null;
+  draft_etag: string | null;
+  target_operation_id: string | null;
+  error: string | null;
+  created_time: string;
+  changed_time: string;
+}
+
+export interface StepRow {
+  operation_id: string;
+  position: number;
+  step_id: string;
+  status: string;
+  progress: number;
+  messages_json: string;
+  started_time: string | null;
+  due_ms: number | null;
+}
+
+export const OFFER_COLUMNS =
+  'publisher_id, id, offer_type_id, status, version, preview_version, production_version, etag, display_text, changed_time, running_operation_id, notification_emails';
+export const OPERATION_COLUMNS = `o.id, o.publisher_id, o.offer_id, f.offer_type_id, o.type, o.status, o.publishing_version, o.offer_version,
+  o.notification_emails, o.draft_etag, o.target_operation_id, o.error, o.created_time, o.changed_time`;
+
+export interface PublisherRow {
+  id: string;
+  display_text: string;
+  offer_type_categories: string;
+  seller_id: number;
+  version: number;
+}
+
+export function toOfferHeader(row: OfferRow): OfferHeader {
+  return {
+    publisherId: row.publisher_id,
+    id: row.id,
+    offerTypeId: row.offer_type_id,
+    status: row.status as OfferStatus,
+    version: row.version,
+    previewVersion: row.preview_version,
+    productionVersion: row.production_version,
+    etag: row.etag,
+    displayText: row.display_text,
+    changedTime: row.changed_time,
+    runningOperationId: row.running_operation_id,
+    notificationEmails: row.notification_emails,
+  };
+}
+
+export function toOperation(row: OperationRow, steps: StepRow[]): OperationRecord {
+  return {
+    id: row.id,
+    publisherId: row.publisher_id,
+    offerId: row.offer_id,
+    offerTypeId: row.offer_type_id,
+    type: row.type as OperationType,
+    status: row.status as OperationStatus,
+    publishingVersion: row.publishing_version,
+    offerVersion: row.offer_version,
+    notificationEmails: row.notification_emails,
+    error: row.error,
+    createdTime: row.created_time,
+    changedTime: row.changed_time,
+    steps: steps.map(
+      (step): StepRecord => ({
+        position: step.position,
+        stepId: step.step_id,
+        status: step.status as StepStatus,
+        progress: step.progress,
+        messages: JSON.parse(step.messages_json) as StepMessage[],
+        startedTime: step.started_time,
+        dueMs: step.due_ms,
+      }),
+    ),
+  };
+}
+
+export function toPublisher(row: PublisherRow): Publisher {
+  return {
+    id: row.id,
+    displayText: row.display_text,
+    offerTypeCategories: JSON.parse(row.offer_type_categories) as string[],
+    sellerId: row.seller_id,
+    version: row.version,
+  };
+}
