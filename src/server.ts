@@ -2,7 +2,6 @@
  * `cloudpartner serve`: open the store, load demo data when asked, listen, print how to call it,
  * and shut down cleanly on SIGINT/SIGTERM.
  */
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { ServeConfig } from './config.ts';
@@ -10,7 +9,7 @@ import { CURRENT_API_VERSION } from './domain/api-version.ts';
 import { DEMO_OFFER_ID, DEMO_PUBLISHER, loadDemoData } from './demo/demo-data.ts';
 import { buildApp } from './http/app.ts';
 import { createAccessToken } from './identity/access-tokens.ts';
-import { DATABASE_FILE, openStore } from './store/open.ts';
+import { describeStore, openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import { PACKAGE_VERSION } from './version.ts';
 
@@ -35,7 +34,17 @@ export function createLogger(level: string, destination: NodeJS.WritableStream |
 
 export async function startServer(config: ServeConfig, out: NodeJS.WritableStream = process.stdout): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
-  const store = await openStore({ dataDir: config.dataDir, secretKey: config.secretKey });
+  const storeConfig = {
+    dataDir: config.dataDir,
+    secretKey: config.secretKey,
+    databaseUrl: config.databaseUrl,
+    poolSize: config.poolSize,
+    statementTimeoutMs: config.statementTimeoutMs,
+  };
+  if (config.databaseUrl && !config.secretKey) {
+    logger.warn('no CLOUDPARTNER_SECRET_KEY: using the key in the data directory; every instance on this database must use the same key');
+  }
+  const store = await openStore(storeConfig);
   let demoToken: string | undefined;
   if (config.demo) {
     const loaded = await loadDemoData(store);
@@ -52,18 +61,25 @@ export async function startServer(config: ServeConfig, out: NodeJS.WritableStrea
   const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${port}`;
 
-  out.write(banner({ url, dataFile: join(config.dataDir, DATABASE_FILE), demo: config.demo, demoToken }));
+  out.write(banner({ url, store: describeStore(storeConfig), demo: config.demo, demoToken }));
 
+  // Graceful: stop accepting, let requests in flight finish (bounded), give up workflow leases
+  // (another instance continues at once), then close the store.
   const close = async () => {
-    await app.close();
+    const timer = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
+    try {
+      await app.close();
+    } finally {
+      clearTimeout(timer);
+    }
     await store.close();
     logger.flush();
   };
   return { app, store, url, close };
 }
 
-function banner(options: { url: string; dataFile: string; demo: boolean; demoToken: string | undefined }): string {
-  const lines = [`cloudpartner ${PACKAGE_VERSION} listening on ${options.url} (embedded database ${options.dataFile})`, ''];
+function banner(options: { url: string; store: string; demo: boolean; demoToken: string | undefined }): string {
+  const lines = [`cloudpartner ${PACKAGE_VERSION} listening on ${options.url} (${options.store})`, ''];
   if (options.demo) {
     const auth = options.demoToken ? options.demoToken : '$TOKEN';
     if (options.demoToken) {

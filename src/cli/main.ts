@@ -24,6 +24,10 @@ Usage:
       --log-level <lvl>   LOG_LEVEL             (default info)
       --demo              load the demo publisher 'contoso' on first start and print how to call it
       --new-demo-token    with --demo: print a new demo token even if the demo data exists
+      --database-url <url> DATABASE_URL: postgres://… to run on PostgreSQL (many instances)
+      --db-pool-size <n>  DATABASE_POOL_SIZE: PostgreSQL connections per instance (default 10)
+      --db-statement-timeout-ms <n>  DATABASE_STATEMENT_TIMEOUT_MS (default 5000)
+      --shutdown-timeout-ms <n>      SHUTDOWN_TIMEOUT_MS: how long SIGTERM waits for requests in flight (default 10000)
       --step-duration-ms <n|realistic>
                           CLOUDPARTNER_STEP_DURATION_MS: how long each publishing step takes
                           (default 400; 'realistic' uses the CPP estimates: certification takes days)
@@ -33,6 +37,7 @@ Usage:
       --description <t>   what the token is for
       --expires-in-days <n>
       --data-dir <dir>    CLOUDPARTNER_DATA_DIR (default ./data)
+      --database-url <url> DATABASE_URL (PostgreSQL)
     Prints the token alone on stdout. Works while a server runs on the same data directory.
 
   cloudpartner --version | --help
@@ -71,6 +76,10 @@ async function serve(args: string[]): Promise<number> {
       demo: { type: 'boolean' },
       'new-demo-token': { type: 'boolean' },
       'step-duration-ms': { type: 'string' },
+      'database-url': { type: 'string' },
+      'db-pool-size': { type: 'string' },
+      'db-statement-timeout-ms': { type: 'string' },
+      'shutdown-timeout-ms': { type: 'string' },
     },
     strict: true,
   });
@@ -99,6 +108,7 @@ async function token(args: string[]): Promise<number> {
       description: { type: 'string' },
       'expires-in-days': { type: 'string' },
       'data-dir': { type: 'string' },
+      'database-url': { type: 'string' },
     },
     strict: true,
   });
@@ -108,7 +118,11 @@ async function token(args: string[]): Promise<number> {
   const days = values['expires-in-days'];
   if (days !== undefined && !/^[1-9]\d{0,4}$/.test(days)) return fail('--expires-in-days must be a whole number of days');
   const publisherIds = values.publisher.map((id) => parseId('publisherId', id));
-  const store = await openStore({ dataDir: resolveDataDir(values['data-dir'], process.env), secretKey: process.env['CLOUDPARTNER_SECRET_KEY'] });
+  const store = await openStore({
+    dataDir: resolveDataDir(values['data-dir'], process.env),
+    secretKey: process.env['CLOUDPARTNER_SECRET_KEY'],
+    databaseUrl: values['database-url'] ?? (process.env['DATABASE_URL'] || undefined),
+  });
   try {
     const created = await createAccessToken(store, {
       publisherIds,

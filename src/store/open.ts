@@ -4,20 +4,52 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SecretBox } from './secret-box.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
+import { PostgresStore } from './postgres/postgres-store.ts';
 import type { Store } from './store.ts';
 
 export interface StoreConfig {
   dataDir: string;
   /** base64 of 32 bytes; when absent, a key generated into `<dataDir>/secret.key` on first start. */
   secretKey?: string | undefined;
+  /** postgres://… selects PostgreSQL; without it, the embedded SQLite file in `dataDir`. */
+  databaseUrl?: string | undefined;
+  /** PostgreSQL connections per instance. */
+  poolSize?: number | undefined;
+  /** Longest a PostgreSQL statement may run, ms. */
+  statementTimeoutMs?: number | undefined;
 }
 
 export const DATABASE_FILE = 'cloudpartner.db';
 
 export async function openStore(config: StoreConfig): Promise<Store> {
-  const store = new SqliteStore({ file: join(config.dataDir, DATABASE_FILE), secrets: new SecretBox(loadSecretKey(config)) });
-  await store.migrate();
+  const secrets = new SecretBox(loadSecretKey(config));
+  const store = config.databaseUrl
+    ? new PostgresStore({
+        url: config.databaseUrl,
+        secrets,
+        ...(config.poolSize ? { poolSize: config.poolSize } : {}),
+        ...(config.statementTimeoutMs ? { statementTimeoutMs: config.statementTimeoutMs } : {}),
+      })
+    : new SqliteStore({ file: join(config.dataDir, DATABASE_FILE), secrets });
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
   return store;
+}
+
+/** Where the store lives, for people: the file, or the database URL without its password. */
+export function describeStore(config: StoreConfig): string {
+  if (!config.databaseUrl) return `embedded database ${join(config.dataDir, DATABASE_FILE)}`;
+  try {
+    const url = new URL(config.databaseUrl);
+    if (url.password) url.password = '***';
+    return `PostgreSQL ${url.toString()}`;
+  } catch {
+    return 'PostgreSQL';
+  }
 }
 
 /** The key that seals secret-type field values at rest. */
