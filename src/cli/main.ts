@@ -11,7 +11,8 @@ import { parseId } from '../domain/ids.ts';
 import { ROLES, parseRole } from '../domain/roles.ts';
 import { createAccessToken } from '../identity/access-tokens.ts';
 import { startServer } from '../server.ts';
-import { openStore } from '../store/open.ts';
+import { loadSecretKey, openStore } from '../store/open.ts';
+import { CopyError, copyStore } from '../store/copy.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 
 const USAGE = `cloudpartner ${PACKAGE_VERSION} — the Cloud Partner Portal offer publishing API, self-hosted
@@ -40,6 +41,12 @@ Usage:
       --database-url <url> DATABASE_URL (PostgreSQL)
     Prints the token alone on stdout. Works while a server runs on the same data directory.
 
+  cloudpartner migrate-store --from <data dir | postgres://…> --to <data dir | postgres://…>
+    Copies every publisher, offer (all versions, secret values, publishing history) and access
+    token into an empty store: e.g. the embedded database into PostgreSQL. Secret values are
+    sealed with CLOUDPARTNER_SECRET_KEY if set, else with the source's key: run every instance
+    on the destination with that key.
+
   cloudpartner --version | --help
 `;
 
@@ -50,6 +57,8 @@ export async function main(argv: string[]): Promise<number> {
       return serve(rest);
     case 'token':
       return token(rest);
+    case 'migrate-store':
+      return migrateStore(rest);
     case '--version':
     case 'version':
       process.stdout.write(`${PACKAGE_VERSION}\n`);
@@ -134,6 +143,37 @@ async function token(args: string[]): Promise<number> {
     return 0;
   } finally {
     await store.close();
+  }
+}
+
+async function migrateStore(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' } }, strict: true });
+  if (!values.from || !values.to) return fail('usage: cloudpartner migrate-store --from <data dir | postgres://…> --to <data dir | postgres://…>');
+  const location = (where: string) => (/^postgres(ql)?:\/\//.test(where) ? { dataDir: '.', databaseUrl: where } : { dataDir: where });
+  const source = location(values.from);
+  const sourceKey = process.env['CLOUDPARTNER_SECRET_KEY'] || undefined;
+  const from = await openStore({ ...source, secretKey: sourceKey });
+  try {
+    // The destination seals with the configured key, else with the very key of the source.
+    const key = sourceKey ?? loadSecretKey({ dataDir: source.dataDir }).toString('base64');
+    const to = await openStore({ ...location(values.to), secretKey: key });
+    try {
+      const report = await copyStore(from, to);
+      process.stdout.write(
+        `copied ${report.publishers} publishers, ${report.offers} offers (${report.versions} versions, ${report.operations} operations) and ${report.tokens} access tokens\n`,
+      );
+      if (!sourceKey) {
+        process.stderr.write(`secret values are sealed with the key in ${source.dataDir}/secret.key: run every instance with CLOUDPARTNER_SECRET_KEY set to its content\n`);
+      }
+      return 0;
+    } finally {
+      await to.close();
+    }
+  } catch (error) {
+    if (error instanceof CopyError) return fail(error.message);
+    throw error;
+  } finally {
+    await from.close();
   }
 }
 

@@ -73,3 +73,14 @@ function visit(node: unknown, path: SecretPath, pointer: string, found: SecretVa
 function escapePointer(key: string): string {
   return key.replaceAll('~', '~0').replaceAll('/', '~1');
 }
+
+/** Puts secret values back at their pointers (the inverse of extractSecrets), in place. */
+export function insertSecrets(definition: Record<string, unknown>, secrets: readonly SecretValue[]): void {
+  for (const secret of secrets) {
+    const keys = secret.pointer.split('/').slice(1).map((key) => key.replaceAll('~1', '/').replaceAll('~0', '~'));
+    const last = keys.pop();
+    let node: unknown = definition;
+    for (const key of keys) node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+    if (last !== undefined && node !== null && typeof node === 'object') (node as Record<string, unknown>)[last] = secret.value;
+  }
+}

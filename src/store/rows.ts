@@ -6,6 +6,8 @@ import type { OfferHeader } from '../domain/offers.ts';
 import type { OfferStatus } from '../domain/offer-status.ts';
 import type { OperationRecord, StepMessage, StepRecord } from '../domain/operations.ts';
 import type { Publisher } from '../domain/publishers.ts';
+import type { Role } from '../domain/roles.ts';
+import type { NewAccessToken } from './store.ts';
 import type { OperationStatus, OperationType, StepStatus } from '../domain/workflow.ts';
 
 export interface OfferRow {
@@ -117,4 +119,20 @@ export function toPublisher(row: PublisherRow): Publisher {
     sellerId: row.seller_id,
     version: row.version,
   };
+}
+
+/** Token rows (one per grant) folded into tokens. */
+export function foldTokens(
+  rows: ReadonlyArray<{ id: string; token_hash: string; description: string; created_at: string; expires_at: string | null; publisher_id: string | null; role: string | null }>,
+): NewAccessToken[] {
+  const tokens = new Map<string, NewAccessToken & { grants: Array<{ publisherId: string; role: Role }> }>();
+  for (const row of rows) {
+    let token = tokens.get(row.id);
+    if (!token) {
+      token = { id: row.id, tokenHash: row.token_hash, description: row.description, createdAt: row.created_at, expiresAt: row.expires_at, grants: [] };
+      tokens.set(row.id, token);
+    }
+    if (row.publisher_id && row.role) token.grants.push({ publisherId: row.publisher_id, role: row.role as Role });
+  }
+  return [...tokens.values()];
 }

@@ -99,6 +99,8 @@ export interface Store {
   getPublisher(id: string): Promise<Publisher | null>;
   /** Publishers with the given ids (those that exist), ordered by id. */
   listPublishers(ids: readonly string[]): Promise<Publisher[]>;
+  /** Every publisher id, ordered (for copying a whole store). */
+  listAllPublisherIds(): Promise<string[]>;
 
   // offers
   getOffer(publisherId: string, offerId: string): Promise<OfferHeader | null>;
@@ -141,4 +143,6 @@ export interface Store {
   // access tokens
   createAccessToken(token: NewAccessToken): Promise<void>;
   findPrincipalByTokenHash(tokenHash: string): Promise<Principal | null>;
+  /** Every access token (hashes only) with its grants, for copying a whole store. */
+  listAccessTokens(): Promise<NewAccessToken[]>;
 }

@@ -22,7 +22,7 @@ import { extractSecrets, type SecretValue } from '../../domain/secret-fields.ts'
 import { etagFor, formatTicks, timestampAfter } from '../../domain/time.ts';
 import { type OperationStatus, type OperationType, checkCanGoLive, checkCanPublish, offerStatusAfter, operationSlot, stepsOf } from '../../domain/workflow.ts';
 import { migrationProvider } from '../migrations/index.ts';
-import { OFFER_COLUMNS, OPERATION_COLUMNS, type OfferRow, type OperationRow, type PublisherRow, type StepRow, toOfferHeader, toOperation, toPublisher } from '../rows.ts';
+import { OFFER_COLUMNS, OPERATION_COLUMNS, type OfferRow, type OperationRow, type PublisherRow, type StepRow, foldTokens, toOfferHeader, toOperation, toPublisher } from '../rows.ts';
 import type { Database } from '../schema.ts';
 import type { SecretBox } from '../secret-box.ts';
 import type {
@@ -210,6 +210,15 @@ export class PostgresStore implements Store {
   async getPublisher(id: string): Promise<Publisher | null> {
     const [row] = await this.query<PublisherRow>('publisher', 'SELECT id, display_text, offer_type_categories, seller_id, version FROM publishers WHERE id = $1', [id]);
     return row ? toPublisher(row) : null;
+  }
+
+  async listAllPublisherIds(): Promise<string[]> {
+    return (await this.query<{ id: string }>('publisher-ids', 'SELECT id FROM publishers ORDER BY id')).map((row) => row.id);
+  }
+
+  async listAccessTokens(): Promise<NewAccessToken[]> {
+    return foldTokens(await this.query<Parameters<typeof foldTokens>[0][number]>('tokens', `SELECT t.id, t.token_hash, t.description, t.created_at, t.expires_at, g.publisher_id, g.role
+           FROM access_tokens t LEFT JOIN token_grants g ON g.token_id = t.id WHERE t.revoked_at IS NULL ORDER BY t.id, g.publisher_id`));
   }
 
   async listPublishers(ids: readonly string[]): Promise<Publisher[]> {

@@ -30,7 +30,7 @@ import { extractSecrets, type SecretValue } from '../../domain/secret-fields.ts'
 import { etagFor, formatTicks, timestampAfter } from '../../domain/time.ts';
 import { migrationProvider } from '../migrations/index.ts';
 import type { Database } from '../schema.ts';
-import { OFFER_COLUMNS, OPERATION_COLUMNS, type OfferRow, type OperationRow, type PublisherRow, type StepRow, toOfferHeader, toOperation, toPublisher } from '../rows.ts';
+import { OFFER_COLUMNS, OPERATION_COLUMNS, type OfferRow, type OperationRow, type PublisherRow, type StepRow, foldTokens, toOfferHeader, toOperation, toPublisher } from '../rows.ts';
 import type { SecretBox } from '../secret-box.ts';
 import type {
   CancelResult,
@@ -157,6 +157,11 @@ export class SqliteStore implements Store {
           WHERE o.publisher_id = ? AND o.offer_id = ? ORDER BY o.created_time, o.id`,
       ),
       steps: r.prepare<[string], StepRow>('SELECT * FROM operation_steps WHERE operation_id = ? ORDER BY position'),
+      publisherIds: r.prepare<[], { id: string }>('SELECT id FROM publishers ORDER BY id'),
+      tokens: r.prepare<[], Parameters<typeof foldTokens>[0][number]>(
+        `SELECT t.id, t.token_hash, t.description, t.created_at, t.expires_at, g.publisher_id, g.role
+           FROM access_tokens t LEFT JOIN token_grants g ON g.token_id = t.id WHERE t.revoked_at IS NULL ORDER BY t.id, g.publisher_id`,
+      ),
       version: r.prepare<[string, string, number], { version: number; definition_json: string; changed_time: string }>(
         'SELECT version, definition_json, changed_time FROM offer_versions WHERE publisher_id = ? AND offer_id = ? AND version = ?',
       ),
@@ -379,6 +384,14 @@ export class SqliteStore implements Store {
       const row = reads.publisher.get(id);
       return row ? toPublisher(row) : null;
     });
+  }
+
+  async listAllPublisherIds(): Promise<string[]> {
+    return this.reads().publisherIds.all().map((row) => row.id);
+  }
+
+  async listAccessTokens(): Promise<NewAccessToken[]> {
+    return foldTokens(this.reads().tokens.all());
   }
 
   async listPublishers(ids: readonly string[]): Promise<Publisher[]> {
