@@ -3,15 +3,27 @@
  * (npm, JavaScript) as the fallback when wrk is not installed and cannot be installed.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { track } from './processes.ts';
+import { join } from 'node:path';
+import { REPO_ROOT, makeTempDir, track } from './processes.ts';
 
 export interface LoadOptions {
+  /** What to GET; with `requests`, only its origin is used. */
   url: string;
   headers: Record<string, string>;
   connections: number;
   threads: number;
   durationSec: number;
+  /** Send these instead of GET `url`: every request is one of them, picked at random. */
+  requests?: RequestMix;
+}
+
+/** Requests with a body (the write scenarios). */
+export interface RequestMix {
+  method: 'PUT' | 'POST';
+  /** Path + query and one-line body (JSON.stringify output has no newline) of each variant. */
+  variants: ReadonlyArray<{ path: string; body: string }>;
 }
 
 export interface LoadResult {
@@ -24,6 +36,8 @@ export interface LoadResult {
   non2xx: number;
   /** Connect/read/write errors and timeouts. */
   socketErrors: number;
+  /** Responses by status code, when the generator counts them (always with `requests`). */
+  statusCounts?: Record<string, number>;
 }
 
 export interface LoadGenerator {
@@ -80,11 +94,35 @@ function wrk(version: string): LoadGenerator {
     async run(options) {
       const args = ['-t', String(options.threads), '-c', String(options.connections), '-d', `${options.durationSec}s`, '--latency', '--timeout', '10s'];
       for (const [name, value] of Object.entries(options.headers)) args.push('-H', `${name}: ${value}`);
-      args.push(options.url);
+      if (options.requests) {
+        // bench/put.lua reads the variants from a file and sends a random one per request.
+        args.push('-s', join(REPO_ROOT, 'bench', 'put.lua'), new URL(options.url).origin, '--', options.requests.method, writeRequestsFile(options.requests));
+      } else {
+        args.push(options.url);
+      }
       const output = await runCommand('wrk', args);
       return parseWrk(output);
     },
   };
+}
+
+let requestsDir: string | undefined;
+let requestsFileCount = 0;
+const requestsFiles = new WeakMap<RequestMix, string>();
+
+/** The variants as bench/put.lua reads them: a path line, then a body line. Written once per mix. */
+function writeRequestsFile(mix: RequestMix): string {
+  let file = requestsFiles.get(mix);
+  if (file === undefined) {
+    for (const { path, body } of mix.variants) {
+      if (/[\r\n]/.test(path) || /[\r\n]/.test(body)) throw new Error(`a request of the mix spans several lines: ${path}`);
+    }
+    requestsDir ??= makeTempDir('cloudpartner-bench-wrk-');
+    file = join(requestsDir, `requests-${++requestsFileCount}.txt`);
+    writeFileSync(file, mix.variants.map(({ path, body }) => `${path}\n${body}\n`).join(''));
+    requestsFiles.set(mix, file);
+  }
+  return file;
 }
 
 function runCommand(command: string, args: string[]): Promise<string> {
@@ -123,7 +161,17 @@ export function parseWrk(output: string): LoadResult {
     requests: Number(need(/(\d+) requests in /, 'request count')[1]),
     non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0),
     socketErrors: socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0,
+    ...statusCounts(output),
   };
+}
+
+/** The "Status codes: 200=123 412=4" line bench/put.lua prints, if present. */
+function statusCounts(output: string): { statusCounts?: Record<string, number> } {
+  const line = /^Status codes:(.*)$/m.exec(output);
+  if (!line) return {};
+  const counts: Record<string, number> = {};
+  for (const [, status, count] of line[1]!.matchAll(/(\d+)=(\d+)/g)) counts[status!] = Number(count);
+  return { statusCounts: counts };
 }
 
 // ---- autocannon (fallback) -------------------------------------------------------------------
@@ -134,6 +182,7 @@ interface AutocannonResult {
   latency: { p50: number; p99: number };
   '2xx': number;
   non2xx: number;
+  statusCodeStats: Record<string, { count: number }>;
   errors: number;
   timeouts: number;
 }
@@ -154,7 +203,26 @@ function autocannon(note: string): LoadGenerator {
       const specifier: string = 'autocannon';
       const run = (await import(specifier)).default as (options: object) => Promise<AutocannonResult>;
       // Runs in this process, which is otherwise idle during a run: the servers have their own.
-      const result = await run({ url: options.url, connections: options.connections, duration: options.durationSec, headers: options.headers });
+      const mix = options.requests;
+      const result = await run({
+        url: options.url,
+        connections: options.connections,
+        duration: options.durationSec,
+        headers: options.headers,
+        // The same random pick per request as bench/put.lua.
+        ...(mix
+          ? {
+              requests: [
+                {
+                  setupRequest: (request: object) => {
+                    const variant = mix.variants[Math.floor(Math.random() * mix.variants.length)]!;
+                    return { ...request, method: mix.method, path: variant.path, body: variant.body };
+                  },
+                },
+              ],
+            }
+          : {}),
+      });
       return {
         requestsPerSec: result.requests.average,
         p50Ms: result.latency.p50,
@@ -162,6 +230,7 @@ function autocannon(note: string): LoadGenerator {
         requests: result['2xx'] + result.non2xx,
         non2xx: result.non2xx,
         socketErrors: result.errors + result.timeouts,
+        statusCounts: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([status, { count }]) => [status, count])),
       };
     },
   };

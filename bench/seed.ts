@@ -3,7 +3,10 @@
  *   - publisher `bench` with one offer whose served document is TARGET_OFFER_BYTES long
  *     (the seed's Contoso VM offer with more plans, padded to the exact size);
  *   - publisher `bench-many` with MANY_OFFERS small offers, for the offer list;
- *   - a Reader token on both.
+ *   - a Reader token on both;
+ *   - empty publishers `bench-put` (PUT throughput) and `bench-flow` (publish→live cycles), with
+ *     a Contributor token on them: writes get a token of their own so the GET scenarios keep
+ *     measuring a Reader, as before.
  */
 import { CURRENT_API_VERSION } from '../src/domain/api-version.ts';
 import { type OfferHeader, renderOffer } from '../src/domain/offers.ts';
@@ -19,6 +22,8 @@ export const MANY_OFFERS = 1000;
 const BIG_PUBLISHER = 'bench';
 const BIG_OFFER = 'bench-offer-10kb';
 const MANY_PUBLISHER = 'bench-many';
+const PUT_PUBLISHER = 'bench-put';
+const FLOW_PUBLISHER = 'bench-flow';
 const CHANGED = '2024-01-02T03:04:05.1234567Z';
 
 export interface SeededData {
@@ -30,6 +35,10 @@ export interface SeededData {
   /** Size the offer document should have when served (computed with the real renderer). */
   expectedOfferBytes: number;
   manyOffers: number;
+  /** Contributor on `putPublisher` and `flowPublisher`. */
+  writeToken: string;
+  putPublisher: string;
+  flowPublisher: string;
 }
 
 export async function seed(dataDir: string): Promise<SeededData> {
@@ -39,6 +48,8 @@ export async function seed(dataDir: string): Promise<SeededData> {
       store.createPublisher({ id, version: 1, displayText: id, offerTypeCategories: ['microsoft-azure-virtualmachines'], sellerId: 1 });
     await newPublisher(BIG_PUBLISHER);
     await newPublisher(MANY_PUBLISHER);
+    await newPublisher(PUT_PUBLISHER);
+    await newPublisher(FLOW_PUBLISHER);
 
     const base = seedOfferDocument();
     const definition = bigDefinition(base.definition, base.offerTypeId);
@@ -46,6 +57,7 @@ export async function seed(dataDir: string): Promise<SeededData> {
     await importMany(store, base.offerTypeId);
 
     const { token } = await createAccessToken(store, { publisherIds: [BIG_PUBLISHER, MANY_PUBLISHER], role: 'Reader', description: 'bench' });
+    const write = await createAccessToken(store, { publisherIds: [PUT_PUBLISHER, FLOW_PUBLISHER], role: 'Contributor', description: 'bench writes' });
     const query = `api-version=${CURRENT_API_VERSION}`;
     return {
       token,
@@ -53,6 +65,9 @@ export async function seed(dataDir: string): Promise<SeededData> {
       listPath: `/api/publishers/${MANY_PUBLISHER}/offers?${query}`,
       expectedOfferBytes: servedBytes(definition, base.offerTypeId),
       manyOffers: MANY_OFFERS,
+      writeToken: write.token,
+      putPublisher: PUT_PUBLISHER,
+      flowPublisher: FLOW_PUBLISHER,
     };
   } finally {
     // Close before the server process opens the file, as a separate `serve` would find it.
