@@ -135,7 +135,7 @@ export interface Store {
   claimDueStep(owner: string, nowMs: number, leaseMs: number): Promise<ClaimedStep | null>;
   /** Records a claimed step's outcome and moves the operation on; false if the lease was lost. */
   finishStep(claim: ClaimedStep, outcome: StepOutcome, nowMs: number): Promise<boolean>;
-  /** Epoch ms when the next step falls due, or null when nothing runs. */
+  /** Epoch ms when a step can next be claimed (due, and its lease, if any, expired), or null when nothing runs. */
   nextDueMs(): Promise<number | null>;
   /** Gives up this instance's leases (graceful shutdown), so another can continue at once. */
   releaseLeases(owner: string): Promise<void>;

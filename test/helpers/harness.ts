@@ -3,7 +3,9 @@
  * that reaches it either in-process (inject) or over a real socket (fetch to a listening server).
  * Suites take a Transport and run once per transport.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import pg from 'pg';
+import { createDatabase, startPostgres } from './postgres.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -17,6 +19,66 @@ import type { Store } from '../../src/store/store.ts';
 import { type StepDurations, fixedDurations } from '../../src/workflow/durations.ts';
 
 export const API = 'api-version=2017-10-31';
+
+/**
+ * The backend this test run uses: `npm test` runs the suites once on SQLite and once on
+ * PostgreSQL (CLOUDPARTNER_TEST_STORE=postgres, a throwaway cluster the runner starts).
+ */
+export const TEST_STORE: 'sqlite' | 'postgres' = process.env['CLOUDPARTNER_TEST_STORE'] === 'postgres' ? 'postgres' : 'sqlite';
+
+export interface TestStore {
+  store: Store;
+  dataDir: string;
+  /** The PostgreSQL database of this store, when on PostgreSQL. */
+  databaseUrl?: string;
+  /** Everything the backend has persisted, as text (to check what is and is not stored). */
+  storedText(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A fresh, empty store of the run's backend: a new SQLite directory, or a new PostgreSQL database. */
+export async function openTestStore(): Promise<TestStore> {
+  const dataDir = makeDataDir();
+  if (TEST_STORE === 'sqlite') {
+    const store = await openStore({ dataDir });
+    return {
+      store,
+      dataDir,
+      storedText: async () =>
+        ['cloudpartner.db', 'cloudpartner.db-wal']
+          .map((name) => (existsSync(join(dataDir, name)) ? readFileSync(join(dataDir, name)).toString('latin1') : ''))
+          .join('\n'),
+      close: async () => {
+        await store.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+  const database = await createDatabase(await startPostgres());
+  const store = await openStore({ dataDir, databaseUrl: database.url });
+  return {
+    store,
+    dataDir,
+    databaseUrl: database.url,
+    storedText: async () => {
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        const tables = await client.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
+        const dumps = [];
+        for (const { tablename } of tables.rows) dumps.push(JSON.stringify((await client.query(`SELECT * FROM "${tablename}"`)).rows));
+        return dumps.join('\n');
+      } finally {
+        await client.end();
+      }
+    },
+    close: async () => {
+      await store.close();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
 export const TRANSPORTS = ['inject', 'http'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
 
@@ -38,6 +100,8 @@ export interface TestServer {
   store: Store;
   app: FastifyInstance;
   dataDir: string;
+  /** Everything the backend has persisted, as text. */
+  storedText(): Promise<string>;
   /** Owner token on contoso (the demo publisher). */
   ownerToken: string;
   call(path: string, options?: CallOptions): Promise<Response>;
@@ -58,8 +122,8 @@ export interface TestServerOptions {
 }
 
 export async function startTestServer(transport: Transport, options: TestServerOptions = {}): Promise<TestServer> {
-  const dataDir = makeDataDir();
-  const store = await openStore({ dataDir });
+  const backend = await openTestStore();
+  const { store, dataDir } = backend;
   if (options.demo !== false) await loadDemoData(store);
   const app = await buildApp({
     store,
@@ -93,13 +157,13 @@ export async function startTestServer(transport: Transport, options: TestServerO
     store,
     app,
     dataDir,
+    storedText: backend.storedText,
     ownerToken,
     call,
     tokenFor,
     async close() {
       await app.close();
-      await store.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await backend.close();
     },
   };
 }

@@ -7,7 +7,7 @@ export const BIN = `${ROOT}bin/cloudpartner.js`;
 /** The environment of a test process: the real one minus anything that configures cloudpartner. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const key of ['PORT', 'HOST', 'CLOUDPARTNER_DATA_DIR', 'LOG_LEVEL', 'CLOUDPARTNER_SECRET_KEY']) delete env[key];
+  for (const key of ['PORT', 'HOST', 'CLOUDPARTNER_DATA_DIR', 'LOG_LEVEL', 'CLOUDPARTNER_SECRET_KEY', 'DATABASE_URL', 'CLOUDPARTNER_STEP_DURATION_MS']) delete env[key];
   return { ...env, ...extra };
 }
 
@@ -65,9 +65,6 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): { status: number
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-// (Import declarations are hoisted: this one serves the helpers below.)
-import { readFileSync } from 'node:fs';
-
 /** Whether a process with this id exists (a reaped child no longer does). */
 export function processExists(pid: number): boolean {
   try {
@@ -76,23 +73,4 @@ export function processExists(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-/**
- * CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat; undefined where
- * /proc is not available (not Linux) or the process is gone.
- */
-export function cpuTimeMs(pid: number): number | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // The command name (field 2) may contain spaces and parentheses: fields after it follow the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  const ticksPerSecond = 100; // USER_HZ: 100 on every Linux architecture Node supports
-  return Number.isFinite(utime) && Number.isFinite(stime) ? ((utime + stime) * 1000) / ticksPerSecond : undefined;
 }

@@ -1,7 +1,7 @@
 /** The OpenAPI document is generated from the route schemas and describes every API route. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestServer, type TestServer } from '../helpers/harness.ts';
+import { TEST_STORE, startTestServer, type TestServer } from '../helpers/harness.ts';
 
 describe('service routes', () => {
   let server: TestServer;
@@ -35,6 +35,6 @@ describe('service routes', () => {
   it('/healthz needs no token and names the store', async () => {
     const res = await server.call('/healthz', { token: null });
     assert.equal(res.status, 200);
-    assert.deepEqual(res.json(), { status: 'ok', store: 'sqlite' });
+    assert.deepEqual(res.json(), { status: 'ok', store: TEST_STORE });
   });
 });

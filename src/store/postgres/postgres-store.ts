@@ -630,7 +630,11 @@ export class PostgresStore implements Store {
   }
 
   async nextDueMs(): Promise<number | null> {
-    const [row] = await this.query<{ due: number | null }>('next-due', "SELECT MIN(due_ms) AS due FROM operation_steps WHERE status = 'inProgress'");
+    // A step leased by another instance is claimable only once its lease expires.
+    const [row] = await this.query<{ due: number | null }>(
+      'next-due',
+      "SELECT MIN(GREATEST(due_ms, COALESCE(lease_expires_ms, due_ms))) AS due FROM operation_steps WHERE status = 'inProgress'",
+    );
     return row?.due ?? null;
   }
 

@@ -296,7 +296,10 @@ export class SqliteStore implements Store {
         `UPDATE operation_steps SET status = 'inProgress', started_time = @startedTime, due_ms = @dueMs
           WHERE operation_id = @operationId AND position = @position AND status = 'notStarted'`,
       ),
-      nextDue: w.prepare<[], { due: number | null }>("SELECT MIN(due_ms) AS due FROM operation_steps WHERE status = 'inProgress'"),
+      // A step leased by another instance is claimable only once its lease expires.
+      nextDue: w.prepare<[], { due: number | null }>(
+        "SELECT MIN(CASE WHEN lease_expires_ms > due_ms THEN lease_expires_ms ELSE due_ms END) AS due FROM operation_steps WHERE status = 'inProgress'",
+      ),
       releaseLeases: w.prepare('UPDATE operation_steps SET lease_owner = NULL, lease_expires_ms = NULL WHERE lease_owner = ?'),
       importOperation: w.prepare(
         `INSERT INTO operations (id, publisher_id, offer_id, type, status, publishing_version, offer_version, slot, notification_emails, draft_etag,

@@ -1,0 +1,75 @@
+/**
+ * `npm test`: the whole suite, twice — once on the embedded SQLite store, once on PostgreSQL.
+ *
+ * The PostgreSQL pass runs every suite that goes through the storage interface (HTTP, workflow,
+ * store) against a throwaway PostgreSQL cluster this runner starts once (or DATABASE_URL when
+ * set); each suite gets a database of its own. Suites about the embedded store itself, the CLI's
+ * data directory and the README run in the SQLite pass. Nothing is skipped: if PostgreSQL cannot
+ * be started, the run fails.
+ *
+ *   npm test                      both passes
+ *   npm test -- http/put          only files whose path contains 'http/put' (both passes)
+ *   CLOUDPARTNER_TEST_STORES=sqlite npm test    one pass
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { startPostgres } from '../test/helpers/postgres.ts';
+
+const root = new URL('..', import.meta.url).pathname;
+const filter = process.argv.slice(2);
+
+/** Suites that run against each backend; the rest are about the embedded store, the CLI, the README. */
+const ON_EVERY_STORE = [/^test\/http\//, /^test\/workflow\//];
+/** Suites only meaningful on PostgreSQL. */
+const POSTGRES_ONLY = [/^test\/store\/postgres/, /^test\/scale\//];
+
+function findTests(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return findTests(path);
+    return entry.name.endsWith('.test.ts') ? [relative(root, path)] : [];
+  });
+}
+
+const all = findTests(join(root, 'test'))
+  .filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)))
+  .sort();
+if (all.length === 0) {
+  console.error('no test files matched');
+  process.exit(1);
+}
+
+function run(files: string[], env: NodeJS.ProcessEnv): number {
+  if (files.length === 0) return 0;
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=180000', ...files], {
+    cwd: root,
+    stdio: 'inherit',
+    env,
+  });
+  return result.status ?? 1;
+}
+
+const stores = (process.env['CLOUDPARTNER_TEST_STORES'] ?? 'sqlite,postgres').split(',');
+let failed = false;
+
+if (stores.includes('sqlite')) {
+  console.log('\n=== store: sqlite ===\n');
+  const files = all.filter((file) => !POSTGRES_ONLY.some((pattern) => pattern.test(file)));
+  failed = run(files, { ...process.env, CLOUDPARTNER_TEST_STORE: 'sqlite' }) !== 0 || failed;
+}
+
+if (stores.includes('postgres')) {
+  const files = all.filter((file) => [...ON_EVERY_STORE, ...POSTGRES_ONLY].some((pattern) => pattern.test(file)));
+  if (files.length > 0) {
+    console.log('\n=== store: postgres ===\n');
+    const server = await startPostgres();
+    try {
+      failed = run(files, { ...process.env, CLOUDPARTNER_TEST_STORE: 'postgres', DATABASE_URL: server.url }) !== 0 || failed;
+    } finally {
+      await server.stop();
+    }
+  }
+}
+
+process.exit(failed ? 1 : 0);
