@@ -312,7 +312,7 @@ async function startCluster(): Promise<Cluster> {
       url,
       info: { source: binaries.source, bin, dir, pid, user: user?.name ?? String(process.getuid?.()) },
       async stop() {
-        guard.disarm();
+        // The guard stays armed until the directory is gone: this process may die meanwhile.
         try {
           await run(user, dir, join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'fast', '-w']);
         } catch (error) {
@@ -320,6 +320,7 @@ async function startCluster(): Promise<Cluster> {
           if (isAlive(pid)) throw error;
         }
         await rm(dir, { recursive: true, force: true });
+        guard.disarm();
       },
     };
   } catch (error) {

@@ -570,7 +570,7 @@ export class PostgresStore implements Store {
       'claim-step',
       `UPDATE operation_steps s SET lease_owner = $1, lease_expires_ms = $2
          FROM (SELECT operation_id, position FROM operation_steps
-                WHERE status = 'inProgress' AND due_ms <= $3 AND (lease_expires_ms IS NULL OR lease_expires_ms < $3)
+                WHERE status = 'inProgress' AND due_ms <= $3 AND (lease_expires_ms IS NULL OR lease_expires_ms <= $3)
                 ORDER BY due_ms LIMIT 1 FOR UPDATE SKIP LOCKED) due
         WHERE s.operation_id = due.operation_id AND s.position = due.position
        RETURNING s.operation_id, s.position, s.step_id`,

@@ -281,7 +281,7 @@ export class SqliteStore implements Store {
       ),
       dueStep: w.prepare<[number, number], { operation_id: string; position: number; step_id: string }>(
         `SELECT operation_id, position, step_id FROM operation_steps
-          WHERE status = 'inProgress' AND due_ms <= ? AND (lease_expires_ms IS NULL OR lease_expires_ms < ?)
+          WHERE status = 'inProgress' AND due_ms <= ? AND (lease_expires_ms IS NULL OR lease_expires_ms <= ?)
           ORDER BY due_ms LIMIT 1`,
       ),
       takeLease: w.prepare('UPDATE operation_steps SET lease_owner = ?, lease_expires_ms = ? WHERE operation_id = ? AND position = ?'),
