@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { appendFile, chown, lstat, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import pg from 'pg';
 
@@ -310,7 +310,7 @@ async function startCluster(): Promise<Cluster> {
     await waitForConnections(url, log);
     return {
       url,
-      info: { source: binaries.source, bin, dir, pid, user: user?.name ?? String(process.getuid?.()) },
+      info: { source: binaries.source, bin, dir, pid, user: user?.name ?? userInfo().username },
       async stop() {
         // The guard stays armed until the directory is gone: this process may die meanwhile.
         try {
@@ -320,12 +320,12 @@ async function startCluster(): Promise<Cluster> {
           if (isAlive(pid)) throw error;
         }
         await rm(dir, { recursive: true, force: true });
-        guard.disarm();
+        await guard.disarm();
       },
     };
   } catch (error) {
     // Startup failed: leave nothing behind (a server that did start is killed).
-    guard.disarm();
+    await guard.disarm();
     const pid = postmasterPid(data);
     if (pid) killSync(pid, data);
     await rm(dir, { recursive: true, force: true });
@@ -426,7 +426,7 @@ function killSync(pid: number, data: string): void {
  * kill us, and, for deaths that run no JavaScript (SIGKILL, a fatal V8 error), through a detached
  * watchdog shell that takes the server down and removes `dir` once this process is gone.
  */
-function guardAgainstOrphans(dir: string, data: string): { disarm(): void } {
+function guardAgainstOrphans(dir: string, data: string): { disarm(): Promise<void> } {
   const onExit = () => {
     const pid = postmasterPid(data);
     if (pid) killSync(pid, data);
@@ -459,14 +459,19 @@ if [ -n "$pm" ] && grep -qaF -- '${data}' "/proc/$pm/cmdline" 2>/dev/null; then
   grep -qaF -- '${data}' "/proc/$pm/cmdline" 2>/dev/null && kill -KILL "$pm"
 fi
 rm -rf '${dir}'`;
-  let watchdog: ChildProcess | undefined = spawn('/bin/sh', ['-c', script], { detached: true, stdio: 'ignore' });
-  watchdog.unref();
+  const watchdog: ChildProcess = spawn('/bin/sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  const watchdogGone = new Promise<void>((resolve) => watchdog.once('exit', () => resolve()));
+  watchdog.unref(); // it must not keep this process alive: it is waiting for it to end
   return {
-    disarm() {
+    /** Done with the cluster: no more handlers, and the watchdog is gone (killed and reaped). */
+    async disarm() {
       process.removeListener('exit', onExit);
       for (const signal of signals) process.removeListener(signal, onSignal);
-      watchdog?.kill('SIGKILL');
-      watchdog = undefined;
+      if (watchdog.exitCode === null && watchdog.signalCode === null) {
+        watchdog.ref(); // so that this process waits for the 'exit' event below
+        watchdog.kill('SIGKILL');
+      }
+      await watchdogGone;
     },
   };
 }
