@@ -2,6 +2,8 @@
  * Configuration of `cloudpartner serve`: command-line flags win over environment variables,
  * which win over defaults.
  */
+import { readFileSync } from 'node:fs';
+import type { TrustedIssuer } from './identity/jwt-verifier.ts';
 import { DEFAULT_STEP_DURATION_MS, type StepDurations, parseStepDurations } from './workflow/durations.ts';
 
 export interface ServeConfig {
@@ -22,6 +24,15 @@ export interface ServeConfig {
   statementTimeoutMs: number;
   /** How long a shutdown waits for requests in flight, ms. */
   shutdownTimeoutMs: number;
+  /** Base URL of the built-in token service's issuers; default: where the server listens. */
+  publicUrl: string | undefined;
+  /** Accepted token audiences; the first is the built-in token service's resource. */
+  audiences: string[];
+  clockToleranceSeconds: number;
+  /** Issuers to trust besides the built-in one. */
+  trustedIssuers: TrustedIssuer[];
+  /** TLS certificate and key (PEM), read at start. */
+  tls: { cert: Buffer; key: Buffer } | undefined;
 }
 
 export const DEFAULTS = { port: 8080, host: '127.0.0.1', dataDir: './data', logLevel: 'info' } as const;
@@ -42,6 +53,50 @@ export interface ServeFlags {
   'db-pool-size'?: string | undefined;
   'db-statement-timeout-ms'?: string | undefined;
   'shutdown-timeout-ms'?: string | undefined;
+  'public-url'?: string | undefined;
+  audience?: string | undefined;
+  'clock-skew-seconds'?: string | undefined;
+  'trusted-issuers'?: string | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
+}
+
+/** `--trusted-issuers`: JSON, or @file holding JSON: [{"issuer": "…", "jwksUri"?: "…", "keyFile"?: "…", "algorithm"?: "RS256"|"ES256"}]. */
+function parseTrustedIssuers(text: string | undefined): TrustedIssuer[] {
+  if (text === undefined || text.trim() === '') return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(text.startsWith('@') ? readFileSync(text.slice(1), 'utf8') : text);
+  } catch (error) {
+    throw new ConfigError(`--trusted-issuers/CLOUDPARTNER_TRUSTED_ISSUERS is not valid JSON: ${(error as Error).message}`);
+  }
+  const valid =
+    Array.isArray(value) &&
+    value.every(
+      (item) =>
+        item !== null &&
+        typeof item === 'object' &&
+        typeof item.issuer === 'string' &&
+        (item.jwksUri === undefined || typeof item.jwksUri === 'string') &&
+        (item.keyFile === undefined || typeof item.keyFile === 'string') &&
+        (item.algorithm === undefined || item.algorithm === 'RS256' || item.algorithm === 'ES256'),
+    );
+  if (!valid) throw new ConfigError('--trusted-issuers must be a JSON array of {"issuer", "jwksUri"?, "keyFile"?, "algorithm"?}');
+  return value as TrustedIssuer[];
+}
+
+function readPem(path: string | undefined, name: string): Buffer | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new ConfigError(`${name}: cannot read '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+function positiveIntegerOrZero(text: string): number {
+  if (!/^\d{1,6}$/.test(text)) throw new ConfigError(`--clock-skew-seconds/CLOUDPARTNER_CLOCK_SKEW_SECONDS must be a whole number of seconds, not '${text}'`);
+  return Number(text);
 }
 
 function positiveInteger(text: string, name: string, max: number): number {
@@ -63,7 +118,16 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('--database-url/DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
+  const cert = readPem(flags.cert ?? env['CLOUDPARTNER_TLS_CERT'], '--cert/CLOUDPARTNER_TLS_CERT');
+  const key = readPem(flags.key ?? env['CLOUDPARTNER_TLS_KEY'], '--key/CLOUDPARTNER_TLS_KEY');
+  if ((cert === undefined) !== (key === undefined)) throw new ConfigError('--cert and --key go together: give both, or neither');
+  const audiences = (flags.audience ?? env['CLOUDPARTNER_AUDIENCE'] ?? 'https://cloudpartner.azure.com').split(',').map((a) => a.trim()).filter(Boolean);
   return {
+    publicUrl: flags['public-url'] ?? (env['CLOUDPARTNER_PUBLIC_URL'] || undefined),
+    audiences,
+    clockToleranceSeconds: positiveIntegerOrZero(flags['clock-skew-seconds'] ?? env['CLOUDPARTNER_CLOCK_SKEW_SECONDS'] ?? '300'),
+    trustedIssuers: parseTrustedIssuers(flags['trusted-issuers'] ?? env['CLOUDPARTNER_TRUSTED_ISSUERS']),
+    tls: cert && key ? { cert, key } : undefined,
     databaseUrl,
     poolSize: positiveInteger(flags['db-pool-size'] ?? env['DATABASE_POOL_SIZE'] ?? '10', '--db-pool-size/DATABASE_POOL_SIZE', 1000),
     statementTimeoutMs: positiveInteger(

@@ -54,12 +54,24 @@ export async function startServer(config: ServeConfig, out: NodeJS.WritableStrea
       ).token;
     }
   }
-  const app = await buildApp({ store, logger, stepDurations: config.stepDurations });
+  const app = await buildApp({
+    store,
+    logger,
+    stepDurations: config.stepDurations,
+    identity: {
+      audiences: config.audiences,
+      clockToleranceSeconds: config.clockToleranceSeconds,
+      trustedIssuers: config.trustedIssuers,
+      ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    },
+    ...(config.tls ? { https: config.tls } : {}),
+  });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
-  const url = `http://${host}:${port}`;
+  const url = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
+  if (!config.publicUrl) app.tokens.setPublicUrl(url);
 
   out.write(banner({ url, store: describeStore(storeConfig), demo: config.demo, demoToken }));
 

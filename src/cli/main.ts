@@ -13,6 +13,11 @@ import { createAccessToken } from '../identity/access-tokens.ts';
 import { startServer } from '../server.ts';
 import { loadSecretKey, openStore } from '../store/open.ts';
 import { CopyError, copyStore } from '../store/copy.ts';
+import type { Store } from '../store/store.ts';
+import { registerApplication } from '../identity/applications.ts';
+import { TokenService } from '../identity/token-service.ts';
+import { errors } from '../domain/errors.ts';
+import { isGuid } from '../domain/ids.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 
 const USAGE = `cloudpartner ${PACKAGE_VERSION} — the Cloud Partner Portal offer publishing API, self-hosted
@@ -29,6 +34,11 @@ Usage:
       --db-pool-size <n>  DATABASE_POOL_SIZE: PostgreSQL connections per instance (default 10)
       --db-statement-timeout-ms <n>  DATABASE_STATEMENT_TIMEOUT_MS (default 5000)
       --shutdown-timeout-ms <n>      SHUTDOWN_TIMEOUT_MS: how long SIGTERM waits for requests in flight (default 10000)
+      --public-url <url>  CLOUDPARTNER_PUBLIC_URL: base URL of the token service's issuers (default: where it listens)
+      --audience <aud>    CLOUDPARTNER_AUDIENCE: accepted token audiences, comma-separated (default https://cloudpartner.azure.com)
+      --clock-skew-seconds <n>       CLOUDPARTNER_CLOCK_SKEW_SECONDS: tolerance for exp/nbf (default 300)
+      --trusted-issuers <json|@file> CLOUDPARTNER_TRUSTED_ISSUERS: [{"issuer","jwksUri"?,"keyFile"?,"algorithm"?}]
+      --cert <pem> --key <pem>       CLOUDPARTNER_TLS_CERT / CLOUDPARTNER_TLS_KEY: serve HTTPS
       --step-duration-ms <n|realistic>
                           CLOUDPARTNER_STEP_DURATION_MS: how long each publishing step takes
                           (default 400; 'realistic' uses the CPP estimates: certification takes days)
@@ -40,6 +50,18 @@ Usage:
       --data-dir <dir>    CLOUDPARTNER_DATA_DIR (default ./data)
       --database-url <url> DATABASE_URL (PostgreSQL)
     Prints the token alone on stdout. Works while a server runs on the same data directory.
+
+  cloudpartner app create --publisher <id> --role <Owner|Contributor|Reader> [--name <display name>] [--json]
+    Registers an application with the built-in token service and makes its service principal a
+    member of the publishers. Prints its client id, client secret (shown only now) and tenant id:
+    get tokens with POST /{tenant}/oauth2/token (grant_type=client_credentials, client_id,
+    client_secret, resource=https://cloudpartner.azure.com).
+
+  cloudpartner members list --publisher <id> [--json]
+  cloudpartner members add --publisher <id> --object-id <guid> --tenant-id <guid> --role <role> [--name <text>]
+  cloudpartner members remove --publisher <id> --object-id <guid> [--tenant-id <guid>]
+    Who may act on a publisher: service principals (by tenant and object id) and their roles.
+    (All of these take --data-dir / --database-url like token create.)
 
   cloudpartner migrate-store --from <data dir | postgres://…> --to <data dir | postgres://…>
     Copies every publisher, offer (all versions, secret values, publishing history) and access
@@ -59,6 +81,10 @@ export async function main(argv: string[]): Promise<number> {
       return token(rest);
     case 'migrate-store':
       return migrateStore(rest);
+    case 'app':
+      return appCommand(rest);
+    case 'members':
+      return membersCommand(rest);
     case '--version':
     case 'version':
       process.stdout.write(`${PACKAGE_VERSION}\n`);
@@ -89,6 +115,12 @@ async function serve(args: string[]): Promise<number> {
       'db-pool-size': { type: 'string' },
       'db-statement-timeout-ms': { type: 'string' },
       'shutdown-timeout-ms': { type: 'string' },
+      'public-url': { type: 'string' },
+      audience: { type: 'string' },
+      'clock-skew-seconds': { type: 'string' },
+      'trusted-issuers': { type: 'string' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
     },
     strict: true,
   });
@@ -127,22 +159,125 @@ async function token(args: string[]): Promise<number> {
   const days = values['expires-in-days'];
   if (days !== undefined && !/^[1-9]\d{0,4}$/.test(days)) return fail('--expires-in-days must be a whole number of days');
   const publisherIds = values.publisher.map((id) => parseId('publisherId', id));
+  const created = await withStore(values, (store) =>
+    createAccessToken(store, { publisherIds, role, description: values.description ?? '', ...(days ? { expiresInDays: Number(days) } : {}) }),
+  );
+  process.stdout.write(`${created.token}\n`);
+  return 0;
+}
+
+/** Opens the store named by --data-dir / --database-url (or the environment), for one command. */
+async function withStore<T>(values: { 'data-dir'?: string | undefined; 'database-url'?: string | undefined }, work: (store: Store) => Promise<T>): Promise<T> {
   const store = await openStore({
     dataDir: resolveDataDir(values['data-dir'], process.env),
     secretKey: process.env['CLOUDPARTNER_SECRET_KEY'],
     databaseUrl: values['database-url'] ?? (process.env['DATABASE_URL'] || undefined),
   });
   try {
-    const created = await createAccessToken(store, {
-      publisherIds,
-      role,
-      description: values.description ?? '',
-      ...(days ? { expiresInDays: Number(days) } : {}),
-    });
-    process.stdout.write(`${created.token}\n`);
-    return 0;
+    return await work(store);
   } finally {
     await store.close();
+  }
+}
+
+const STORE_OPTIONS = { 'data-dir': { type: 'string' }, 'database-url': { type: 'string' } } as const;
+
+async function appCommand(args: string[]): Promise<number> {
+  const [subcommand, ...rest] = args;
+  if (subcommand !== 'create') return fail(`usage: cloudpartner app create --publisher <id> --role <${ROLES.join('|')}>`);
+  const { values } = parseArgs({
+    args: rest,
+    options: { publisher: { type: 'string', multiple: true }, role: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' }, ...STORE_OPTIONS },
+    strict: true,
+  });
+  if (!values.publisher?.length) return fail('--publisher is required');
+  const role = values.role ? parseRole(values.role) : undefined;
+  if (!role) return fail(`--role must be one of ${ROLES.join(', ')}`);
+  const publisherIds = values.publisher.map((id) => parseId('publisherId', id));
+  const app = await withStore(values, async (store) =>
+    registerApplication(store, await TokenService.open(store), { publisherIds, role, ...(values.name ? { displayName: values.name } : {}) }),
+  );
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ clientId: app.clientId, clientSecret: app.clientSecret, tenantId: app.tenantId, objectId: app.objectId })}\n`);
+  } else {
+    process.stdout.write(
+      [
+        `client id:     ${app.clientId}`,
+        `client secret: ${app.clientSecret}`,
+        `tenant id:     ${app.tenantId}`,
+        `object id:     ${app.objectId}  (its service principal: ${role} on ${publisherIds.join(', ')})`,
+        '',
+        'The secret is shown only now. Get a token from your server with:',
+        `  curl -s -d grant_type=client_credentials -d client_id=${app.clientId} --data-urlencode "client_secret=<secret>" \\`,
+        `       -d resource=https://cloudpartner.azure.com <server>/${app.tenantId}/oauth2/token`,
+        '',
+      ].join('\n'),
+    );
+  }
+  return 0;
+}
+
+async function membersCommand(args: string[]): Promise<number> {
+  const [subcommand, ...rest] = args;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      publisher: { type: 'string' },
+      'object-id': { type: 'string' },
+      'tenant-id': { type: 'string' },
+      role: { type: 'string' },
+      name: { type: 'string' },
+      json: { type: 'boolean' },
+      ...STORE_OPTIONS,
+    },
+    strict: true,
+  });
+  if (!values.publisher) return fail('--publisher is required');
+  const publisherId = parseId('publisherId', values.publisher);
+  const guid = (name: string, value: string | undefined) => {
+    if (!value || !isGuid(value)) throw new ConfigError(`--${name} must be a GUID`);
+    return value.toLowerCase();
+  };
+  switch (subcommand) {
+    case 'list': {
+      const members = await withStore(values, (store) => store.listMembers(publisherId));
+      if (values.json) process.stdout.write(`${JSON.stringify(members.map(({ publisherId: _p, ...member }) => member))}\n`);
+      else for (const m of members) process.stdout.write(`${m.role.padEnd(12)} ${m.tenantId} ${m.objectId} ${m.displayName}\n`);
+      return 0;
+    }
+    case 'add': {
+      const role = values.role ? parseRole(values.role) : undefined;
+      if (!role) return fail(`--role must be one of ${ROLES.join(', ')}`);
+      const member = {
+        publisherId,
+        objectId: guid('object-id', values['object-id']),
+        tenantId: guid('tenant-id', values['tenant-id']),
+        role,
+        displayName: values.name ?? '',
+        createdAt: new Date().toISOString(),
+      };
+      const added = await withStore(values, async (store) => {
+        if (!(await store.getPublisher(publisherId))) throw errors.publisherNotFound(publisherId);
+        return store.putMember(member);
+      });
+      process.stdout.write(`${added ? 'added' : 'changed'}: ${member.objectId} is ${role} on ${publisherId}\n`);
+      return 0;
+    }
+    case 'remove': {
+      const objectId = guid('object-id', values['object-id']);
+      const removed = await withStore(values, async (store) => {
+        const matches = (await store.listMembers(publisherId)).filter(
+          (m) => m.objectId === objectId && (!values['tenant-id'] || m.tenantId === values['tenant-id'].toLowerCase()),
+        );
+        for (const m of matches) await store.removeMember(publisherId, m.tenantId, m.objectId);
+        return matches.length;
+      });
+      if (removed === 0) return fail(`${objectId} is not a member of ${publisherId}`);
+      process.stdout.write(`removed: ${objectId} from ${publisherId}\n`);
+      return 0;
+    }
+    default:
+      return fail('usage: cloudpartner members list|add|remove --publisher <id> …');
   }
 }
 

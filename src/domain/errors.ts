@@ -58,6 +58,8 @@ export const errors = {
     new ApiError(401, 'InvalidAuthorizationHeader', 'The Authorization header is malformed. Send "Authorization: Bearer <token>".', bearerChallenge('invalid_request')),
   invalidToken: () =>
     new ApiError(401, 'InvalidToken', 'The access token is not valid: it is unknown, revoked or expired.', bearerChallenge('invalid_token')),
+  invalidTokenBecause: (why: string) =>
+    new ApiError(401, 'InvalidToken', `The access token is not valid: ${why}.`, bearerChallenge('invalid_token')),
   forbiddenPublisher: (publisherId: string) =>
     new ApiError(403, 'Forbidden', `The caller does not have access to the publisher namespace '${publisherId}'.`),
   forbiddenAction: (publisherId: string, role: string, action: string) =>
@@ -108,6 +110,8 @@ export const errors = {
     new ApiError(409, 'OperationInProgress', `A ${type} operation is running on the offer '${offerId}'. Wait for it to finish, or cancel it.`),
   notReadyToGoLive: (offerId: string, why: string) => new ApiError(409, 'NotReadyToGoLive', `The offer '${offerId}' cannot go live: ${why}.`),
   nothingToCancel: (offerId: string) => new ApiError(409, 'NoOperationToCancel', `No operation is running on the offer '${offerId}'.`),
+  memberNotFound: (publisherId: string, objectId: string) =>
+    new ApiError(404, 'MemberNotFound', `The publisher '${publisherId}' has no member '${objectId.slice(0, 100)}'.`),
   operationNotFound: (operationId: string) => new ApiError(404, 'OperationNotFound', `The operation '${operationId.slice(0, 100)}' does not exist for this offer.`),
 
   // other client mistakes Fastify detects before our code runs

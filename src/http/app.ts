@@ -13,6 +13,16 @@ import openApiPlugin from './plugins/openapi.ts';
 import { registerRoutes } from './routes/index.ts';
 import { AccessLog } from './access-log.ts';
 import { PACKAGE_VERSION } from '../version.ts';
+import { Authenticator } from '../identity/authenticator.ts';
+import { JwtVerifier, type TrustedIssuer } from '../identity/jwt-verifier.ts';
+import { DEFAULT_AUDIENCE, TokenService } from '../identity/token-service.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The built-in token service (issuer URLs are set once the server listens). */
+    tokens: TokenService;
+  }
+}
 import workflowPlugin from './plugins/workflow.ts';
 import { type StepDurations, fixedDurations, DEFAULT_STEP_DURATION_MS } from '../workflow/durations.ts';
 
@@ -27,12 +37,37 @@ export interface AppOptions {
   /** Workflow step lease and poll interval, ms. */
   workflowLeaseMs?: number;
   workflowPollMs?: number;
+  /** Bearer-token identity: audiences, clock skew, issuers to trust besides the built-in one. */
+  identity?: IdentityOptions;
+  /** TLS: PEM certificate and key. */
+  https?: { cert: string | Buffer; key: string | Buffer };
+}
+
+export interface IdentityOptions {
+  /** Accepted `aud` values (default https://cloudpartner.azure.com). */
+  audiences?: readonly string[];
+  clockToleranceSeconds?: number;
+  trustedIssuers?: readonly TrustedIssuer[];
+  /** Base URL of the built-in token service's issuers; default: where the server listens. */
+  publicUrl?: string;
 }
 
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const identity = options.identity ?? {};
+  const tokens = await TokenService.open(options.store, {
+    audience: identity.audiences?.[0] ?? DEFAULT_AUDIENCE,
+    ...(identity.publicUrl ? { publicUrl: identity.publicUrl } : {}),
+  });
+  const verifier = new JwtVerifier({
+    audiences: identity.audiences ?? [DEFAULT_AUDIENCE],
+    clockToleranceSeconds: identity.clockToleranceSeconds ?? 300,
+    trustedIssuers: identity.trustedIssuers ?? [],
+    builtIn: tokens,
+  });
   const app = Fastify({
+    ...(options.https ? { https: options.https } : {}),
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
     logController: new AccessLog(),
     // No child logger per request (pino serialises its bindings on creation): the access log
@@ -61,7 +96,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(errorsPlugin);
-  await app.register(authPlugin, { store: options.store });
+  app.decorate('tokens', tokens);
+  await app.register(authPlugin, { authenticator: new Authenticator(options.store, verifier) });
   await app.register(apiVersionPlugin);
   await app.register(openApiPlugin, { version: PACKAGE_VERSION });
   await app.register(workflowPlugin, {
@@ -71,6 +107,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     leaseMs: options.workflowLeaseMs,
     pollMs: options.workflowPollMs,
   });
-  await registerRoutes(app, { store: options.store });
+  await registerRoutes(app, { store: options.store, tokens });
   return app;
 }

@@ -5,7 +5,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { errors } from '../domain/errors.ts';
 import type { Role } from '../domain/roles.ts';
-import type { Principal, Store } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
 
 /** Recognisable prefix, so leaked tokens can be found by secret scanners. */
 export const TOKEN_PREFIX = 'cpat_';
@@ -21,7 +21,7 @@ export function hashToken(token: string): string {
 const recentHashes = new Map<string, string>();
 const MAX_RECENT_HASHES = 10_000;
 
-function hashOf(token: string): string {
+export function hashOf(token: string): string {
   let hash = recentHashes.get(token);
   if (hash === undefined) {
     hash = hashToken(token);
@@ -57,19 +57,4 @@ export async function createAccessToken(store: Store, request: CreateTokenReques
     expiresAt: request.expiresInDays ? new Date(now.getTime() + request.expiresInDays * 86_400_000).toISOString() : null,
   });
   return { id, token };
-}
-
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
-
-/**
- * Resolves an Authorization header to a principal: 401 for a missing or malformed header or an
- * unknown token. The token is never echoed in errors or logs.
- */
-export async function authenticate(store: Store, authorization: string | undefined): Promise<Principal> {
-  if (authorization === undefined || authorization === '') throw errors.missingToken();
-  const match = BEARER.exec(authorization);
-  if (!match) throw errors.malformedAuthorization();
-  const principal = await store.findPrincipalByTokenHash(hashOf(match[1]!));
-  if (!principal) throw errors.invalidToken();
-  return principal;
 }

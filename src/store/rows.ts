@@ -7,7 +7,8 @@ import type { OfferStatus } from '../domain/offer-status.ts';
 import type { OperationRecord, StepMessage, StepRecord } from '../domain/operations.ts';
 import type { Publisher } from '../domain/publishers.ts';
 import type { Role } from '../domain/roles.ts';
-import type { NewAccessToken } from './store.ts';
+import type { Application, Member, NewAccessToken, SigningKey } from './store.ts';
+import type { SecretBox } from './secret-box.ts';
 import type { OperationStatus, OperationType, StepStatus } from '../domain/workflow.ts';
 
 export interface OfferRow {
@@ -135,4 +136,42 @@ export function foldTokens(
     if (row.publisher_id && row.role) token.grants.push({ publisherId: row.publisher_id, role: row.role as Role });
   }
   return [...tokens.values()];
+}
+
+export interface MemberRow {
+  publisher_id: string;
+  tenant_id: string;
+  object_id: string;
+  role: string;
+  display_name: string;
+  created_at: string;
+}
+
+export function toMember(row: MemberRow): Member {
+  return { publisherId: row.publisher_id, tenantId: row.tenant_id, objectId: row.object_id, role: row.role as Role, displayName: row.display_name, createdAt: row.created_at };
+}
+
+export interface ApplicationRow {
+  client_id: string;
+  tenant_id: string;
+  object_id: string;
+  display_name: string;
+  secret_hash: string;
+  created_at: string;
+}
+
+export function toApplication(row: ApplicationRow): Application {
+  return { clientId: row.client_id, tenantId: row.tenant_id, objectId: row.object_id, displayName: row.display_name, secretHash: row.secret_hash, createdAt: row.created_at };
+}
+
+export interface SigningKeyRow {
+  kid: string;
+  algorithm: string;
+  public_jwk: string;
+  sealed_private_jwk: string;
+  created_at: string;
+}
+
+export function toSigningKey(row: SigningKeyRow, secrets: SecretBox): SigningKey {
+  return { kid: row.kid, algorithm: row.algorithm as SigningKey['algorithm'], publicJwk: row.public_jwk, privateJwk: secrets.open(row.sealed_private_jwk), createdAt: row.created_at };
 }

@@ -59,6 +59,37 @@ export interface Principal {
   expiresAt: number | null;
 }
 
+/** A publisher member: a service principal (tenant + object id) holding a role. */
+export interface Member {
+  publisherId: string;
+  tenantId: string;
+  objectId: string;
+  role: Role;
+  displayName: string;
+  createdAt: string;
+}
+
+/** A key the built-in token service signs with. The private half is sealed at rest. */
+export interface SigningKey {
+  kid: string;
+  algorithm: 'RS256' | 'ES256';
+  publicJwk: string;
+  privateJwk: string;
+  createdAt: string;
+}
+
+/** An application registered with the built-in token service (client-credentials flow). */
+export interface Application {
+  clientId: string;
+  tenantId: string;
+  /** Object id of its service principal: the `oid` of the tokens it gets. */
+  objectId: string;
+  displayName: string;
+  /** scrypt hash of the client secret; the secret itself is never stored. */
+  secretHash: string;
+  createdAt: string;
+}
+
 export interface NewAccessToken {
   id: string;
   /** SHA-256 of the token, hex. The token itself is never stored. */
@@ -139,6 +170,21 @@ export interface Store {
   nextDueMs(): Promise<number | null>;
   /** Gives up this instance's leases (graceful shutdown), so another can continue at once. */
   releaseLeases(owner: string): Promise<void>;
+
+  // identity
+  /** A setting, created with `initial` if absent (atomically: every instance gets the same value). */
+  ensureSetting(key: string, initial: () => string): Promise<string>;
+  /** The signing keys, oldest first; when there are none, `create` makes the first (atomically). */
+  ensureSigningKeys(create: () => Promise<SigningKey>): Promise<SigningKey[]>;
+  createApplication(application: Application): Promise<void>;
+  findApplication(clientId: string): Promise<Application | null>;
+  listMembers(publisherId: string): Promise<Member[]>;
+  /** Adds or changes a member; true when it was added. */
+  putMember(member: Member): Promise<boolean>;
+  /** Removes a member; false when there was none. */
+  removeMember(publisherId: string, tenantId: string, objectId: string): Promise<boolean>;
+  /** A service principal's roles, by publisher. */
+  findMemberGrants(tenantId: string, objectId: string): Promise<ReadonlyMap<string, Role>>;
 
   // access tokens
   createAccessToken(token: NewAccessToken): Promise<void>;

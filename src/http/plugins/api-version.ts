@@ -8,7 +8,8 @@ export default fp(
   async function apiVersionPlugin(app: FastifyInstance) {
     // A callback hook, not an async one: it runs on every request and needs no promise.
     app.addHook('onRequest', (request, _reply, done) => {
-      if (request.routeOptions.config.public || request.is404) return done();
+      const config = request.routeOptions.config;
+      if (config.public || config.noApiVersion || request.is404) return done();
       const given = (request.query as Record<string, unknown>)['api-version'];
       if (isSupportedApiVersion(given)) return done();
       done(errors.invalidApiVersion(typeof given === 'string' ? given : given === undefined ? undefined : String(given)));

@@ -10,8 +10,8 @@ import type { FastifyInstance } from 'fastify';
 import { errors } from '../../domain/errors.ts';
 import { parseId } from '../../domain/ids.ts';
 import { type Action, roleAllows } from '../../domain/roles.ts';
-import { authenticate } from '../../identity/access-tokens.ts';
-import type { Principal, Store } from '../../store/store.ts';
+import type { Authenticator } from '../../identity/authenticator.ts';
+import type { Principal } from '../../store/store.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -19,6 +19,8 @@ declare module 'fastify' {
     public?: boolean;
     /** What the route does to the publisher named in its path. */
     action?: Action;
+    /** Served without the api-version query parameter (the token service's endpoints). */
+    noApiVersion?: boolean;
   }
   interface FastifyRequest {
     principal: Principal;
@@ -28,14 +30,14 @@ declare module 'fastify' {
 }
 
 export default fp(
-  async function authPlugin(app: FastifyInstance, options: { store: Store }) {
-    const { store } = options;
+  async function authPlugin(app: FastifyInstance, options: { authenticator: Authenticator }) {
+    const { authenticator } = options;
     app.decorateRequest('principal', null as unknown as Principal);
     app.decorateRequest('publisherId', '');
 
     app.addHook('onRequest', async (request) => {
       if (request.routeOptions.config.public || request.is404) return;
-      request.principal = await authenticate(store, request.headers.authorization);
+      request.principal = await authenticator.authenticate(request.headers.authorization);
     });
 
     // A callback hook, not an async one: it runs on every request and needs no promise.

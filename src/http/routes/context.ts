@@ -1,9 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { TokenService } from '../../identity/token-service.ts';
 import type { Store } from '../../store/store.ts';
 
 /** What every route module receives. */
 export interface RouteOptions {
   store: Store;
+  tokens: TokenService;
 }
 
 export type RoutePlugin = FastifyPluginAsyncTypebox<RouteOptions>;

@@ -14,6 +14,11 @@ import offerStatus from './api/publishers/offers/status.ts';
 import listSubmissions from './api/publishers/offers/submissions.ts';
 import getOperation from './api/publishers/offers/operations/get.ts';
 import getLegacyOperation from './api/operations/get.ts';
+import listMembers from './api/publishers/members/list.ts';
+import putMember from './api/publishers/members/put.ts';
+import deleteMember from './api/publishers/members/delete.ts';
+import tokenRoutes from './oauth2/token.ts';
+import metadata from './oauth2/metadata.ts';
 
 export async function registerRoutes(app: FastifyInstance, options: RouteOptions): Promise<void> {
   const routes = [
@@ -30,6 +35,11 @@ export async function registerRoutes(app: FastifyInstance, options: RouteOptions
     listSubmissions,
     getOperation,
     getLegacyOperation,
+    listMembers,
+    putMember,
+    deleteMember,
+    tokenRoutes,
+    metadata,
   ];
   for (const route of routes) {
     await app.register(route, options);

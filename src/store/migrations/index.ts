@@ -127,8 +127,53 @@ const operations: Migration = {
   },
 };
 
+/**
+ * Identity: the built-in token service's signing keys and registered applications, the members
+ * (service principals) of each publisher, and settings such as the default tenant.
+ */
+const identity: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('settings')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('signing_keys')
+      .addColumn('kid', 'text', (c) => c.primaryKey())
+      .addColumn('algorithm', 'text', (c) => c.notNull())
+      .addColumn('public_jwk', 'text', (c) => c.notNull())
+      .addColumn('sealed_private_jwk', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('applications')
+      .addColumn('client_id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('object_id', 'text', (c) => c.notNull().unique())
+      .addColumn('display_name', 'text', (c) => c.notNull())
+      .addColumn('secret_hash', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('members')
+      .addColumn('publisher_id', 'text', (c) => c.notNull().references('publishers.id'))
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('object_id', 'text', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('display_name', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('members_pk', ['publisher_id', 'tenant_id', 'object_id'])
+      .execute();
+    await db.schema.createIndex('members_by_principal').on('members').columns(['tenant_id', 'object_id']).execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial, '0002_operations': operations };
+    return { '0001_initial': initial, '0002_operations': operations, '0003_identity': identity };
   },
 };

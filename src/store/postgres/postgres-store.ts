@@ -22,13 +22,16 @@ import { extractSecrets, type SecretValue } from '../../domain/secret-fields.ts'
 import { etagFor, formatTicks, timestampAfter } from '../../domain/time.ts';
 import { type OperationStatus, type OperationType, checkCanGoLive, checkCanPublish, offerStatusAfter, operationSlot, stepsOf } from '../../domain/workflow.ts';
 import { migrationProvider } from '../migrations/index.ts';
-import { OFFER_COLUMNS, OPERATION_COLUMNS, type OfferRow, type OperationRow, type PublisherRow, type StepRow, foldTokens, toOfferHeader, toOperation, toPublisher } from '../rows.ts';
+import { OFFER_COLUMNS, OPERATION_COLUMNS, type OfferRow, type OperationRow, type PublisherRow, type StepRow, foldTokens, toOfferHeader, toOperation, toPublisher, type MemberRow, type ApplicationRow, type SigningKeyRow, toMember, toApplication, toSigningKey } from '../rows.ts';
 import type { Database } from '../schema.ts';
 import type { SecretBox } from '../secret-box.ts';
 import type {
   CancelResult,
+  Application,
   ClaimedStep,
   CurrentDraft,
+  Member,
+  SigningKey,
   DraftContent,
   NewAccessToken,
   OfferSnapshot,
@@ -640,6 +643,80 @@ export class PostgresStore implements Store {
 
   async releaseLeases(owner: string): Promise<void> {
     await this.query('release-leases', 'UPDATE operation_steps SET lease_owner = NULL, lease_expires_ms = NULL WHERE lease_owner = $1', [owner]);
+  }
+
+  // ---- identity ---------------------------------------------------------------------------
+
+  async ensureSetting(key: string, initial: () => string): Promise<string> {
+    await this.query('insert-setting', 'INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, initial()]);
+    return (await this.query<{ value: string }>('setting', 'SELECT value FROM settings WHERE key = $1', [key]))[0]!.value;
+  }
+
+  async ensureSigningKeys(create: () => Promise<SigningKey>): Promise<SigningKey[]> {
+    const read = async () =>
+      (await this.query<SigningKeyRow>('signing-keys', 'SELECT * FROM signing_keys ORDER BY created_at, kid')).map((row) => toSigningKey(row, this.#secrets));
+    const keys = await read();
+    if (keys.length > 0) return keys;
+    const key = await create();
+    await this.transact(async (query) => {
+      // One first key, whichever instance gets here first.
+      await query('lock-signing-keys', 'LOCK TABLE signing_keys IN EXCLUSIVE MODE');
+      const [{ n }] = (await query<{ n: number }>('count-signing-keys', 'SELECT COUNT(*)::int AS n FROM signing_keys')) as [{ n: number }];
+      if (n > 0) return;
+      await query('insert-signing-key', 'INSERT INTO signing_keys (kid, algorithm, public_jwk, sealed_private_jwk, created_at) VALUES ($1, $2, $3, $4, $5)', [
+        key.kid,
+        key.algorithm,
+        key.publicJwk,
+        this.#secrets.seal(key.privateJwk),
+        key.createdAt,
+      ]);
+    });
+    return read();
+  }
+
+  async createApplication(application: Application): Promise<void> {
+    await this.query(
+      'insert-application',
+      'INSERT INTO applications (client_id, tenant_id, object_id, display_name, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+      [application.clientId, application.tenantId, application.objectId, application.displayName, application.secretHash, application.createdAt],
+    );
+  }
+
+  async findApplication(clientId: string): Promise<Application | null> {
+    const [row] = await this.query<ApplicationRow>('application', 'SELECT * FROM applications WHERE client_id = $1', [clientId]);
+    return row ? toApplication(row) : null;
+  }
+
+  async listMembers(publisherId: string): Promise<Member[]> {
+    return (await this.query<MemberRow>('members', 'SELECT * FROM members WHERE publisher_id = $1 ORDER BY display_name, object_id', [publisherId])).map(toMember);
+  }
+
+  async putMember(member: Member): Promise<boolean> {
+    const [row] = await this.query<{ inserted: boolean }>(
+      'upsert-member',
+      `INSERT INTO members (publisher_id, tenant_id, object_id, role, display_name, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (publisher_id, tenant_id, object_id) DO UPDATE SET role = excluded.role, display_name = excluded.display_name
+       RETURNING (xmax = 0) AS inserted`,
+      [member.publisherId, member.tenantId, member.objectId, member.role, member.displayName, member.createdAt],
+    );
+    return row!.inserted;
+  }
+
+  async removeMember(publisherId: string, tenantId: string, objectId: string): Promise<boolean> {
+    const rows = await this.query('delete-member', 'DELETE FROM members WHERE publisher_id = $1 AND tenant_id = $2 AND object_id = $3 RETURNING object_id', [
+      publisherId,
+      tenantId,
+      objectId,
+    ]);
+    return rows.length > 0;
+  }
+
+  async findMemberGrants(tenantId: string, objectId: string): Promise<ReadonlyMap<string, Role>> {
+    const rows = await this.query<{ publisher_id: string; role: string }>('member-grants', 'SELECT publisher_id, role FROM members WHERE tenant_id = $1 AND object_id = $2', [
+      tenantId,
+      objectId,
+    ]);
+    return new Map(rows.map((row) => [row.publisher_id, row.role as Role]));
   }
 
   // ---- access tokens ----------------------------------------------------------------------

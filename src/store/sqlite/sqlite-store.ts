@@ -30,12 +30,15 @@ import { extractSecrets, type SecretValue } from '../../domain/secret-fields.ts'
 import { etagFor, formatTicks, timestampAfter } from '../../domain/time.ts';
 import { migrationProvider } from '../migrations/index.ts';
 import type { Database } from '../schema.ts';
-import { OFFER_COLUMNS, OPERATION_COLUMNS, type OfferRow, type OperationRow, type PublisherRow, type StepRow, foldTokens, toOfferHeader, toOperation, toPublisher } from '../rows.ts';
+import { OFFER_COLUMNS, OPERATION_COLUMNS, type OfferRow, type OperationRow, type PublisherRow, type StepRow, foldTokens, toOfferHeader, toOperation, toPublisher, type MemberRow, type ApplicationRow, type SigningKeyRow, toMember, toApplication, toSigningKey } from '../rows.ts';
 import type { SecretBox } from '../secret-box.ts';
 import type {
   CancelResult,
+  Application,
   ClaimedStep,
   CurrentDraft,
+  Member,
+  SigningKey,
   DraftContent,
   NewAccessToken,
   OfferSnapshot,
@@ -158,6 +161,13 @@ export class SqliteStore implements Store {
       ),
       steps: r.prepare<[string], StepRow>('SELECT * FROM operation_steps WHERE operation_id = ? ORDER BY position'),
       publisherIds: r.prepare<[], { id: string }>('SELECT id FROM publishers ORDER BY id'),
+      memberGrants: r.prepare<[string, string], { publisher_id: string; role: string }>(
+        'SELECT publisher_id, role FROM members WHERE tenant_id = ? AND object_id = ?',
+      ),
+      members: r.prepare<[string], MemberRow>('SELECT * FROM members WHERE publisher_id = ? ORDER BY display_name, object_id'),
+      application: r.prepare<[string], ApplicationRow>('SELECT * FROM applications WHERE client_id = ?'),
+      signingKeys: r.prepare<[], SigningKeyRow>('SELECT * FROM signing_keys ORDER BY created_at, kid'),
+      setting: r.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
       tokens: r.prepare<[], Parameters<typeof foldTokens>[0][number]>(
         `SELECT t.id, t.token_hash, t.description, t.created_at, t.expires_at, g.publisher_id, g.role
            FROM access_tokens t LEFT JOIN token_grants g ON g.token_id = t.id WHERE t.revoked_at IS NULL ORDER BY t.id, g.publisher_id`,
@@ -312,6 +322,22 @@ export class SqliteStore implements Store {
          VALUES (@operationId, @position, @stepId, @status, @progress, @messages, @startedTime, NULL, NULL, NULL)`,
       ),
       setNotificationEmails: w.prepare('UPDATE offers SET notification_emails = ? WHERE publisher_id = ? AND id = ?'),
+      insertSetting: w.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
+      countSigningKeys: w.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM signing_keys'),
+      insertSigningKey: w.prepare(
+        'INSERT INTO signing_keys (kid, algorithm, public_jwk, sealed_private_jwk, created_at) VALUES (@kid, @algorithm, @publicJwk, @sealed, @createdAt)',
+      ),
+      insertApplication: w.prepare(
+        `INSERT INTO applications (client_id, tenant_id, object_id, display_name, secret_hash, created_at)
+         VALUES (@clientId, @tenantId, @objectId, @displayName, @secretHash, @createdAt)`,
+      ),
+      upsertMember: w.prepare(
+        `INSERT INTO members (publisher_id, tenant_id, object_id, role, display_name, created_at)
+         VALUES (@publisherId, @tenantId, @objectId, @role, @displayName, @createdAt)
+         ON CONFLICT (publisher_id, tenant_id, object_id) DO UPDATE SET role = excluded.role, display_name = excluded.display_name`,
+      ),
+      memberExists: w.prepare('SELECT 1 FROM members WHERE publisher_id = ? AND tenant_id = ? AND object_id = ?'),
+      deleteMember: w.prepare('DELETE FROM members WHERE publisher_id = ? AND tenant_id = ? AND object_id = ?'),
       insertToken: w.prepare(
         'INSERT INTO access_tokens (id, token_hash, description, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)',
       ),
@@ -688,6 +714,57 @@ export class SqliteStore implements Store {
 
   async releaseLeases(owner: string): Promise<void> {
     this.transact((w) => w.releaseLeases.run(owner));
+  }
+
+  // ---- identity ---------------------------------------------------------------------------
+
+  async ensureSetting(key: string, initial: () => string): Promise<string> {
+    const existing = this.reads().setting.get(key);
+    if (existing) return existing.value;
+    this.transact((w) => w.insertSetting.run(key, initial()));
+    return this.reads().setting.get(key)!.value;
+  }
+
+  async ensureSigningKeys(create: () => Promise<SigningKey>): Promise<SigningKey[]> {
+    const read = () => this.reads().signingKeys.all().map((row) => toSigningKey(row, this.#secrets));
+    const keys = read();
+    if (keys.length > 0) return keys;
+    const key = await create();
+    this.transact((w) => {
+      if (w.countSigningKeys.get()!.n > 0) return; // another process made the first key meanwhile
+      w.insertSigningKey.run({ ...key, sealed: this.#secrets.seal(key.privateJwk) });
+    });
+    return read();
+  }
+
+  async createApplication(application: Application): Promise<void> {
+    this.transact((w) => w.insertApplication.run(application));
+  }
+
+  async findApplication(clientId: string): Promise<Application | null> {
+    const row = this.reads().application.get(clientId);
+    return row ? toApplication(row) : null;
+  }
+
+  async listMembers(publisherId: string): Promise<Member[]> {
+    return this.reads().members.all(publisherId).map(toMember);
+  }
+
+  async putMember(member: Member): Promise<boolean> {
+    return this.transact((w) => {
+      const existed = w.memberExists.get(member.publisherId, member.tenantId, member.objectId) !== undefined;
+      w.upsertMember.run(member);
+      return !existed;
+    });
+  }
+
+  async removeMember(publisherId: string, tenantId: string, objectId: string): Promise<boolean> {
+    return this.transact((w) => w.deleteMember.run(publisherId, tenantId, objectId).changes > 0);
+  }
+
+  async findMemberGrants(tenantId: string, objectId: string): Promise<ReadonlyMap<string, Role>> {
+    const reads = this.reads();
+    return this.cached(`m:${tenantId}/${objectId}`, () => new Map(reads.memberGrants.all(tenantId, objectId).map((row) => [row.publisher_id, row.role as Role])));
   }
 
   // ---- access tokens ----------------------------------------------------------------------

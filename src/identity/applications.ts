@@ -1,0 +1,67 @@
+/**
+ * Applications registered with the built-in token service. The client secret is shown once and
+ * stored as a scrypt hash; registering an application makes its service principal a member of
+ * the publishers named, with the role given.
+ */
+import { randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import { errors } from '../domain/errors.ts';
+import type { Role } from '../domain/roles.ts';
+import type { Application, Store } from '../store/store.ts';
+import type { TokenService } from './token-service.ts';
+
+const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
+
+export async function hashSecret(secret: string): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scryptAsync(secret, salt, 32);
+  return `scrypt:${salt.toString('base64')}:${hash.toString('base64')}`;
+}
+
+export async function secretMatches(secret: string, stored: string): Promise<boolean> {
+  const [scheme, salt, hash] = stored.split(':');
+  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const actual = await scryptAsync(secret, Buffer.from(salt, 'base64'), expected.length);
+  return timingSafeEqual(actual, expected);
+}
+
+export interface RegisteredApplication {
+  clientId: string;
+  /** Shown once; only its hash is stored. */
+  clientSecret: string;
+  tenantId: string;
+  objectId: string;
+  displayName: string;
+}
+
+export async function registerApplication(
+  store: Store,
+  tokens: TokenService,
+  request: { publisherIds: readonly string[]; role: Role; displayName?: string },
+): Promise<RegisteredApplication> {
+  for (const publisherId of request.publisherIds) {
+    if (!(await store.getPublisher(publisherId))) throw errors.publisherNotFound(publisherId);
+  }
+  const clientSecret = randomBytes(30).toString('base64url');
+  const application: Application = {
+    clientId: randomUUID(),
+    tenantId: tokens.tenantId,
+    objectId: randomUUID(),
+    displayName: request.displayName ?? 'cloudpartner application',
+    secretHash: await hashSecret(clientSecret),
+    createdAt: new Date().toISOString(),
+  };
+  await store.createApplication(application);
+  for (const publisherId of request.publisherIds) {
+    await store.putMember({
+      publisherId,
+      tenantId: application.tenantId,
+      objectId: application.objectId,
+      role: request.role,
+      displayName: application.displayName,
+      createdAt: application.createdAt,
+    });
+  }
+  return { clientId: application.clientId, clientSecret, tenantId: application.tenantId, objectId: application.objectId, displayName: application.displayName };
+}

@@ -1,0 +1,41 @@
+/**
+ * Who is calling: resolves an Authorization header to a principal, from either kind of bearer
+ * token — an Azure AD-style JWT (verified, then the service principal's roles come from the
+ * publishers' members) or an opaque access token (its grants are its own).
+ */
+import { errors } from '../domain/errors.ts';
+import type { Principal, Store } from '../store/store.ts';
+import { hashOf } from './access-tokens.ts';
+import type { JwtVerifier } from './jwt-verifier.ts';
+
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+export class Authenticator {
+  readonly #store: Store;
+  readonly #jwt: JwtVerifier;
+
+  constructor(store: Store, jwt: JwtVerifier) {
+    this.#store = store;
+    this.#jwt = jwt;
+  }
+
+  /** 401 for a missing or malformed header or a token that is not valid. Tokens are never echoed. */
+  async authenticate(authorization: string | undefined): Promise<Principal> {
+    if (authorization === undefined || authorization === '') throw errors.missingToken();
+    const match = BEARER.exec(authorization);
+    if (!match) throw errors.malformedAuthorization();
+    const token = match[1]!;
+    if (JWT_SHAPE.test(token)) {
+      const identity = await this.#jwt.verify(token);
+      return {
+        id: `${identity.tenantId}/${identity.objectId}`,
+        grants: await this.#store.findMemberGrants(identity.tenantId, identity.objectId),
+        expiresAt: identity.expiresAt,
+      };
+    }
+    const principal = await this.#store.findPrincipalByTokenHash(hashOf(token));
+    if (!principal) throw errors.invalidToken();
+    return principal;
+  }
+}

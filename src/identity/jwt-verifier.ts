@@ -1,0 +1,151 @@
+/**
+ * Verifies Azure AD-style JWT bearer tokens: RS256 or ES256, from the built-in token service or
+ * from configured issuers (OIDC discovery, a JWKS URL, or a local public key file), checking the
+ * signature, `iss`, `aud`, `exp` and `nbf` with a clock-skew tolerance.
+ *
+ * Verifying a signature on every request would cost most of the throughput, so a verified token's
+ * identity is cached until the token expires (a bounded cache; a flood of distinct tokens only
+ * empties it). Keys are imported once; remote key sets are fetched once and refreshed by jose.
+ */
+import { readFileSync } from 'node:fs';
+import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, importSPKI, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { errors } from '../domain/errors.ts';
+import type { TokenService } from './token-service.ts';
+
+export interface TrustedIssuer {
+  issuer: string;
+  /** Key set URL; when absent (and no keyFile), discovered from `{issuer}/.well-known/openid-configuration`. */
+  jwksUri?: string;
+  /** PEM public key (SPKI) file, for an issuer without a key set endpoint. */
+  keyFile?: string;
+  /** Algorithm of keyFile keys: RS256 (default) or ES256. */
+  algorithm?: 'RS256' | 'ES256';
+}
+
+export interface VerifiedIdentity {
+  tenantId: string;
+  /** Object id of the caller (its service principal); `appid`/`azp` when a token has no `oid`. */
+  objectId: string;
+  appId: string | undefined;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
+export interface JwtVerifierOptions {
+  audiences: readonly string[];
+  clockToleranceSeconds: number;
+  trustedIssuers: readonly TrustedIssuer[];
+  builtIn: TokenService;
+}
+
+const ALGORITHMS = ['RS256', 'ES256'];
+const MAX_CACHED = 10_000;
+
+export class JwtVerifier {
+  readonly #options: JwtVerifierOptions;
+  readonly #keySets = new Map<string, JWTVerifyGetKey>();
+  readonly #cache = new Map<string, VerifiedIdentity>();
+
+  constructor(options: JwtVerifierOptions) {
+    this.#options = options;
+  }
+
+  /** Verifies a JWT or throws 401 InvalidToken saying what is wrong with it. */
+  async verify(token: string): Promise<VerifiedIdentity> {
+    const cached = this.#cache.get(token);
+    if (cached) {
+      if (cached.expiresAt > Date.now() - this.#options.clockToleranceSeconds * 1000) return cached;
+      this.#cache.delete(token);
+    }
+    const payload = await this.#verifySignatureAndClaims(token);
+    const tenantId = typeof payload['tid'] === 'string' ? payload['tid'] : undefined;
+    const appId = typeof payload['appid'] === 'string' ? payload['appid'] : typeof payload['azp'] === 'string' ? payload['azp'] : undefined;
+    const objectId = typeof payload['oid'] === 'string' ? payload['oid'] : appId;
+    if (!tenantId || !objectId) throw errors.invalidTokenBecause('it names no tenant (tid) or caller (oid, appid)');
+    if (typeof payload.exp !== 'number') throw errors.invalidTokenBecause('it has no expiry (exp)');
+    const identity: VerifiedIdentity = { tenantId, objectId, appId, expiresAt: payload.exp * 1000 };
+    if (this.#cache.size >= MAX_CACHED) this.#cache.clear();
+    this.#cache.set(token, identity);
+    return identity;
+  }
+
+  async #verifySignatureAndClaims(token: string): Promise<JWTPayload> {
+    const issuer = this.#unverifiedIssuer(token);
+    const keys = await this.#keysFor(issuer);
+    try {
+      const { payload } = await jwtVerify(token, keys, {
+        issuer,
+        audience: [...this.#options.audiences],
+        algorithms: ALGORITHMS,
+        clockTolerance: this.#options.clockToleranceSeconds,
+        requiredClaims: ['exp'],
+      });
+      return payload;
+    } catch (error) {
+      throw errors.invalidTokenBecause(describe(error));
+    }
+  }
+
+  /** The `iss` claim, read before verification only to pick the keys to verify with. */
+  #unverifiedIssuer(token: string): string {
+    const parts = token.split('.');
+    let issuer: unknown;
+    try {
+      issuer = parts.length === 3 ? (JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as JWTPayload).iss : undefined;
+    } catch {
+      throw errors.invalidTokenBecause('it is not a well-formed JWT');
+    }
+    if (typeof issuer !== 'string') throw errors.invalidTokenBecause('it is not a well-formed JWT with an issuer (iss)');
+    return issuer;
+  }
+
+  async #keysFor(issuer: string): Promise<JWTVerifyGetKey> {
+    const known = this.#keySets.get(issuer);
+    if (known) return known;
+    const builtIn = this.#options.builtIn;
+    let keys: JWTVerifyGetKey | undefined;
+    if (issuer === builtIn.issuer(1) || issuer === builtIn.issuer(2)) {
+      keys = createLocalJWKSet(builtIn.jwks());
+    } else {
+      const trusted = this.#options.trustedIssuers.find((candidate) => candidate.issuer === issuer);
+      if (!trusted) throw errors.invalidTokenBecause(`its issuer '${issuer.slice(0, 200)}' is not trusted by this server`);
+      keys = await this.#keysOfTrusted(trusted);
+    }
+    this.#keySets.set(issuer, keys);
+    return keys;
+  }
+
+  async #keysOfTrusted(trusted: TrustedIssuer): Promise<JWTVerifyGetKey> {
+    if (trusted.keyFile) {
+      const key = await importSPKI(readFileSync(trusted.keyFile, 'utf8'), trusted.algorithm ?? 'RS256');
+      return async () => key;
+    }
+    let jwksUri = trusted.jwksUri;
+    if (!jwksUri) {
+      const discovery = `${trusted.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+      try {
+        const response = await fetch(discovery, { signal: AbortSignal.timeout(5000) });
+        jwksUri = ((await response.json()) as { jwks_uri?: string }).jwks_uri;
+      } catch {
+        jwksUri = undefined;
+      }
+      if (!jwksUri) throw errors.unavailable(`The keys of the issuer '${trusted.issuer}' could not be discovered.`);
+    }
+    return createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: 5000, cooldownDuration: 30_000 });
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return 'it has expired';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf') return 'it is not valid yet (nbf)';
+    if (error.claim === 'aud') return 'it was issued for another audience (aud)';
+    if (error.claim === 'iss') return 'its issuer (iss) does not match';
+    return `its ${error.claim} claim is not valid`;
+  }
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'its signature is not valid';
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'it is signed with a key its issuer does not publish';
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'it is signed with an algorithm other than RS256 or ES256';
+  if (error instanceof joseErrors.JWKSTimeout) return "its issuer's keys could not be fetched in time";
+  return 'it is not a valid JWT';
+}
