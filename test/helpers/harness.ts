@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { buildApp } from '../../src/http/app.ts';
+import { type IdentityOptions, buildApp } from '../../src/http/app.ts';
 import { createAccessToken } from '../../src/identity/access-tokens.ts';
 import { loadDemoData } from '../../src/demo/demo-data.ts';
 import type { Role } from '../../src/domain/roles.ts';
@@ -104,6 +104,8 @@ export interface TestServer {
   storedText(): Promise<string>;
   /** Owner token on contoso (the demo publisher). */
   ownerToken: string;
+  /** Base URL of the listening server (http transport), '' in-process. */
+  baseUrl: string;
   call(path: string, options?: CallOptions): Promise<Response>;
   tokenFor(publisherIds: string[], role: Role): Promise<string>;
   close(): Promise<void>;
@@ -119,6 +121,7 @@ export interface TestServerOptions {
   /** Publishing step duration, ms (default 20: a publish completes in well under a second). */
   stepMs?: number;
   stepDurations?: StepDurations;
+  identity?: IdentityOptions;
 }
 
 export async function startTestServer(transport: Transport, options: TestServerOptions = {}): Promise<TestServer> {
@@ -129,11 +132,14 @@ export async function startTestServer(transport: Transport, options: TestServerO
     store,
     stepDurations: options.stepDurations ?? fixedDurations(options.stepMs ?? 20),
     workflowPollMs: 50,
+    ...(options.identity ? { identity: options.identity } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
   let baseUrl = '';
-  if (transport === 'http') baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
-  else await app.ready();
+  if (transport === 'http') {
+    baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+    if (!options.identity?.publicUrl) app.tokens.setPublicUrl(baseUrl);
+  } else await app.ready();
 
   const tokenFor = async (publisherIds: string[], role: Role) => (await createAccessToken(store, { publisherIds, role })).token;
   const ownerToken = options.demo === false ? '' : await tokenFor(['contoso'], 'Owner');
@@ -159,6 +165,7 @@ export async function startTestServer(transport: Transport, options: TestServerO
     dataDir,
     storedText: backend.storedText,
     ownerToken,
+    baseUrl,
     call,
     tokenFor,
     async close() {

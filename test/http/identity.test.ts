@@ -1,0 +1,285 @@
+/**
+ * Identity as the original service did it: Azure AD-style tokens from the built-in token service
+ * (client credentials, v1 and v2), JWT verification, members and roles, and the authorization
+ * matrix over every endpoint.
+ */
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { DEMO_OFFER_ID } from '../../src/demo/demo-data.ts';
+import { createLogger } from '../../src/server.ts';
+import { API, errorCode, startTestServer, type TestServer } from '../helpers/harness.ts';
+import { craftToken, registerApp, tokenFromService, type TestApplication } from '../helpers/jwt.ts';
+import { publishableOffer } from '../helpers/offers.ts';
+
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+
+describe('the built-in token service', () => {
+  let server: TestServer;
+  let app: TestApplication;
+  const logLines: string[] = [];
+  before(async () => {
+    const sink = new Writable({ write: (chunk, _encoding, done) => (logLines.push(String(chunk)), done()) });
+    server = await startTestServer('http', { logger: createLogger('trace', sink) });
+    app = await registerApp(server, ['contoso'], 'Contributor');
+  });
+  after(async () => server.close());
+
+  it('v1: client credentials for resource https://cloudpartner.azure.com give a working JWT', async () => {
+    const res = await server.call(`/${app.tenantId}/oauth2/token`, {
+      method: 'POST',
+      token: null,
+      headers: FORM,
+      body: form({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, resource: 'https://cloudpartner.azure.com' }),
+    });
+    assert.equal(res.status, 200, res.text);
+    const body = res.json();
+    assert.equal(body.token_type, 'Bearer');
+    assert.equal(body.expires_in, '3600');
+    assert.equal(body.resource, 'https://cloudpartner.azure.com');
+    assert.equal(res.headers['cache-control'], 'no-store');
+    const claims = decodeJwt(body.access_token);
+    assert.equal(claims.aud, 'https://cloudpartner.azure.com');
+    assert.equal(claims['tid'], app.tenantId);
+    assert.equal(claims['oid'], app.objectId);
+    assert.equal(claims['appid'], app.clientId);
+    assert.equal(claims.iss, `${server.baseUrl}/${app.tenantId}/`);
+    assert.equal(decodeProtectedHeader(body.access_token).alg, 'RS256');
+    const offers = await server.call(`/api/publishers/contoso/offers?${API}`, { token: body.access_token });
+    assert.equal(offers.status, 200);
+  });
+
+  it('v2: scope …/.default, and client_secret_basic, work too', async () => {
+    const res = await server.call(`/${app.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      token: null,
+      headers: { ...FORM, authorization: `Basic ${Buffer.from(`${app.clientId}:${app.clientSecret}`).toString('base64')}` },
+      body: form({ grant_type: 'client_credentials', scope: 'https://cloudpartner.azure.com/.default' }),
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json().expires_in, 3600);
+    const claims = decodeJwt(res.json().access_token);
+    assert.equal(claims.iss, `${server.baseUrl}/${app.tenantId}/v2.0`);
+    assert.equal(claims['azp'], app.clientId);
+    assert.equal((await server.call(`/api/publishers?${API}`, { token: res.json().access_token })).json()[0].id, 'contoso');
+  });
+
+  it('answers wrong requests as OAuth 2.0 errors', async () => {
+    const cases: Array<[Record<string, string>, number, string, string?]> = [
+      [{ grant_type: 'client_credentials', client_id: app.clientId, client_secret: 'wrong', resource: 'https://cloudpartner.azure.com' }, 401, 'invalid_client'],
+      [{ grant_type: 'client_credentials', client_id: crypto.randomUUID(), client_secret: 'x', resource: 'https://cloudpartner.azure.com' }, 400, 'unauthorized_client'],
+      [{ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, resource: 'https://management.azure.com' }, 400, 'invalid_resource'],
+      [{ grant_type: 'password', client_id: app.clientId, client_secret: app.clientSecret, resource: 'https://cloudpartner.azure.com' }, 400, 'unsupported_grant_type'],
+      [{ grant_type: 'client_credentials', resource: 'https://cloudpartner.azure.com' }, 400, 'invalid_request'],
+      [{ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, resource: 'https://cloudpartner.azure.com' }, 400, 'unauthorized_client', '00000000-0000-0000-0000-000000000000'],
+    ];
+    for (const [fields, status, error, tenant] of cases) {
+      const res = await server.call(`/${tenant ?? app.tenantId}/oauth2/token`, { method: 'POST', token: null, headers: FORM, body: form(fields) });
+      assert.equal(res.status, status, `${error}: ${res.text}`);
+      assert.equal(res.json().error, error);
+      assert.match(res.json().error_description, /^AADSTS\d+: /);
+      assert.equal(res.text.includes(app.clientSecret), false);
+    }
+    const v2 = await server.call(`/${app.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      token: null,
+      headers: FORM,
+      body: form({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, scope: 'openid' }),
+    });
+    assert.equal(v2.json().error, 'invalid_scope');
+  });
+
+  it('publishes OpenID Connect metadata and its signing keys', async () => {
+    for (const [path, issuer] of [
+      [`/${app.tenantId}/.well-known/openid-configuration`, `${server.baseUrl}/${app.tenantId}/`],
+      [`/${app.tenantId}/v2.0/.well-known/openid-configuration`, `${server.baseUrl}/${app.tenantId}/v2.0`],
+    ] as const) {
+      const metadata = (await server.call(path, { token: null })).json();
+      assert.equal(metadata.issuer, issuer);
+      const keys = (await (await fetch(metadata.jwks_uri)).json()) as { keys: Array<{ kid: string; kty: string; d?: string }> };
+      assert.equal(keys.keys[0]!.kty, 'RSA');
+      assert.equal('d' in keys.keys[0]!, false, 'no private key material');
+      const token = await tokenFromService(server, app);
+      assert.ok(keys.keys.some((key) => key.kid === decodeProtectedHeader(token).kid));
+    }
+  });
+
+  it('the log carries no token and no client secret', () => {
+    const log = logLines.join('');
+    assert.ok(log.includes('oauth2/token'), 'token requests are logged');
+    assert.equal(log.includes(app.clientSecret), false);
+    assert.equal(/eyJ[A-Za-z0-9_-]{10,}\.eyJ/.test(log), false, 'no JWT in the log');
+  });
+});
+
+describe('authorization matrix', () => {
+  let server: TestServer;
+  let operationPath: string;
+  const tokens: Record<string, string> = {};
+  const OFFER = `/api/publishers/contoso/offers/${DEMO_OFFER_ID}`;
+
+  before(async () => {
+    server = await startTestServer('inject');
+    await server.store.createPublisher({ id: 'fabrikam', version: 1, displayText: 'Fabrikam', offerTypeCategories: [], sellerId: 2 });
+    const history = (await server.call(`${OFFER}/submissions?${API}`)).json();
+    operationPath = `${OFFER}/operations/${history[0].id}`;
+    const now = Math.floor(Date.now() / 1000);
+    for (const role of ['Owner', 'Contributor', 'Reader'] as const) tokens[role] = await tokenFromService(server, await registerApp(server, ['contoso'], role));
+    tokens['otherPublisher'] = await tokenFromService(server, await registerApp(server, ['fabrikam'], 'Owner'));
+    tokens['expired'] = await craftToken(server, { exp: now - 3600, nbf: now - 7200 });
+    tokens['notYetValid'] = await craftToken(server, { nbf: now + 3600, exp: now + 7200 });
+    tokens['wrongAudience'] = await craftToken(server, { aud: 'https://management.azure.com' });
+    tokens['unknownIssuer'] = await craftToken(server, { iss: 'https://sts.windows.net/00000000-0000-0000-0000-000000000000/' });
+    tokens['badSignature'] = await craftToken(server, {}, { foreignKey: true });
+    tokens['unknownKey'] = await craftToken(server, {}, { kid: 'no-such-key' });
+  });
+  after(async () => server.close());
+
+  const endpoints: Array<{ method: string; path: () => string; needs: 'read' | 'write' | 'manageAccess'; body?: () => string }> = [
+    { method: 'GET', path: () => `/api/publishers/contoso/offers?${API}`, needs: 'read' },
+    { method: 'GET', path: () => `${OFFER}?${API}`, needs: 'read' },
+    { method: 'GET', path: () => `${OFFER}/versions/1?${API}`, needs: 'read' },
+    { method: 'GET', path: () => `${OFFER}/slot/Preview?${API}`, needs: 'read' },
+    { method: 'GET', path: () => `${OFFER}/status?${API}`, needs: 'read' },
+    { method: 'GET', path: () => `${OFFER}/submissions?${API}`, needs: 'read' },
+    { method: 'GET', path: () => `${operationPath}?${API}`, needs: 'read' },
+    { method: 'GET', path: () => `/api/operations/contoso$${DEMO_OFFER_ID}$3$preview?${API}`, needs: 'read' },
+    { method: 'PUT', path: () => `/api/publishers/contoso/offers/matrix-offer?${API}`, needs: 'write', body: () => JSON.stringify(publishableOffer('matrix-offer')) },
+    { method: 'POST', path: () => `/api/publishers/contoso/offers/matrix-none/publish?${API}`, needs: 'write' },
+    { method: 'POST', path: () => `/api/publishers/contoso/offers/matrix-none/golive?${API}`, needs: 'write' },
+    { method: 'POST', path: () => `/api/publishers/contoso/offers/matrix-none/cancel?${API}`, needs: 'write' },
+    { method: 'GET', path: () => `/api/publishers/contoso/members?${API}`, needs: 'manageAccess' },
+    {
+      method: 'PUT',
+      path: () => `/api/publishers/contoso/members/11111111-2222-3333-4444-555555555555?${API}`,
+      needs: 'manageAccess',
+      body: () => JSON.stringify({ tenantId: '66666666-7777-8888-9999-000000000000', role: 'Reader' }),
+    },
+    { method: 'DELETE', path: () => `/api/publishers/contoso/members/99999999-2222-3333-4444-555555555555?${API}`, needs: 'manageAccess' },
+  ];
+
+  const call = (endpoint: (typeof endpoints)[number], authorization: string | null) =>
+    server.call(endpoint.path(), {
+      method: endpoint.method,
+      token: null,
+      headers: { 'content-type': 'application/json', ...(authorization === null ? {} : { authorization }) },
+      ...(endpoint.body ? { body: endpoint.body() } : {}),
+    });
+
+  it('every endpoint × every bad token → 401 InvalidToken/Unauthorized with WWW-Authenticate, never data', async () => {
+    const cases: Array<[string, string | null, string]> = [
+      ['no token', null, 'Unauthorized'],
+      ['malformed header', 'Bearer', 'InvalidAuthorizationHeader'],
+      ['not a JWT nor a known token', 'Bearer abc.def', 'InvalidToken'],
+      ['expired', `Bearer ${tokens['expired']}`, 'InvalidToken'],
+      ['not yet valid', `Bearer ${tokens['notYetValid']}`, 'InvalidToken'],
+      ['wrong audience', `Bearer ${tokens['wrongAudience']}`, 'InvalidToken'],
+      ['unknown issuer', `Bearer ${tokens['unknownIssuer']}`, 'InvalidToken'],
+      ['bad signature', `Bearer ${tokens['badSignature']}`, 'InvalidToken'],
+      ['unknown key', `Bearer ${tokens['unknownKey']}`, 'InvalidToken'],
+    ];
+    for (const endpoint of endpoints) {
+      for (const [name, authorization, code] of cases) {
+        const res = await call(endpoint, authorization);
+        assert.equal(res.status, 401, `${endpoint.method} ${endpoint.path()} with ${name}: ${res.text}`);
+        assert.equal(errorCode(res), code, `${name}`);
+        assert.match(res.headers['www-authenticate'] ?? '', /^Bearer/);
+        assert.doesNotMatch(res.text, /Contoso App|contososkuidentifier/);
+      }
+    }
+  });
+
+  it('says why a JWT is refused', async () => {
+    const reason = async (token: string) => (await call(endpoints[0]!, `Bearer ${token}`)).json().error.message;
+    assert.match(await reason(tokens['expired']!), /expired/);
+    assert.match(await reason(tokens['notYetValid']!), /not valid yet/);
+    assert.match(await reason(tokens['wrongAudience']!), /audience/);
+    assert.match(await reason(tokens['unknownIssuer']!), /issuer .* not trusted/);
+    assert.match(await reason(tokens['badSignature']!), /signature/);
+  });
+
+  it("another publisher's principal → 403 on every endpoint of contoso", async () => {
+    for (const endpoint of endpoints) {
+      const res = await call(endpoint, `Bearer ${tokens['otherPublisher']}`);
+      assert.equal(res.status, 403, `${endpoint.method} ${endpoint.path()}`);
+      assert.equal(errorCode(res), 'Forbidden');
+      assert.doesNotMatch(res.text, /Contoso App/);
+    }
+  });
+
+  it('roles: Reader reads only, Contributor also writes, Owner also manages access', async () => {
+    const allowed = { Reader: ['read'], Contributor: ['read', 'write'], Owner: ['read', 'write', 'manageAccess'] } as const;
+    for (const role of ['Reader', 'Contributor', 'Owner'] as const) {
+      for (const endpoint of endpoints) {
+        const res = await call(endpoint, `Bearer ${tokens[role]}`);
+        const label = `${role} ${endpoint.method} ${endpoint.path()}: ${res.status} ${res.text.slice(0, 200)}`;
+        if ((allowed[role] as readonly string[]).includes(endpoint.needs)) {
+          assert.notEqual(res.status, 401, label);
+          assert.notEqual(res.status, 403, label);
+          assert.ok(res.status < 500, label);
+        } else {
+          assert.equal(res.status, 403, label);
+          assert.equal(errorCode(res), 'InsufficientRole', label);
+        }
+      }
+    }
+  });
+});
+
+describe('members', () => {
+  let server: TestServer;
+  before(async () => (server = await startTestServer('inject')));
+  after(async () => server.close());
+
+  it('an Owner adds, changes and removes members, and access follows at once', async () => {
+    const app = await registerApp(server, ['contoso'], 'Reader');
+    const jwt = await tokenFromService(server, app);
+    const path = `/api/publishers/contoso/members/${app.objectId}?${API}`;
+    const members = (await server.call(`/api/publishers/contoso/members?${API}`)).json();
+    assert.ok(members.some((member: { objectId: string; role: string }) => member.objectId === app.objectId && member.role === 'Reader'));
+
+    const put = (role: string) => server.call(path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenantId: app.tenantId, role, displayName: 'pipeline' }) });
+    const write = () => server.call(`/api/publishers/contoso/offers/member-offer?${API}`, { method: 'PUT', token: jwt, headers: { 'content-type': 'application/json' }, body: JSON.stringify(publishableOffer('member-offer')) });
+
+    assert.equal((await write()).status, 403, 'a Reader cannot write');
+    const promoted = await put('Contributor');
+    assert.equal(promoted.status, 200);
+    assert.equal(promoted.json().role, 'Contributor');
+    assert.equal((await write()).status, 201, 'promoted: the same token writes now');
+
+    const removed = await server.call(path, { method: 'DELETE' });
+    assert.equal(removed.status, 204);
+    assert.equal((await server.call(`/api/publishers/contoso/offers?${API}`, { token: jwt })).status, 403, 'removed: access ends at once');
+    assert.equal(errorCode(await server.call(path, { method: 'DELETE' })), 'MemberNotFound');
+    const added = await put('Reader');
+    assert.equal(added.status, 201);
+  });
+
+  it('rejects ids that are not GUIDs and unknown roles', async () => {
+    const bad = await server.call(`/api/publishers/contoso/members/not-a-guid?${API}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenantId: crypto.randomUUID(), role: 'Reader' }) });
+    assert.equal(bad.status, 400);
+    errorCode(bad);
+    const role = await server.call(`/api/publishers/contoso/members/${crypto.randomUUID()}?${API}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenantId: crypto.randomUUID(), role: 'Admin' }) });
+    assert.equal(role.status, 400);
+    assert.match(role.json().error.message, /Owner, Contributor, Reader/);
+  });
+});
+
+describe('verified tokens are cached until they expire, and not beyond', () => {
+  let server: TestServer;
+  before(async () => (server = await startTestServer('inject', { identity: { clockToleranceSeconds: 0 } })));
+  after(async () => server.close());
+
+  it('a token expiring in two seconds works until then, then gets 401', async () => {
+    const app = await registerApp(server, ['contoso'], 'Reader');
+    const token = await craftToken(server, { exp: Math.floor(Date.now() / 1000) + 2, oid: app.objectId, tid: app.tenantId });
+    assert.equal((await server.call(`/api/publishers/contoso/offers?${API}`, { token })).status, 200);
+    assert.equal((await server.call(`/api/publishers/contoso/offers?${API}`, { token })).status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 3100));
+    const late = await server.call(`/api/publishers/contoso/offers?${API}`, { token });
+    assert.equal(late.status, 401);
+    assert.match(late.json().error.message, /expired/);
+  });
+});
