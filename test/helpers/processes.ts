@@ -7,7 +7,7 @@ export const BIN = `${ROOT}bin/cloudpartner.js`;
 /** The environment of a test process: the real one minus anything that configures cloudpartner. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const key of ['PORT', 'HOST', 'CLOUDPARTNER_DATA_DIR', 'LOG_LEVEL', 'CLOUDPARTNER_SECRET_KEY', 'DATABASE_URL', 'CLOUDPARTNER_STEP_DURATION_MS']) delete env[key];
+  for (const key of ['PORT', 'HOST', 'CLOUDPARTNER_DATA_DIR', 'LOG_LEVEL', 'CLOUDPARTNER_SECRET_KEY', 'DATABASE_URL', 'CLOUDPARTNER_STEP_DURATION_MS', 'CLOUDPARTNER_RATE_LIMIT', 'CLOUDPARTNER_MAX_CONNECTIONS']) delete env[key];
   return { ...env, ...extra };
 }
 
@@ -38,7 +38,7 @@ export function startProcess(command: string, args: string[], env: NodeJS.Proces
       reject(new Error(`exited with ${code} before its banner\nstdout:\n${stdout}\nstderr:\n${stderr}`));
     });
     child.stdout!.on('data', () => {
-      const match = /listening on (http:\/\/\S+)/.exec(stdout);
+      const match = /listening on (https?:\/\/\S+)/.exec(stdout);
       if (!match || !stdout.includes('Stop with Ctrl+C')) return;
       clearTimeout(timer);
       resolve({
