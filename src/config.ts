@@ -24,6 +24,10 @@ export interface ServeConfig {
   statementTimeoutMs: number;
   /** How long a shutdown waits for requests in flight, ms. */
   shutdownTimeoutMs: number;
+  /** Requests per minute per principal (429 beyond); undefined = no limit. */
+  rateLimit: number | undefined;
+  /** Most connections open at once. */
+  maxConnections: number;
   /** Base URL of the built-in token service's issuers; default: where the server listens. */
   publicUrl: string | undefined;
   /** Accepted token audiences; the first is the built-in token service's resource. */
@@ -53,6 +57,8 @@ export interface ServeFlags {
   'db-pool-size'?: string | undefined;
   'db-statement-timeout-ms'?: string | undefined;
   'shutdown-timeout-ms'?: string | undefined;
+  'rate-limit'?: string | undefined;
+  'max-connections'?: string | undefined;
   'public-url'?: string | undefined;
   audience?: string | undefined;
   'clock-skew-seconds'?: string | undefined;
@@ -99,6 +105,12 @@ function positiveIntegerOrZero(text: string): number {
   return Number(text);
 }
 
+/** `--rate-limit`: requests per minute per caller; absent, 0 or 'off' = no limit (the default). */
+function rateLimit(text: string | undefined): number | undefined {
+  if (text === undefined || text === '0' || text.toLowerCase() === 'off') return undefined;
+  return positiveInteger(text, '--rate-limit/CLOUDPARTNER_RATE_LIMIT (requests per minute, or off)', 1_000_000);
+}
+
 function positiveInteger(text: string, name: string, max: number): number {
   const value = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
   if (!(value >= 1 && value <= max)) throw new ConfigError(`${name} must be a whole number from 1 to ${max}, not '${text}'`);
@@ -136,6 +148,8 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
       3_600_000,
     ),
     shutdownTimeoutMs: positiveInteger(flags['shutdown-timeout-ms'] ?? env['SHUTDOWN_TIMEOUT_MS'] ?? '10000', '--shutdown-timeout-ms/SHUTDOWN_TIMEOUT_MS', 3_600_000),
+    rateLimit: rateLimit(flags['rate-limit'] ?? (env['CLOUDPARTNER_RATE_LIMIT'] || undefined)),
+    maxConnections: positiveInteger(flags['max-connections'] ?? env['CLOUDPARTNER_MAX_CONNECTIONS'] ?? '1024', '--max-connections/CLOUDPARTNER_MAX_CONNECTIONS', 1_000_000),
     stepDurations,
     port,
     host: flags.host ?? env['HOST'] ?? DEFAULTS.host,

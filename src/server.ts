@@ -58,6 +58,8 @@ export async function startServer(config: ServeConfig, out: NodeJS.WritableStrea
     store,
     logger,
     stepDurations: config.stepDurations,
+    rateLimit: config.rateLimit,
+    connectionLimits: { maxConnections: config.maxConnections },
     identity: {
       audiences: config.audiences,
       clockToleranceSeconds: config.clockToleranceSeconds,

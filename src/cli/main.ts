@@ -34,6 +34,8 @@ Usage:
       --db-pool-size <n>  DATABASE_POOL_SIZE: PostgreSQL connections per instance (default 10)
       --db-statement-timeout-ms <n>  DATABASE_STATEMENT_TIMEOUT_MS (default 5000)
       --shutdown-timeout-ms <n>      SHUTDOWN_TIMEOUT_MS: how long SIGTERM waits for requests in flight (default 10000)
+      --rate-limit <n>    CLOUDPARTNER_RATE_LIMIT: requests per minute per caller, 429 beyond (default off)
+      --max-connections <n>          CLOUDPARTNER_MAX_CONNECTIONS: connections open at once (default 1024)
       --public-url <url>  CLOUDPARTNER_PUBLIC_URL: base URL of the token service's issuers (default: where it listens)
       --audience <aud>    CLOUDPARTNER_AUDIENCE: accepted token audiences, comma-separated (default https://cloudpartner.azure.com)
       --clock-skew-seconds <n>       CLOUDPARTNER_CLOCK_SKEW_SECONDS: tolerance for exp/nbf (default 300)
@@ -115,6 +117,8 @@ async function serve(args: string[]): Promise<number> {
       'db-pool-size': { type: 'string' },
       'db-statement-timeout-ms': { type: 'string' },
       'shutdown-timeout-ms': { type: 'string' },
+      'rate-limit': { type: 'string' },
+      'max-connections': { type: 'string' },
       'public-url': { type: 'string' },
       audience: { type: 'string' },
       'clock-skew-seconds': { type: 'string' },

@@ -50,6 +50,7 @@ export const errors = {
     new ApiError(400, 'InvalidQueryParameter', `The query parameter '${truncate(name)}' is not valid: ${why}`),
   invalidRequest: (message: string) => new ApiError(400, 'InvalidRequest', message),
   invalidJson: (message: string) => new ApiError(400, 'InvalidJson', `The request body is not valid JSON: ${message}`),
+  missingHost: () => new ApiError(400, 'MissingHost', 'An HTTP/1.1 request must have a Host header.'),
 
   // 401 / 403 — who is calling, and may they
   missingToken: () =>
@@ -116,7 +117,15 @@ export const errors = {
 
   // other client mistakes Fastify detects before our code runs
   methodNotAllowed: (method: string) => new ApiError(405, 'MethodNotAllowed', `The method ${method} is not allowed here.`),
-  payloadTooLarge: (limit: number) => new ApiError(413, 'PayloadTooLarge', `The request body is larger than the limit of ${limit} bytes.`),
+  payloadTooLarge: (limit: number | undefined) =>
+    new ApiError(413, 'PayloadTooLarge', `The request body is larger than ${limit === undefined ? 'the limit' : `the limit of ${limit} bytes`}.`),
+  tooManyRequests: (retryAfterSeconds: number) =>
+    new ApiError(
+      429,
+      'TooManyRequests',
+      `Too many requests from this caller: try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`,
+      { 'retry-after': String(retryAfterSeconds) },
+    ),
   unsupportedMediaType: (type: string | undefined) =>
     new ApiError(415, 'UnsupportedMediaType', `The content type '${truncate(type ?? '')}' is not supported; send application/json.`),
 

@@ -10,6 +10,8 @@ import errorsPlugin, { answerClientError, sendError, toApiError } from './plugin
 import authPlugin from './plugins/auth.ts';
 import apiVersionPlugin from './plugins/api-version.ts';
 import openApiPlugin from './plugins/openapi.ts';
+import rateLimitPlugin from './plugins/rate-limit.ts';
+import { type ConnectionLimits, connectionLimits, guardServer, nodeServerOptions, requireHost } from './connections.ts';
 import { registerRoutes } from './routes/index.ts';
 import { AccessLog } from './access-log.ts';
 import { PACKAGE_VERSION } from '../version.ts';
@@ -41,6 +43,10 @@ export interface AppOptions {
   identity?: IdentityOptions;
   /** TLS: PEM certificate and key. */
   https?: { cert: string | Buffer; key: string | Buffer };
+  /** Timeouts and the connection limit (slow, idle and too many clients); defaults in connections.ts. */
+  connectionLimits?: Partial<ConnectionLimits>;
+  /** Requests per minute per principal (429 beyond); undefined = no limit. */
+  rateLimit?: number | undefined;
 }
 
 export interface IdentityOptions {
@@ -66,8 +72,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustedIssuers: identity.trustedIssuers ?? [],
     builtIn: tokens,
   });
+  const limits = connectionLimits(options.connectionLimits);
   const app = Fastify({
-    ...(options.https ? { https: options.https } : {}),
+    ...(options.https ? { https: { ...options.https, ...nodeServerOptions(limits) } } : { http: nodeServerOptions(limits) }),
     ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
     logController: new AccessLog(),
     // No child logger per request (pino serialises its bindings on creation): the access log
@@ -81,8 +88,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clientErrorHandler: answerClientError,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     return503OnClosing: true,
-    requestTimeout: 30_000,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  guardServer(app.server, limits);
 
   // Publish, golive and cancel may come with an empty body even when clients send
   // Content-Type: application/json (§11.10); a UTF-8 byte-order mark is tolerated.
@@ -96,8 +106,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(errorsPlugin);
+  app.addHook('onRequest', requireHost);
   app.decorate('tokens', tokens);
   await app.register(authPlugin, { authenticator: new Authenticator(options.store, verifier) });
+  await app.register(rateLimitPlugin, { requestsPerMinute: options.rateLimit });
   await app.register(apiVersionPlugin);
   await app.register(openApiPlugin, { version: PACKAGE_VERSION });
   await app.register(workflowPlugin, {

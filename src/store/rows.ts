@@ -9,63 +9,30 @@ import type { Publisher } from '../domain/publishers.ts';
 import type { Role } from '../domain/roles.ts';
 import type { Application, Member, NewAccessToken, SigningKey } from './store.ts';
 import type { SecretBox } from './secret-box.ts';
+import type {
+  ApplicationsTable,
+  MembersTable,
+  OffersTable,
+  OperationStepsTable,
+  OperationsTable,
+  PublishersTable,
+  SigningKeysTable,
+} from './schema.ts';
 import type { OperationStatus, OperationType, StepStatus } from '../domain/workflow.ts';
 
-export interface OfferRow {
-  publisher_id: string;
-  id: string;
-  offer_type_id: string;
-  status: string;
-  version: number;
-  preview_version: number | null;
-  production_version: number | null;
-  etag: string;
-  display_text: string;
-  changed_time: string;
-  running_operation_id: string | null;
-  notification_emails: string | null;
-}
+export type OfferRow = Omit<OffersTable, 'created_time'>;
 
-export interface OperationRow {
-  id: string;
-  publisher_id: string;
-  offer_id: string;
-  offer_type_id: string;
-  type: string;
-  status: string;
-  publishing_version: number;
-  offer_version: number;
-  notification_emails: string | null;
-  draft_etag: string | null;
-  target_operation_id: string | null;
-  error: string | null;
-  created_time: string;
-  changed_time: string;
-}
+/** An operation joined with its offer's type. */
+export type OperationRow = Omit<OperationsTable, 'slot'> & { offer_type_id: string };
 
-export interface StepRow {
-  operation_id: string;
-  position: number;
-  step_id: string;
-  status: string;
-  progress: number;
-  messages_json: string;
-  started_time: string | null;
-  due_ms: number | null;
-}
+export type StepRow = Omit<OperationStepsTable, 'lease_owner' | 'lease_expires_ms'>;
 
 export const OFFER_COLUMNS =
   'publisher_id, id, offer_type_id, status, version, preview_version, production_version, etag, display_text, changed_time, running_operation_id, notification_emails';
 export const OPERATION_COLUMNS = `o.id, o.publisher_id, o.offer_id, f.offer_type_id, o.type, o.status, o.publishing_version, o.offer_version,
   o.notification_emails, o.draft_etag, o.target_operation_id, o.error, o.created_time, o.changed_time`;
 
-export interface PublisherRow {
-  id: string;
-  display_text: string;
-  offer_type_categories: string;
-  seller_id: number;
-  version: number;
-}
+export type PublisherRow = Omit<PublishersTable, 'created_at'>;
 
 export function toOfferHeader(row: OfferRow): OfferHeader {
   return {
@@ -138,39 +105,19 @@ export function foldTokens(
   return [...tokens.values()];
 }
 
-export interface MemberRow {
-  publisher_id: string;
-  tenant_id: string;
-  object_id: string;
-  role: string;
-  display_name: string;
-  created_at: string;
-}
+export type MemberRow = MembersTable;
 
 export function toMember(row: MemberRow): Member {
   return { publisherId: row.publisher_id, tenantId: row.tenant_id, objectId: row.object_id, role: row.role as Role, displayName: row.display_name, createdAt: row.created_at };
 }
 
-export interface ApplicationRow {
-  client_id: string;
-  tenant_id: string;
-  object_id: string;
-  display_name: string;
-  secret_hash: string;
-  created_at: string;
-}
+export type ApplicationRow = ApplicationsTable;
 
 export function toApplication(row: ApplicationRow): Application {
   return { clientId: row.client_id, tenantId: row.tenant_id, objectId: row.object_id, displayName: row.display_name, secretHash: row.secret_hash, createdAt: row.created_at };
 }
 
-export interface SigningKeyRow {
-  kid: string;
-  algorithm: string;
-  public_jwk: string;
-  sealed_private_jwk: string;
-  created_at: string;
-}
+export type SigningKeyRow = SigningKeysTable;
 
 export function toSigningKey(row: SigningKeyRow, secrets: SecretBox): SigningKey {
   return { kid: row.kid, algorithm: row.algorithm as SigningKey['algorithm'], publicJwk: row.public_jwk, privateJwk: secrets.open(row.sealed_private_jwk), createdAt: row.created_at };

@@ -101,6 +101,39 @@ export interface TokenGrantsTable {
   role: string;
 }
 
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  algorithm: string;
+  public_jwk: string;
+  /** SecretBox-sealed private JWK. */
+  sealed_private_jwk: string;
+  created_at: string;
+}
+
+export interface ApplicationsTable {
+  client_id: string;
+  tenant_id: string;
+  object_id: string;
+  display_name: string;
+  /** scrypt hash of the client secret. */
+  secret_hash: string;
+  created_at: string;
+}
+
+export interface MembersTable {
+  publisher_id: string;
+  tenant_id: string;
+  object_id: string;
+  role: string;
+  display_name: string;
+  created_at: string;
+}
+
 export interface Database {
   publishers: PublishersTable;
   offers: OffersTable;
@@ -110,4 +143,8 @@ export interface Database {
   operation_steps: OperationStepsTable;
   access_tokens: AccessTokensTable;
   token_grants: TokenGrantsTable;
+  settings: SettingsTable;
+  signing_keys: SigningKeysTable;
+  applications: ApplicationsTable;
+  members: MembersTable;
 }

@@ -7,7 +7,7 @@ import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError, errors } from '../../domain/errors.ts';
 
-export function toApiError(error: FastifyError | Error): ApiError {
+export function toApiError(error: FastifyError | Error, bodyLimit?: number): ApiError {
   if (error instanceof ApiError) return error;
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
@@ -21,7 +21,7 @@ export function toApiError(error: FastifyError | Error): ApiError {
         ? errors.unsupportedMediaType(undefined)
         : errors.invalidRequest('The Content-Length header does not match the body.');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return errors.payloadTooLarge(0);
+      return errors.payloadTooLarge(bodyLimit);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return errors.invalidJson('the body is empty.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -66,7 +66,7 @@ export function sendError(reply: FastifyReply, apiError: ApiError): void {
 export default fp(
   async function errorsPlugin(app: FastifyInstance) {
     app.setErrorHandler((error, request, reply) => {
-      const apiError = toApiError(error as Error);
+      const apiError = toApiError(error as Error, request.routeOptions.bodyLimit);
       if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
       else if (apiError.code === 'InvalidRequest') request.log.debug({ err: error }, 'client error');
       sendError(reply, apiError);
