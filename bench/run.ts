@@ -9,21 +9,40 @@
  *      request, then to a single offer; every response must be 200.
  *   4. Publish→live cycles (bench/workflow.ts) with zero step delays, at a few concurrencies:
  *      completed cycles per minute, cycle time, and a check that Production holds the version.
+ *   5. Unless --skip-postgres: the GETs of 1 and 2 again on PostgreSQL (a throwaway cluster,
+ *      test/helpers/postgres.ts; a fresh database seeded with the same documents), and GET offer
+ *      with the load split over two instances on that database against one instance.
  *
  * Each server runs in its own process; the load generator (wrk) is a third. Every measured run
- * is preceded by a warm-up run. Writes come after the reads: they grow the database and drop the
- * read cache, which the GET scenarios measure warm. Results are printed and written to
- * bench/results/latest.json.
+ * is preceded by a warm-up run. The PostgreSQL reads run right after the SQLite reads, so that
+ * all reads are measured close together; the cluster is stopped before the SQLite writes. Writes
+ * come after the reads: they grow the database and drop the read cache, which the GET scenarios
+ * measure warm. Results are printed and written to bench/results/latest.json.
  * Targets (GET offer ≥ 0.6 × bare, p99 < 10 ms at 50 connections) are reported, never enforced.
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { type LoadGenerator, type LoadResult, type RequestMix, chooseLoadGenerator } from './load.ts';
-import { REPO_ROOT, cleanup, installCleanupHandlers, interrupted, makeTempDir, processCpuMs, startServerChild } from './processes.ts';
+import {
+  REPO_ROOT,
+  type ServerChild,
+  cleanup,
+  installCleanupHandlers,
+  interrupted,
+  machineBusyMs,
+  makeTempDir,
+  onCleanup,
+  processCpuMs,
+  processTreeCpuMs,
+  startServerChild,
+} from './processes.ts';
 import { CURRENT_API_VERSION } from '../src/domain/api-version.ts';
+import { createDatabase, startPostgres } from '../test/helpers/postgres.ts';
 import { TARGET_OFFER_BYTES, type SeededData, seed } from './seed.ts';
 import { type WorkflowResult, runWorkflow } from './workflow.ts';
 
@@ -48,6 +67,7 @@ interface Settings {
   flowOffers: number;
   /** One publish→live run per concurrency. */
   flowConcurrency: number[];
+  skipPostgres: boolean;
 }
 
 /** Server-side CPU during the measured run (Linux /proc; undefined elsewhere). */
@@ -58,13 +78,34 @@ interface ServerCpu {
   cpuUsPerRequest: number | undefined;
 }
 
-interface Scenario extends LoadResult, ServerCpu {
-  key: 'bare' | 'offer' | 'list' | 'put' | 'put-one';
+/** The rest of the machine during the measured run (Linux /proc; undefined elsewhere). */
+interface OtherCpu {
+  /** The PostgreSQL server (postmaster + backends), 100 = one core; only for a cluster of our own. */
+  postgresCpuPercent: number | undefined;
+  /** Every process on every core, 100 = one core: 100 × nproc means no idle CPU was left. */
+  machineCpuPercent: number | undefined;
+}
+
+/** One instance's share of a run that loads several at once. */
+interface InstanceLoad extends LoadResult {
+  url: string;
+  connections: number;
+  threads: number;
+  serverCpuPercent: number | undefined;
+}
+
+interface Scenario extends LoadResult, ServerCpu, OtherCpu {
+  key: 'bare' | 'offer' | 'list' | 'put' | 'put-one' | 'pg-offer' | 'pg-list' | 'pg-offer-2x';
   label: string;
   path: string;
   responseBytes: number;
   /** Write scenarios: responses other than 200 (a 201 would mean the PUT created, not replaced). */
   non200?: number;
+  /**
+   * Several instances loaded at once, one load generator each: their figures. The scenario's
+   * req/s, requests and CPU are their sums; p50/p99 the worse of theirs (wrk reports no histogram).
+   */
+  instances?: InstanceLoad[];
 }
 
 interface WorkflowRun extends WorkflowResult, ServerCpu {
@@ -77,7 +118,7 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 const USAGE =
   'usage: npm run bench -- [--duration <s>=10] [--warmup <s>=3] [--connections <n>=50] [--threads <n>=2] [--load-generator wrk|autocannon]\n' +
-  '                        [--flow-offers <n>=200] [--flow-concurrency <n>[,<n>…]=8,32]\n';
+  '                        [--flow-offers <n>=200] [--flow-concurrency <n>[,<n>…]=8,32] [--skip-postgres]\n';
 
 /** A bad command line: reported as a message and the usage, not a stack trace. */
 class UsageError extends Error {}
@@ -95,6 +136,7 @@ function parseSettings(argv: string[]): Settings {
         'load-generator': { type: 'string' },
         'flow-offers': { type: 'string', default: '200' },
         'flow-concurrency': { type: 'string', default: '8,32' },
+        'skip-postgres': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -121,6 +163,7 @@ function parseSettings(argv: string[]): Settings {
     loadGenerator: generator as Settings['loadGenerator'],
     flowOffers: whole('flow-offers', values['flow-offers'], 1),
     flowConcurrency: values['flow-concurrency'].split(',').map((n) => whole('flow-concurrency', n.trim(), 1)),
+    skipPostgres: values['skip-postgres'],
   };
   if (settings.threads > settings.connections) throw new UsageError('--threads must not exceed --connections');
   return settings;
@@ -139,36 +182,89 @@ async function get(url: string, token: string): Promise<{ bytes: Buffer; content
   return { bytes, contentType: response.headers.get('content-type') ?? '' };
 }
 
+/** One load generator run against one server; the runs of a measurement go at the same time. */
+interface Load {
+  server: ServerChild;
+  target: { url: string; headers: Record<string, string>; requests?: RequestMix };
+  connections: number;
+  threads: number;
+}
+
+/** The usual load: one server, all connections and threads. */
+const oneServer = (settings: Settings, server: ServerChild, target: Load['target']): Load[] => [
+  { server, target, connections: settings.connections, threads: settings.threads },
+];
+
 async function measure(
   generator: LoadGenerator,
   settings: Settings,
   label: string,
-  target: { url: string; headers: Record<string, string>; requests?: RequestMix },
-  serverPid: number | undefined,
-): Promise<{ result: LoadResult & ServerCpu; sent: number }> {
-  const options = { ...target, connections: settings.connections, threads: settings.threads };
-  let sent = 0;
+  loads: Load[],
+  postgresPid?: number,
+): Promise<{ result: LoadResult & ServerCpu & OtherCpu & { instances?: InstanceLoad[] }; sent: number; sentPerLoad: number[] }> {
+  const runAll = (durationSec: number) =>
+    Promise.all(loads.map((load) => generator.run({ ...load.target, connections: load.connections, threads: load.threads, durationSec })));
+  const sentPerLoad = loads.map(() => 0);
   if (settings.warmupSec > 0) {
     // Warm-up: JIT, caches, and file pages this VM evicts when idle; the numbers are thrown away.
     log(`${label}: warm-up ${settings.warmupSec} s`);
-    const warm = await generator.run({ ...options, durationSec: settings.warmupSec });
-    sent += warm.requests;
+    const warm = await runAll(settings.warmupSec);
+    warm.forEach((result, i) => (sentPerLoad[i]! += result.requests));
   }
   log(`${label}: measuring ${settings.durationSec} s`);
-  const cpuBefore = processCpuMs(serverPid);
+  const pids = loads.map((load) => load.server.child.pid);
+  const cpuBefore = pids.map(processCpuMs);
+  const postgresBefore = processTreeCpuMs(postgresPid);
+  const machineBefore = machineBusyMs();
   const started = performance.now();
-  const load = await generator.run({ ...options, durationSec: settings.durationSec });
+  const results = await runAll(settings.durationSec);
   const wallMs = performance.now() - started;
-  const cpuAfter = processCpuMs(serverPid);
-  const cpuMs = cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined;
+  const cpuAfter = pids.map(processCpuMs);
+  const percent = (before: number | undefined, after: number | undefined) =>
+    before === undefined || after === undefined ? undefined : (100 * (after - before)) / wallMs;
+
+  const cpuMs = cpuBefore.map((before, i) => (before === undefined || cpuAfter[i] === undefined ? undefined : cpuAfter[i]! - before));
+  const serverCpuMs = cpuMs.includes(undefined) ? undefined : (cpuMs as number[]).reduce((sum, ms) => sum + ms, 0);
+  const load = combine(results);
   const result = {
     ...load,
-    serverCpuPercent: cpuMs === undefined ? undefined : (100 * cpuMs) / wallMs,
-    cpuUsPerRequest: cpuMs === undefined || load.requests === 0 ? undefined : (1000 * cpuMs) / load.requests,
+    serverCpuPercent: serverCpuMs === undefined ? undefined : (100 * serverCpuMs) / wallMs,
+    cpuUsPerRequest: serverCpuMs === undefined || load.requests === 0 ? undefined : (1000 * serverCpuMs) / load.requests,
+    postgresCpuPercent: percent(postgresBefore, processTreeCpuMs(postgresPid)),
+    machineCpuPercent: percent(machineBefore, machineBusyMs()),
+    ...(loads.length > 1
+      ? {
+          instances: results.map((r, i) => ({
+            ...r,
+            url: loads[i]!.server.url,
+            connections: loads[i]!.connections,
+            threads: loads[i]!.threads,
+            serverCpuPercent: cpuMs[i] === undefined ? undefined : (100 * cpuMs[i]!) / wallMs,
+          })),
+        }
+      : {}),
   };
-  sent += result.requests;
+  results.forEach((r, i) => (sentPerLoad[i]! += r.requests));
   if (result.non2xx > 0 || result.socketErrors > 0) log(`WARNING ${label}: ${result.non2xx} non-2xx responses, ${result.socketErrors} socket errors`);
-  return { result, sent };
+  return { result, sent: sentPerLoad.reduce((sum, n) => sum + n, 0), sentPerLoad };
+}
+
+/** Runs that went at the same time, as one: counts and rates add up, latencies are the worse one's. */
+function combine(results: LoadResult[]): LoadResult {
+  if (results.length === 1) return results[0]!;
+  const sum = (pick: (r: LoadResult) => number) => results.reduce((total, r) => total + pick(r), 0);
+  const counted = results.every((r) => r.statusCounts !== undefined);
+  const statusCounts: Record<string, number> = {};
+  for (const r of results) for (const [status, n] of Object.entries(r.statusCounts ?? {})) statusCounts[status] = (statusCounts[status] ?? 0) + n;
+  return {
+    requestsPerSec: sum((r) => r.requestsPerSec),
+    p50Ms: Math.max(...results.map((r) => r.p50Ms)),
+    p99Ms: Math.max(...results.map((r) => r.p99Ms)),
+    requests: sum((r) => r.requests),
+    non2xx: sum((r) => r.non2xx),
+    socketErrors: sum((r) => r.socketErrors),
+    ...(counted ? { statusCounts } : {}),
+  };
 }
 
 async function main(): Promise<void> {
@@ -183,15 +279,22 @@ async function main(): Promise<void> {
   const tempDir = makeTempDir('cloudpartner-bench-');
   const dataDir = join(tempDir, 'data');
   const accessLogFile = join(tempDir, 'access.log');
+  // One key seals the secret values in both stores; every server gets it, as instances sharing a
+  // database must (README, "Scale out").
+  const secretKey = randomBytes(32).toString('base64');
 
   let started = performance.now();
-  const data = await seed(dataDir);
+  const data = await seed({ dataDir, secretKey });
   log(`seeded ${data.manyOffers + 1} offers in ${Math.round(performance.now() - started)} ms`);
 
   // The full stack logs to its stdout, as `cloudpartner serve` does; here that is a file.
+  // DATABASE_URL empty: SQLite, even when the caller's environment names a PostgreSQL server.
   const logFd = openSync(accessLogFile, 'a');
   started = performance.now();
-  const full = await startServerChild('bench/server-fixture.ts', [dataDir, '0'], { stdoutFd: logFd }).finally(() => closeSync(logFd));
+  const full = await startServerChild('bench/server-fixture.ts', [dataDir, '0'], {
+    stdoutFd: logFd,
+    env: { DATABASE_URL: '', CLOUDPARTNER_SECRET_KEY: secretKey },
+  }).finally(() => closeSync(logFd));
   log(`full stack ready at ${full.url} in ${Math.round(performance.now() - started)} ms`);
 
   // The bytes the full stack serves, once; the bare server replays exactly these.
@@ -220,11 +323,16 @@ async function main(): Promise<void> {
   let sentToFull = 2; // the two probe GETs above
   for (const step of plan) {
     const target = { url: step.server.url + step.path, headers: { Authorization: `Bearer ${data.token}` } };
-    const { result, sent } = await measure(generator, settings, step.label, target, step.server.child.pid);
+    const { result, sent } = await measure(generator, settings, step.label, oneServer(settings, step.server, target));
     if (step.server === full) sentToFull += sent;
     scenarios.push({ key: step.key, label: step.label, path: step.path, responseBytes: step.responseBytes, ...result });
   }
   await bare.stop(); // only the full stack from here on
+
+  // The same reads on PostgreSQL, while the SQLite server idles; the cluster is gone before the writes.
+  const postgres = settings.skipPostgres
+    ? undefined
+    : await runPostgres(generator, settings, { secretKey, tempDir, offerBytes: offer.bytes, listBytes: list.bytes });
 
   // PUT: the document the GET scenarios served, written back to PUT_OFFERS offers, then to one.
   const putOffers = await createPutOffers(full.url, data, JSON.parse(offer.bytes.toString('utf8')) as Record<string, unknown>);
@@ -236,7 +344,7 @@ async function main(): Promise<void> {
   ] as const;
   for (const step of putPlan) {
     const target = { url: full.url, headers: putHeaders, requests: { method: 'PUT', variants: step.variants } as const };
-    const { result, sent } = await measure(generator, settings, step.label, target, full.child.pid);
+    const { result, sent } = await measure(generator, settings, step.label, oneServer(settings, full, target));
     sentToFull += sent;
     // Every offer exists already, so every PUT replaces a draft: 200, never 201 (nor 412/409).
     const non200 = result.statusCounts === undefined ? undefined : Object.entries(result.statusCounts).reduce((sum, [status, n]) => sum + (status === '200' ? 0 : n), 0);
@@ -285,10 +393,164 @@ async function main(): Promise<void> {
 
   // Stop the full stack gracefully (flushes the log), then check the access log was really written.
   await full.stop();
-  const logLines = readFileSync(accessLogFile, 'utf8').split('\n').filter((line) => line.includes('"msg":"request"')).length;
+  const logLines = countRequestLines(accessLogFile);
 
-  report(settings, env, generator, scenarios, flowRuns, { logLines, sentToFull });
-  writeResults(settings, env, generator, scenarios, flowRuns, { logLines, sentToFull });
+  report(settings, env, generator, scenarios, flowRuns, { logLines, sentToFull }, postgres);
+  writeResults(settings, env, generator, scenarios, flowRuns, { logLines, sentToFull }, postgres);
+}
+
+/** Server + PostgreSQL CPU per request (µs) of a PostgreSQL scenario; NaN when not measured. */
+function serverAndPostgresUs(s: Scenario): number {
+  return (s.cpuUsPerRequest ?? NaN) + ((s.postgresCpuPercent ?? NaN) * 10_000) / s.requestsPerSec;
+}
+
+/** Access-log lines of completed requests in a log file. */
+function countRequestLines(file: string): number {
+  return readFileSync(file, 'utf8').split('\n').filter((line) => line.includes('"msg":"request"')).length;
+}
+
+/** What the PostgreSQL part of the run measured. */
+interface PostgresRun {
+  /** As the server reports it (SHOW server_version). */
+  version: string;
+  /** Where the server came from: a throwaway cluster of ours, or DATABASE_URL. */
+  source: string;
+  /** Seeding the database, VACUUM ANALYZE included. */
+  seedMs: number;
+  /** Whether PostgreSQL serves byte for byte what SQLite serves. */
+  sameBytes: { offer: boolean; list: boolean };
+  offer: Scenario;
+  list: Scenario;
+  /** GET offer with the load split over two instances; undefined when it could not run (see skipped). */
+  twoInstances: Scenario | undefined;
+  twoInstancesSkipped: string | undefined;
+  /** Per instance: access-log lines written and requests it completed. */
+  accessLogs: Array<{ logLines: number; sent: number }>;
+}
+
+/**
+ * The GET offer and GET list scenarios on PostgreSQL, then GET offer with the load split over two
+ * instances on the same database. The cluster, the database and the instances are stopped before
+ * this returns or throws, and by cleanup() on a signal.
+ */
+async function runPostgres(
+  generator: LoadGenerator,
+  settings: Settings,
+  context: { secretKey: string; tempDir: string; offerBytes: Buffer; listBytes: Buffer },
+): Promise<PostgresRun> {
+  const { secretKey, tempDir } = context;
+  let started = performance.now();
+  // With DATABASE_URL in the bench's environment, startPostgres uses that server instead.
+  const server = await startPostgres();
+  onCleanup(() => server.stop());
+  const source = server.cluster ? `throwaway cluster, ${server.cluster.source} binaries, fsync off` : 'the server at DATABASE_URL';
+  const where = server.cluster ? `, postmaster ${server.cluster.pid} in ${server.cluster.dir}` : '';
+  const database = await createDatabase(server);
+  // Cleanups run newest first: dropped before the cluster stops (after a signal, a failure is expected).
+  onCleanup(() => quietly('dropping the bench database', () => database.drop()));
+  log(`PostgreSQL ready (${source}${where}) in ${Math.round(performance.now() - started)} ms`);
+
+  const instances: Array<{ server: ServerChild; logFile: string; sent: number }> = [];
+  try {
+    started = performance.now();
+    const data = await seed({ dataDir: join(tempDir, 'pg-seed'), secretKey, databaseUrl: database.url });
+    const version = await settleDatabase(database.url);
+    const seedMs = performance.now() - started;
+    log(`seeded ${data.manyOffers + 1} offers into PostgreSQL ${version} in ${Math.round(seedMs)} ms`);
+
+    // The same full-stack fixture as for SQLite, with the store from DATABASE_URL and its own access log.
+    const startInstance = async () => {
+      const n = instances.length + 1;
+      const logFile = join(tempDir, `access-pg-${n}.log`);
+      const logFd = openSync(logFile, 'a');
+      const child = await startServerChild('bench/server-fixture.ts', [join(tempDir, `pg-data-${n}`), '0'], {
+        stdoutFd: logFd,
+        env: { DATABASE_URL: database.url, CLOUDPARTNER_SECRET_KEY: secretKey },
+      }).finally(() => closeSync(logFd));
+      const instance = { server: child, logFile, sent: 0 };
+      instances.push(instance);
+      log(`PostgreSQL instance ${n} ready at ${child.url}`);
+      return instance;
+    };
+    const target = (instance: { server: ServerChild }, path: string) => ({ url: instance.server.url + path, headers: { Authorization: `Bearer ${data.token}` } });
+    const postmaster = server.cluster?.pid;
+
+    const first = await startInstance();
+    const offer = await get(first.server.url + data.offerPath, data.token);
+    const list = await get(first.server.url + data.listPath, data.token);
+    first.sent += 2;
+    const sameBytes = { offer: offer.bytes.equals(context.offerBytes), list: list.bytes.equals(context.listBytes) };
+    if (!sameBytes.offer) log(`WARNING PostgreSQL serves another offer document (${offer.bytes.length} bytes) than SQLite (${context.offerBytes.length} bytes)`);
+    if (!sameBytes.list) log(`WARNING PostgreSQL serves another offer list (${list.bytes.length} bytes) than SQLite (${context.listBytes.length} bytes)`);
+
+    const read = async (key: 'pg-offer' | 'pg-list', label: string, path: string, responseBytes: number): Promise<Scenario> => {
+      const { result, sent } = await measure(generator, settings, label, oneServer(settings, first.server, target(first, path)), postmaster);
+      first.sent += sent;
+      return { key, label, path, responseBytes, ...result };
+    };
+    const offerRow = await read('pg-offer', 'cloudpartner GET offer (PostgreSQL)', data.offerPath, offer.bytes.length);
+    const listRow = await read('pg-list', 'cloudpartner GET list (PostgreSQL)', data.listPath, list.bytes.length);
+
+    // Scale-out: the same load (connections and wrk threads in all) as the single instance had,
+    // split over two instances, one wrk each, running at the same time.
+    const half = Math.floor(settings.connections / 2);
+    let twoInstances: Scenario | undefined;
+    let twoInstancesSkipped: string | undefined;
+    if (half < 1) {
+      twoInstancesSkipped = `--connections ${settings.connections} cannot be split over two instances`;
+      log(`PostgreSQL scale-out skipped: ${twoInstancesSkipped}`);
+    } else {
+      const second = await startInstance();
+      await get(second.server.url + data.offerPath, data.token);
+      second.sent += 1;
+      const threads = Math.min(half, Math.max(1, Math.floor(settings.threads / 2)));
+      const loads: Load[] = [
+        { server: first.server, target: target(first, data.offerPath), connections: settings.connections - half, threads },
+        { server: second.server, target: target(second, data.offerPath), connections: half, threads },
+      ];
+      const label = `2 instances, ${loads.map((load) => load.connections).join(' + ')} connections`;
+      const { result, sentPerLoad } = await measure(generator, settings, `GET offer (PostgreSQL), ${label}`, loads, postmaster);
+      first.sent += sentPerLoad[0]!;
+      second.sent += sentPerLoad[1]!;
+      twoInstances = { key: 'pg-offer-2x', label, path: data.offerPath, responseBytes: offer.bytes.length, ...result };
+    }
+
+    // Graceful stops flush the access logs before they are counted.
+    await Promise.all(instances.map((instance) => instance.server.stop()));
+    const accessLogs = instances.map((instance) => ({ logLines: countRequestLines(instance.logFile), sent: instance.sent }));
+    return { version, source, seedMs, sameBytes, offer: offerRow, list: listRow, twoInstances, twoInstancesSkipped, accessLogs };
+  } finally {
+    // Servers first: they hold connections to the database.
+    await Promise.all(instances.map((instance) => instance.server.stop()));
+    await quietly('dropping the bench database', () => database.drop());
+    await quietly('stopping PostgreSQL', () => server.stop());
+  }
+}
+
+/**
+ * VACUUM ANALYZE what the seed wrote, as autovacuum would within a minute anyway: done now, it
+ * cannot start in the middle of a measured run, and the planner has statistics from the start.
+ * Returns the server's version.
+ */
+async function settleDatabase(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('VACUUM (ANALYZE)');
+    const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
+    return rows[0]?.server_version ?? 'unknown';
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs a cleanup step; a failure is logged (not while interrupted: then it is expected), not thrown. */
+async function quietly(what: string, step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    if (!interrupted()) log(`WARNING ${what}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /**
@@ -330,6 +592,7 @@ function report(
   scenarios: Scenario[],
   flowRuns: WorkflowRun[],
   accessLog: { logLines: number; sentToFull: number },
+  postgres: PostgresRun | undefined,
 ): void {
   const scenario = (key: Scenario['key']) => scenarios.find((s) => s.key === key)!;
   const [bare, offer, list] = [scenario('bare'), scenario('offer'), scenario('list')];
@@ -339,16 +602,23 @@ function report(
   const verdict = (pass: boolean) => (pass ? 'PASS' : 'MISS');
 
   const flowHeading = `publish→live cycles (steps 0 ms, poll ${FLOW_POLL_MS} ms)`;
-  const labelWidth = Math.max(...scenarios.map((s) => s.label.length), ...flowRuns.map((r) => r.label.length + 2), flowHeading.length, 20) + 2;
+  const scaleHeading = 'PostgreSQL GET offer: 1 vs 2 instances';
+  const postgresLabels = postgres ? [postgres.offer.label, postgres.list.label, scaleHeading, `  ${postgres.twoInstances?.label ?? ''}`] : [];
+  const labelWidth =
+    Math.max(...[...scenarios, ...flowRuns.map((r) => ({ label: `  ${r.label}` }))].map((s) => s.label.length), ...postgresLabels.map((l) => l.length), flowHeading.length, 20) + 2;
   const row = (label: string, columns: string[], note = '') =>
     `${label.padEnd(labelWidth)}${columns.map((c) => c.padStart(11)).join('')}${note ? `   ${note}` : ''}`.trimEnd();
   const optional = (n: number | undefined, digits: number) => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits));
-  const scenarioRow = (s: Scenario, note = '') =>
+  const problems = (s: LoadResult) => (s.non2xx || s.socketErrors ? `  !! ${s.non2xx} non-2xx, ${s.socketErrors} socket errors` : '');
+  const scenarioRow = (s: Scenario, note = '', label = s.label) =>
     row(
-      s.label,
+      label,
       [s.requestsPerSec.toFixed(0), s.p50Ms.toFixed(2), s.p99Ms.toFixed(2), optional(s.serverCpuPercent, 0), optional(s.cpuUsPerRequest, 1)],
-      `${note}${s.non2xx || s.socketErrors ? `  !! ${s.non2xx} non-2xx, ${s.socketErrors} socket errors` : ''}`,
+      `${note}${problems(s)}`,
     );
+  const capacity = 100 * Number(env['nproc']);
+  // Where the rest of the CPU went, for the PostgreSQL rows: the database, and whether any was left.
+  const elsewhere = (s: Scenario) => `postgres CPU ${optional(s.postgresCpuPercent, 0)}%, machine ${optional(s.machineCpuPercent, 0)}% of ${capacity}%`;
   // wrk's own check (non-2xx/3xx) and bench/put.lua's (exactly 200), side by side.
   const putNote = (s: Scenario) =>
     `non-2xx/3xx ${s.non2xx}; ` +
@@ -375,7 +645,9 @@ function report(
     scenarioRow(offer, `p99 < ${TARGET_P99_MS} ms: ${verdict(offer.p99Ms < TARGET_P99_MS)}${at50}`),
     row('  ratio full/bare', [ratio.toFixed(2), '', '', '', ''], `≥ ${TARGET_RATIO.toFixed(2)}: ${verdict(ratio >= TARGET_RATIO)}`),
     scenarioRow(list),
+    ...(postgres ? postgresRows(postgres) : []),
     ...puts.map((s) => scenarioRow(s, putNote(s))),
+    ...(postgres ? scaleOutRows(postgres) : []),
     '',
     row(flowHeading, ['cycles/min', 'p50 ms', 'p99 ms', 'srv CPU%', 'CPU ms/cyc'], 'check'),
     ...flowRuns.map(flowRow),
@@ -392,13 +664,94 @@ function report(
         `GET slot ${optional(r.phaseP50Ms.check, 1)} ms; ${(r.polls / r.offers).toFixed(1)} polls/cycle, ${(r.wallMs / 1000).toFixed(1)} s in all`,
     ),
     '',
+    ...(postgres ? postgresNotes(postgres) : ['PostgreSQL: skipped (--skip-postgres)']),
+    '',
     `offer document ${offer.responseBytes} bytes (target ${TARGET_OFFER_BYTES}); offer list ${list.responseBytes} bytes`,
     `access log: ${accessLog.logLines} "request" lines written for ${accessLog.sentToFull} completed full-stack requests` +
       (accessLog.logLines >= accessLog.sentToFull ? '' : '  !! fewer lines than requests'),
+    ...(postgres
+      ? [
+          `access log on PostgreSQL: ${postgres.accessLogs.map((a, i) => `instance ${i + 1} ${a.logLines} lines for ${a.sent} requests`).join(', ')}` +
+            (postgres.accessLogs.every((a) => a.logLines >= a.sent) ? '' : '  !! fewer lines than requests'),
+        ]
+      : []),
     `results: ${join('bench', 'results', 'latest.json')}`,
     '',
   ];
   process.stdout.write(lines.join('\n'));
+
+  /** The PostgreSQL reads, under the SQLite ones they repeat. */
+  function postgresRows(pg: PostgresRun): string[] {
+    const versus = (s: Scenario, sqlite: Scenario) => `${(s.requestsPerSec / sqlite.requestsPerSec).toFixed(2)} × SQLite; ${elsewhere(s)}`;
+    return [
+      scenarioRow(pg.offer, versus(pg.offer, offer)),
+      row('  ratio PostgreSQL/bare', [(pg.offer.requestsPerSec / bare.requestsPerSec).toFixed(2), '', '', '', ''], 'info (the target is on SQLite)'),
+      scenarioRow(pg.list, versus(pg.list, list)),
+    ];
+  }
+
+  /** One instance against two on the same database, the same load in all. */
+  function scaleOutRows(pg: PostgresRun): string[] {
+    const one = pg.offer;
+    const two = pg.twoInstances;
+    const header = ['', row(scaleHeading, ['req/s', 'p50 ms', 'p99 ms', 'srv CPU%', 'CPU µs/req'], 'CPU elsewhere')];
+    const oneRow = scenarioRow(one, `the row above; ${elsewhere(one)}`, `  1 instance, ${settings.connections} connections`);
+    if (!two) return [...header, oneRow, `  2 instances: not run: ${pg.twoInstancesSkipped}`];
+    return [
+      ...header,
+      oneRow,
+      scenarioRow(two, `${elsewhere(two)}; p50/p99 of the worse instance`, `  ${two.label}`),
+      ...(two.instances ?? []).map((instance, i) =>
+        row(
+          `    instance ${i + 1}: ${instance.connections} conn, ${instance.threads} wrk thr`,
+          [instance.requestsPerSec.toFixed(0), instance.p50Ms.toFixed(2), instance.p99Ms.toFixed(2), optional(instance.serverCpuPercent, 0), ''],
+          problems(instance).trim(),
+        ),
+      ),
+      row('  2 instances / 1 instance', [(two.requestsPerSec / one.requestsPerSec).toFixed(2), '', '', '', ''], 'req/s'),
+    ];
+  }
+
+  function postgresNotes(pg: PostgresRun): string[] {
+    const same = (yes: boolean) => (yes ? 'identical' : '!! DIFFERENT');
+    return [
+      `PostgreSQL ${pg.version} (${pg.source}): a fresh database seeded through openStore with the same documents, then VACUUM ANALYZE`,
+      `  (${(pg.seedMs / 1000).toFixed(1)} s); served bytes vs SQLite: offer ${same(pg.sameBytes.offer)}, list ${same(pg.sameBytes.list)}. ` +
+        'Default pool (10 connections per instance); no read cache on PostgreSQL (README: no stale reads across instances).',
+      `  postgres CPU = postmaster + backends; machine = every process on the ${env['nproc']} cores (${capacity}% = no idle CPU left).`,
+      ...(pg.twoInstances ? scalingVerdict(pg.offer, pg.twoInstances).map((line) => `  ${line}`) : []),
+    ];
+  }
+
+  /**
+   * What the 1-vs-2-instance figures say about scaling on this machine. Where the cores have no
+   * idle CPU, a second instance cannot add capacity, only take CPU from the load generator and
+   * whatever else runs; the CPU per request gives the ceiling the cores put on GET offer.
+   */
+  function scalingVerdict(one: Scenario, two: Scenario): string[] {
+    const head = `2 instances served ${(two.requestsPerSec / one.requestsPerSec).toFixed(2)} × the req/s of 1 instance`;
+    if (one.machineCpuPercent === undefined || two.machineCpuPercent === undefined) return [`${head} (no /proc: CPU not measured).`];
+    const useful = (s: Scenario) => (s.serverCpuPercent ?? NaN) + (s.postgresCpuPercent ?? NaN);
+    const [usOne, usTwo] = [serverAndPostgresUs(one), serverAndPostgresUs(two)];
+    const cap = (us: number) => Math.round((capacity * 10_000) / us / 100) * 100;
+    const lines = [
+      `${head} (machine ${one.machineCpuPercent.toFixed(0)}% → ${two.machineCpuPercent.toFixed(0)}% of ${capacity}%; ` +
+        `server + postgres ${optional(useful(one), 0)}% → ${optional(useful(two), 0)}%, the rest is wrk, the kernel and anything else running).`,
+    ];
+    if (Number.isFinite(usOne) && Number.isFinite(usTwo)) {
+      lines.push(
+        `  Server + postgres CPU per GET offer: ${usOne.toFixed(0)} µs with 1 instance, ${usTwo.toFixed(0)} µs with 2: these ${env['nproc']} cores cap GET offer on PostgreSQL ` +
+          `at ~${Math.min(cap(usOne), cap(usTwo))}–${Math.max(cap(usOne), cap(usTwo))} req/s even with no CPU left for wrk, however many instances run.`,
+      );
+    }
+    lines.push(
+      one.machineCpuPercent >= 0.9 * capacity
+        ? '  The cores were already busy with 1 instance: here a second one can only take CPU from wrk and other processes, not add capacity;'
+        : `  With 1 instance ${(capacity - one.machineCpuPercent).toFixed(0)}% of the machine was idle, which is all a second instance could add here;`,
+      '  scale-out needs instances on cores or machines of their own (and PostgreSQL on its own).',
+    );
+    return lines;
+  }
 }
 
 function writeResults(
@@ -408,9 +761,10 @@ function writeResults(
   scenarios: Scenario[],
   flowRuns: WorkflowRun[],
   accessLog: { logLines: number; sentToFull: number },
+  postgres: PostgresRun | undefined,
 ): void {
   const scenario = (key: Scenario['key']) => scenarios.find((s) => s.key === key)!;
-  const [bare, offer] = [scenario('bare'), scenario('offer')];
+  const [bare, offer, list] = [scenario('bare'), scenario('offer'), scenario('list')];
   const ratio = offer.requestsPerSec / bare.requestsPerSec;
   const round = (n: number) => Math.round(n * 1000) / 1000;
   const roundOrNull = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? null : round(n));
@@ -425,8 +779,10 @@ function writeResults(
       durationSec: settings.durationSec,
       flowOffers: settings.flowOffers,
       flowConcurrency: settings.flowConcurrency,
+      skipPostgres: settings.skipPostgres,
     },
-    scenarios: scenarios.map((s) => ({
+    // The PostgreSQL scenarios (keys pg-*) after the SQLite ones: readers looking up by key see the same rows as before.
+    scenarios: [...scenarios, ...(postgres ? [postgres.offer, postgres.list, ...(postgres.twoInstances ? [postgres.twoInstances] : [])] : [])].map((s) => ({
       key: s.key,
       label: s.label,
       path: s.path,
@@ -437,10 +793,28 @@ function writeResults(
       requests: s.requests,
       serverCpuPercent: roundOrNull(s.serverCpuPercent),
       cpuUsPerRequest: roundOrNull(s.cpuUsPerRequest),
+      ...(s.key.startsWith('pg-') ? { postgresCpuPercent: roundOrNull(s.postgresCpuPercent) } : {}),
+      machineCpuPercent: roundOrNull(s.machineCpuPercent),
       non2xx: s.non2xx,
       socketErrors: s.socketErrors,
       ...(s.statusCounts === undefined ? {} : { statusCounts: s.statusCounts }),
       ...(s.non200 === undefined ? {} : { non200: s.non200 }),
+      ...(s.instances === undefined
+        ? {}
+        : {
+            instances: s.instances.map((i) => ({
+              url: i.url,
+              connections: i.connections,
+              threads: i.threads,
+              requestsPerSec: round(i.requestsPerSec),
+              p50Ms: round(i.p50Ms),
+              p99Ms: round(i.p99Ms),
+              requests: i.requests,
+              serverCpuPercent: roundOrNull(i.serverCpuPercent),
+              non2xx: i.non2xx,
+              socketErrors: i.socketErrors,
+            })),
+          }),
     })),
     ratioFullOverBare: round(ratio),
     targets: {
@@ -469,6 +843,29 @@ function writeResults(
       })),
     },
     accessLog,
+    postgres: postgres
+      ? {
+          version: postgres.version,
+          source: postgres.source,
+          seedMs: Math.round(postgres.seedMs),
+          sameBytesAsSqlite: postgres.sameBytes,
+          offerOverBare: round(postgres.offer.requestsPerSec / bare.requestsPerSec),
+          offerOverSqlite: round(postgres.offer.requestsPerSec / offer.requestsPerSec),
+          listOverSqlite: round(postgres.list.requestsPerSec / list.requestsPerSec),
+          scaleOut: postgres.twoInstances
+            ? {
+                oneInstanceRequestsPerSec: round(postgres.offer.requestsPerSec),
+                twoInstancesRequestsPerSec: round(postgres.twoInstances.requestsPerSec),
+                twoOverOne: round(postgres.twoInstances.requestsPerSec / postgres.offer.requestsPerSec),
+                serverAndPostgresCpuUsPerRequest: {
+                  oneInstance: roundOrNull(serverAndPostgresUs(postgres.offer)),
+                  twoInstances: roundOrNull(serverAndPostgresUs(postgres.twoInstances)),
+                },
+              }
+            : { skipped: postgres.twoInstancesSkipped },
+          accessLogs: postgres.accessLogs,
+        }
+      : { skipped: '--skip-postgres' },
   };
   const dir = join(REPO_ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });

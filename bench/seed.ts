@@ -7,6 +7,7 @@
  *   - empty publishers `bench-put` (PUT throughput) and `bench-flow` (publish→live cycles), with
  *     a Contributor token on them: writes get a token of their own so the GET scenarios keep
  *     measuring a Reader, as before.
+ * The same function seeds the SQLite file and the PostgreSQL database, so both serve the same bytes.
  */
 import { CURRENT_API_VERSION } from '../src/domain/api-version.ts';
 import { type OfferHeader, renderOffer } from '../src/domain/offers.ts';
@@ -41,8 +42,12 @@ export interface SeededData {
   flowPublisher: string;
 }
 
-export async function seed(dataDir: string): Promise<SeededData> {
-  const store = await openStore({ dataDir });
+/**
+ * Seeds one store: the SQLite file in `dataDir`, or the PostgreSQL database at `databaseUrl`.
+ * Secret values are sealed with `secretKey`: the servers must be started with the same key.
+ */
+export async function seed(config: { dataDir: string; secretKey: string; databaseUrl?: string }): Promise<SeededData> {
+  const store = await openStore(config);
   try {
     const newPublisher = (id: string) =>
       store.createPublisher({ id, version: 1, displayText: id, offerTypeCategories: ['microsoft-azure-virtualmachines'], sellerId: 1 });

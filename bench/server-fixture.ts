@@ -8,6 +8,11 @@
  * (which bench/run.ts points at a file). The startup banner goes to stderr so the log stays
  * clean. When started with an IPC channel, reports `{ type: 'ready', url }` and exits when the
  * channel closes (the bench died).
+ *
+ * The store is chosen as for serve, from the environment: DATABASE_URL selects PostgreSQL (empty
+ * or unset: SQLite on <dataDir>), and CLOUDPARTNER_SECRET_KEY is the key the seed sealed secret
+ * values with. Only these two are read: nothing else of the caller's environment (PORT, HOST,
+ * LOG_LEVEL…) may change what is measured.
  */
 import { Writable } from 'node:stream';
 import { resolveServeConfig } from '../src/config.ts';
@@ -26,7 +31,10 @@ const bannerToStderr = new Writable({
 });
 
 const server = await startServer(
-  resolveServeConfig({ port: portArg, host: '127.0.0.1', 'data-dir': dataDir, 'log-level': 'info', 'step-duration-ms': '0' }, {}),
+  resolveServeConfig(
+    { port: portArg, host: '127.0.0.1', 'data-dir': dataDir, 'log-level': 'info', 'step-duration-ms': '0' },
+    { DATABASE_URL: process.env['DATABASE_URL'], CLOUDPARTNER_SECRET_KEY: process.env['CLOUDPARTNER_SECRET_KEY'] },
+  ),
   bannerToStderr,
 );
 
