@@ -71,6 +71,8 @@ describe('two instances on one PostgreSQL database', () => {
       const read = await call(reader, offer(id));
       assert.equal(JSON.parse(read.body).definition.displayText, `round ${round}`);
       assert.equal(read.headers.get('etag'), etag);
+      const list = JSON.parse((await call(reader, `/api/publishers/contoso/offers?${API}`)).body) as Array<{ id: string; definition: { displayText: string } }>;
+      assert.equal(list.find((entry) => entry.id === id)?.definition.displayText, `round ${round}`, 'the list too');
     }
   });
 

@@ -2,8 +2,10 @@
  * The scale-out backend: PostgreSQL, shared by any number of stateless API instances.
  *
  * Documents are `text` columns holding the exact JSON that is served (jsonb would be slower on
- * the read path and would change the bytes). Nothing is cached per instance: every read goes to
- * the database, so no instance can serve a document another instance has since changed.
+ * the read path and would change the bytes). An instance caches only what cannot go stale —
+ * published (frozen) versions, which never change — and revalidates a cached offer list with a
+ * one-row fingerprint of the offers' ETags on every request; everything else is read from the
+ * database each time, so no instance serves a document another instance has since changed.
  *
  * Every write is one transaction that first locks the offer's row (`SELECT … FOR UPDATE`), so
  * the If-Match compare-and-set and the one-running-operation rule hold across instances, and
@@ -64,8 +66,21 @@ type Query = <R extends pg.QueryResultRow>(name: string, text: string, values?: 
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock
 const UNIQUE_VIOLATION = '23505';
 
+const MAX_CACHED = 20_000;
+
+/** Adds to a bounded cache: when full, it starts over (simple, and a flood cannot grow it). */
+function remember<K, V>(cache: Map<K, V>, key: K, value: V): V {
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
+  /** Frozen (published) versions: immutable, so they can be kept. */
+  readonly #frozenVersions = new Map<string, OfferVersionDocument>();
+  /** Offer lists with the fingerprint they were read at. */
+  readonly #lists = new Map<string, { fingerprint: string; offers: OfferHeader[] }>();
   readonly #pool: pg.Pool;
   readonly #db: Kysely<Database>;
   readonly #secrets: SecretBox;
@@ -242,23 +257,34 @@ export class PostgresStore implements Store {
   }
 
   async getOfferVersion(publisherId: string, offerId: string, version: number): Promise<OfferVersionDocument | null> {
-    const [row] = await this.query<{ version: number; definition_json: string; changed_time: string }>(
+    const key = `${publisherId}/${offerId}/${version}`;
+    const frozen = this.#frozenVersions.get(key);
+    if (frozen) return frozen;
+    const [row] = await this.query<{ version: number; definition_json: string; changed_time: string; frozen: number }>(
       'offer-version',
-      'SELECT version, definition_json, changed_time FROM offer_versions WHERE publisher_id = $1 AND offer_id = $2 AND version = $3',
+      'SELECT version, definition_json, changed_time, frozen FROM offer_versions WHERE publisher_id = $1 AND offer_id = $2 AND version = $3',
       [publisherId, offerId, version],
     );
-    return row ? { version: row.version, definitionJson: row.definition_json, changedTime: row.changed_time } : null;
+    if (!row) return null;
+    const document = { version: row.version, definitionJson: row.definition_json, changedTime: row.changed_time };
+    return row.frozen === 1 ? remember(this.#frozenVersions, key, document) : document;
   }
 
   async listOffers(publisherId: string, filter: OfferListFilter): Promise<OfferHeader[]> {
-    const rows =
-      filter.offerTypeId === undefined
-        ? await this.query<OfferRow>('offers', `SELECT ${OFFER_COLUMNS} FROM offers WHERE publisher_id = $1 ORDER BY id`, [publisherId])
-        : await this.query<OfferRow>('offers-of-type', `SELECT ${OFFER_COLUMNS} FROM offers WHERE publisher_id = $1 AND offer_type_id = $2 ORDER BY id`, [
-            publisherId,
-            filter.offerTypeId,
-          ]);
-    return rows.map(toOfferHeader);
+    const type = filter.offerTypeId;
+    const where = type === undefined ? 'publisher_id = $1' : 'publisher_id = $1 AND offer_type_id = $2';
+    const values = type === undefined ? [publisherId] : [publisherId, type];
+    // Every change to an offer row gives it a new ETag: the ETags in order fingerprint the list.
+    const [{ fingerprint } = { fingerprint: '' }] = await this.query<{ fingerprint: string | null }>(
+      type === undefined ? 'offers-fingerprint' : 'offers-of-type-fingerprint',
+      `SELECT COALESCE(md5(string_agg(id || ' ' || etag, ',' ORDER BY id)), '') AS fingerprint FROM offers WHERE ${where}`,
+      values,
+    );
+    const key = `${publisherId}/${type ?? ''}`;
+    const cached = this.#lists.get(key);
+    if (cached && cached.fingerprint === fingerprint) return cached.offers;
+    const rows = await this.query<OfferRow>(type === undefined ? 'offers' : 'offers-of-type', `SELECT ${OFFER_COLUMNS} FROM offers WHERE ${where} ORDER BY id`, values);
+    return remember(this.#lists, key, { fingerprint: fingerprint ?? '', offers: rows.map(toOfferHeader) }).offers;
   }
 
   async getVersionSecrets(publisherId: string, offerId: string, version: number): Promise<SecretValue[]> {
