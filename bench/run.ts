@@ -95,7 +95,7 @@ interface InstanceLoad extends LoadResult {
 }
 
 interface Scenario extends LoadResult, ServerCpu, OtherCpu {
-  key: 'bare' | 'offer' | 'list' | 'put' | 'put-one' | 'pg-offer' | 'pg-list' | 'pg-offer-2x';
+  key: 'bare' | 'offer' | 'offer-jwt' | 'list' | 'put' | 'put-one' | 'pg-offer' | 'pg-list' | 'pg-offer-2x';
   label: string;
   path: string;
   responseBytes: number;
@@ -297,6 +297,7 @@ async function main(): Promise<void> {
   }).finally(() => closeSync(logFd));
   log(`full stack ready at ${full.url} in ${Math.round(performance.now() - started)} ms`);
 
+  let sentToFullExtra = 1; // the token request
   // The bytes the full stack serves, once; the bare server replays exactly these.
   const offer = await get(full.url + data.offerPath, data.token);
   if (offer.bytes.length !== data.expectedOfferBytes) log(`WARNING offer is ${offer.bytes.length} bytes, expected ${data.expectedOfferBytes}`);
@@ -312,17 +313,30 @@ async function main(): Promise<void> {
   if (!bareBytes.equals(offer.bytes)) throw new Error('the bare server does not return the same bytes as the full stack');
   log(`bare node:http ready at ${bare.url}, same ${bareBytes.length} bytes`);
 
+  // A JWT from the server's own token service, as a client-credentials client gets it.
+  const tokenResponse = await fetch(`${full.url}/${data.jwtApp.tenantId}/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: data.jwtApp.clientId, client_secret: data.jwtApp.clientSecret, resource: 'https://cloudpartner.azure.com' }),
+  });
+  if (tokenResponse.status !== 200) throw new Error(`the token service answered ${tokenResponse.status}`);
+  const jwt = ((await tokenResponse.json()) as { access_token: string }).access_token;
+  if (!(await get(full.url + data.offerPath, jwt)).bytes.equals(offer.bytes)) throw new Error('the JWT GET does not serve the same bytes');
+  sentToFullExtra += 1; // the JWT probe GET
+
   const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
   const plan = [
     { key: 'bare', label: `bare node:http (same ${kb(offer.bytes.length)} bytes)`, server: bare, path: data.offerPath, responseBytes: offer.bytes.length },
     { key: 'offer', label: 'cloudpartner GET offer (full)', server: full, path: data.offerPath, responseBytes: offer.bytes.length },
+    { key: 'offer-jwt', label: 'cloudpartner GET offer (full, JWT auth)', server: full, path: data.offerPath, responseBytes: offer.bytes.length, token: jwt },
     { key: 'list', label: `cloudpartner GET list (${listed} offers, ${kb(list.bytes.length)})`, server: full, path: data.listPath, responseBytes: list.bytes.length },
   ] as const;
 
   const scenarios: Scenario[] = [];
-  let sentToFull = 2; // the two probe GETs above
+  let sentToFull = 2 + sentToFullExtra; // the probe GETs above (the token request is logged too)
   for (const step of plan) {
-    const target = { url: step.server.url + step.path, headers: { Authorization: `Bearer ${data.token}` } };
+    const bearer = 'token' in step ? step.token : data.token;
+    const target = { url: step.server.url + step.path, headers: { Authorization: `Bearer ${bearer}` } };
     const { result, sent } = await measure(generator, settings, step.label, oneServer(settings, step.server, target));
     if (step.server === full) sentToFull += sent;
     scenarios.push({ key: step.key, label: step.label, path: step.path, responseBytes: step.responseBytes, ...result });
@@ -596,6 +610,7 @@ function report(
 ): void {
   const scenario = (key: Scenario['key']) => scenarios.find((s) => s.key === key)!;
   const [bare, offer, list] = [scenario('bare'), scenario('offer'), scenario('list')];
+  const jwtRun = scenarios.find((s) => s.key === 'offer-jwt');
   const puts = scenarios.filter((s) => s.key === 'put' || s.key === 'put-one');
   const ratio = offer.requestsPerSec / bare.requestsPerSec;
   const at50 = settings.connections === TARGET_CONNECTIONS ? '' : ` (target is at ${TARGET_CONNECTIONS} connections)`;
@@ -644,6 +659,7 @@ function report(
     scenarioRow(bare),
     scenarioRow(offer, `p99 < ${TARGET_P99_MS} ms: ${verdict(offer.p99Ms < TARGET_P99_MS)}${at50}`),
     row('  ratio full/bare', [ratio.toFixed(2), '', '', '', ''], `≥ ${TARGET_RATIO.toFixed(2)}: ${verdict(ratio >= TARGET_RATIO)}`),
+    ...(jwtRun ? [scenarioRow(jwtRun), row('  ratio JWT/bare', [(jwtRun.requestsPerSec / bare.requestsPerSec).toFixed(2), '', '', '', ''], `JWT/opaque ${(jwtRun.requestsPerSec / offer.requestsPerSec).toFixed(2)}; verified once per token, then cached`)] : []),
     scenarioRow(list),
     ...(postgres ? postgresRows(postgres) : []),
     ...puts.map((s) => scenarioRow(s, putNote(s))),

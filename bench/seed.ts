@@ -14,6 +14,8 @@ import { type OfferHeader, renderOffer } from '../src/domain/offers.ts';
 import { extractSecrets } from '../src/domain/secret-fields.ts';
 import { seedOfferDocument } from '../src/demo/demo-data.ts';
 import { createAccessToken } from '../src/identity/access-tokens.ts';
+import { registerApplication } from '../src/identity/applications.ts';
+import { TokenService } from '../src/identity/token-service.ts';
 import { openStore } from '../src/store/open.ts';
 import type { Store } from '../src/store/store.ts';
 
@@ -40,6 +42,8 @@ export interface SeededData {
   writeToken: string;
   putPublisher: string;
   flowPublisher: string;
+  /** An application (Reader on the big offer's publisher) for the JWT scenario: fetch its token from the server. */
+  jwtApp: { clientId: string; clientSecret: string; tenantId: string };
 }
 
 /**
@@ -63,9 +67,11 @@ export async function seed(config: { dataDir: string; secretKey: string; databas
 
     const { token } = await createAccessToken(store, { publisherIds: [BIG_PUBLISHER, MANY_PUBLISHER], role: 'Reader', description: 'bench' });
     const write = await createAccessToken(store, { publisherIds: [PUT_PUBLISHER, FLOW_PUBLISHER], role: 'Contributor', description: 'bench writes' });
+    const app = await registerApplication(store, await TokenService.open(store), { publisherIds: [BIG_PUBLISHER], role: 'Reader', displayName: 'bench' });
     const query = `api-version=${CURRENT_API_VERSION}`;
     return {
       token,
+      jwtApp: { clientId: app.clientId, clientSecret: app.clientSecret, tenantId: app.tenantId },
       offerPath: `/api/publishers/${BIG_PUBLISHER}/offers/${BIG_OFFER}?${query}`,
       listPath: `/api/publishers/${MANY_PUBLISHER}/offers?${query}`,
       expectedOfferBytes: servedBytes(definition, base.offerTypeId),
