@@ -1,0 +1,397 @@
+/**
+ * CloudPartnerClient: a typed client of the Cloud Partner Portal offer publishing API
+ * (api-version 2017-10-31), for cloudpartner and for any endpoint that speaks the same API.
+ *
+ *   const client = new CloudPartnerClient({ endpoint: 'http://127.0.0.1:8080', token, publisherId: 'contoso' });
+ *   const { offer, etag } = await client.getOffer('contoso-vm');
+ *   const started = await client.publish('contoso-vm');
+ *   const done = await client.waitForOperation(started, { onProgress: (op) => console.log(op.status) });
+ *
+ * Offer calls act in the client's publisher namespace (`publisherId`; `withPublisher()` gives a
+ * client for another one, sharing the token cache). Errors are CloudPartnerError (status, code,
+ * message) or CloudPartnerNetworkError; retries follow retry.ts.
+ */
+import { CloudPartnerError, CloudPartnerTimeoutError } from './errors.ts';
+import { type ClientCredentialsOptions, ClientCredentialsToken, StaticToken, type TokenProvider } from './credentials.ts';
+import { type HttpResponse, type HttpSettings, type RetryEvent, parseJson, send } from './http.ts';
+import { DEFAULT_RETRY, type RetryOptions, parseRetryAfter, sleep } from './retry.ts';
+import type {
+  CancelResult,
+  Member,
+  NotificationOptions,
+  Offer,
+  OfferDocument,
+  OfferStatus,
+  OfferSummary,
+  OfferType,
+  OfferWithETag,
+  Operation,
+  OperationHandle,
+  OperationStatus,
+  Publisher,
+  PutResult,
+  Role,
+  Submission,
+  VersionSelector,
+} from './types.ts';
+
+export const API_VERSION = '2017-10-31';
+const SDK_VERSION = '0.1.0';
+
+export interface CloudPartnerClientOptions {
+  /** Base URL of the API: http://127.0.0.1:8080, https://cloudpartner.azure.com… */
+  endpoint: string;
+  /** A bearer token. */
+  token?: string;
+  /** Or client credentials, for tokens from the client-credentials flow. */
+  credentials?: ClientCredentialsOptions;
+  /** The publisher namespace offer calls act in. */
+  publisherId?: string;
+  apiVersion?: string;
+  retry?: RetryOptions;
+  /** Longest a single attempt may take, ms (default 60000). */
+  timeoutMs?: number;
+  /** Called before each retry (for logs). */
+  onRetry?: (event: RetryEvent) => void;
+  /** Another fetch implementation (default: Node's). */
+  fetch?: typeof fetch;
+  userAgent?: string;
+}
+
+/** What updateOffer's callback gets and may return: the draft, to change in place or replace. */
+export type OfferMutation = (offer: Offer) => Offer | OfferDocument | void | Promise<Offer | OfferDocument | void>;
+
+/** How a PUT is conditioned: the ETag read (optimistic), `force` (If-Match: *, last writer wins), or neither (create only). */
+export type PutOptions = { etag: string; force?: never } | { force: true; etag?: never } | { etag?: undefined; force?: undefined | false };
+
+export interface WaitOptions {
+  /** Called with the operation after every poll (and first with the one already known). */
+  onProgress?: (operation: Operation) => void;
+  /** Time between polls, ms (default 2000; a Retry-After from the server wins when longer). */
+  intervalMs?: number;
+  /** Give up after this long (CloudPartnerTimeoutError); default: never. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** An operation to wait for: what publish/golive/cancel returned, its Location, or its ids. */
+export type OperationTarget = OperationHandle | string | { offerId: string; operationId: string };
+
+const TERMINAL = new Set(['completed', 'complete', 'succeeded', 'failed', 'canceled', 'cancelled']);
+
+/** Whether an operation (or offer) status is final. Compared case-insensitively, as the API's values vary. */
+export function isTerminal(status: OperationStatus | string): boolean {
+  return TERMINAL.has(status.toLowerCase());
+}
+
+/** Whether an operation ended well (completed). */
+export function isSucceeded(operation: Pick<Operation, 'status'>): boolean {
+  return ['completed', 'complete', 'succeeded'].includes(operation.status.toLowerCase());
+}
+
+export class CloudPartnerClient {
+  readonly endpoint: string;
+  readonly publisherId: string | undefined;
+  readonly apiVersion: string;
+  readonly #http: HttpSettings;
+  readonly #tokens: TokenProvider;
+
+  constructor(options: CloudPartnerClientOptions);
+  constructor(options: CloudPartnerClientOptions, shared: { http: HttpSettings; tokens: TokenProvider });
+  constructor(options: CloudPartnerClientOptions, shared?: { http: HttpSettings; tokens: TokenProvider }) {
+    let endpoint: URL;
+    try {
+      endpoint = new URL(options.endpoint);
+    } catch {
+      throw new TypeError(`The endpoint '${options.endpoint}' is not a URL: give one like http://127.0.0.1:8080 or https://cloudpartner.azure.com.`);
+    }
+    if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') throw new TypeError(`The endpoint '${options.endpoint}' is not an http(s) URL.`);
+    this.endpoint = endpoint.href.replace(/\/+$/, '');
+    this.publisherId = options.publisherId?.toLowerCase();
+    this.apiVersion = options.apiVersion ?? API_VERSION;
+    if (shared) {
+      this.#http = shared.http;
+      this.#tokens = shared.tokens;
+      return;
+    }
+    this.#http = {
+      fetch: options.fetch ?? globalThis.fetch,
+      retry: { ...DEFAULT_RETRY, ...options.retry },
+      timeoutMs: options.timeoutMs ?? 60_000,
+      userAgent: options.userAgent ?? `cloudpartner-client/${SDK_VERSION} node/${process.versions.node}`,
+      onRetry: options.onRetry,
+    };
+    if (options.token !== undefined && options.credentials) throw new TypeError('Give either a token or client credentials, not both.');
+    if (options.credentials) {
+      this.#tokens = new ClientCredentialsToken({ ...options.credentials, authority: options.credentials.authority ?? this.endpoint }, this.#http);
+    } else if (options.token) {
+      this.#tokens = new StaticToken(options.token);
+    } else {
+      throw new TypeError('The client needs a token or client credentials.');
+    }
+  }
+
+  /** A client for another publisher namespace, sharing this one's settings and token cache. */
+  withPublisher(publisherId: string): CloudPartnerClient {
+    return new CloudPartnerClient({ endpoint: this.endpoint, publisherId, apiVersion: this.apiVersion }, { http: this.#http, tokens: this.#tokens });
+  }
+
+  // ---- catalogue ---------------------------------------------------------------------------
+
+  /** GET /api/publishers — the publishers the caller can see. */
+  async listPublishers(signal?: AbortSignal): Promise<Publisher[]> {
+    return this.#json<Publisher[]>('GET', '/api/publishers', { signal });
+  }
+
+  /** GET /api/offerTypes. */
+  async listOfferTypes(signal?: AbortSignal): Promise<OfferType[]> {
+    return this.#json<OfferType[]>('GET', '/api/offerTypes', { signal });
+  }
+
+  /** GET /healthz (cloudpartner; no token). */
+  async health(signal?: AbortSignal): Promise<{ status: string; store?: string }> {
+    const response = await this.#request('GET', '/healthz', { signal, anonymous: true, noApiVersion: true });
+    return parseJson(response, { method: 'GET', url: `${this.endpoint}/healthz` });
+  }
+
+  // ---- offers ------------------------------------------------------------------------------
+
+  /** GET …/offers — summaries of every offer, optionally of one offer type only (`$filter=offerTypeId eq '…'`). */
+  async listOffers(options: { offerTypeId?: string; signal?: AbortSignal } = {}): Promise<OfferSummary[]> {
+    const query: Record<string, string> = options.offerTypeId === undefined ? {} : { $filter: `offerTypeId eq '${options.offerTypeId.replaceAll("'", "''")}'` };
+    return this.#json<OfferSummary[]>('GET', this.#offers(), { query, signal: options.signal });
+  }
+
+  /** GET …/offers/{offerId}[/versions/{n} | /slot/{slot}] — the document and its ETag. */
+  async getOffer(offerId: string, selector: VersionSelector = {}, signal?: AbortSignal): Promise<OfferWithETag> {
+    let path = this.#offer(offerId);
+    if (selector.version !== undefined) {
+      if (!Number.isInteger(selector.version) || selector.version < 1) throw new TypeError(`version must be a whole number from 1, not ${selector.version}`);
+      path += `/versions/${selector.version}`;
+    } else if (selector.slot !== undefined) {
+      path += `/slot/${encodeURIComponent(selector.slot)}`;
+    }
+    const response = await this.#request('GET', path, { signal });
+    return { offer: this.#parse<Offer>(response, 'GET', path), etag: response.headers.get('etag') ?? '' };
+  }
+
+  /**
+   * PUT …/offers/{offer.id} — create the offer, or replace its draft. With `{etag}` the write is
+   * optimistic (412 PreconditionFailed when the offer changed since it was read); with
+   * `{force: true}` the last writer wins; with neither it only creates (409 InvalidResourceId
+   * when the offer exists).
+   */
+  async putOffer(offer: OfferDocument | Offer, options: PutOptions = {}, signal?: AbortSignal): Promise<PutResult> {
+    if (typeof offer?.id !== 'string' || !offer.id) throw new TypeError('The offer document needs its id.');
+    const ifMatch = options.force ? '*' : options.etag;
+    const path = this.#offer(offer.id);
+    const response = await this.#request('PUT', path, {
+      body: JSON.stringify(offer),
+      headers: ifMatch === undefined ? {} : { 'if-match': ifMatch },
+      signal,
+    });
+    return { offer: this.#parse<Offer>(response, 'PUT', path), etag: response.headers.get('etag') ?? '', created: response.status === 201 };
+  }
+
+  /**
+   * Read-modify-write of the draft with optimistic concurrency: GET it, apply `mutate` (change the
+   * document in place, or return a new one), PUT it with If-Match; when someone else wrote in
+   * between (412), start again from a fresh read — up to `maxAttempts` times (default 5).
+   */
+  async updateOffer(offerId: string, mutate: OfferMutation, options: { maxAttempts?: number; signal?: AbortSignal } = {}): Promise<PutResult> {
+    const maxAttempts = options.maxAttempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      const { offer, etag } = await this.getOffer(offerId, {}, options.signal);
+      const draft = structuredClone(offer);
+      const changed = (await mutate(draft)) ?? draft;
+      try {
+        return await this.putOffer({ ...changed, id: offer.id }, { etag }, options.signal);
+      } catch (error) {
+        if (!(error instanceof CloudPartnerError && error.status === 412) || attempt >= maxAttempts) throw error;
+      }
+    }
+  }
+
+  // ---- the publishing workflow -------------------------------------------------------------
+
+  /** POST …/publish — validate (422 with every problem), freeze the draft as a new version, start publishing. */
+  async publish(offerId: string, options: NotificationOptions & { signal?: AbortSignal } = {}): Promise<OperationHandle> {
+    return this.#start(offerId, 'publish', options);
+  }
+
+  /** POST …/golive — take the Preview version live. */
+  async goLive(offerId: string, options: NotificationOptions & { signal?: AbortSignal } = {}): Promise<OperationHandle> {
+    return this.#start(offerId, 'golive', options);
+  }
+
+  /** POST …/cancel — cancel the running operation: at once (a publish), or through a cancel operation to wait for (a go-live). */
+  async cancel(offerId: string, options: NotificationOptions & { signal?: AbortSignal } = {}): Promise<CancelResult> {
+    const { handle, status } = await this.#post(offerId, 'cancel', options);
+    return { ...handle, completed: status === 200 };
+  }
+
+  /** GET …/status — the offer status and the steps of its latest publish and go-live. */
+  async getStatus(offerId: string, signal?: AbortSignal): Promise<OfferStatus> {
+    return this.#json<OfferStatus>('GET', `${this.#offer(offerId)}/status`, { signal });
+  }
+
+  /** GET …/submissions — the offer's operations, newest first; `status` filters (running, completed, failed, canceled). */
+  async listSubmissions(offerId: string, options: { status?: OperationStatus; signal?: AbortSignal } = {}): Promise<Submission[]> {
+    return this.#json<Submission[]>('GET', `${this.#offer(offerId)}/submissions`, {
+      query: options.status ? { status: options.status } : {},
+      signal: options.signal,
+    });
+  }
+
+  /** GET …/operations/{operationId}. */
+  async getOperation(offerId: string, operationId: string, signal?: AbortSignal): Promise<Operation> {
+    return this.#json<Operation>('GET', `${this.#offer(offerId)}/operations/${encodeURIComponent(operationId)}`, { signal });
+  }
+
+  /**
+   * GET an operation by the Location (or Operation-Location) a start call answered: a relative
+   * path in either documented form, or an absolute URL. It is always read from this client's
+   * endpoint, so the token never goes to another host.
+   */
+  async getOperationAt(location: string, signal?: AbortSignal): Promise<Operation> {
+    return this.#parse<Operation>(await this.#pollLocation(location, signal), 'GET', location);
+  }
+
+  /**
+   * Polls an operation until it ends (completed, failed or canceled) and returns it; it does not
+   * throw when the operation failed — look at `status`, and at the `messages` of its blocked
+   * step. `onProgress` gets the operation after every poll. Polling retries like any read.
+   */
+  async waitForOperation(target: OperationTarget, options: WaitOptions = {}): Promise<Operation> {
+    const location = typeof target === 'string' ? target : 'location' in target ? target.location : this.#operationLocation(target.offerId, target.operationId);
+    const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
+    const intervalMs = options.intervalMs ?? 2000;
+    let operation = typeof target === 'object' && 'operation' in target ? target.operation : undefined;
+    let waitMs = 0;
+    if (operation) {
+      options.onProgress?.(operation);
+      if (isTerminal(operation.status)) return operation;
+      waitMs = intervalMs;
+    }
+    for (;;) {
+      if (Date.now() + waitMs > deadline) {
+        throw new CloudPartnerTimeoutError(`The operation at ${location.split('?')[0]} was still ${operation?.status ?? 'running'} after ${options.timeoutMs} ms.`);
+      }
+      if (waitMs > 0) await sleep(waitMs, options.signal);
+      const response = await this.#pollLocation(location, options.signal);
+      operation = this.#parse<Operation>(response, 'GET', location);
+      options.onProgress?.(operation);
+      if (isTerminal(operation.status)) return operation;
+      waitMs = Math.max(intervalMs, parseRetryAfter(response.headers.get('retry-after')) ?? 0);
+    }
+  }
+
+  // ---- members (cloudpartner) --------------------------------------------------------------
+
+  /** GET /api/publishers/{p}/members — who has which role (Owners only). */
+  async listMembers(signal?: AbortSignal): Promise<Member[]> {
+    return this.#json<Member[]>('GET', `${this.#publisher()}/members`, { signal });
+  }
+
+  /** PUT /api/publishers/{p}/members/{objectId} — add a service principal, or change its role. */
+  async putMember(objectId: string, member: { tenantId: string; role: Role; displayName?: string }, signal?: AbortSignal): Promise<{ member: Member; created: boolean }> {
+    const path = `${this.#publisher()}/members/${encodeURIComponent(objectId)}`;
+    const response = await this.#request('PUT', path, { body: JSON.stringify(member), signal });
+    return { member: this.#parse<Member>(response, 'PUT', path), created: response.status === 201 };
+  }
+
+  /** DELETE /api/publishers/{p}/members/{objectId}. */
+  async removeMember(objectId: string, options: { tenantId?: string; signal?: AbortSignal } = {}): Promise<void> {
+    await this.#request('DELETE', `${this.#publisher()}/members/${encodeURIComponent(objectId)}`, {
+      query: options.tenantId ? { tenantId: options.tenantId } : {},
+      signal: options.signal,
+    });
+  }
+
+  // ---- plumbing ----------------------------------------------------------------------------
+
+  #publisher(): string {
+    if (!this.publisherId) throw new TypeError('This client has no publisherId: pass one to the constructor, or use withPublisher().');
+    return `/api/publishers/${encodeURIComponent(this.publisherId)}`;
+  }
+
+  #offers(): string {
+    return `${this.#publisher()}/offers`;
+  }
+
+  #offer(offerId: string): string {
+    if (!offerId) throw new TypeError('An offer id is needed.');
+    return `${this.#offers()}/${encodeURIComponent(offerId)}`;
+  }
+
+  #operationLocation(offerId: string, operationId: string): string {
+    return `${this.#offer(offerId)}/operations/${encodeURIComponent(operationId)}?api-version=${this.apiVersion}`;
+  }
+
+  async #start(offerId: string, action: 'publish' | 'golive', options: NotificationOptions & { signal?: AbortSignal }): Promise<OperationHandle> {
+    return (await this.#post(offerId, action, options)).handle;
+  }
+
+  async #post(offerId: string, action: 'publish' | 'golive' | 'cancel', options: NotificationOptions & { signal?: AbortSignal }) {
+    const emails = Array.isArray(options.notificationEmails) ? options.notificationEmails.join(',') : options.notificationEmails;
+    const path = `${this.#offer(offerId)}/${action}`;
+    const response = await this.#request('POST', path, {
+      ...(emails ? { body: JSON.stringify({ metadata: { 'notification-emails': emails } }) } : {}),
+      signal: options.signal,
+    });
+    const operation = this.#parse<Operation>(response, 'POST', path);
+    const location = response.headers.get('location') ?? response.headers.get('operation-location') ?? this.#operationLocation(offerId, operation.id);
+    const handle: OperationHandle = { publisherId: this.publisherId!, offerId: offerId.toLowerCase(), operationId: operation.id, location, operation };
+    return { handle, status: response.status };
+  }
+
+  /**
+   * Reads a Location. Its path is taken relative to the endpoint (which may sit under a path
+   * prefix behind a proxy); the host of an absolute Location is not used, so the token only ever
+   * goes to the endpoint.
+   */
+  async #pollLocation(location: string, signal?: AbortSignal): Promise<HttpResponse> {
+    const base = new URL(this.endpoint);
+    const url = new URL(location, base.origin);
+    const prefix = base.pathname.replace(/\/+$/, '');
+    const path = prefix && url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : url.pathname;
+    return this.#request('GET', path, { query: Object.fromEntries(url.searchParams), signal });
+  }
+
+  async #json<T>(method: string, path: string, options: RequestOptions): Promise<T> {
+    return this.#parse<T>(await this.#request(method, path, options), method, path);
+  }
+
+  #parse<T>(response: HttpResponse, method: string, path: string): T {
+    return parseJson<T>(response, { method, url: `${this.endpoint}${path}` });
+  }
+
+  async #request(method: string, path: string, options: RequestOptions = {}): Promise<HttpResponse> {
+    const url = new URL(`${this.endpoint}${path}`);
+    for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
+    if (!options.noApiVersion && !url.searchParams.has('api-version')) url.searchParams.set('api-version', this.apiVersion);
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const exchange = async () => {
+      if (!options.anonymous) headers['authorization'] = `Bearer ${await this.#tokens.getToken(options.signal)}`;
+      return send(this.#http, { method, url: url.href, headers, ...(options.body !== undefined ? { body: options.body } : {}), signal: options.signal });
+    };
+    try {
+      return await exchange();
+    } catch (error) {
+      // An expired or revoked token: one more try with a fresh one, when one can be had. (A 401
+      // means nothing was done, so this is safe for every method.)
+      if (error instanceof CloudPartnerError && error.status === 401 && !options.anonymous && this.#tokens.invalidate()) return exchange();
+      throw error;
+    }
+  }
+}
+
+interface RequestOptions {
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal | undefined;
+  anonymous?: boolean;
+  noApiVersion?: boolean;
+}
