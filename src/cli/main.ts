@@ -19,6 +19,10 @@ import { TokenService } from '../identity/token-service.ts';
 import { errors } from '../domain/errors.ts';
 import { isGuid } from '../domain/ids.ts';
 import { PACKAGE_VERSION } from '../version.ts';
+import { offersCommand } from './commands/offers.ts';
+import { operationsCommand } from './commands/operations.ts';
+import { publishersCommand } from './commands/publishers.ts';
+import { processIo } from './remote/output.ts';
 
 const USAGE = `cloudpartner ${PACKAGE_VERSION} — the Cloud Partner Portal offer publishing API, self-hosted
 
@@ -71,6 +75,13 @@ Usage:
     sealed with CLOUDPARTNER_SECRET_KEY if set, else with the source's key: run every instance
     on the destination with that key.
 
+  cloudpartner offers list|show|put|publish|golive|cancel|status|history|diff …
+  cloudpartner operations list|show …
+  cloudpartner publishers list
+    Publish from scripts and CI against cloudpartner or any endpoint that speaks the API:
+    --endpoint, --token or client credentials (--tenant-id, --client-id, --client-secret), --profile,
+    --publisher, --output table|json. 'cloudpartner offers --help' shows every command and option.
+
   cloudpartner --version | --help
 `;
 
@@ -87,6 +98,12 @@ export async function main(argv: string[]): Promise<number> {
       return appCommand(rest);
     case 'members':
       return membersCommand(rest);
+    case 'offers':
+      return offersCommand(rest, processIo());
+    case 'operations':
+      return operationsCommand(rest, processIo());
+    case 'publishers':
+      return publishersCommand(rest, processIo());
     case '--version':
     case 'version':
       process.stdout.write(`${PACKAGE_VERSION}\n`);
