@@ -12,6 +12,7 @@
 import { errors } from './errors.ts';
 import { validateOfferDocument } from './offer-validation/index.ts';
 import { extractSecrets, type SecretValue } from './secret-fields.ts';
+import { unstorableText } from './text.ts';
 import type { OfferHeader } from './offers.ts';
 
 /** How a draft write is conditioned (If-Match): none = create only, any = `*`, etag = that ETag. */
@@ -108,7 +109,7 @@ export function parseNotificationEmails(body: unknown): string | null {
   if (typeof metadata !== 'object' || Array.isArray(metadata)) throw errors.invalidRequest('"metadata" must be an object.');
   const emails = (metadata as Record<string, unknown>)['notification-emails'];
   if (emails === undefined || emails === null) return null;
-  if (typeof emails !== 'string' || emails.length > 2000) {
+  if (typeof emails !== 'string' || emails.length > 2000 || unstorableText(emails) !== undefined) {
     throw errors.invalidRequest('"metadata.notification-emails" must be a comma-separated list of e-mail addresses.');
   }
   const list = emails.split(',').map((email) => email.trim()).filter(Boolean);

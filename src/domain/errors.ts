@@ -101,12 +101,16 @@ export const errors = {
     ),
   idMismatch: (what: string, inBody: string, inPath: string) =>
     new ApiError(400, 'IdMismatch', `The body's ${what} '${inBody.slice(0, 80)}' differs from '${inPath}' in the URL.`),
-  invalidDocument: (problems: ReadonlyArray<{ path: string; message: string }>) =>
-    new ApiError(400, 'InvalidDocument', `The offer document is not valid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, {}, { problems }),
+  invalidDocument: (problems: ReadonlyArray<{ path: string; message: string }>) => {
+    const listed = listProblems(problems);
+    return new ApiError(400, 'InvalidDocument', `The offer document is not valid: ${listed.text}`, {}, { problems: listed.problems });
+  },
   invalidIfMatch: (value: string) =>
     new ApiError(400, 'InvalidIfMatch', `The If-Match header '${value.slice(0, 80)}' is not valid: send an ETag as returned by GET, or *.`),
-  validationFailed: (offerId: string, problems: ReadonlyArray<{ path: string; message: string }>) =>
-    new ApiError(422, 'OfferValidationFailed', `The offer '${offerId}' cannot be published: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, {}, { problems }),
+  validationFailed: (offerId: string, problems: ReadonlyArray<{ path: string; message: string }>) => {
+    const listed = listProblems(problems);
+    return new ApiError(422, 'OfferValidationFailed', `The offer '${offerId}' cannot be published: ${listed.text}`, {}, { problems: listed.problems });
+  },
   operationInProgress: (offerId: string, type: string) =>
     new ApiError(409, 'OperationInProgress', `A ${type} operation is running on the offer '${offerId}'. Wait for it to finish, or cancel it.`),
   notReadyToGoLive: (offerId: string, why: string) => new ApiError(409, 'NotReadyToGoLive', `The offer '${offerId}' cannot go live: ${why}.`),
@@ -133,6 +137,17 @@ export const errors = {
   internal: () => new ApiError(500, 'InternalError', 'An internal error occurred. It has been logged.'),
   unavailable: (why: string) => new ApiError(503, 'ServiceUnavailable', why),
 } as const;
+
+/** At most this many problems are listed in an error: a document with 400,000 bad plans must not get a 100 MB answer. */
+export const MAX_LISTED_PROBLEMS = 100;
+
+/** The problems an error lists (the first ones, paths shortened), and the message text naming how many more there are. */
+function listProblems(all: ReadonlyArray<{ path: string; message: string }>): { problems: Array<{ path: string; message: string }>; text: string } {
+  const problems = all.slice(0, MAX_LISTED_PROBLEMS).map((problem) => ({ path: truncate(problem.path, 300), message: truncate(problem.message, 500) }));
+  const more = all.length - problems.length;
+  const text = problems.map((p) => `${p.path}: ${p.message}`).join('; ');
+  return { problems, text: more > 0 ? `${text}; and ${more} more problem${more === 1 ? '' : 's'} (the first ${problems.length} are listed)` : text };
+}
 
 /** Echoing client input in messages helps, but never without bound. */
 function truncate(value: string, max = 80): string {

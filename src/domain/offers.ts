@@ -10,6 +10,7 @@
  * removed), so a read assembles the response by concatenation instead of serialising objects.
  */
 import type { OfferStatus } from './offer-status.ts';
+import { unstorableText } from './text.ts';
 import { type Slot, slotVersion } from './slots.ts';
 import { errors } from './errors.ts';
 
@@ -85,6 +86,6 @@ const FILTER_PATTERN = /^\s*offerTypeId\s+eq\s+'((?:[^']|'')*)'\s*$/i;
 export function parseOfferFilter(raw: string | undefined): OfferListFilter {
   if (raw === undefined) return {};
   const match = FILTER_PATTERN.exec(raw);
-  if (!match) throw errors.invalidFilter(raw);
+  if (!match || unstorableText(raw) !== undefined) throw errors.invalidFilter(raw);
   return { offerTypeId: match[1]!.replaceAll("''", "'") };
 }

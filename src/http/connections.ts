@@ -52,6 +52,9 @@ export function nodeServerOptions(limits: ConnectionLimits): ServerOptions {
 /** Installs the connection limit and the raw-server answers on the app's server. */
 export function guardServer(server: Server, limits: ConnectionLimits): void {
   server.maxConnections = limits.maxConnections;
+  // A client that half-closes its side after sending a request still gets the answer (Node
+  // would otherwise close the connection at once, dropping answers still being computed).
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   // An Expect other than 100-continue: Node would answer an empty 417.
   server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
     const body = errorBody('ExpectationFailed', `The expectation '${String(request.headers.expect).slice(0, 80)}' is not supported; only 100-continue is.`);

@@ -893,6 +893,8 @@ function mutateHeaders(rng: Rng, state: FuzzState, draft: Draft): void {
         const existing = draft.headers.find(([header]) => header.toLowerCase() === name.toLowerCase());
         const value = name === 'Content-Length' ? String(rng.int(0, 10)) : name === 'Transfer-Encoding' ? 'chunked' : existing && rng.chance(0.5) ? existing[1] : rng.pick(HOSTILE_STRINGS.filter((s) => !/[\r\n\u0000]/.test(s) && /^[\x20-\x7e]*$/.test(s)));
         draft.headers.push([name, value]);
+        // The body may now be shorter than announced: say so by closing, as a client that gave up would.
+        if (name === 'Content-Length' || name === 'Transfer-Encoding') draft.endAfterWrite = true;
         break;
       }
       case 'extra':

@@ -10,11 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { type IdentityOptions, buildApp } from '../../src/http/app.ts';
+import { type AppOptions, type IdentityOptions, buildApp } from '../../src/http/app.ts';
 import { createAccessToken } from '../../src/identity/access-tokens.ts';
 import { loadDemoData } from '../../src/demo/demo-data.ts';
 import type { Role } from '../../src/domain/roles.ts';
 import { openStore } from '../../src/store/open.ts';
+import { createLogger } from '../../src/server.ts';
+import { captureLogStream, recordAcknowledgedDocument, recordAuthorization, recordRequestBody, recordResponse } from './capture.ts';
 import type { Store } from '../../src/store/store.ts';
 import { type StepDurations, fixedDurations } from '../../src/workflow/durations.ts';
 
@@ -111,6 +113,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** With the leak scan recording (capture.ts), in-process servers log everything, into the record. */
+function captureLogger(): { logger: Logger } | Record<string, never> {
+  const stream = captureLogStream();
+  return stream ? { logger: createLogger('trace', stream) } : {};
+}
+
 export function makeDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'cloudpartner-test-'));
 }
@@ -122,6 +130,10 @@ export interface TestServerOptions {
   stepMs?: number;
   stepDurations?: StepDurations;
   identity?: IdentityOptions;
+  /** More options for buildApp (connection limits, rate limit…). */
+  app?: Partial<Omit<AppOptions, 'store'>>;
+  /** Wraps the store the app uses (to slow it down or make it fail). */
+  wrapStore?: (store: Store) => Store;
 }
 
 export async function startTestServer(transport: Transport, options: TestServerOptions = {}): Promise<TestServer> {
@@ -129,11 +141,12 @@ export async function startTestServer(transport: Transport, options: TestServerO
   const { store, dataDir } = backend;
   if (options.demo !== false) await loadDemoData(store);
   const app = await buildApp({
-    store,
+    store: options.wrapStore ? options.wrapStore(store) : store,
     stepDurations: options.stepDurations ?? fixedDurations(options.stepMs ?? 20),
     workflowPollMs: 50,
     ...(options.identity ? { identity: options.identity } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
+    ...options.app,
+    ...(options.logger ? { logger: options.logger } : captureLogger()),
   });
   let baseUrl = '';
   if (transport === 'http') {
@@ -151,6 +164,10 @@ export async function startTestServer(transport: Transport, options: TestServerO
     const method = callOptions.method ?? 'GET';
     if (transport === 'inject') {
       const res = await app.inject({ method: method as 'GET', url: path, headers, ...(callOptions.body !== undefined ? { payload: callOptions.body } : {}) });
+      recordAuthorization(headers['authorization']);
+      recordRequestBody(callOptions.body);
+      recordResponse('inject', method, path, res.statusCode, res.body);
+      if (method === 'PUT' && res.statusCode < 300) recordAcknowledgedDocument(callOptions.body);
       return response(res.statusCode, res.headers as Record<string, string | string[] | number | undefined>, res.body);
     }
     const res = await fetch(baseUrl + path, { method, headers, ...(callOptions.body !== undefined ? { body: callOptions.body } : {}) });

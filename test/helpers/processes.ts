@@ -1,5 +1,6 @@
 /** Real `cloudpartner` processes for tests: spawn, wait for the banner, stop. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { captureChildOutput } from './capture.ts';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
 export const BIN = `${ROOT}bin/cloudpartner.js`;
@@ -26,6 +27,7 @@ export function startProcess(command: string, args: string[], env: NodeJS.Proces
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk) => (stdout += chunk));
+  captureChildOutput(child.stdout);
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {

@@ -43,6 +43,12 @@ export function toApiError(error: FastifyError | Error, bodyLimit?: number): Api
  */
 export function answerClientError(error: NodeJS.ErrnoException, socket: import('node:net').Socket): void {
   if (error.code === 'ECONNRESET' || !socket.writable) return;
+  // An answer already being written on this connection must not get another one spliced in.
+  const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
   const [status, reason, code, message] =
     error.code === 'HPE_HEADER_OVERFLOW'
       ? [431, 'Request Header Fields Too Large', 'HeadersTooLarge', 'The request line and headers exceed 16 KiB.']

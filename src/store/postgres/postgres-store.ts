@@ -66,6 +66,16 @@ type Query = <R extends pg.QueryResultRow>(name: string, text: string, values?: 
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock
 const UNIQUE_VIOLATION = '23505';
 
+/**
+ * SQLSTATE 22021: text `text` columns cannot hold (U+0000). Our own statements are ASCII, so it
+ * can only have come from a request: a client mistake (400), not a fault of ours. Offer documents
+ * are checked before they get here (domain/text.ts); this covers every other text.
+ */
+function clientTextError(error: unknown): unknown {
+  if ((error as { code?: string }).code !== '22021') return error;
+  return errors.invalidRequest('The request carries text with the character U+0000 (NUL), which cannot be stored.');
+}
+
 const MAX_CACHED = 20_000;
 
 /** Adds to a bounded cache: when full, it starts over (simple, and a flood cannot grow it). */
@@ -112,7 +122,11 @@ export class PostgresStore implements Store {
 
   /** One statement outside a transaction, as a named (server-side prepared) statement. */
   private async query<R extends pg.QueryResultRow>(name: string, text: string, values: unknown[] = []): Promise<R[]> {
-    return (await this.#pool.query<R>({ name, text, values })).rows;
+    try {
+      return (await this.#pool.query<R>({ name, text, values })).rows;
+    } catch (error) {
+      throw clientTextError(error);
+    }
   }
 
   /** Runs `work` in one transaction; retried on deadlock or serialization failure. */
@@ -128,7 +142,7 @@ export class PostgresStore implements Store {
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
         if (attempt < 4 && RETRYABLE.has((error as { code?: string }).code ?? '')) continue;
-        throw error;
+        throw clientTextError(error);
       } finally {
         client.release();
       }

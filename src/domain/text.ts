@@ -1,0 +1,16 @@
+/**
+ * Text every backend stores exactly as it was sent: well-formed Unicode without U+0000.
+ *
+ * PostgreSQL `text` cannot hold U+0000 at all, and both backends store an unpaired surrogate
+ * (valid in a JSON string escape, `"\ud800"`, but not Unicode) as U+FFFD in columns kept apart
+ * from the document, so a list would show other text than the document. Such text is refused
+ * where it comes in, the same way on every backend.
+ */
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Why `text` cannot be stored as it is, or undefined when it can. */
+export function unstorableText(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'contains the character U+0000 (NUL)';
+  if (UNPAIRED_SURROGATE.test(text)) return 'is not well-formed Unicode (it has an unpaired surrogate)';
+  return undefined;
+}
