@@ -9,13 +9,7 @@ import { ConfigError, resolveDataDir, resolveServeConfig } from '../config.ts';
 import { ApiError } from '../domain/errors.ts';
 import { parseId } from '../domain/ids.ts';
 import { ROLES, parseRole } from '../domain/roles.ts';
-import { createAccessToken } from '../identity/access-tokens.ts';
-import { startServer } from '../server.ts';
-import { loadSecretKey, openStore } from '../store/open.ts';
-import { CopyError, copyStore } from '../store/copy.ts';
 import type { Store } from '../store/store.ts';
-import { registerApplication } from '../identity/applications.ts';
-import { TokenService } from '../identity/token-service.ts';
 import { errors } from '../domain/errors.ts';
 import { isGuid } from '../domain/ids.ts';
 import { PACKAGE_VERSION } from '../version.ts';
@@ -146,6 +140,9 @@ async function serve(args: string[]): Promise<number> {
     strict: true,
   });
   const config = resolveServeConfig(values, process.env);
+  // The server, the stores and the identity code load only for the commands that need them,
+  // so the API client commands start fast.
+  const { startServer } = await import('../server.ts');
   const server = await startServer(config);
   await new Promise<void>((resolve) => {
     const stop = () => {
@@ -180,6 +177,7 @@ async function token(args: string[]): Promise<number> {
   const days = values['expires-in-days'];
   if (days !== undefined && !/^[1-9]\d{0,4}$/.test(days)) return fail('--expires-in-days must be a whole number of days');
   const publisherIds = values.publisher.map((id) => parseId('publisherId', id));
+  const { createAccessToken } = await import('../identity/access-tokens.ts');
   const created = await withStore(values, (store) =>
     createAccessToken(store, { publisherIds, role, description: values.description ?? '', ...(days ? { expiresInDays: Number(days) } : {}) }),
   );
@@ -189,6 +187,7 @@ async function token(args: string[]): Promise<number> {
 
 /** Opens the store named by --data-dir / --database-url (or the environment), for one command. */
 async function withStore<T>(values: { 'data-dir'?: string | undefined; 'database-url'?: string | undefined }, work: (store: Store) => Promise<T>): Promise<T> {
+  const { openStore } = await import('../store/open.ts');
   const store = await openStore({
     dataDir: resolveDataDir(values['data-dir'], process.env),
     secretKey: process.env['CLOUDPARTNER_SECRET_KEY'],
@@ -215,6 +214,8 @@ async function appCommand(args: string[]): Promise<number> {
   const role = values.role ? parseRole(values.role) : undefined;
   if (!role) return fail(`--role must be one of ${ROLES.join(', ')}`);
   const publisherIds = values.publisher.map((id) => parseId('publisherId', id));
+  const { registerApplication } = await import('../identity/applications.ts');
+  const { TokenService } = await import('../identity/token-service.ts');
   const app = await withStore(values, async (store) =>
     registerApplication(store, await TokenService.open(store), { publisherIds, role, ...(values.name ? { displayName: values.name } : {}) }),
   );
@@ -305,6 +306,8 @@ async function membersCommand(args: string[]): Promise<number> {
 async function migrateStore(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' } }, strict: true });
   if (!values.from || !values.to) return fail('usage: cloudpartner migrate-store --from <data dir | postgres://…> --to <data dir | postgres://…>');
+  const { loadSecretKey, openStore } = await import('../store/open.ts');
+  const { CopyError, copyStore } = await import('../store/copy.ts');
   const location = (where: string) => (/^postgres(ql)?:\/\//.test(where) ? { dataDir: '.', databaseUrl: where } : { dataDir: where });
   const source = location(values.from);
   const sourceKey = process.env['CLOUDPARTNER_SECRET_KEY'] || undefined;
