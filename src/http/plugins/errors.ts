@@ -7,8 +7,10 @@ import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError, errors } from '../../domain/errors.ts';
 
-export function toApiError(error: FastifyError | Error, bodyLimit?: number): ApiError {
+export function toApiError(error: unknown, bodyLimit?: number): ApiError {
   if (error instanceof ApiError) return error;
+  // Whatever was thrown — even null or a string — the handler answers; it must never fail itself.
+  if (error === null || typeof error !== 'object') return errors.internal();
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const where = fastifyError.validationContext ?? 'request';
@@ -27,9 +29,11 @@ export function toApiError(error: FastifyError | Error, bodyLimit?: number): Api
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return errors.invalidJson(fastifyError.message);
   }
-  if (error instanceof SyntaxError) return errors.invalidJson(error.message);
+  // Request bodies that are not JSON arrive as FST_ERR_CTP_INVALID_JSON_BODY above: any other
+  // SyntaxError is a JSON.parse of ours failing, and like any error that is not Fastify's own
+  // (FST_…), its message is internal detail, whatever status it carries.
   const status = fastifyError.statusCode;
-  if (status !== undefined && status >= 400 && status < 500) {
+  if (status !== undefined && status >= 400 && status < 500 && typeof fastifyError.code === 'string' && fastifyError.code.startsWith('FST_')) {
     // Fastify's own client errors (bad URL, param too long…) may quote the whole URL: keep it short.
     const message = fastifyError.message.length > 200 ? `${fastifyError.message.slice(0, 200)}…` : fastifyError.message;
     return new ApiError(status, status === 414 ? 'UriTooLong' : 'InvalidRequest', message);
