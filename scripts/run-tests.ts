@@ -12,7 +12,8 @@
  *   CLOUDPARTNER_TEST_STORES=sqlite npm test    one pass
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { startPostgres } from '../test/helpers/postgres.ts';
 
@@ -40,14 +41,40 @@ if (all.length === 0) {
   process.exit(1);
 }
 
-function run(files: string[], env: NodeJS.ProcessEnv): number {
+function run(files: string[], env: NodeJS.ProcessEnv, imports: string[] = []): number {
   if (files.length === 0) return 0;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=180000', ...files], {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', ...imports.flatMap((file) => ['--import', file]), '--test', '--test-reporter=spec', '--test-timeout=180000', ...files], {
     cwd: root,
     stdio: 'inherit',
     env,
   });
   return result.status ?? 1;
+}
+
+/**
+ * The leak scan (test/hostile/leak-scan.test.ts) reads what every other suite of the pass
+ * recorded — answers, log lines, tokens and secret values (test/helpers/capture.ts) — so it runs
+ * after them, on the pass's record.
+ */
+const LEAK_SCAN = /leak-scan\.test\.ts$/;
+
+function runPass(files: string[], env: NodeJS.ProcessEnv): number {
+  const captureDir = mkdtempSync(join(tmpdir(), 'cloudpartner-capture-'));
+  try {
+    const recorded = { ...env, CLOUDPARTNER_TEST_CAPTURE_DIR: captureDir };
+    const suites = run(
+      files.filter((file) => !LEAK_SCAN.test(file)),
+      recorded,
+      ['./test/helpers/capture-install.ts'],
+    );
+    const scan = run(
+      files.filter((file) => LEAK_SCAN.test(file)),
+      recorded,
+    );
+    return suites !== 0 ? suites : scan;
+  } finally {
+    rmSync(captureDir, { recursive: true, force: true });
+  }
 }
 
 const stores = (process.env['CLOUDPARTNER_TEST_STORES'] ?? 'sqlite,postgres').split(',');
@@ -56,7 +83,7 @@ let failed = false;
 if (stores.includes('sqlite')) {
   console.log('\n=== store: sqlite ===\n');
   const files = all.filter((file) => !POSTGRES_ONLY.some((pattern) => pattern.test(file)));
-  failed = run(files, { ...process.env, CLOUDPARTNER_TEST_STORE: 'sqlite' }) !== 0 || failed;
+  failed = runPass(files, { ...process.env, CLOUDPARTNER_TEST_STORE: 'sqlite' }) !== 0 || failed;
 }
 
 if (stores.includes('postgres')) {
@@ -65,7 +92,7 @@ if (stores.includes('postgres')) {
     console.log('\n=== store: postgres ===\n');
     const server = await startPostgres();
     try {
-      failed = run(files, { ...process.env, CLOUDPARTNER_TEST_STORE: 'postgres', DATABASE_URL: server.url }) !== 0 || failed;
+      failed = runPass(files, { ...process.env, CLOUDPARTNER_TEST_STORE: 'postgres', DATABASE_URL: server.url }) !== 0 || failed;
     } finally {
       await server.stop();
     }

@@ -44,9 +44,12 @@ export function recordSecret(value: unknown): void {
   append('secrets', value);
 }
 
-/** Credentials in request headers: bearer tokens, and Basic client id/secret pairs. */
-export function recordAuthorization(header: string | undefined | null): void {
-  if (!capturing || !header) return;
+/**
+ * Credentials in request headers: bearer tokens, and Basic client id/secret pairs — when the
+ * server took them (`status` is not 401): what was refused was no credential, just input.
+ */
+export function recordAuthorization(header: string | undefined | null, status: number): void {
+  if (!capturing || !header || status === 401) return;
   const bearer = /^Bearer +(\S+)/i.exec(header);
   if (bearer) return recordToken(bearer[1]);
   const basic = /^Basic +([A-Za-z0-9+/=]+)$/i.exec(header);
@@ -57,9 +60,9 @@ export function recordAuthorization(header: string | undefined | null): void {
   }
 }
 
-/** Client secrets in a token request's form body. */
-export function recordRequestBody(body: string | undefined): void {
-  if (!capturing || !body || !body.includes('client_secret=')) return;
+/** Client secrets in a token request's form body, when the token service took them (`status` 200). */
+export function recordRequestBody(body: string | undefined, status: number): void {
+  if (!capturing || !body || status !== 200 || !body.includes('client_secret=')) return;
   try {
     recordToken(new URLSearchParams(body).get('client_secret') ?? undefined);
   } catch {
@@ -151,9 +154,9 @@ export async function installCapture(): Promise<void> {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
     const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
-    recordAuthorization(headers.get('authorization'));
-    if (typeof init?.body === 'string') recordRequestBody(init.body);
     const response = await original(input, init);
+    recordAuthorization(headers.get('authorization'), response.status);
+    if (typeof init?.body === 'string') recordRequestBody(init.body, response.status);
     if (method.toUpperCase() === 'PUT' && response.ok && typeof init?.body === 'string') recordAcknowledgedDocument(init.body);
     response
       .clone()

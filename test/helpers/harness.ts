@@ -164,8 +164,8 @@ export async function startTestServer(transport: Transport, options: TestServerO
     const method = callOptions.method ?? 'GET';
     if (transport === 'inject') {
       const res = await app.inject({ method: method as 'GET', url: path, headers, ...(callOptions.body !== undefined ? { payload: callOptions.body } : {}) });
-      recordAuthorization(headers['authorization']);
-      recordRequestBody(callOptions.body);
+      recordAuthorization(headers['authorization'], res.statusCode);
+      recordRequestBody(callOptions.body, res.statusCode);
       recordResponse('inject', method, path, res.statusCode, res.body);
       if (method === 'PUT' && res.statusCode < 300) recordAcknowledgedDocument(callOptions.body);
       return response(res.statusCode, res.headers as Record<string, string | string[] | number | undefined>, res.body);

@@ -151,11 +151,14 @@ describe(`injection attempts are inert (${TEST_STORE})`, () => {
       const document = publishableOffer('inj-target');
       document['definition'].displayText = payload;
       document['definition'].offer['microsoft-azure-marketplace.title'] = payload;
+      // A secret value stored next to each payload: the leak scan looks for it in every answer and log line.
+      document['definition'].offer['microsoft-azure-marketplace.marketoLeadConfiguration'] = { clientId: payload, clientSecret: `INJ-SECRET-${PAYLOADS.indexOf(payload)}-${payload}`, munchkinId: '1' };
       const saved = await put(server, 'inj-target', document, '*');
       assert.equal(saved.status, 200, saved.text);
       const read = (await server.call(offerPath('inj-target'))).json();
       assert.equal(read.definition.displayText, payload);
       assert.equal(read.definition.offer['microsoft-azure-marketplace.title'], payload);
+      assert.deepEqual(read.definition.offer['microsoft-azure-marketplace.marketoLeadConfiguration'], { clientId: payload, munchkinId: '1' });
       const listed = (await server.call(`/api/publishers/contoso/offers?${API}`)).json();
       assert.equal(listed.length, 2, 'still two offers');
       assert.equal(listed.find((offer: any) => offer.id === 'inj-target').definition.displayText, payload);

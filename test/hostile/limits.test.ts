@@ -4,9 +4,12 @@
  * used to happen.
  */
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { MAX_LISTED_PROBLEMS } from '../../src/domain/errors.ts';
 import { answerClientError } from '../../src/http/plugins/errors.ts';
+import { createLogger } from '../../src/server.ts';
 import type { Store } from '../../src/store/store.ts';
 import { API, TEST_STORE, errorCode, startTestServer, type TestServer } from '../helpers/harness.ts';
 import { offerPath, post, publishableOffer, put } from '../helpers/offers.ts';
@@ -213,6 +216,32 @@ describe(`a client that half-closes after its request (${TEST_STORE})`, () => {
     );
     assert.equal(partial.responses[0]?.status, 400, partial.kind);
     assert.equal(errorOf(partial.responses[0]!.text).code, 'MalformedRequest');
+  });
+});
+
+describe(`a client that goes away mid-request (${TEST_STORE})`, () => {
+  let server: TestServer;
+  const logLines: any[] = [];
+  before(async () => {
+    const sink = new Writable({ write: (chunk, _encoding, done) => (logLines.push(...String(chunk).split('\n').filter(Boolean).map((line) => JSON.parse(line))), done()) });
+    server = await startTestServer('http', { logger: createLogger('info', sink) });
+  });
+  after(async () => server.close());
+
+  it('mid-body is the client\'s doing: nothing is logged as an error (a non-Fastify error with a 4xx status would be a 500)', async () => {
+    const port = portOf(server);
+    for (let i = 0; i < 5; i++) {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => {});
+      await new Promise((resolve) => socket.on('connect', resolve));
+      socket.write(`PUT ${offerPath('going-away')} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${server.ownerToken}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"offerTypeId":`);
+      await sleep(50);
+      socket.destroy();
+    }
+    await sleep(200);
+    assert.ok(logLines.length > 0, 'the server logs');
+    assert.deepEqual(logLines.filter((line) => line.level >= 50), []);
+    assert.equal((await server.call('/healthz')).status, 200);
   });
 });
 

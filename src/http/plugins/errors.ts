@@ -29,6 +29,8 @@ export function toApiError(error: unknown, bodyLimit?: number): ApiError {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return errors.invalidJson(fastifyError.message);
   }
+  // The client closed its connection while its body was read: a client's doing (no one is left to answer).
+  if (fastifyError.code === 'ECONNRESET' && fastifyError.message === 'aborted') return errors.invalidRequest('The client closed the connection before the request was complete.');
   // Request bodies that are not JSON arrive as FST_ERR_CTP_INVALID_JSON_BODY above: any other
   // SyntaxError is a JSON.parse of ours failing, and like any error that is not Fastify's own
   // (FST_…), its message is internal detail, whatever status it carries.
