@@ -28,6 +28,8 @@ export interface ServeConfig {
   rateLimit: number | undefined;
   /** Most connections open at once. */
   maxConnections: number;
+  /** How long a workflow step stays leased to the instance running it (another takes over after), ms. */
+  stepLeaseMs: number;
   /** Base URL of the built-in token service's issuers; default: where the server listens. */
   publicUrl: string | undefined;
   /** Accepted token audiences; the first is the built-in token service's resource. */
@@ -59,6 +61,7 @@ export interface ServeFlags {
   'shutdown-timeout-ms'?: string | undefined;
   'rate-limit'?: string | undefined;
   'max-connections'?: string | undefined;
+  'step-lease-ms'?: string | undefined;
   'public-url'?: string | undefined;
   audience?: string | undefined;
   'clock-skew-seconds'?: string | undefined;
@@ -150,6 +153,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
     shutdownTimeoutMs: positiveInteger(flags['shutdown-timeout-ms'] ?? env['SHUTDOWN_TIMEOUT_MS'] ?? '10000', '--shutdown-timeout-ms/SHUTDOWN_TIMEOUT_MS', 3_600_000),
     rateLimit: rateLimit(flags['rate-limit'] ?? (env['CLOUDPARTNER_RATE_LIMIT'] || undefined)),
     maxConnections: positiveInteger(flags['max-connections'] ?? env['CLOUDPARTNER_MAX_CONNECTIONS'] ?? '1024', '--max-connections/CLOUDPARTNER_MAX_CONNECTIONS', 1_000_000),
+    stepLeaseMs: positiveInteger(flags['step-lease-ms'] ?? env['CLOUDPARTNER_STEP_LEASE_MS'] ?? '10000', '--step-lease-ms/CLOUDPARTNER_STEP_LEASE_MS', 3_600_000),
     stepDurations,
     port,
     host: flags.host ?? env['HOST'] ?? DEFAULTS.host,

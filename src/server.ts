@@ -60,6 +60,7 @@ export async function startServer(config: ServeConfig, out: NodeJS.WritableStrea
     stepDurations: config.stepDurations,
     rateLimit: config.rateLimit,
     connectionLimits: { maxConnections: config.maxConnections },
+    workflowLeaseMs: config.stepLeaseMs,
     identity: {
       audiences: config.audiences,
       clockToleranceSeconds: config.clockToleranceSeconds,

@@ -34,6 +34,7 @@ Usage:
       --shutdown-timeout-ms <n>      SHUTDOWN_TIMEOUT_MS: how long SIGTERM waits for requests in flight (default 10000)
       --rate-limit <n>    CLOUDPARTNER_RATE_LIMIT: requests per minute per caller, 429 beyond (default off)
       --max-connections <n>          CLOUDPARTNER_MAX_CONNECTIONS: connections open at once (default 1024)
+      --step-lease-ms <n> CLOUDPARTNER_STEP_LEASE_MS: how soon another instance takes over the step of one that died (default 10000)
       --public-url <url>  CLOUDPARTNER_PUBLIC_URL: base URL of the token service's issuers (default: where it listens)
       --audience <aud>    CLOUDPARTNER_AUDIENCE: accepted token audiences, comma-separated (default https://cloudpartner.azure.com)
       --clock-skew-seconds <n>       CLOUDPARTNER_CLOCK_SKEW_SECONDS: tolerance for exp/nbf (default 300)
@@ -130,6 +131,7 @@ async function serve(args: string[]): Promise<number> {
       'shutdown-timeout-ms': { type: 'string' },
       'rate-limit': { type: 'string' },
       'max-connections': { type: 'string' },
+      'step-lease-ms': { type: 'string' },
       'public-url': { type: 'string' },
       audience: { type: 'string' },
       'clock-skew-seconds': { type: 'string' },

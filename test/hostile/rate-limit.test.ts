@@ -60,7 +60,7 @@ describe(`rate limiting (${TEST_STORE})`, () => {
   });
 
   describe('configuration', () => {
-    it('--rate-limit and CLOUDPARTNER_RATE_LIMIT: a number of requests per minute; absent, 0 or off = no limit', () => {
+    it('--rate-limit and CLOUDPARTNER_RATE_LIMIT: a number of requests per minute; absent, 0 or off = no limit; --max-connections and --step-lease-ms', () => {
       assert.equal(resolveServeConfig({}, {}).rateLimit, undefined);
       assert.equal(resolveServeConfig({ 'rate-limit': '600' }, {}).rateLimit, 600);
       assert.equal(resolveServeConfig({}, { CLOUDPARTNER_RATE_LIMIT: '30' }).rateLimit, 30);
@@ -70,6 +70,10 @@ describe(`rate limiting (${TEST_STORE})`, () => {
       assert.equal(resolveServeConfig({}, {}).maxConnections, 1024);
       assert.equal(resolveServeConfig({ 'max-connections': '50' }, {}).maxConnections, 50);
       assert.throws(() => resolveServeConfig({}, { CLOUDPARTNER_MAX_CONNECTIONS: '0' }), ConfigError);
+      // The step lease (how soon another instance takes over a dead one's step; the crash test shortens it).
+      assert.equal(resolveServeConfig({}, {}).stepLeaseMs, 10_000);
+      assert.equal(resolveServeConfig({ 'step-lease-ms': '1000' }, { CLOUDPARTNER_STEP_LEASE_MS: '5000' }).stepLeaseMs, 1000);
+      assert.throws(() => resolveServeConfig({ 'step-lease-ms': '0' }, {}), ConfigError);
     });
 
     describe('cloudpartner serve --rate-limit 5', () => {
