@@ -10,9 +10,9 @@ import type { OfferDocument, Slot, Step, VersionSelector } from '../../client/ty
 import {
   type CommandContext,
   EXIT_OK,
-  EXIT_USAGE,
   type Io,
   fail,
+  helpOrUnknown,
   oneLine,
   printJson,
   runCommand,
@@ -82,13 +82,8 @@ export async function offersCommand(args: string[], io: Io): Promise<number> {
       return runCommand(io, rest, { usage: 'cloudpartner offers history <offer>\n', positionals: { min: 1, max: 1 } }, history);
     case 'diff':
       return runCommand(io, rest, { usage: 'cloudpartner offers diff <offer> [<from> [<to>]]\n', positionals: { min: 1, max: 3 } }, diff);
-    case '--help':
-    case '-h':
-    case 'help':
-      io.stdout.write(USAGE);
-      return EXIT_OK;
     default:
-      return fail(io, `${subcommand === undefined ? 'which command?' : `unknown command 'offers ${subcommand}'.`} Run 'cloudpartner offers --help'.`, EXIT_USAGE);
+      return helpOrUnknown(io, 'offers', subcommand, USAGE);
   }
 }
 

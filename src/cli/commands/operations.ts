@@ -1,6 +1,6 @@
 /** cloudpartner operations list|show — an offer's operations (submissions), and one operation with its steps. */
 import type { Operation } from '../../client/types.ts';
-import { type CommandContext, EXIT_OK, EXIT_USAGE, type Io, fail, oneLine, printJson, runCommand, shortTime, stripHtml, table } from '../remote/output.ts';
+import { type CommandContext, EXIT_OK, type Io, helpOrUnknown, oneLine, printJson, runCommand, shortTime, stripHtml, table } from '../remote/output.ts';
 import { GLOBAL_HELP, UsageError } from '../remote/settings.ts';
 import { WAIT_HELP, WAIT_OPTIONS, failureMessages, waitSettings, watchOperation } from '../remote/watch.ts';
 
@@ -35,13 +35,8 @@ export async function operationsCommand(args: string[], io: Io): Promise<number>
         { usage: `cloudpartner operations show <offer> <operation-id> | <location> [--wait]\n${WAIT_HELP}`, options: WAIT_OPTIONS, positionals: { min: 1, max: 2 } },
         show,
       );
-    case '--help':
-    case '-h':
-    case 'help':
-      io.stdout.write(USAGE);
-      return EXIT_OK;
     default:
-      return fail(io, `${subcommand === undefined ? 'which command?' : `unknown command 'operations ${subcommand}'.`} Run 'cloudpartner operations --help'.`, EXIT_USAGE);
+      return helpOrUnknown(io, 'operations', subcommand, USAGE);
   }
 }
 

@@ -1,5 +1,5 @@
 /** cloudpartner publishers list — the publisher namespaces the credentials can see. */
-import { type CommandContext, EXIT_OK, EXIT_USAGE, type Io, fail, printJson, runCommand, table } from '../remote/output.ts';
+import { type CommandContext, EXIT_OK, type Io, helpOrUnknown, printJson, runCommand, table } from '../remote/output.ts';
 import { GLOBAL_HELP } from '../remote/settings.ts';
 
 const USAGE = `Usage: cloudpartner publishers list [options]
@@ -13,13 +13,8 @@ export async function publishersCommand(args: string[], io: Io): Promise<number>
   switch (subcommand) {
     case 'list':
       return runCommand(io, rest, { usage: 'cloudpartner publishers list\n' }, list);
-    case '--help':
-    case '-h':
-    case 'help':
-      io.stdout.write(USAGE);
-      return EXIT_OK;
     default:
-      return fail(io, `${subcommand === undefined ? 'which command?' : `unknown command 'publishers ${subcommand}'.`} Run 'cloudpartner publishers --help'.`, EXIT_USAGE);
+      return helpOrUnknown(io, 'publishers', subcommand, USAGE);
   }
 }
 

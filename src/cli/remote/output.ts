@@ -37,6 +37,15 @@ export function stripHtml(html: string): string {
     .replace(/&amp;/g, '&');
 }
 
+/** The end of every command group's switch: its help, or one line naming an unknown subcommand. */
+export function helpOrUnknown(io: Io, group: string, subcommand: string | undefined, usage: string): number {
+  if (subcommand === '--help' || subcommand === '-h' || subcommand === 'help') {
+    io.stdout.write(usage);
+    return EXIT_OK;
+  }
+  return fail(io, `${subcommand === undefined ? 'which command?' : `unknown command '${group} ${subcommand}'.`} Run 'cloudpartner ${group} --help'.`, EXIT_USAGE);
+}
+
 export function fail(io: Io, message: string, code = EXIT_FAILED): number {
   io.stderr.write(`cloudpartner: ${oneLine(message)}\n`);
   return code;
