@@ -409,8 +409,9 @@ async function main(): Promise<void> {
   await full.stop();
   const logLines = countRequestLines(accessLogFile);
 
-  report(settings, env, generator, scenarios, flowRuns, { logLines, sentToFull }, postgres);
-  writeResults(settings, env, generator, scenarios, flowRuns, { logLines, sentToFull }, postgres);
+  const run: BenchRun = { settings, env, generator, scenarios, flowRuns, accessLog: { logLines, sentToFull }, postgres };
+  report(run);
+  writeResults(run);
 }
 
 /** Server + PostgreSQL CPU per request (µs) of a PostgreSQL scenario; NaN when not measured. */
@@ -599,17 +600,26 @@ async function createPutOffers(
   return { variants, pathPattern: offerPath(`{${offerId(1)}…${offerId(PUT_OFFERS)}}`), created: PUT_OFFERS, responseBytes };
 }
 
-function report(
-  settings: Settings,
-  env: Record<string, string>,
-  generator: LoadGenerator,
-  scenarios: Scenario[],
-  flowRuns: WorkflowRun[],
-  accessLog: { logLines: number; sentToFull: number },
-  postgres: PostgresRun | undefined,
-): void {
+/** Everything one bench run measured: what report() prints and writeResults() saves. */
+interface BenchRun {
+  settings: Settings;
+  env: Record<string, string>;
+  generator: LoadGenerator;
+  scenarios: Scenario[];
+  flowRuns: WorkflowRun[];
+  accessLog: { logLines: number; sentToFull: number };
+  postgres: PostgresRun | undefined;
+}
+
+/** The headline scenarios of a run. */
+function headline(scenarios: Scenario[]) {
   const scenario = (key: Scenario['key']) => scenarios.find((s) => s.key === key)!;
-  const [bare, offer, list] = [scenario('bare'), scenario('offer'), scenario('list')];
+  return { bare: scenario('bare'), offer: scenario('offer'), list: scenario('list') };
+}
+
+function report(run: BenchRun): void {
+  const { settings, env, generator, scenarios, flowRuns, accessLog, postgres } = run;
+  const { bare, offer, list } = headline(scenarios);
   const jwtRun = scenarios.find((s) => s.key === 'offer-jwt');
   const puts = scenarios.filter((s) => s.key === 'put' || s.key === 'put-one');
   const ratio = offer.requestsPerSec / bare.requestsPerSec;
@@ -770,17 +780,9 @@ function report(
   }
 }
 
-function writeResults(
-  settings: Settings,
-  env: Record<string, string>,
-  generator: LoadGenerator,
-  scenarios: Scenario[],
-  flowRuns: WorkflowRun[],
-  accessLog: { logLines: number; sentToFull: number },
-  postgres: PostgresRun | undefined,
-): void {
-  const scenario = (key: Scenario['key']) => scenarios.find((s) => s.key === key)!;
-  const [bare, offer, list] = [scenario('bare'), scenario('offer'), scenario('list')];
+function writeResults(run: BenchRun): void {
+  const { settings, env, generator, scenarios, flowRuns, accessLog, postgres } = run;
+  const { bare, offer, list } = headline(scenarios);
   const ratio = offer.requestsPerSec / bare.requestsPerSec;
   const round = (n: number) => Math.round(n * 1000) / 1000;
   const roundOrNull = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? null : round(n));
