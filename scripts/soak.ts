@@ -18,7 +18,8 @@
  * The load stays the same from the first minute to the last: an offer that has had
  * `--operations-per-offer` operations is retired and a new one takes its place (the answers of
  * /status and /submissions grow with an offer's history, so offers with ever longer histories
- * would make every minute costlier than the one before).
+ * would make every minute costlier than the one before). For the same reason the list is read
+ * filtered to a fixed set of offers of another type (the retired offers stay in the publisher).
  */
 import { randomInt } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
@@ -98,6 +99,7 @@ const cleanupAndExit = async (code: number) => {
   process.exit(code);
 };
 process.on('SIGINT', () => void cleanupAndExit(130));
+process.on('SIGTERM', () => void cleanupAndExit(143));
 
 // ---------------------------------------------------------------------------------------------
 // The mix
@@ -107,6 +109,10 @@ interface Outcome {
   /** Undefined when fine; otherwise what went wrong. */
   error?: string;
 }
+
+/** Offers of another type, never retired, for the list reads. */
+const LISTED_TYPE = 'microsoft-azure-corevm';
+const LISTED_OFFERS = 20;
 
 /** The offers in use, one per slot; an offer with `operations-per-offer` operations is replaced by a new one. */
 const offerIds = Array.from({ length: Number(values.offers) }, (_, i) => `soak-${i}-0`);
@@ -173,8 +179,9 @@ async function one(rng: Rng): Promise<Outcome> {
         expected = [200];
         break;
       case 'list':
-        res = await call('GET', `${base}?${API}`);
+        res = await call('GET', `${base}?${API}&$filter=${encodeURIComponent(`offerTypeId eq '${LISTED_TYPE}'`)}`);
         expected = [200];
+        if (res.status === 200 && (JSON.parse(res.text) as unknown[]).length !== LISTED_OFFERS) return { ms: performance.now() - started, error: `list: not the ${LISTED_OFFERS} offers` };
         break;
       case 'version':
         res = await call('GET', `${base}/${id}/versions/1?${API}`);
@@ -252,6 +259,11 @@ for (const id of offerIds) {
   const res = await call('PUT', `${base}/${id}?${API}`, document(id, rng));
   if (res.status !== 201) throw new Error(`creating ${id}: ${res.status} ${res.text}`);
   etags.set(id, res.etag!);
+}
+for (let i = 0; i < LISTED_OFFERS; i++) {
+  const id = `soak-listed-${i}`;
+  const res = await call('PUT', `${base}/${id}?${API}`, { offerTypeId: LISTED_TYPE, definition: { displayText: `Listed ${i}`, offer: {}, plans: [] } });
+  if (res.status !== 201) throw new Error(`creating ${id}: ${res.status} ${res.text}`);
 }
 
 // Capacity: the mix, closed loop.
