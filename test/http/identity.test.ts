@@ -82,6 +82,14 @@ describe('the built-in token service', () => {
       assert.match(res.json().error_description, /^AADSTS\d+: /);
       assert.equal(res.text.includes(app.clientSecret), false);
     }
+    const badBasic = await server.call(`/${app.tenantId}/oauth2/token`, {
+      method: 'POST',
+      token: null,
+      headers: { ...FORM, authorization: `Basic ${Buffer.from(`${app.clientId}:%zz`).toString('base64')}` },
+      body: form({ grant_type: 'client_credentials', resource: 'https://cloudpartner.azure.com' }),
+    });
+    assert.equal(badBasic.status, 400, badBasic.text);
+    assert.equal(badBasic.json().error, 'invalid_request');
     const v2 = await server.call(`/${app.tenantId}/oauth2/v2.0/token`, {
       method: 'POST',
       token: null,

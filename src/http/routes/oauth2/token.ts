@@ -69,8 +69,12 @@ const tokenRoutes: RoutePlugin = async (app, { store, tokens }) => {
           const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
           const colon = decoded.indexOf(':');
           if (colon > 0) {
-            clientId ??= decodeURIComponent(decoded.slice(0, colon));
-            clientSecret ??= decodeURIComponent(decoded.slice(colon + 1));
+            try {
+              clientId ??= decodeURIComponent(decoded.slice(0, colon));
+              clientSecret ??= decodeURIComponent(decoded.slice(colon + 1));
+            } catch {
+              return oauthError(reply, 400, 'invalid_request', 900144, 'The client credentials in the Authorization header are not validly encoded.');
+            }
           }
         }
         if (form['grant_type'] !== 'client_credentials') {
