@@ -5,9 +5,9 @@
 -- one of these pairs picked at random, so the load spreads over several offers instead of
 -- hammering one row. Headers given with -H (token, Content-Type, If-Match) go on every request.
 --
--- wrk's own report only counts "Non-2xx or 3xx responses"; a PUT answers 200 (replaced) or 201
--- (created), which it cannot tell apart, so this script counts each status code and prints them
--- on a "Status codes:" line after the report.
+-- wrk's own report only counts "Non-2xx or 3xx responses", so this script counts each status code
+-- (a replace is 200; 201 only where the server follows the documented PUT, 412 for a stale ETag)
+-- and prints them on a "Status codes:" line after the report.
 
 local requests = {}
 local threads = {}

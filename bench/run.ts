@@ -99,7 +99,7 @@ interface Scenario extends LoadResult, ServerCpu, OtherCpu {
   label: string;
   path: string;
   responseBytes: number;
-  /** Write scenarios: responses other than 200 (a 201 would mean the PUT created, not replaced). */
+  /** Write scenarios: responses other than 200. */
   non200?: number;
   /**
    * Several instances loaded at once, one load generator each: their figures. The scenario's
@@ -360,7 +360,7 @@ async function main(): Promise<void> {
     const target = { url: full.url, headers: putHeaders, requests: { method: 'PUT', variants: step.variants } as const };
     const { result, sent } = await measure(generator, settings, step.label, oneServer(settings, full, target));
     sentToFull += sent;
-    // Every offer exists already, so every PUT replaces a draft: 200, never 201 (nor 412/409).
+    // Every offer exists already, so every PUT replaces a draft: 200 (never 412/409).
     const non200 = result.statusCounts === undefined ? undefined : Object.entries(result.statusCounts).reduce((sum, [status, n]) => sum + (status === '200' ? 0 : n), 0);
     if (non200) log(`WARNING ${step.label}: status codes ${JSON.stringify(result.statusCounts)}`);
     const path = step.variants.length === 1 ? step.variants[0]!.path : putOffers.pathPattern;
@@ -569,7 +569,7 @@ async function quietly(what: string, step: () => Promise<void>): Promise<void> {
 }
 
 /**
- * Creates the offers the PUT scenarios write to (PUT without If-Match: 201), from the document
+ * Creates the offers the PUT scenarios write to (PUT with If-None-Match: *: 200), from the document
  * the GET scenarios serve, and returns the requests that replace them.
  */
 async function createPutOffers(
@@ -588,11 +588,11 @@ async function createPutOffers(
     const body = JSON.stringify({ ...served, publisherId: data.putPublisher, id });
     const response = await fetch(origin + path, {
       method: 'PUT',
-      headers: { authorization: `Bearer ${data.writeToken}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${data.writeToken}`, 'content-type': 'application/json', 'if-none-match': '*' },
       body,
     });
     const text = await response.text();
-    if (response.status !== 201) throw new Error(`PUT ${path} (create) → ${response.status}: ${text.slice(0, 500)}`);
+    if (response.status !== 200) throw new Error(`PUT ${path} (create) → ${response.status}: ${text.slice(0, 500)}`);
     responseBytes = Buffer.byteLength(text);
     variants.push({ path, body });
   }

@@ -92,7 +92,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<WorkflowRes
       const polled = await call('GET', location);
       expect(`GET ${action} operation`, polled, 200);
       const status = polled.json?.status;
-      if (status === 'completed') return polled.json as { publishingVersion: number };
+      if (status === 'succeeded') return polled.json as { publishingVersion: number };
       if (status !== 'running') throw new CycleFailure(`${action} ended ${status}: ${JSON.stringify(polled.json?.messages ?? []).slice(0, 300)}`);
       if (performance.now() > deadline) throw new CycleFailure(`${action} still running after ${options.cycleTimeoutMs} ms`);
     }
@@ -111,7 +111,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<WorkflowRes
     };
 
     const document = { ...publishableOffer(offerId), publisherId };
-    expect('PUT (create)', await call('PUT', `${offerPath}?${query}`, document), 201);
+    expect('PUT (create)', await call('PUT', `${offerPath}?${query}`, document), 200);
     lap('put');
     const published = await operation(offerPath, 'publish', deadline);
     lap('publish');

@@ -130,7 +130,7 @@ async function countOperation(id: string, rng: Rng): Promise<void> {
   const [, index, generation] = /^soak-(\d+)-(\d+)$/.exec(id)!;
   const next = `soak-${index}-${Number(generation) + 1}`;
   const res = await call('PUT', `${base}/${next}?${API}`, document(next, rng));
-  if (res.status === 201) {
+  if (res.status === 200) {
     etags.set(next, res.etag!);
     offerIds[slot] = next;
     retired++;
@@ -257,13 +257,13 @@ const rng = new Rng(seed);
 out(`soak: ${minutes} min on ${values.store}, seed ${seed}; server pid ${pid} at ${server.url}`);
 for (const id of offerIds) {
   const res = await call('PUT', `${base}/${id}?${API}`, document(id, rng));
-  if (res.status !== 201) throw new Error(`creating ${id}: ${res.status} ${res.text}`);
+  if (res.status !== 200) throw new Error(`creating ${id}: ${res.status} ${res.text}`);
   etags.set(id, res.etag!);
 }
 for (let i = 0; i < LISTED_OFFERS; i++) {
   const id = `soak-listed-${i}`;
   const res = await call('PUT', `${base}/${id}?${API}`, { offerTypeId: LISTED_TYPE, definition: { displayText: `Listed ${i}`, offer: {}, plans: [] } });
-  if (res.status !== 201) throw new Error(`creating ${id}: ${res.status} ${res.text}`);
+  if (res.status !== 200) throw new Error(`creating ${id}: ${res.status} ${res.text}`);
 }
 
 // Capacity: the mix, closed loop.

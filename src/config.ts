@@ -3,6 +3,7 @@
  * which win over defaults.
  */
 import { readFileSync } from 'node:fs';
+import { PUT_MODES, type PutMode } from './domain/drafts.ts';
 import type { TrustedIssuer } from './identity/jwt-verifier.ts';
 import { DEFAULT_STEP_DURATION_MS, type StepDurations, parseStepDurations } from './workflow/durations.ts';
 
@@ -39,6 +40,8 @@ export interface ServeConfig {
   trustedIssuers: TrustedIssuer[];
   /** TLS certificate and key (PEM), read at start. */
   tls: { cert: Buffer; key: Buffer } | undefined;
+  /** How PUT answers without If-Match: as the live service did (default), or as documented. */
+  putMode: PutMode;
 }
 
 export const DEFAULTS = { port: 8080, host: '127.0.0.1', dataDir: './data', logLevel: 'info' } as const;
@@ -68,6 +71,7 @@ export interface ServeFlags {
   'trusted-issuers'?: string | undefined;
   cert?: string | undefined;
   key?: string | undefined;
+  'put-mode'?: string | undefined;
 }
 
 /** `--trusted-issuers`: JSON, or @file holding JSON: [{"issuer": "…", "jwksUri"?: "…", "keyFile"?: "…", "algorithm"?: "RS256"|"ES256"}]. */
@@ -137,7 +141,10 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
   const key = readPem(flags.key ?? env['CLOUDPARTNER_TLS_KEY'], '--key/CLOUDPARTNER_TLS_KEY');
   if ((cert === undefined) !== (key === undefined)) throw new ConfigError('--cert and --key go together: give both, or neither');
   const audiences = (flags.audience ?? env['CLOUDPARTNER_AUDIENCE'] ?? 'https://cloudpartner.azure.com').split(',').map((a) => a.trim()).filter(Boolean);
+  const putMode = flags['put-mode'] ?? (env['CLOUDPARTNER_PUT_MODE'] || 'service');
+  if (!(PUT_MODES as readonly string[]).includes(putMode)) throw new ConfigError(`--put-mode/CLOUDPARTNER_PUT_MODE must be one of ${PUT_MODES.join(', ')}, not '${putMode}'`);
   return {
+    putMode: putMode as PutMode,
     publicUrl: flags['public-url'] ?? (env['CLOUDPARTNER_PUBLIC_URL'] || undefined),
     audiences,
     clockToleranceSeconds: positiveIntegerOrZero(flags['clock-skew-seconds'] ?? env['CLOUDPARTNER_CLOCK_SKEW_SECONDS'] ?? '300'),

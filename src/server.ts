@@ -61,6 +61,7 @@ export async function startServer(config: ServeConfig, out: NodeJS.WritableStrea
     rateLimit: config.rateLimit,
     connectionLimits: { maxConnections: config.maxConnections },
     workflowLeaseMs: config.stepLeaseMs,
+    putMode: config.putMode,
     identity: {
       audiences: config.audiences,
       clockToleranceSeconds: config.clockToleranceSeconds,
@@ -76,7 +77,7 @@ export async function startServer(config: ServeConfig, out: NodeJS.WritableStrea
   const url = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
   if (!config.publicUrl) app.tokens.setPublicUrl(url);
 
-  out.write(banner({ url, store: describeStore(storeConfig), demo: config.demo, demoToken }));
+  out.write(banner({ url, store: describeStore(storeConfig), demo: config.demo, demoToken, tokenServiceUrl: app.tokens.publicUrl }));
 
   // Graceful: stop accepting, let requests in flight finish (bounded), give up workflow leases
   // (another instance continues at once), then close the store.
@@ -93,8 +94,17 @@ export async function startServer(config: ServeConfig, out: NodeJS.WritableStrea
   return { app, store, url, close };
 }
 
-function banner(options: { url: string; store: string; demo: boolean; demoToken: string | undefined }): string {
+function banner(options: { url: string; store: string; demo: boolean; demoToken: string | undefined; tokenServiceUrl: string }): string {
   const lines = [`cloudpartner ${PACKAGE_VERSION} listening on ${options.url} (${options.store})`, ''];
+  if (!options.tokenServiceUrl.startsWith('https:')) {
+    // MSAL (and so @azure/identity and Python's azure-identity) refuses an authority that is not https.
+    lines.push(
+      `Warning: the token service's endpoints are at ${options.tokenServiceUrl}, plain http. MSAL-based clients`,
+      `  (@azure/msal-node, @azure/identity, Python msal and azure-identity) refuse an authority that is not https:`,
+      `  serve HTTPS with --cert and --key, or give --public-url https://… when a TLS proxy is in front.`,
+      '',
+    );
+  }
   if (options.demo) {
     const auth = options.demoToken ? options.demoToken : '$TOKEN';
     if (options.demoToken) {

@@ -40,6 +40,9 @@ Usage:
       --clock-skew-seconds <n>       CLOUDPARTNER_CLOCK_SKEW_SECONDS: tolerance for exp/nbf (default 300)
       --trusted-issuers <json|@file> CLOUDPARTNER_TRUSTED_ISSUERS: [{"issuer","jwksUri"?,"keyFile"?,"algorithm"?}]
       --cert <pem> --key <pem>       CLOUDPARTNER_TLS_CERT / CLOUDPARTNER_TLS_KEY: serve HTTPS
+      --put-mode <service|documented>  CLOUDPARTNER_PUT_MODE: PUT without If-Match creates or replaces and every
+                          PUT answers 200, as the live service did (service, the default); or 201 on create
+                          and 409 InvalidResourceId on an existing offer, as documented (documented)
       --step-duration-ms <n|realistic>
                           CLOUDPARTNER_STEP_DURATION_MS: how long each publishing step takes
                           (default 400; 'realistic' uses the CPP estimates: certification takes days)
@@ -138,6 +141,7 @@ async function serve(args: string[]): Promise<number> {
       'trusted-issuers': { type: 'string' },
       cert: { type: 'string' },
       key: { type: 'string' },
+      'put-mode': { type: 'string' },
     },
     strict: true,
   });

@@ -61,7 +61,7 @@ export interface CloudPartnerClientOptions {
 /** What updateOffer's callback gets and may return: the draft, to change in place or replace. */
 export type OfferMutation = (offer: Offer) => Offer | OfferDocument | void | Promise<Offer | OfferDocument | void>;
 
-/** How a PUT is conditioned: the ETag read (optimistic), `force` (If-Match: *, last writer wins), or neither (create only). */
+/** How a PUT is conditioned: the ETag read (optimistic), `force` (If-Match: *, last writer wins), or neither (create only: If-None-Match: *). */
 export type PutOptions = { etag: string; force?: never } | { force: true; etag?: never } | { etag?: undefined; force?: undefined | false };
 
 export interface WaitOptions {
@@ -84,7 +84,7 @@ export function isTerminal(status: OperationStatus | string): boolean {
   return TERMINAL.has(status.toLowerCase());
 }
 
-/** Whether an operation ended well (completed). */
+/** Whether an operation ended well: `succeeded` (one operation), `completed` (the submissions list), or `complete`. */
 export function isSucceeded(operation: Pick<Operation, 'status'>): boolean {
   return ['completed', 'complete', 'succeeded'].includes(operation.status.toLowerCase());
 }
@@ -178,8 +178,9 @@ export class CloudPartnerClient {
   /**
    * PUT …/offers/{offer.id} — create the offer, or replace its draft. With `{etag}` the write is
    * optimistic (412 PreconditionFailed when the offer changed since it was read); with
-   * `{force: true}` the last writer wins; with neither it only creates (409 InvalidResourceId
-   * when the offer exists).
+   * `{force: true}` the last writer wins; with neither it only creates (`If-None-Match: *`: 412
+   * PreconditionFailed when the offer exists, or 409 InvalidResourceId from a server that follows
+   * the documentation). `created` is true when the server answered 201 or the write was create-only.
    */
   async putOffer(offer: OfferDocument | Offer, options: PutOptions = {}, signal?: AbortSignal): Promise<PutResult> {
     if (typeof offer?.id !== 'string' || !offer.id) throw new TypeError('The offer document needs its id.');
@@ -187,10 +188,11 @@ export class CloudPartnerClient {
     const path = this.#offer(offer.id);
     const response = await this.#request('PUT', path, {
       body: JSON.stringify(offer),
-      headers: ifMatch === undefined ? {} : { 'if-match': ifMatch },
+      headers: ifMatch === undefined ? { 'if-none-match': '*' } : { 'if-match': ifMatch },
       signal,
     });
-    return { offer: this.#parse<Offer>(response, 'PUT', path), etag: response.headers.get('etag') ?? '', created: response.status === 201 };
+    const created = response.status === 201 || ifMatch === undefined;
+    return { offer: this.#parse<Offer>(response, 'PUT', path), etag: response.headers.get('etag') ?? '', created };
   }
 
   /**

@@ -13,7 +13,8 @@ export type Slot = 'Draft' | 'Preview' | 'Production';
 export type OfferStatusValue = Open<
   'neverPublished' | 'notStarted' | 'waitingForPublisherReview' | 'running' | 'succeeded' | 'canceled' | 'failed'
 >;
-export type OperationStatus = Open<'running' | 'completed' | 'failed' | 'canceled'>;
+/** One operation reads `succeeded` when it ended well; the submissions list says `completed` for the same. */
+export type OperationStatus = Open<'running' | 'succeeded' | 'completed' | 'failed' | 'canceled'>;
 export type StepStatus = Open<'notStarted' | 'inProgress' | 'waitingForPublisherReview' | 'complete' | 'blocked' | 'canceled'>;
 export type SubmissionType = Open<'publish' | 'golive' | 'cancel'>;
 export type Role = 'Owner' | 'Contributor' | 'Reader';

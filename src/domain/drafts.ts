@@ -15,8 +15,25 @@ import { extractSecrets, type SecretValue } from './secret-fields.ts';
 import { unstorableText } from './text.ts';
 import type { OfferHeader } from './offers.ts';
 
-/** How a draft write is conditioned (If-Match): none = create only, any = `*`, etag = that ETag. */
-export type WriteCondition = { kind: 'none' } | { kind: 'any' } | { kind: 'etag'; etag: string };
+/**
+ * How a draft write is conditioned: `create` = create only (If-None-Match: *, or no If-Match where
+ * PUT follows the documentation), `any` = create or replace (If-Match: *, or no If-Match as the
+ * live service answered), `etag` = replace that ETag only.
+ */
+export type WriteCondition =
+  | { kind: 'create'; requestedBy: 'if-none-match' | 'no-if-match' }
+  | { kind: 'any' }
+  | { kind: 'etag'; etag: string };
+
+/**
+ * How PUT answers, as one setting (`--put-mode`):
+ * - `service` (default): as the Partner-Center-integrated live service answered — a PUT without
+ *   If-Match creates or replaces (last writer wins), and every successful PUT is 200;
+ * - `documented`: as the CPP documentation describes — 201 on create, and a PUT without If-Match
+ *   to an existing offer is 409 InvalidResourceId.
+ */
+export const PUT_MODES = ['service', 'documented'] as const;
+export type PutMode = (typeof PUT_MODES)[number];
 
 /** The draft as it stands when a write begins, for the new one to be built from. */
 export interface CurrentDraft {
@@ -32,14 +49,33 @@ export interface DraftContent {
   secrets: SecretValue[];
 }
 
-/** If-Match → how the write is conditioned. Absent = create only (409 when the offer exists). */
-export function parseIfMatch(header: string | undefined): WriteCondition {
-  if (header === undefined) return { kind: 'none' };
-  const value = header.trim();
+/** If-Match and If-None-Match → how the write is conditioned, under the server's PUT mode. */
+export function parseWriteCondition(headers: { ifMatch: string | undefined; ifNoneMatch: string | undefined }, mode: PutMode): WriteCondition {
+  const { ifMatch, ifNoneMatch } = headers;
+  if (ifNoneMatch !== undefined) {
+    if (ifNoneMatch.trim() !== '*') throw errors.invalidIfNoneMatch(ifNoneMatch);
+    if (ifMatch !== undefined) throw errors.invalidIfNoneMatch('* together with If-Match');
+    return { kind: 'create', requestedBy: 'if-none-match' };
+  }
+  if (ifMatch === undefined) return mode === 'documented' ? { kind: 'create', requestedBy: 'no-if-match' } : { kind: 'any' };
+  const value = ifMatch.trim();
   if (value === '*') return { kind: 'any' };
   // An ETag as GET returned it: W/"…" or "…" (one value; lists of ETags are not used by clients).
   if (/^(W\/)?"[^"]*"$/.test(value) && value.length <= 200) return { kind: 'etag', etag: value };
   throw errors.invalidIfMatch(value);
+}
+
+/**
+ * The rule of a conditioned write, for every store to call inside its transaction with the offer
+ * as it stands (null: it does not exist). Throws the answer when the write may not happen.
+ */
+export function checkWriteCondition(condition: WriteCondition, offerId: string, existing: { etag: string } | null): void {
+  if (existing === null) {
+    if (condition.kind === 'etag') throw errors.preconditionFailed(offerId, false);
+    return;
+  }
+  if (condition.kind === 'create') throw condition.requestedBy === 'if-none-match' ? errors.offerExistsCreateOnly(offerId) : errors.offerExists(offerId);
+  if (condition.kind === 'etag' && condition.etag !== existing.etag) throw errors.preconditionFailed(offerId, true);
 }
 
 interface IncomingDocument {

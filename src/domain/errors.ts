@@ -89,6 +89,13 @@ export const errors = {
       'InvalidResourceId',
       `The offer '${offerId}' already exists. To update it, send If-Match with its ETag (optimistic concurrency) or If-Match: * (last writer wins).`,
     ),
+  /** If-None-Match: * (create only) on an offer that exists. */
+  offerExistsCreateOnly: (offerId: string) =>
+    new ApiError(
+      412,
+      'PreconditionFailed',
+      `The offer '${offerId}' already exists, and If-None-Match: * asks to create it only. To update it, send If-Match with its ETag, or leave out If-None-Match.`,
+    ),
   offerTypeChange: (offerId: string, from: string, to: string) =>
     new ApiError(409, 'OfferTypeChange', `The offer '${offerId}' is of type '${from}'; its type cannot change to '${to}'.`),
   preconditionFailed: (offerId: string, exists: boolean) =>
@@ -97,7 +104,7 @@ export const errors = {
       'PreconditionFailed',
       exists
         ? `The offer '${offerId}' has changed since the ETag sent in If-Match was read. GET it again, reapply your change and send its current ETag.`
-        : `The offer '${offerId}' does not exist, so no ETag can match. Create it without If-Match.`,
+        : `The offer '${offerId}' does not exist, so no ETag can match. Create it without If-Match (or with If-Match: *).`,
     ),
   idMismatch: (what: string, inBody: string, inPath: string) =>
     new ApiError(400, 'IdMismatch', `The body's ${what} '${inBody.slice(0, 80)}' differs from '${inPath}' in the URL.`),
@@ -107,6 +114,8 @@ export const errors = {
   },
   invalidIfMatch: (value: string) =>
     new ApiError(400, 'InvalidIfMatch', `The If-Match header '${value.slice(0, 80)}' is not valid: send an ETag as returned by GET, or *.`),
+  invalidIfNoneMatch: (value: string) =>
+    new ApiError(400, 'InvalidIfNoneMatch', `The If-None-Match header '${value.slice(0, 80)}' is not valid: only * (create the offer only if it does not exist) is supported, without If-Match.`),
   validationFailed: (offerId: string, problems: ReadonlyArray<{ path: string; message: string }>) => {
     const listed = listProblems(problems);
     return new ApiError(422, 'OfferValidationFailed', `The offer '${offerId}' cannot be published: ${listed.text}`, {}, { problems: listed.problems });

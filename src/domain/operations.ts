@@ -4,7 +4,7 @@
  */
 import type { OfferHeader } from './offers.ts';
 import { dotnetTicks } from './time.ts';
-import { type OperationStatus, type OperationType, type StepStatus, operationSlot, stepDefinition } from './workflow.ts';
+import { type OperationStatus, type OperationType, type StepStatus, operationSlot, statusOfOneOperation, stepDefinition } from './workflow.ts';
 import { CURRENT_API_VERSION } from './api-version.ts';
 
 export interface StepMessage {
@@ -75,7 +75,7 @@ export function renderOperation(operation: OperationRecord, nowMs: number) {
   return {
     id: operation.id,
     submissionType: operation.type,
-    status: operation.status,
+    status: statusOfOneOperation(operation.status),
     messages: operation.error ? [{ messageHtml: operation.error, level: 'error', timestamp: operation.changedTime }] : [],
     publishingVersion: operation.publishingVersion,
     offerVersion: operation.offerVersion,

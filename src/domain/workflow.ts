@@ -15,6 +15,25 @@ export type OperationType = 'publish' | 'golive' | 'cancel';
 export type OperationStatus = 'running' | 'completed' | 'failed' | 'canceled';
 export const OPERATION_STATUSES: readonly OperationStatus[] = ['running', 'completed', 'failed', 'canceled'];
 
+/**
+ * An operation's state as each view serves it (§12.2). One operation — `GET …/operations/{id}`
+ * in either location form, and the operation in the answers of publish, golive and cancel — reads
+ * `succeeded` when it ended well: the live service answered so, and release pipelines wait for
+ * exactly that word. The submissions list keeps `completed` in `submissionState` and `status`, as
+ * the documentation's samples and list pollers have it. Every other state reads the same in both.
+ */
+export type OperationViewStatus = Exclude<OperationStatus, 'completed'> | 'succeeded';
+export function statusOfOneOperation(status: OperationStatus): OperationViewStatus {
+  return status === 'completed' ? 'succeeded' : status;
+}
+
+/** A state named in a submissions filter: the list's own words, and `succeeded` as one operation reads it. */
+export function parseOperationStatusFilter(raw: string): OperationStatus | undefined {
+  const wanted = raw.toLowerCase();
+  if (wanted === 'succeeded') return 'completed';
+  return (OPERATION_STATUSES as readonly string[]).includes(wanted) ? (wanted as OperationStatus) : undefined;
+}
+
 /** Step status values of the CPP status page, camelCase on the wire like every other status. */
 export type StepStatus = 'notStarted' | 'inProgress' | 'waitingForPublisherReview' | 'complete' | 'blocked' | 'canceled';
 

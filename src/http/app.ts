@@ -5,6 +5,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
+import type { PutMode } from '../domain/drafts.ts';
 import type { Store } from '../store/store.ts';
 import errorsPlugin, { answerClientError, sendError, toApiError } from './plugins/errors.ts';
 import authPlugin from './plugins/auth.ts';
@@ -47,6 +48,8 @@ export interface AppOptions {
   connectionLimits?: Partial<ConnectionLimits>;
   /** Requests per minute per principal (429 beyond); undefined = no limit. */
   rateLimit?: number | undefined;
+  /** How PUT answers (default `service`: as the live service answered). */
+  putMode?: PutMode;
 }
 
 export interface IdentityOptions {
@@ -119,6 +122,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     leaseMs: options.workflowLeaseMs,
     pollMs: options.workflowPollMs,
   });
-  await registerRoutes(app, { store: options.store, tokens });
+  await registerRoutes(app, { store: options.store, tokens, putMode: options.putMode ?? 'service' });
   return app;
 }

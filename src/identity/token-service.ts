@@ -107,19 +107,50 @@ export class TokenService {
     return { accessToken, expiresIn: TOKEN_LIFETIME_SECONDS, expiresOn, notBefore: nowSeconds };
   }
 
-  /** OpenID Connect metadata of one of the issuers. */
+  /** Where a tenant's endpoints live: `{publicUrl}/{tenant}`. */
+  tenantBase(tenantId = this.tenantId): string {
+    return `${this.#publicUrl}/${tenantId}`;
+  }
+
+  /**
+   * OpenID Connect metadata of one of the issuers (OpenID Connect Discovery 1.0 §3): every member
+   * the specification requires, at the public address, as Azure AD lays them out. MSAL refuses an
+   * authority whose document lacks `authorization_endpoint` or names an endpoint that is not https.
+   * The authorization endpoint exists but offers no flow (only client credentials are served), so
+   * no response type is claimed.
+   */
   openIdConfiguration(version: 1 | 2, tenantId = this.tenantId) {
-    const base = `${this.#publicUrl}/${tenantId}`;
+    const base = this.tenantBase(tenantId);
+    const v = version === 1 ? '' : '/v2.0';
     return {
       issuer: this.issuer(version, tenantId),
-      token_endpoint: version === 1 ? `${base}/oauth2/token` : `${base}/oauth2/v2.0/token`,
-      jwks_uri: version === 1 ? `${base}/discovery/keys` : `${base}/discovery/v2.0/keys`,
-      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
-      grant_types_supported: ['client_credentials'],
-      response_types_supported: ['token'],
-      id_token_signing_alg_values_supported: ['RS256'],
+      authorization_endpoint: `${base}/oauth2${v}/authorize`,
+      token_endpoint: `${base}/oauth2${v}/token`,
+      jwks_uri: `${base}/discovery${v}/keys`,
+      response_types_supported: [] as string[],
+      response_modes_supported: [] as string[],
       subject_types_supported: ['pairwise'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      grant_types_supported: ['client_credentials'],
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+      scopes_supported: [version === 1 ? this.audience : `${this.audience}/.default`],
+      claims_supported: version === 1 ? ['aud', 'iss', 'iat', 'nbf', 'exp', 'sub', 'oid', 'tid', 'appid', 'appidacr', 'idp', 'ver', 'uti'] : ['aud', 'iss', 'iat', 'nbf', 'exp', 'sub', 'oid', 'tid', 'azp', 'azpacr', 'ver', 'uti'],
+      request_uri_parameter_supported: false,
       tenant_region_scope: 'self-hosted',
+      cloud_instance_name: new URL(this.#publicUrl).host,
+    };
+  }
+
+  /**
+   * Azure AD's instance discovery (`/common/discovery/instance`), which MSAL asks before it trusts
+   * an authority host: this server is its own cloud, with one alias (its public host).
+   */
+  instanceDiscovery(tenantId: string) {
+    const host = new URL(this.#publicUrl).host;
+    return {
+      tenant_discovery_endpoint: `${this.tenantBase(tenantId)}/v2.0/.well-known/openid-configuration`,
+      'api-version': '1.1',
+      metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
     };
   }
 }

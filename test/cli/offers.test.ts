@@ -149,7 +149,7 @@ describe('the cloudpartner command line against a real server', () => {
     assert.equal(ok(await run(['operations', 'list', 'cli-vm', '--status', 'failed']), 'list failed').stdout, 'No failed operations on cli-vm.\n');
     const shownOperation = ok(await run(['operations', 'show', 'cli-vm', publishId]), 'operations show').stdout;
     assert.match(shownOperation, new RegExp(`^operation:\\s+${publishId}\\noffer:\\s+cli-vm\\ntype:\\s+publish\\n`));
-    assert.match(shownOperation, /^status:\s+completed$/m);
+    assert.match(shownOperation, /^status:\s+succeeded$/m);
     assert.match(shownOperation, /^publisher-signoff\s+Publisher signoff\s+waitingForPublisherReview\s+100%/m);
     assert.equal(JSON.parse(ok(await run(['operations', 'show', `/api/operations/contoso$cli-vm$1$preview?api-version=2017-10-31`, '-o', 'json']), 'legacy location').stdout).id, publishId);
 
@@ -159,7 +159,7 @@ describe('the cloudpartner command line against a real server', () => {
     assert.match(followed.stdout, /\nVersion 2 of cli-vm is in Preview, waiting for your review\./);
     const waitedJson = await run(['operations', 'show', 'cli-vm', started.operationId, '--wait', '-o', 'json']);
     assert.equal(waitedJson.status, 0);
-    assert.equal(JSON.parse(waitedJson.stdout).status, 'completed', 'with -o json, stdout is the operation alone');
+    assert.equal(JSON.parse(waitedJson.stdout).status, 'succeeded', 'with -o json, stdout is the operation alone');
 
     for (const text of outputs) assert.ok(!text.includes(token), 'the token is never printed');
   });
@@ -228,7 +228,7 @@ describe('the cloudpartner command line against a real server', () => {
       [['offers', 'diff', 'x', 'Staging'], /^cloudpartner: from 'Staging' is neither a slot \(Draft, Preview, Production\) nor a version number$/],
       [['offers', 'show', 'x', '--slot', 'Draft', '--version', '2'], /^cloudpartner: give --slot or --version, not both$/],
       [['offers', 'publish', 'x', '--wait', '--interval', 'soon'], /^cloudpartner: --interval must be a whole number above 0, not 'soon'$/],
-      [['operations', 'list', 'x', '--status', 'done'], /^cloudpartner: --status must be one of running, completed, failed, canceled, not 'done'$/],
+      [['operations', 'list', 'x', '--status', 'done'], /^cloudpartner: --status must be one of running, succeeded, completed, failed, canceled, not 'done'$/],
       [['operations', 'show', 'not-a-location'], /^cloudpartner: 'not-a-location' is not an operation location/],
       [['offers', 'list', '--profile', 'ci'], /^cloudpartner: no profile file at .*no-profiles\.json \(for --profile ci\)/],
       [['offers', 'list'], /^cloudpartner: no credentials: pass --token/, { env: noCredentials }],

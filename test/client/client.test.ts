@@ -85,9 +85,11 @@ describe('the SDK against a real server', () => {
     assert.equal(created.offer.status, 'neverPublished');
     assert.match(created.etag, /^W\//);
 
+    // Create only (If-None-Match: *): an offer that exists is not overwritten.
     const exists = await rejection(() => client.putOffer(publishableOffer(id)), CloudPartnerError);
-    assert.equal(exists.status, 409);
-    assert.equal(exists.code, 'InvalidResourceId');
+    assert.equal(exists.status, 412);
+    assert.equal(exists.code, 'PreconditionFailed');
+    assert.equal((await client.getOffer(id)).etag, created.etag);
 
     const edited = structuredClone(created.offer);
     edited.definition.offer![TITLE] = 'First edit';
@@ -154,7 +156,7 @@ describe('the SDK against a real server', () => {
 
     const seen: Operation[] = [];
     const done = await client.waitForOperation(started, { intervalMs: 5, onProgress: (operation) => seen.push(operation) });
-    assert.equal(done.status, 'completed');
+    assert.equal(done.status, 'succeeded');
     assert.equal(done.notificationEmails, 'jdoe@contoso.com,ops@contoso.com');
     assert.equal(seen[0]!.status, 'running', 'the first report is the operation publish returned');
     assert.equal(seen.at(-1), done);
@@ -173,7 +175,7 @@ describe('the SDK against a real server', () => {
 
     const live = await client.goLive(id);
     const wentLive = await client.waitForOperation(live.location, { intervalMs: 5 });
-    assert.equal(wentLive.status, 'completed');
+    assert.equal(wentLive.status, 'succeeded');
     assert.equal(wentLive.submissionType, 'golive');
     assert.equal((await client.getOffer(id, { slot: 'Production' })).offer.version, 1);
     assert.equal((await client.getStatus(id)).status, 'succeeded');
@@ -374,7 +376,7 @@ describe('the SDK against a real server', () => {
       const started = await viaProxy.publish(id);
       proxy.fail({ times: 2, status: 503, method: 'GET', pathIncludes: '/operations/' });
       const done = await viaProxy.waitForOperation(started, { intervalMs: 5 });
-      assert.equal(done.status, 'completed');
+      assert.equal(done.status, 'succeeded');
       assert.equal(retries.filter((r) => r.reason === 503).length, 2);
     });
   });
@@ -491,7 +493,7 @@ describe('the SDK and long operations', () => {
     assert.equal(canceled.operation.submissionType, 'cancel');
     assert.notEqual(canceled.operationId, live.operationId);
     const rollback = await client.waitForOperation(canceled, { intervalMs: 5 });
-    assert.equal(rollback.status, 'completed');
+    assert.equal(rollback.status, 'succeeded');
     assert.equal((await client.getOperation(id, live.operationId)).status, 'canceled');
     assert.equal((await client.getStatus(id)).status, 'canceled');
   });

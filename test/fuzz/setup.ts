@@ -80,7 +80,7 @@ export async function startFuzzServer(seed: number, options: { stepMs?: number }
   // Half of the offers exist from the start, so edits and publishes reach the workflow at once.
   for (const id of FUZZ_OFFERS.slice(0, 3)) {
     const created = await put(server, id, publishableOffer(id));
-    if (created.status !== 201) throw new Error(`creating ${id}: ${created.status} ${created.text}`);
+    if (created.status !== 200) throw new Error(`creating ${id}: ${created.status} ${created.text}`);
     state.etags.set(id, created.headers['etag']!);
   }
 

@@ -1,7 +1,7 @@
 /**
  * Races test/http/concurrency.test.ts does not cover: sustained optimistic concurrency (100
  * writers that retry until each has won once: exactly one winner per ETag, no lost update),
- * concurrent creates of one new offer (one 201), and publishes racing draft edits (the frozen
+ * concurrent creates of one new offer (one winner when create-only; one after another otherwise), and publishes racing draft edits (the frozen
  * version is exactly one acknowledged draft, with its own secret).
  */
 import assert from 'node:assert/strict';
@@ -26,7 +26,7 @@ describe(`races (${TEST_STORE})`, () => {
   it('100 writers, each retrying GET → PUT If-Match until it wins once: every ETag has exactly one winner, and no update is lost', async () => {
     const id = 'etag-chain';
     const created = await put(server, id, document(id, 'start'));
-    assert.equal(created.status, 201);
+    assert.equal(created.status, 200);
     const wins: Array<{ writer: number; ifMatch: string; etag: string; attempts: number }> = [];
     let conflicts = 0;
     await Promise.all(
@@ -65,29 +65,64 @@ describe(`races (${TEST_STORE})`, () => {
     assert.ok(conflicts > 0, 'the writers did race');
   });
 
-  it('50 concurrent creates of one new offer: one 201, 49 × 409 InvalidResourceId; with If-Match: * one 201 and 49 × 200', async () => {
-    for (const [id, ifMatch, others] of [
-      ['create-race', undefined, 409],
-      ['create-race-star', '*', 200],
+  it('50 concurrent creates of one new offer: with If-None-Match: * one 200 and 49 × 412; without a condition (or If-Match: *) 50 × 200, one after another', async () => {
+    const createOnly = 'create-race-only';
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        server.call(offerPath(createOnly), { method: 'PUT', body: JSON.stringify(document(createOnly, `creator ${i}`)), headers: { 'content-type': 'application/json', 'if-none-match': '*' } }),
+      ),
+    );
+    const statuses = results.map((res) => res.status);
+    assert.equal(statuses.filter((status) => status === 200).length, 1, statuses.join(','));
+    assert.equal(statuses.filter((status) => status === 412).length, 49, statuses.join(','));
+    const winner = results.find((res) => res.status === 200)!;
+    assert.deepEqual((await server.call(offerPath(createOnly))).json(), winner.json(), 'the offer is the one created');
+
+    for (const [id, ifMatch] of [
+      ['create-race', undefined],
+      ['create-race-star', '*'],
     ] as const) {
-      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => put(server, id, document(id, `creator ${i}`), ifMatch)));
-      const statuses = results.map((res) => res.status);
-      assert.equal(statuses.filter((status) => status === 201).length, 1, statuses.join(','));
-      assert.equal(statuses.filter((status) => status === others).length, 49, statuses.join(','));
-      if (others === 409) for (const res of results.filter((r) => r.status === 409)) assert.equal(errorCode(res), 'InvalidResourceId');
+      const writes = await Promise.all(Array.from({ length: 50 }, (_, i) => put(server, id, document(id, `creator ${i}`), ifMatch)));
+      assert.deepEqual([...new Set(writes.map((res) => res.status))], [200], writes.map((res) => res.status).join(','));
+      assert.equal(new Set(writes.map((res) => res.headers['etag'])).size, 50, 'each write applied whole, one after another: 50 ETags');
       const stored = await server.call(offerPath(id));
       assert.equal(stored.json().version, 1);
-      const winner = results.find((res) => res.status === 201)!;
-      if (others === 409) assert.deepEqual(stored.json(), winner.json(), 'the offer is the one created');
+      const last = writes.find((res) => res.headers['etag'] === stored.headers['etag']);
+      assert.ok(last, 'the stored draft is one acknowledged write');
+      assert.deepEqual(stored.json(), last.json(), 'the last writer won');
       const list = (await server.call(`/api/publishers/contoso/offers?${API}`)).json().filter((offer: any) => offer.id === id);
       assert.equal(list.length, 1, 'one offer');
+    }
+  });
+
+  it('--put-mode documented: 50 concurrent creates → one 201 and 49 × 409 InvalidResourceId; with If-Match: * one 201 and 49 × 200', async () => {
+    const documented = await startTestServer('http', { stepMs: 60_000, demo: true, app: { putMode: 'documented' } });
+    try {
+      for (const [id, ifMatch, others] of [
+        ['create-race', undefined, 409],
+        ['create-race-star', '*', 200],
+      ] as const) {
+        const results = await Promise.all(Array.from({ length: 50 }, (_, i) => put(documented, id, document(id, `creator ${i}`), ifMatch)));
+        const statuses = results.map((res) => res.status);
+        assert.equal(statuses.filter((status) => status === 201).length, 1, statuses.join(','));
+        assert.equal(statuses.filter((status) => status === others).length, 49, statuses.join(','));
+        if (others === 409) for (const res of results.filter((r) => r.status === 409)) assert.equal(errorCode(res), 'InvalidResourceId');
+        const stored = await documented.call(offerPath(id));
+        assert.equal(stored.json().version, 1);
+        const winner = results.find((res) => res.status === 201)!;
+        if (others === 409) assert.deepEqual(stored.json(), winner.json(), 'the offer is the one created');
+        const list = (await documented.call(`/api/publishers/contoso/offers?${API}`)).json().filter((offer: any) => offer.id === id);
+        assert.equal(list.length, 1, 'one offer');
+      }
+    } finally {
+      await documented.close();
     }
   });
 
   it('publishes racing draft edits: each frozen version is exactly one acknowledged draft, with that draft\'s secret', async () => {
     for (let round = 0; round < 5; round++) {
       const id = `publish-vs-edit-${round}`;
-      assert.equal((await put(server, id, document(id, 'v0', 'secret-0'))).status, 201);
+      assert.equal((await put(server, id, document(id, 'v0', 'secret-0'))).status, 200);
       const acknowledged = new Map<string, string>([['v0', 'secret-0']]);
       const writes: Array<Promise<Response>> = [];
       let publish: Promise<Response> | undefined;

@@ -13,27 +13,45 @@ for (const transport of TRANSPORTS) {
     before(async () => (server = await startTestServer(transport)));
     after(async () => server.close());
 
-    it('creates with 201 and replaces with 200 only with If-Match; 409 InvalidResourceId says to send it', async () => {
+    it('without If-Match a PUT creates (200) and then replaces (200): the last writer wins, as the live service answered', async () => {
       const id = 'put-basic';
       const created = await put(server, id, publishableOffer(id));
-      assert.equal(created.status, 201);
-      const again = await put(server, id, publishableOffer(id));
-      assert.equal(again.status, 409);
-      assert.equal(errorCode(again), 'InvalidResourceId');
-      assert.match(again.json().error.message, /If-Match/);
+      assert.equal(created.status, 200, created.text);
+      assert.equal(created.json().version, 1);
+      const changed = publishableOffer(id);
+      changed['definition'].offer['microsoft-azure-marketplace.summary'] = 'replaced without If-Match';
+      const again = await put(server, id, changed);
+      assert.equal(again.status, 200, again.text);
+      assert.notEqual(again.headers['etag'], created.headers['etag']);
+      assert.equal((await server.call(offerPath(id))).json().definition.offer['microsoft-azure-marketplace.summary'], 'replaced without If-Match');
       const star = await put(server, id, publishableOffer(id), '*');
       assert.equal(star.status, 200);
-      assert.notEqual(star.headers['etag'], created.headers['etag']);
       const stale = await put(server, id, publishableOffer(id), created.headers['etag']);
-      assert.equal(stale.status, 412);
+      assert.equal(stale.status, 412, 'an If-Match that is sent still means what it means');
       assert.equal(errorCode(stale), 'PreconditionFailed');
       const fresh = await put(server, id, publishableOffer(id), star.headers['etag']);
       assert.equal(fresh.status, 200);
       assert.equal((await server.call(offerPath(id))).headers['etag'], fresh.headers['etag']);
     });
 
+    it('If-None-Match: * creates only: 200 for a new offer, 412 PreconditionFailed once it exists; anything else in it is 400', async () => {
+      const id = 'put-create-only';
+      const createOnly = (document: unknown, headers: Record<string, string> = {}) =>
+        server.call(offerPath(id), { method: 'PUT', body: JSON.stringify(document), headers: { ...JSON_HEADERS, 'if-none-match': '*', ...headers } });
+      assert.equal((await createOnly(publishableOffer(id))).status, 200);
+      const etag = (await server.call(offerPath(id))).headers['etag'];
+      const second = await createOnly(publishableOffer(id));
+      assert.equal(second.status, 412);
+      assert.equal(errorCode(second), 'PreconditionFailed');
+      assert.match(second.json().error.message, /already exists/);
+      assert.equal((await server.call(offerPath(id))).headers['etag'], etag, 'nothing was written');
+      const bad = await server.call(offerPath(id), { method: 'PUT', body: JSON.stringify(publishableOffer(id)), headers: { ...JSON_HEADERS, 'if-none-match': '"abc"' } });
+      assert.equal(errorCode(bad), 'InvalidIfNoneMatch');
+      assert.equal(errorCode(await createOnly(publishableOffer(id), { 'if-match': '*' })), 'InvalidIfNoneMatch');
+    });
+
     it('If-Match: * creates an offer that does not exist; an ETag for one that does not exist is 412', async () => {
-      assert.equal((await put(server, 'put-star-create', publishableOffer('put-star-create'), '*')).status, 201);
+      assert.equal((await put(server, 'put-star-create', publishableOffer('put-star-create'), '*')).status, 200);
       const res = await put(server, 'put-etag-missing', publishableOffer('put-etag-missing'), 'W/"datetime\'2020-01-01T00%3A00%3A00.0000000Z\'"');
       assert.equal(res.status, 412);
       assert.equal((await server.call(offerPath('put-etag-missing'))).status, 404);
@@ -50,7 +68,7 @@ for (const transport of TRANSPORTS) {
 
     it('accepts an incomplete draft and a smaller document than GET returned, without resurrecting fields', async () => {
       const minimal = await put(server, 'put-minimal', { offerTypeId: 'microsoft-azure-virtualmachines', definition: { displayText: 'WIP' } });
-      assert.equal(minimal.status, 201);
+      assert.equal(minimal.status, 200);
       const full = publishableOffer('put-smaller');
       const first = await put(server, 'put-smaller', full);
       delete full['definition'].offer['microsoft-azure-marketplace.summary'];
@@ -103,7 +121,7 @@ for (const transport of TRANSPORTS) {
       assert.equal(tooDeep.status, 400);
       assert.equal(errorCode(tooDeep), 'InvalidDocument');
       const bom = await call(`\uFEFF${JSON.stringify(publishableOffer('put-bodies'))}`);
-      assert.equal(bom.status, 201, bom.text);
+      assert.equal(bom.status, 200, bom.text);
     });
 
     it('needs a Contributor or Owner: a Reader gets 403 InsufficientRole', async () => {
@@ -113,7 +131,7 @@ for (const transport of TRANSPORTS) {
       assert.equal(errorCode(res), 'InsufficientRole');
       const contributor = await server.tokenFor(['contoso'], 'Contributor');
       const ok = await server.call(offerPath('put-contributor'), { method: 'PUT', token: contributor, headers: JSON_HEADERS, body: JSON.stringify(publishableOffer('put-contributor')) });
-      assert.equal(ok.status, 201);
+      assert.equal(ok.status, 200);
     });
 
     it('keeps a secret across a GET→PUT round trip, replaces it when sent, clears it on null', async () => {
@@ -121,7 +139,7 @@ for (const transport of TRANSPORTS) {
       const document = publishableOffer(id);
       document['definition'].offer[MARKETO] = { clientId: 'cid', clientSecret: 'SECRET-ONE' };
       const created = await put(server, id, document);
-      assert.equal(created.status, 201);
+      assert.equal(created.status, 200);
       assert.equal(created.text.includes('SECRET-ONE'), false, 'the PUT response carries no secret');
       const secretOf = async () =>
         (await server.store.getVersionSecrets('contoso', id, (await server.store.getOffer('contoso', id))!.version)).find((s) => s.pointer === SECRET_POINTER)?.value;
@@ -152,6 +170,43 @@ for (const transport of TRANSPORTS) {
       delete withoutParent.definition.offer[MARKETO];
       await put(server, id, withoutParent, '*');
       assert.equal(await secretOf(), undefined, 'the object holding it was removed: so is the secret');
+    });
+  });
+}
+
+for (const transport of TRANSPORTS) {
+  describe(`PUT as the documentation describes it: --put-mode documented (${transport})`, () => {
+    let server: TestServer;
+    before(async () => (server = await startTestServer(transport, { app: { putMode: 'documented' } })));
+    after(async () => server.close());
+
+    it('creates with 201 and replaces with 200 only with If-Match; 409 InvalidResourceId says to send it', async () => {
+      const id = 'put-documented';
+      const created = await put(server, id, publishableOffer(id));
+      assert.equal(created.status, 201);
+      const again = await put(server, id, publishableOffer(id));
+      assert.equal(again.status, 409);
+      assert.equal(errorCode(again), 'InvalidResourceId');
+      assert.match(again.json().error.message, /If-Match/);
+      assert.equal((await server.call(offerPath(id))).headers['etag'], created.headers['etag'], 'the refused PUT wrote nothing');
+      const star = await put(server, id, publishableOffer(id), '*');
+      assert.equal(star.status, 200);
+      assert.notEqual(star.headers['etag'], created.headers['etag']);
+      const stale = await put(server, id, publishableOffer(id), created.headers['etag']);
+      assert.equal(stale.status, 412);
+      assert.equal(errorCode(stale), 'PreconditionFailed');
+      const fresh = await put(server, id, publishableOffer(id), star.headers['etag']);
+      assert.equal(fresh.status, 200);
+    });
+
+    it('If-Match: * creates with 201; If-None-Match: * on an existing offer is 412', async () => {
+      assert.equal((await put(server, 'put-documented-star', publishableOffer('put-documented-star'), '*')).status, 201);
+      const res = await server.call(offerPath('put-documented-star'), {
+        method: 'PUT',
+        body: JSON.stringify(publishableOffer('put-documented-star')),
+        headers: { ...JSON_HEADERS, 'if-none-match': '*' },
+      });
+      assert.equal(res.status, 412);
     });
   });
 }

@@ -18,7 +18,7 @@ for (const transport of TRANSPORTS) {
       const id = 'lifecycle-offer';
       // create
       const created = await put(server, id, publishableOffer(id));
-      assert.equal(created.status, 201, created.text);
+      assert.equal(created.status, 200, created.text);
       assert.equal(created.json().status, 'neverPublished');
       assert.equal(created.json().version, 1);
       assert.ok(created.headers['etag']);
@@ -33,7 +33,7 @@ for (const transport of TRANSPORTS) {
       assert.equal(publish.headers['operation-location'], location);
       assert.match(location, new RegExp(`^/api/publishers/contoso/offers/${id}/operations/[0-9a-f-]{36}\\?api-version=2017-10-31$`));
       const published = await waitForOperation(server, location);
-      assert.equal(published.status, 'completed');
+      assert.equal(published.status, 'succeeded');
       assert.equal(published.publishingVersion, 1);
       assert.equal(published.notificationEmails, 'jdoe@contoso.com');
       assert.deepEqual(
@@ -55,7 +55,7 @@ for (const transport of TRANSPORTS) {
       assert.equal(golive.status, 202, golive.text);
       assert.equal(golive.headers['operation-location'], golive.headers['location']);
       const live = await waitForOperation(server, golive.headers['location']!);
-      assert.equal(live.status, 'completed');
+      assert.equal(live.status, 'succeeded');
       assert.equal(live.notificationEmails, 'jdoe@contoso.com', 'go-live reuses the notification e-mails of publish');
       const production = await server.call(offerPath(id, '/slot/Production'));
       assert.equal(production.status, 200);
@@ -75,7 +75,7 @@ for (const transport of TRANSPORTS) {
       assert.equal(whileRunning.json().version, 1);
       assert.equal(whileRunning.json().definition.offer['microsoft-azure-marketplace.title'], 'Contoso App');
       const second = await waitForOperation(server, publish2.headers['location']!);
-      assert.equal(second.status, 'completed');
+      assert.equal(second.status, 'succeeded');
       assert.equal(second.publishingVersion, 2);
       assert.equal((await server.call(offerPath(id, '/slot/Preview'))).json().definition.offer['microsoft-azure-marketplace.title'], 'Contoso App 2');
       assert.equal((await server.call(offerPath(id, '/slot/Production'))).json().version, 1);
@@ -96,7 +96,7 @@ for (const transport of TRANSPORTS) {
 
     it('answers both operation location forms and filters submissions by status or submissionState', async () => {
       const id = 'locations-offer';
-      assert.equal((await put(server, id, publishableOffer(id))).status, 201);
+      assert.equal((await put(server, id, publishableOffer(id))).status, 200);
       const publish = await post(server, id, 'publish');
       const operation = await waitForOperation(server, publish.headers['location']!);
       for (const key of [`contoso$${id}$1$preview`, `contoso$${id}$1$staging`, `Contoso$${id.toUpperCase()}$1$Preview`]) {

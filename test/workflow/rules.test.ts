@@ -37,7 +37,7 @@ describe('publish, go-live and cancel rules', () => {
     document['definition'].plans[0]['microsoft-azure-virtualmachines.vmImages']['1.0.1'].osVhdUrl = (seedOfferDocument().definition['plans'] as any)[0][
       'microsoft-azure-virtualmachines.vmImages'
     ]['1.0.1'].osVhdUrl;
-    assert.equal((await put(server, id, document)).status, 201);
+    assert.equal((await put(server, id, document)).status, 200);
     const res = await post(server, id, 'publish');
     assert.equal(res.status, 202);
     const operation = await waitForOperation(server, res.headers['location']!);
@@ -58,7 +58,7 @@ describe('publish, go-live and cancel rules', () => {
     const res = await post(server, DEMO_OFFER_ID, 'publish');
     assert.equal(res.status, 202);
     const operation = await waitForOperation(server, res.headers['location']!);
-    assert.equal(operation.status, 'completed', JSON.stringify(operation.steps));
+    assert.equal(operation.status, 'succeeded', JSON.stringify(operation.steps));
     assert.equal((await server.call(offerPath(DEMO_OFFER_ID, '/slot/Preview'))).json().version, 5);
   });
 
@@ -94,7 +94,7 @@ describe('publish, go-live and cancel rules', () => {
   it('a publish is idempotent while the same draft publishes; anything else while it runs → 409', async () => {
     const id = 'rules-running';
     const created = await put(slow, id, publishableOffer(id));
-    assert.equal(created.status, 201);
+    assert.equal(created.status, 200);
     const first = await post(slow, id, 'publish');
     const second = await post(slow, id, 'publish');
     assert.equal(second.status, 202);
@@ -139,7 +139,7 @@ describe('publish, go-live and cancel rules', () => {
       assert.equal(errorCode(await post(slowLive, id, 'cancel')), 'OperationInProgress', 'a cancel cannot be canceled');
       const rollback = await waitForOperation(slowLive, cancel.headers['location']!);
       assert.equal(rollback.submissionType, 'cancel');
-      assert.equal(rollback.status, 'completed');
+      assert.equal(rollback.status, 'succeeded');
       assert.equal(rollback.steps[0].id, 'rollback');
       assert.equal((await slowLive.call(live.headers['location']!)).json().status, 'canceled');
       assert.equal((await slowLive.call(offerPath(id, '/status'))).json().status, 'canceled');

@@ -224,7 +224,9 @@ async function put(context: CommandContext): Promise<number> {
   try {
     result = await client.putOffer(body, options);
   } catch (error) {
-    if (error instanceof CloudPartnerError && error.status === 409 && error.code === 'InvalidResourceId') {
+    const exists =
+      error instanceof CloudPartnerError && ((error.status === 409 && error.code === 'InvalidResourceId') || (error.status === 412 && !options.etag && !options.force));
+    if (exists) {
       return fail(
         io,
         `${offerId} already exists, and the document from ${from} does not carry its eTag, so writing it could overwrite someone's changes. Start from 'cloudpartner offers show ${offerId} -o json' (it includes the eTag), or pass --force to overwrite the draft.`,

@@ -6,7 +6,7 @@ import { WAIT_HELP, WAIT_OPTIONS, failureMessages, waitSettings, watchOperation 
 
 const USAGE = `Usage: cloudpartner operations <command> [options]
 
-  list <offer> [--status running|completed|failed|canceled]
+  list <offer> [--status running|succeeded|completed|failed|canceled]
                                       the offer's operations, newest first
   show <offer> <operation-id> [--wait]
   show <location> [--wait]            one operation and its steps: by id, or by the Location a publish,
@@ -16,7 +16,7 @@ const USAGE = `Usage: cloudpartner operations <command> [options]
 ${WAIT_HELP}
 ${GLOBAL_HELP}`;
 
-const STATUSES = ['running', 'completed', 'failed', 'canceled'] as const;
+const STATUSES = ['running', 'succeeded', 'completed', 'failed', 'canceled'] as const;
 
 export async function operationsCommand(args: string[], io: Io): Promise<number> {
   const [subcommand, ...rest] = args;
@@ -25,7 +25,7 @@ export async function operationsCommand(args: string[], io: Io): Promise<number>
       return runCommand(
         io,
         rest,
-        { usage: 'cloudpartner operations list <offer> [--status running|completed|failed|canceled]\n', options: { status: { type: 'string' } }, positionals: { min: 1, max: 1 } },
+        { usage: 'cloudpartner operations list <offer> [--status running|succeeded|completed|failed|canceled]\n', options: { status: { type: 'string' } }, positionals: { min: 1, max: 1 } },
         list,
       );
     case 'show':

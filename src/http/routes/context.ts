@@ -1,11 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { TokenService } from '../../identity/token-service.ts';
+import type { PutMode } from '../../domain/drafts.ts';
 import type { Store } from '../../store/store.ts';
 
 /** What every route module receives. */
 export interface RouteOptions {
   store: Store;
   tokens: TokenService;
+  /** How PUT answers without If-Match, and with which status (--put-mode). */
+  putMode: PutMode;
 }
 
 export type RoutePlugin = FastifyPluginAsyncTypebox<RouteOptions>;

@@ -19,6 +19,7 @@ import putMember from './api/publishers/members/put.ts';
 import deleteMember from './api/publishers/members/delete.ts';
 import tokenRoutes from './oauth2/token.ts';
 import metadata from './oauth2/metadata.ts';
+import authorize from './oauth2/authorize.ts';
 
 export async function registerRoutes(app: FastifyInstance, options: RouteOptions): Promise<void> {
   const routes = [
@@ -40,6 +41,7 @@ export async function registerRoutes(app: FastifyInstance, options: RouteOptions
     deleteMember,
     tokenRoutes,
     metadata,
+    authorize,
   ];
   for (const route of routes) {
     await app.register(route, options);

@@ -16,6 +16,7 @@
 import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import { errors } from '../../domain/errors.ts';
+import { checkWriteCondition } from '../../domain/drafts.ts';
 import type { OfferHeader, OfferListFilter, OfferVersionDocument } from '../../domain/offers.ts';
 import type { OperationRecord } from '../../domain/operations.ts';
 import type { Publisher } from '../../domain/publishers.ts';
@@ -385,9 +386,8 @@ export class PostgresStore implements Store {
       try {
         return await this.transact((query) => this.saveDraftOnce(query, publisherId, offerId, condition, build));
       } catch (error) {
-        // Two creates raced and the other won: answer as if it had come first.
+        // Two creates raced and the other won: try again, now as if it had come first.
         if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
-        if (condition.kind === 'none') throw errors.offerExists(offerId);
       }
     }
   }
@@ -402,8 +402,8 @@ export class PostgresStore implements Store {
     const row = await this.lockOffer(query, publisherId, offerId);
     let created = false;
     let version: number;
+    checkWriteCondition(condition, offerId, row ?? null);
     if (!row) {
-      if (condition.kind === 'etag') throw errors.preconditionFailed(offerId, false);
       const content = build(null);
       const now = timestampAfter(null);
       await query(
@@ -422,8 +422,6 @@ export class PostgresStore implements Store {
       created = true;
       version = 1;
     } else {
-      if (condition.kind === 'none') throw errors.offerExists(offerId);
-      if (condition.kind === 'etag' && condition.etag !== row.etag) throw errors.preconditionFailed(offerId, true);
       const stored = await query<{ pointer: string; sealed_value: string }>(
         'draft-secrets',
         'SELECT pointer, sealed_value FROM offer_secrets WHERE publisher_id = $1 AND offer_id = $2 AND version = $3',

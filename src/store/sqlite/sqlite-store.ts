@@ -21,6 +21,7 @@ import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { errors } from '../../domain/errors.ts';
+import { checkWriteCondition } from '../../domain/drafts.ts';
 import type { OfferHeader, OfferListFilter, OfferVersionDocument } from '../../domain/offers.ts';
 import type { OperationRecord } from '../../domain/operations.ts';
 import { type OperationStatus, type OperationType, checkCanGoLive, checkCanPublish, offerStatusAfter, operationSlot, stepsOf } from '../../domain/workflow.ts';
@@ -532,8 +533,8 @@ export class SqliteStore implements Store {
   async saveDraft(publisherId: string, offerId: string, condition: WriteCondition, build: (current: CurrentDraft | null) => DraftContent): Promise<SaveDraftResult> {
     const result = this.transact((w) => {
       const row = w.offerForUpdate.get(publisherId, offerId);
+      checkWriteCondition(condition, offerId, row ?? null);
       if (!row) {
-        if (condition.kind === 'etag') throw errors.preconditionFailed(offerId, false);
         const content = build(null);
         const now = timestampAfter(null);
         w.insertOffer.run({
@@ -553,8 +554,6 @@ export class SqliteStore implements Store {
         this.sealInto(w, publisherId, offerId, 1, content.secrets);
         return { created: true, version: 1, now };
       }
-      if (condition.kind === 'none') throw errors.offerExists(offerId);
-      if (condition.kind === 'etag' && condition.etag !== row.etag) throw errors.preconditionFailed(offerId, true);
       const current = toOfferHeader(row);
       const secrets = w.secrets.all(publisherId, offerId, row.version).map((s) => ({ pointer: s.pointer, value: JSON.parse(this.#secrets.open(s.sealed_value)) }));
       const content = build({ offer: current, secrets });

@@ -1,9 +1,14 @@
 /**
  * The built-in token service's public metadata, at Azure AD's paths: OpenID Connect discovery
- * documents and the signing keys (JWKS), so other services can verify its tokens.
+ * documents, the signing keys (JWKS) so other services can verify its tokens, and the instance
+ * discovery MSAL consults before it trusts an authority host.
  */
 import { Type } from 'typebox';
 import type { RoutePlugin } from '../context.ts';
+import { oauthError } from './oauth-error.ts';
+
+/** A tenant segment as it may appear in an authority URL: a GUID, `common`, a domain name. */
+const TENANT_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 const metadata: RoutePlugin = async (app, { tokens }) => {
   const common = { config: { public: true, noApiVersion: true }, schema: { tags: ['identity'], security: [], params: Type.Object({ tenant: Type.String() }) } };
@@ -21,5 +26,29 @@ const metadata: RoutePlugin = async (app, { tokens }) => {
       return tokens.jwks();
     });
   }
+  app.get(
+    '/:tenant/discovery/instance',
+    {
+      ...common,
+      schema: {
+        ...common.schema,
+        summary: 'Instance discovery (MSAL): where the OpenID metadata of an authority is',
+        querystring: Type.Object({ authorization_endpoint: Type.Optional(Type.String()), 'api-version': Type.Optional(Type.String()) }, { additionalProperties: true }),
+      },
+    },
+    async (request, reply) => {
+      const endpoint = request.query.authorization_endpoint;
+      let tenant: string | undefined;
+      try {
+        tenant = endpoint ? new URL(endpoint).pathname.split('/')[1] : undefined;
+      } catch {
+        tenant = undefined;
+      }
+      if (!tenant || !TENANT_SEGMENT.test(tenant)) {
+        return oauthError(reply, 400, 'invalid_instance', 50049, "Unknown or invalid instance: give authorization_endpoint=<authority>/oauth2/v2.0/authorize.");
+      }
+      return tokens.instanceDiscovery(tenantOf(tenant));
+    },
+  );
 };
 export default metadata;

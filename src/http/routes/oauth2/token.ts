@@ -7,27 +7,10 @@
  * Errors follow OAuth 2.0 (RFC 6749 §5.2) — `{"error":"invalid_client","error_description":…}` —
  * because the clients of these endpoints are OAuth libraries that parse exactly that.
  */
-import { randomUUID } from 'node:crypto';
-import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { secretMatches } from '../../../identity/applications.ts';
 import type { RoutePlugin } from '../context.ts';
-
-type OAuthError = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope' | 'invalid_resource' | 'unauthorized_client';
-
-function oauthError(reply: FastifyReply, status: number, error: OAuthError, code: number, description: string) {
-  return reply
-    .code(status)
-    .header('cache-control', 'no-store')
-    .send({
-      error,
-      error_description: `AADSTS${code}: ${description}`,
-      error_codes: [code],
-      timestamp: new Date().toISOString().replace('T', ' ').replace('Z', 'Z'),
-      trace_id: randomUUID(),
-      correlation_id: randomUUID(),
-    });
-}
+import { oauthError } from './oauth-error.ts';
 
 const Form = Type.Object(
   {
@@ -39,6 +22,16 @@ const Form = Type.Object(
   },
   { additionalProperties: true },
 );
+
+/** OpenID Connect's own scopes, which some OAuth libraries add to every request; they ask for nothing more here. */
+const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
+
+/** v2 `scope`: exactly `{audience}/.default`, beside at most OpenID Connect's own scopes. */
+function asksForTheApi(scope: string | undefined, audience: string): boolean {
+  const scopes = (scope ?? '').split(' ').filter(Boolean);
+  const others = scopes.filter((item) => !OIDC_SCOPES.has(item));
+  return others.length === 1 && others[0] === `${audience}/.default`;
+}
 
 const tokenRoutes: RoutePlugin = async (app, { store, tokens }) => {
   // Form posts are accepted here only: the rest of the API speaks JSON.
@@ -88,7 +81,7 @@ const tokenRoutes: RoutePlugin = async (app, { store, tokens }) => {
           if (resource !== tokens.audience) {
             return oauthError(reply, 400, 'invalid_resource', 500011, `The resource '${(form['resource'] ?? '').slice(0, 200)}' was not found: request '${tokens.audience}'.`);
           }
-        } else if (form['scope']?.trim() !== `${tokens.audience}/.default`) {
+        } else if (!asksForTheApi(form['scope'], tokens.audience)) {
           return oauthError(reply, 400, 'invalid_scope', 1002012, `The scope '${(form['scope'] ?? '').slice(0, 200)}' is not valid: request '${tokens.audience}/.default'.`);
         }
         const application = await store.findApplication(clientId);

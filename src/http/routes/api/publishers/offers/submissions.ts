@@ -6,11 +6,11 @@ import { Type } from 'typebox';
 import { errors } from '../../../../../domain/errors.ts';
 import { parseId } from '../../../../../domain/ids.ts';
 import { renderSubmission } from '../../../../../domain/operations.ts';
-import { OPERATION_STATUSES } from '../../../../../domain/workflow.ts';
+import { OPERATION_STATUSES, parseOperationStatusFilter } from '../../../../../domain/workflow.ts';
 import { ApiVersionQuery, OfferParams, apiErrorResponses } from '../../../../schemas/common.ts';
 import type { RoutePlugin } from '../../../context.ts';
 
-const filterDescription = `Only operations in this state: ${OPERATION_STATUSES.join(', ')} (any letter case).`;
+const filterDescription = `Only operations in this state: ${OPERATION_STATUSES.join(', ')} (any letter case; succeeded is completed).`;
 const Query = Type.Object({
   ...ApiVersionQuery.properties,
   status: Type.Optional(Type.String({ description: filterDescription })),
@@ -34,9 +34,9 @@ const listSubmissions: RoutePlugin = async (app, { store }) => {
     async (request) => {
       const offerId = parseId('offerId', request.params.offerId);
       const raw = request.query.status ?? request.query.submissionState ?? request.query.filteredStatus;
-      const wanted = raw === undefined || raw === '' ? undefined : raw.toLowerCase();
-      if (wanted !== undefined && !(OPERATION_STATUSES as readonly string[]).includes(wanted)) {
-        throw errors.invalidQueryParameter('status', `'${wanted.slice(0, 40)}' is not an operation state; use one of ${OPERATION_STATUSES.join(', ')}.`);
+      const wanted = raw === undefined || raw === '' ? undefined : parseOperationStatusFilter(raw);
+      if (raw && wanted === undefined) {
+        throw errors.invalidQueryParameter('status', `'${raw.slice(0, 40)}' is not an operation state; use one of ${OPERATION_STATUSES.join(', ')}.`);
       }
       if (!(await store.getOffer(request.publisherId, offerId))) throw errors.offerNotFound(request.publisherId, offerId);
       const operations = await store.listOperations(request.publisherId, offerId);
