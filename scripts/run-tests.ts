@@ -21,7 +21,7 @@ const root = new URL('..', import.meta.url).pathname;
 const filter = process.argv.slice(2);
 
 /** Suites that run against each backend; the rest are about the embedded store, the CLI, the README. */
-const ON_EVERY_STORE = [/^test\/http\//, /^test\/workflow\//, /^test\/client\//, /^test\/fuzz\//, /^test\/crash\//, /^test\/hostile\//];
+const ON_EVERY_STORE = [/^test\/http\//, /^test\/clients\//, /^test\/workflow\//, /^test\/client\//, /^test\/fuzz\//, /^test\/crash\//, /^test\/hostile\//];
 /** Suites only meaningful on PostgreSQL. */
 const POSTGRES_ONLY = [/^test\/store\/postgres/, /^test\/scale\//];
 

@@ -32,7 +32,12 @@ export function createLogger(level: string, destination: NodeJS.WritableStream |
   );
 }
 
-export async function startServer(config: ServeConfig, out: NodeJS.WritableStream = process.stdout): Promise<RunningServer> {
+/** How the start is announced: the banner for people (default), or one JSON document for scripts (`-o json`). */
+export interface StartOptions {
+  json?: boolean;
+}
+
+export async function startServer(config: ServeConfig, out: NodeJS.WritableStream = process.stdout, options: StartOptions = {}): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
   const storeConfig = {
     dataDir: config.dataDir,
@@ -77,7 +82,8 @@ export async function startServer(config: ServeConfig, out: NodeJS.WritableStrea
   const url = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
   if (!config.publicUrl) app.tokens.setPublicUrl(url);
 
-  out.write(banner({ url, store: describeStore(storeConfig), demo: config.demo, demoToken, tokenServiceUrl: app.tokens.publicUrl }));
+  const started = { url, store: describeStore(storeConfig), demo: config.demo, demoToken, tokenServiceUrl: app.tokens.publicUrl };
+  out.write(options.json ? `${JSON.stringify(startedJson(started))}\n` : banner(started));
 
   // Graceful: stop accepting, let requests in flight finish (bounded), give up workflow leases
   // (another instance continues at once), then close the store.
@@ -94,17 +100,37 @@ export async function startServer(config: ServeConfig, out: NodeJS.WritableStrea
   return { app, store, url, close };
 }
 
-function banner(options: { url: string; store: string; demo: boolean; demoToken: string | undefined; tokenServiceUrl: string }): string {
+interface Started {
+  url: string;
+  store: string;
+  demo: boolean;
+  demoToken: string | undefined;
+  tokenServiceUrl: string;
+}
+
+/** MSAL (and so @azure/identity and Python's azure-identity) refuses an authority that is not https. */
+function startWarnings(started: Started): string[] {
+  if (started.tokenServiceUrl.startsWith('https:')) return [];
+  return [
+    `the token service's endpoints are at ${started.tokenServiceUrl}, plain http. MSAL-based clients (@azure/msal-node, @azure/identity, Python msal and azure-identity) refuse an authority that is not https: serve HTTPS with --cert and --key, or give --public-url https://… when a TLS proxy is in front.`,
+  ];
+}
+
+function startedJson(started: Started) {
+  return {
+    version: PACKAGE_VERSION,
+    url: started.url,
+    store: started.store,
+    openapi: `${started.url}/openapi.json`,
+    tokenService: started.tokenServiceUrl,
+    ...(started.demo ? { demo: { publisherId: DEMO_PUBLISHER.id, offerId: DEMO_OFFER_ID, ...(started.demoToken ? { token: started.demoToken } : {}) } } : {}),
+    warnings: startWarnings(started),
+  };
+}
+
+function banner(options: Started): string {
   const lines = [`cloudpartner ${PACKAGE_VERSION} listening on ${options.url} (${options.store})`, ''];
-  if (!options.tokenServiceUrl.startsWith('https:')) {
-    // MSAL (and so @azure/identity and Python's azure-identity) refuses an authority that is not https.
-    lines.push(
-      `Warning: the token service's endpoints are at ${options.tokenServiceUrl}, plain http. MSAL-based clients`,
-      `  (@azure/msal-node, @azure/identity, Python msal and azure-identity) refuse an authority that is not https:`,
-      `  serve HTTPS with --cert and --key, or give --public-url https://… when a TLS proxy is in front.`,
-      '',
-    );
-  }
+  for (const warning of startWarnings(options)) lines.push(`Warning: ${warning}`, '');
   if (options.demo) {
     const auth = options.demoToken ? options.demoToken : '$TOKEN';
     if (options.demoToken) {

@@ -55,13 +55,13 @@ Usage:
       --database-url <url> DATABASE_URL (PostgreSQL)
     Prints the token alone on stdout. Works while a server runs on the same data directory.
 
-  cloudpartner app create --publisher <id> --role <Owner|Contributor|Reader> [--name <display name>] [--json]
+  cloudpartner app create --publisher <id> --role <Owner|Contributor|Reader> [--name <display name>]
     Registers an application with the built-in token service and makes its service principal a
     member of the publishers. Prints its client id, client secret (shown only now) and tenant id:
     get tokens with POST /{tenant}/oauth2/token (grant_type=client_credentials, client_id,
     client_secret, resource=https://cloudpartner.azure.com).
 
-  cloudpartner members list --publisher <id> [--json]
+  cloudpartner members list --publisher <id>
   cloudpartner members add --publisher <id> --object-id <guid> --tenant-id <guid> --role <role> [--name <text>]
   cloudpartner members remove --publisher <id> --object-id <guid> [--tenant-id <guid>]
     Who may act on a publisher: service principals (by tenant and object id) and their roles.
@@ -81,6 +81,10 @@ Usage:
     --publisher, --output table|json. 'cloudpartner offers --help' shows every command and option.
 
   cloudpartner --version | --help
+
+  Every command takes -o json (--output json): it prints one JSON document instead of text, for
+  scripts — e.g. the client id and secret of 'app create', the token of 'token create', the
+  address and demo token of 'serve'.
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -103,9 +107,12 @@ export async function main(argv: string[]): Promise<number> {
     case 'publishers':
       return publishersCommand(rest, processIo());
     case '--version':
-    case 'version':
-      process.stdout.write(`${PACKAGE_VERSION}\n`);
+    case 'version': {
+      const { values } = parseArgs({ args: rest, options: OUTPUT_OPTIONS, strict: true });
+      if (wantsJson(values)) printJson({ version: PACKAGE_VERSION });
+      else process.stdout.write(`${PACKAGE_VERSION}\n`);
       return 0;
+    }
     case undefined:
     case '--help':
     case '-h':
@@ -142,14 +149,16 @@ async function serve(args: string[]): Promise<number> {
       cert: { type: 'string' },
       key: { type: 'string' },
       'put-mode': { type: 'string' },
+      ...OUTPUT_OPTIONS,
     },
     strict: true,
   });
+  const json = wantsJson(values);
   const config = resolveServeConfig(values, process.env);
   // The server, the stores and the identity code load only for the commands that need them,
   // so the API client commands start fast.
   const { startServer } = await import('../server.ts');
-  const server = await startServer(config);
+  const server = await startServer(config, process.stdout, { json });
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
@@ -172,11 +181,12 @@ async function token(args: string[]): Promise<number> {
       role: { type: 'string' },
       description: { type: 'string' },
       'expires-in-days': { type: 'string' },
-      'data-dir': { type: 'string' },
-      'database-url': { type: 'string' },
+      ...STORE_OPTIONS,
+      ...OUTPUT_OPTIONS,
     },
     strict: true,
   });
+  const json = wantsJson(values);
   if (!values.publisher?.length) return fail('--publisher is required');
   const role = values.role ? parseRole(values.role) : undefined;
   if (!role) return fail(`--role must be one of ${ROLES.join(', ')}`);
@@ -187,7 +197,8 @@ async function token(args: string[]): Promise<number> {
   const created = await withStore(values, (store) =>
     createAccessToken(store, { publisherIds, role, description: values.description ?? '', ...(days ? { expiresInDays: Number(days) } : {}) }),
   );
-  process.stdout.write(`${created.token}\n`);
+  if (json) printJson({ token: created.token, id: created.id, publishers: publisherIds, role, expiresAt: created.expiresAt });
+  else process.stdout.write(`${created.token}\n`);
   return 0;
 }
 
@@ -208,14 +219,28 @@ async function withStore<T>(values: { 'data-dir'?: string | undefined; 'database
 
 const STORE_OPTIONS = { 'data-dir': { type: 'string' }, 'database-url': { type: 'string' } } as const;
 
+/** `-o json` (or `--output json`; `--json` is its older spelling): every command can print one JSON document for scripts. */
+const OUTPUT_OPTIONS = { output: { type: 'string', short: 'o' }, json: { type: 'boolean' } } as const;
+
+function wantsJson(values: { output?: string | undefined; json?: boolean | undefined }): boolean {
+  const output = values.output?.toLowerCase();
+  if (output !== undefined && output !== 'json' && output !== 'table') throw new ConfigError(`-o/--output must be json or table, not '${values.output}'`);
+  return output === 'json' || (output === undefined && values.json === true);
+}
+
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
 async function appCommand(args: string[]): Promise<number> {
   const [subcommand, ...rest] = args;
   if (subcommand !== 'create') return fail(`usage: cloudpartner app create --publisher <id> --role <${ROLES.join('|')}>`);
   const { values } = parseArgs({
     args: rest,
-    options: { publisher: { type: 'string', multiple: true }, role: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' }, ...STORE_OPTIONS },
+    options: { publisher: { type: 'string', multiple: true }, role: { type: 'string' }, name: { type: 'string' }, ...STORE_OPTIONS, ...OUTPUT_OPTIONS },
     strict: true,
   });
+  const json = wantsJson(values);
   if (!values.publisher?.length) return fail('--publisher is required');
   const role = values.role ? parseRole(values.role) : undefined;
   if (!role) return fail(`--role must be one of ${ROLES.join(', ')}`);
@@ -225,8 +250,8 @@ async function appCommand(args: string[]): Promise<number> {
   const app = await withStore(values, async (store) =>
     registerApplication(store, await TokenService.open(store), { publisherIds, role, ...(values.name ? { displayName: values.name } : {}) }),
   );
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify({ clientId: app.clientId, clientSecret: app.clientSecret, tenantId: app.tenantId, objectId: app.objectId })}\n`);
+  if (json) {
+    printJson({ clientId: app.clientId, clientSecret: app.clientSecret, tenantId: app.tenantId, objectId: app.objectId, publishers: publisherIds, role });
   } else {
     process.stdout.write(
       [
@@ -255,11 +280,12 @@ async function membersCommand(args: string[]): Promise<number> {
       'tenant-id': { type: 'string' },
       role: { type: 'string' },
       name: { type: 'string' },
-      json: { type: 'boolean' },
       ...STORE_OPTIONS,
+      ...OUTPUT_OPTIONS,
     },
     strict: true,
   });
+  const json = wantsJson(values);
   if (!values.publisher) return fail('--publisher is required');
   const publisherId = parseId('publisherId', values.publisher);
   const guid = (name: string, value: string | undefined) => {
@@ -269,7 +295,7 @@ async function membersCommand(args: string[]): Promise<number> {
   switch (subcommand) {
     case 'list': {
       const members = await withStore(values, (store) => store.listMembers(publisherId));
-      if (values.json) process.stdout.write(`${JSON.stringify(members.map(({ publisherId: _p, ...member }) => member))}\n`);
+      if (json) printJson(members.map(({ publisherId: _p, ...member }) => member));
       else for (const m of members) process.stdout.write(`${m.role.padEnd(12)} ${m.tenantId} ${m.objectId} ${m.displayName}\n`);
       return 0;
     }
@@ -288,7 +314,8 @@ async function membersCommand(args: string[]): Promise<number> {
         if (!(await store.getPublisher(publisherId))) throw errors.publisherNotFound(publisherId);
         return store.putMember(member);
       });
-      process.stdout.write(`${added ? 'added' : 'changed'}: ${member.objectId} is ${role} on ${publisherId}\n`);
+      if (json) printJson({ result: added ? 'added' : 'changed', member: { objectId: member.objectId, tenantId: member.tenantId, role, displayName: member.displayName } });
+      else process.stdout.write(`${added ? 'added' : 'changed'}: ${member.objectId} is ${role} on ${publisherId}\n`);
       return 0;
     }
     case 'remove': {
@@ -301,7 +328,8 @@ async function membersCommand(args: string[]): Promise<number> {
         return matches.length;
       });
       if (removed === 0) return fail(`${objectId} is not a member of ${publisherId}`);
-      process.stdout.write(`removed: ${objectId} from ${publisherId}\n`);
+      if (json) printJson({ result: 'removed', objectId, publisherId, removed });
+      else process.stdout.write(`removed: ${objectId} from ${publisherId}\n`);
       return 0;
     }
     default:
@@ -310,7 +338,8 @@ async function membersCommand(args: string[]): Promise<number> {
 }
 
 async function migrateStore(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' }, ...OUTPUT_OPTIONS }, strict: true });
+  const json = wantsJson(values);
   if (!values.from || !values.to) return fail('usage: cloudpartner migrate-store --from <data dir | postgres://…> --to <data dir | postgres://…>');
   const { loadSecretKey, openStore } = await import('../store/open.ts');
   const { CopyError, copyStore } = await import('../store/copy.ts');
@@ -324,6 +353,10 @@ async function migrateStore(args: string[]): Promise<number> {
     const to = await openStore({ ...location(values.to), secretKey: key });
     try {
       const report = await copyStore(from, to);
+      if (json) {
+        printJson({ ...report, sealedWith: sourceKey ? 'CLOUDPARTNER_SECRET_KEY' : `${source.dataDir}/secret.key` });
+        return 0;
+      }
       process.stdout.write(
         `copied ${report.publishers} publishers, ${report.offers} offers (${report.versions} versions, ${report.operations} operations) and ${report.tokens} access tokens\n`,
       );

@@ -40,7 +40,7 @@ export interface CreateTokenRequest {
 }
 
 /** Creates a token and returns it; this is the only time the token exists outside the caller. */
-export async function createAccessToken(store: Store, request: CreateTokenRequest): Promise<{ id: string; token: string }> {
+export async function createAccessToken(store: Store, request: CreateTokenRequest): Promise<{ id: string; token: string; expiresAt: string | null }> {
   if (request.publisherIds.length === 0) throw new Error('a token needs at least one publisher');
   for (const publisherId of request.publisherIds) {
     if (!(await store.getPublisher(publisherId))) throw errors.publisherNotFound(publisherId);
@@ -48,13 +48,14 @@ export async function createAccessToken(store: Store, request: CreateTokenReques
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const id = randomUUID();
   const now = new Date();
+  const expiresAt = request.expiresInDays ? new Date(now.getTime() + request.expiresInDays * 86_400_000).toISOString() : null;
   await store.createAccessToken({
     id,
     tokenHash: hashToken(token),
     description: request.description ?? '',
     grants: request.publisherIds.map((publisherId) => ({ publisherId, role: request.role })),
     createdAt: now.toISOString(),
-    expiresAt: request.expiresInDays ? new Date(now.getTime() + request.expiresInDays * 86_400_000).toISOString() : null,
+    expiresAt,
   });
-  return { id, token };
+  return { id, token, expiresAt };
 }

@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { API, makeDataDir } from '../helpers/harness.ts';
-import { BIN, cleanEnv, runCli, startProcess, type ServerProcess } from '../helpers/processes.ts';
+import { BIN, ROOT, cleanEnv, runCli, startProcess, type ServerProcess } from '../helpers/processes.ts';
 import { readFileSync } from 'node:fs';
 
 function httpsGet(url: string, ca: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
@@ -48,7 +48,7 @@ describe('app create, members, and HTTPS', () => {
   });
 
   it('app create registers an application whose client credentials get a token that works', async () => {
-    const created = runCli(['app', 'create', '--publisher', 'contoso', '--role', 'Contributor', '--name', 'ci pipeline', '--json', '--data-dir', join(dir, 'data')], cleanEnv());
+    const created = runCli(['app', 'create', '--publisher', 'contoso', '--role', 'Contributor', '--name', 'ci pipeline', '-o', 'json', '--data-dir', join(dir, 'data')], cleanEnv());
     assert.equal(created.status, 0, created.stderr);
     const app = JSON.parse(created.stdout) as { clientId: string; clientSecret: string; tenantId: string; objectId: string };
     const tokenResponse = await new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -66,7 +66,7 @@ describe('app create, members, and HTTPS', () => {
     const offers = await httpsGet(`${server.url}/api/publishers/contoso/offers?${API}`, ca, { authorization: `Bearer ${token}` });
     assert.equal(offers.status, 200);
 
-    const list = runCli(['members', 'list', '--publisher', 'contoso', '--json', '--data-dir', join(dir, 'data')], cleanEnv());
+    const list = runCli(['members', 'list', '--publisher', 'contoso', '--output', 'json', '--data-dir', join(dir, 'data')], cleanEnv());
     assert.equal(list.status, 0, list.stderr);
     const members = JSON.parse(list.stdout) as Array<{ objectId: string; role: string; displayName: string }>;
     assert.ok(members.some((member) => member.objectId === app.objectId && member.role === 'Contributor' && member.displayName === 'ci pipeline'));
@@ -75,6 +75,30 @@ describe('app create, members, and HTTPS', () => {
     assert.equal(removed.status, 0, removed.stderr);
     const denied = await httpsGet(`${server.url}/api/publishers/contoso/offers?${API}`, ca, { authorization: `Bearer ${token}` });
     assert.equal(denied.status, 403, 'a removed member loses access on the running server');
+  });
+
+  it('every command speaks JSON with -o json: one document a script can read, nothing else on stdout', () => {
+    const data = ['--data-dir', join(dir, 'data')];
+    const json = (args: string[]) => {
+      const result = runCli([...args, '-o', 'json', ...data], cleanEnv());
+      assert.equal(result.status, 0, `${args.join(' ')}: ${result.stderr}`);
+      return JSON.parse(result.stdout);
+    };
+    const token = json(['token', 'create', '--publisher', 'contoso', '--role', 'Reader', '--expires-in-days', '2']);
+    assert.match(token.token, /^cpat_[A-Za-z0-9_-]{43}$/);
+    assert.deepEqual([token.publishers, token.role], [['contoso'], 'Reader']);
+    assert.ok(Date.parse(token.expiresAt) > Date.now());
+    const objectId = '22222222-2222-2222-2222-222222222222';
+    const member = ['--publisher', 'contoso', '--object-id', objectId];
+    assert.equal(json(['members', 'add', ...member, '--tenant-id', '33333333-3333-3333-3333-333333333333', '--role', 'Reader', '--name', 'auditor']).result, 'added');
+    assert.equal(json(['members', 'add', ...member, '--tenant-id', '33333333-3333-3333-3333-333333333333', '--role', 'Contributor']).member.role, 'Contributor');
+    assert.ok(json(['members', 'list', '--publisher', 'contoso']).some((m: { objectId: string }) => m.objectId === objectId));
+    assert.deepEqual(json(['members', 'remove', ...member]), { result: 'removed', objectId, publisherId: 'contoso', removed: 1 });
+    const version = runCli(['--version', '-o', 'json'], cleanEnv());
+    assert.deepEqual(JSON.parse(version.stdout), { version: JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version });
+    const wrong = runCli(['token', 'create', '--publisher', 'contoso', '--role', 'Reader', '-o', 'yaml', ...data], cleanEnv());
+    assert.equal(wrong.status, 2);
+    assert.match(wrong.stderr, /^cloudpartner: -o\/--output must be json or table, not 'yaml'\n$/);
   });
 
   it('explains mistakes in one line', () => {

@@ -4,7 +4,7 @@
  * running server; configuration comes from flags and environment.
  */
 import assert from 'node:assert/strict';
-import { execSync } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -129,12 +129,74 @@ describe('serve configuration', () => {
     }
   });
 
+  it('warns at start when the token service would name plain-http endpoints, which MSAL-based clients refuse', async () => {
+    const plain = await startProcess(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent'], cleanEnv());
+    try {
+      assert.match(plain.output(), new RegExp(`^Warning: the token service's endpoints are at ${plain.url.replaceAll('.', '\\.')}, plain http\\. MSAL-based clients .* --cert and --key`, 'm'));
+    } finally {
+      await plain.stop();
+    }
+    const proxied = await startProcess(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent', '--public-url', 'https://cloudpartner.example.com'], cleanEnv());
+    try {
+      assert.doesNotMatch(proxied.output(), /Warning/, 'an https public URL (a TLS proxy in front) needs no warning');
+      const metadata = (await (await fetch(`${proxied.url}/common/v2.0/.well-known/openid-configuration`)).json()) as { token_endpoint: string };
+      assert.match(metadata.token_endpoint, /^https:\/\/cloudpartner\.example\.com\/[0-9a-f-]{36}\/oauth2\/v2\.0\/token$/);
+    } finally {
+      await proxied.stop();
+    }
+  });
+
+  it('serve -o json announces itself in one JSON document: address, store, demo token, warnings', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--demo', '--port', '0', '--data-dir', join(dataDir, 'json'), '--log-level', 'silent', '-o', 'json'], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const first = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          text += chunk;
+          if (text.includes('\n')) resolve(text.slice(0, text.indexOf('\n')));
+        });
+        child.on('exit', (code) => reject(new Error(`exited ${code}: ${text}`)));
+      });
+      const started = JSON.parse(first);
+      assert.match(started.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      assert.match(started.store, /^embedded database /);
+      assert.equal(started.openapi, `${started.url}/openapi.json`);
+      assert.equal(started.demo.publisherId, 'contoso');
+      assert.match(started.demo.token, /^cpat_/);
+      assert.equal(started.warnings.length, 1);
+      const res = await fetch(`${started.url}/api/publishers/contoso/offers?${API}`, { headers: { authorization: `Bearer ${started.demo.token}` } });
+      assert.equal(res.status, 200);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('--put-mode documented (or CLOUDPARTNER_PUT_MODE) answers PUT as the documentation describes: 201, then 409 without If-Match', async () => {
+    const server = await startProcess(process.execPath, [BIN, 'serve', '--demo', '--port', '0', '--data-dir', join(dataDir, 'documented'), '--log-level', 'silent'], cleanEnv({ CLOUDPARTNER_PUT_MODE: 'documented' }));
+    try {
+      const token = TOKEN_LINE.exec(server.output())![1]!;
+      const put = () =>
+        fetch(`${server.url}/api/publishers/contoso/offers/documented-offer?${API}`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ offerTypeId: 'microsoft-azure-virtualmachines', definition: { displayText: 'x' } }),
+        });
+      assert.equal((await put()).status, 201);
+      assert.equal((await put()).status, 409);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('rejects bad configuration with one clear line', () => {
     for (const [args, env] of [
       [['serve', '--port', 'eighty'], {}],
       [['serve'], { PORT: '70000' }],
       [['serve', '--log-level', 'loud'], {}],
       [['serve', '--unknown-flag'], {}],
+      [['serve', '--put-mode', 'strict'], {}],
+      [['serve'], { CLOUDPARTNER_PUT_MODE: 'lenient' }],
+      [['serve', '-o', 'xml'], {}],
       [['frobnicate'], {}],
     ] as const) {
       const result = runCli([...args], cleanEnv({ ...env, CLOUDPARTNER_DATA_DIR: dataDir }));

@@ -114,6 +114,65 @@ describe('the built-in token service', () => {
     }
   });
 
+  it('the metadata is a complete OpenID Connect Discovery 1.0 §3 document, every endpoint at the public address (what MSAL insists on)', async () => {
+    for (const [version, prefix] of [
+      ['', ''],
+      ['/v2.0', '/v2.0'],
+    ] as const) {
+      const metadata = (await server.call(`/${app.tenantId}${prefix}/.well-known/openid-configuration`, { token: null })).json();
+      for (const member of ['issuer', 'authorization_endpoint', 'token_endpoint', 'jwks_uri', 'response_types_supported', 'subject_types_supported', 'id_token_signing_alg_values_supported']) {
+        assert.ok(member in metadata, `${prefix || 'v1'}: ${member} (required by Discovery §3)`);
+      }
+      assert.equal(metadata.authorization_endpoint, `${server.baseUrl}/${app.tenantId}/oauth2${version}/authorize`);
+      assert.equal(metadata.token_endpoint, `${server.baseUrl}/${app.tenantId}/oauth2${version}/token`);
+      assert.equal(metadata.jwks_uri, `${server.baseUrl}/${app.tenantId}/discovery${version}/keys`);
+      assert.deepEqual(metadata.grant_types_supported, ['client_credentials']);
+      assert.ok(Array.isArray(metadata.response_types_supported) && Array.isArray(metadata.subject_types_supported));
+      // common and organizations resolve to the service's own tenant, as an authority MSAL was given may say.
+      const common = (await server.call(`/common${prefix}/.well-known/openid-configuration`, { token: null })).json();
+      assert.equal(common.token_endpoint, `${server.baseUrl}/${server.app.tokens.tenantId}/oauth2${version}/token`);
+    }
+  });
+
+  it('the authorization endpoints refuse interactive flows with an OAuth error, never a redirect', async () => {
+    for (const path of [`/${app.tenantId}/oauth2/authorize`, `/${app.tenantId}/oauth2/v2.0/authorize`]) {
+      const res = await server.call(`${path}?response_type=code&client_id=${app.clientId}&redirect_uri=https%3A%2F%2Fevil.example%2F`, { token: null });
+      assert.equal(res.status, 400, res.text);
+      assert.equal(res.headers['location'], undefined);
+      assert.equal(res.json().error, 'unsupported_response_type');
+      assert.match(res.json().error_description, /^AADSTS\d+: .*client-credentials/);
+      assert.equal((await server.call(path, { method: 'POST', token: null, headers: FORM, body: 'response_type=token' })).json().error, 'unsupported_response_type');
+    }
+  });
+
+  it('instance discovery names the tenant discovery document of the authority, and refuses what is no authority', async () => {
+    const authorize = encodeURIComponent(`${server.baseUrl}/${app.tenantId}/oauth2/v2.0/authorize`);
+    const res = await server.call(`/common/discovery/instance?api-version=1.1&authorization_endpoint=${authorize}`, { token: null });
+    assert.equal(res.status, 200, res.text);
+    const host = new URL(server.baseUrl).host;
+    assert.equal(res.json().tenant_discovery_endpoint, `${server.baseUrl}/${app.tenantId}/v2.0/.well-known/openid-configuration`);
+    assert.deepEqual(res.json().metadata, [{ preferred_network: host, preferred_cache: host, aliases: [host] }]);
+    const discovered = await server.call(new URL(res.json().tenant_discovery_endpoint).pathname, { token: null });
+    assert.equal(discovered.json().issuer, `${server.baseUrl}/${app.tenantId}/v2.0`);
+    for (const bad of ['', '&authorization_endpoint=nonsense', `&authorization_endpoint=${encodeURIComponent('https://x/bad%20tenant/oauth2/v2.0/authorize')}`]) {
+      const refused = await server.call(`/common/discovery/instance?api-version=1.1${bad}`, { token: null });
+      assert.equal(refused.status, 400, bad);
+      assert.equal(refused.json().error, 'invalid_instance');
+    }
+  });
+
+  it('v2 scope: …/.default beside OpenID Connect\'s own scopes is accepted; another resource is not', async () => {
+    const ask = (scope: string) =>
+      server.call(`/${app.tenantId}/oauth2/v2.0/token`, {
+        method: 'POST',
+        token: null,
+        headers: FORM,
+        body: form({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, scope }),
+      });
+    assert.equal((await ask('https://cloudpartner.azure.com/.default openid profile offline_access')).status, 200);
+    assert.equal((await ask('https://cloudpartner.azure.com/.default https://management.azure.com/.default')).json().error, 'invalid_scope');
+  });
+
   it('the log carries no token and no client secret', () => {
     const log = logLines.join('');
     assert.ok(log.includes('oauth2/token'), 'token requests are logged');

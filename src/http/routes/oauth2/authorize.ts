@@ -7,9 +7,10 @@
  */
 import { Type } from 'typebox';
 import type { RoutePlugin } from '../context.ts';
-import { oauthError } from './oauth-error.ts';
+import { acceptForms, oauthError } from './oauth.ts';
 
 const authorize: RoutePlugin = async (app) => {
+  acceptForms(app);
   for (const path of ['/:tenant/oauth2/authorize', '/:tenant/oauth2/v2.0/authorize']) {
     app.route({
       method: ['GET', 'POST'],

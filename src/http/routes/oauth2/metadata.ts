@@ -5,7 +5,7 @@
  */
 import { Type } from 'typebox';
 import type { RoutePlugin } from '../context.ts';
-import { oauthError } from './oauth-error.ts';
+import { oauthError } from './oauth.ts';
 
 /** A tenant segment as it may appear in an authority URL: a GUID, `common`, a domain name. */
 const TENANT_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;

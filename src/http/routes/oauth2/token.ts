@@ -10,7 +10,7 @@
 import { Type } from 'typebox';
 import { secretMatches } from '../../../identity/applications.ts';
 import type { RoutePlugin } from '../context.ts';
-import { oauthError } from './oauth-error.ts';
+import { acceptForms, oauthError } from './oauth.ts';
 
 const Form = Type.Object(
   {
@@ -34,10 +34,7 @@ function asksForTheApi(scope: string | undefined, audience: string): boolean {
 }
 
 const tokenRoutes: RoutePlugin = async (app, { store, tokens }) => {
-  // Form posts are accepted here only: the rest of the API speaks JSON.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
+  acceptForms(app);
 
   for (const version of [1, 2] as const) {
     app.post(
