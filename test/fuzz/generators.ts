@@ -389,7 +389,7 @@ export function mutateText(rng: Rng, text: string): { body: Buffer; op: string }
 // Endpoints
 
 type BodyKind = 'offer' | 'notification' | 'member' | 'form' | 'none';
-type QueryKind = 'api' | 'filter' | 'submissions' | 'tenant' | 'none';
+type QueryKind = 'api' | 'filter' | 'submissions' | 'tenant' | 'instance' | 'none';
 
 interface Endpoint {
   name: string;
@@ -439,7 +439,15 @@ export const ENDPOINTS: readonly Endpoint[] = [
   E('openidV2', 'GET', '/{t}/v2.0/.well-known/openid-configuration', 'none', 'none', 'none', 0.3),
   E('keys', 'GET', '/{t}/discovery/keys', 'none', 'none', 'none', 0.3),
   E('keysV2', 'GET', '/{t}/discovery/v2.0/keys', 'none', 'none', 'none', 0.2),
+  E('authorizeV1', 'GET', '/{t}/oauth2/authorize', 'none', 'none', 'none', 0.2),
+  E('authorizeV2', 'POST', '/{t}/oauth2/v2.0/authorize', 'form', 'none', 'none', 0.2),
+  E('instanceDiscovery', 'GET', '/{t}/discovery/instance', 'none', 'instance', 'none', 0.4),
 ];
+
+/** The token service's endpoints answer errors in OAuth's shape (`{"error":"…","error_description":"…"}`), as OAuth libraries expect. */
+function answersOAuth(endpoint: Endpoint): boolean {
+  return endpoint.auth === 'client' || endpoint.path.includes('oauth2') || endpoint.name === 'instanceDiscovery';
+}
 
 /** Path segments that should never get past validation, written as they go on the wire. */
 export const HOSTILE_SEGMENTS: ReadonlyArray<string | Buffer> = [
@@ -625,6 +633,13 @@ function queryFor(rng: Rng, kind: QueryKind): string | undefined {
       return rng.chance(0.4) ? `${API_VERSION}&${rng.pick(['status', 'submissionState', 'filteredStatus'])}=${rng.pick(['running', 'completed', 'Canceled', 'failed'])}` : API_VERSION;
     case 'tenant':
       return rng.chance(0.3) ? `${API_VERSION}&tenantId=${rng.guid()}` : API_VERSION;
+    case 'instance':
+      return rng.weighted<string | undefined>([
+        [4, `api-version=1.1&authorization_endpoint=${percentEncode(`https://127.0.0.1/${rng.chance(0.5) ? 'common' : rng.guid()}/oauth2/v2.0/authorize`)}`],
+        [1, 'api-version=1.1&authorization_endpoint=not%20a%20url'],
+        [1, 'api-version=1.1'],
+        [1, undefined],
+      ]);
     default:
       return API_VERSION;
   }
@@ -1046,7 +1061,7 @@ function mutateFraming(rng: Rng, state: FuzzState, draft: Draft, index: number):
         bytes: Buffer.concat(drafts.map(serialize)),
         responses: count,
         head: drafts.map((each) => each.method === 'HEAD'),
-        oauth: drafts.map((each) => each.endpoint.auth === 'client'),
+        oauth: drafts.map((each) => answersOAuth(each.endpoint)),
       };
     }
     case 'request-line': {
@@ -1145,7 +1160,7 @@ export function generate(rng: Rng, index: number, state: FuzzState, only?: Kind)
     responses: framed.responses ?? 1,
     head: framed.head ?? [draft.method === 'HEAD'],
     ...(draft.endAfterWrite ? { endAfterWrite: true } : {}),
-    oauth: framed.oauth ?? [draft.endpoint.auth === 'client'],
+    oauth: framed.oauth ?? [answersOAuth(draft.endpoint)],
     ...(draft.offerId ? { offerId: draft.offerId } : {}),
     markers: draft.markers,
   };
