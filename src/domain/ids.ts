@@ -29,3 +29,9 @@ const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 export function isGuid(value: string): boolean {
   return GUID_PATTERN.test(value);
 }
+
+/** A GUID given by a client (an object or tenant id), in its stored form: lowercase. */
+export function parseGuid(what: 'objectId' | 'tenantId', raw: string): string {
+  if (!isGuid(raw)) throw errors.invalidRequest(`The ${what} '${raw.slice(0, 80)}' is not a GUID.`);
+  return raw.toLowerCase();
+}

@@ -93,7 +93,15 @@ describe('app create, members, and HTTPS', () => {
     assert.equal(json(['members', 'add', ...member, '--tenant-id', '33333333-3333-3333-3333-333333333333', '--role', 'Reader', '--name', 'auditor']).result, 'added');
     assert.equal(json(['members', 'add', ...member, '--tenant-id', '33333333-3333-3333-3333-333333333333', '--role', 'Contributor']).member.role, 'Contributor');
     assert.ok(json(['members', 'list', '--publisher', 'contoso']).some((m: { objectId: string }) => m.objectId === objectId));
-    assert.deepEqual(json(['members', 'remove', ...member]), { result: 'removed', objectId, publisherId: 'contoso', removed: 1 });
+    assert.deepEqual(json(['members', 'remove', ...member]), { result: 'removed', objectId, tenantId: '33333333-3333-3333-3333-333333333333', publisherId: 'contoso' });
+    // Members and the members API share one rule: an object id that is a member in two tenants needs its tenant named.
+    json(['members', 'add', ...member, '--tenant-id', '44444444-4444-4444-4444-444444444444', '--role', 'Reader']);
+    json(['members', 'add', ...member, '--tenant-id', '55555555-5555-5555-5555-555555555555', '--role', 'Reader']);
+    const ambiguous = runCli(['members', 'remove', ...member, ...data], cleanEnv());
+    assert.equal(ambiguous.status, 2);
+    assert.match(ambiguous.stderr, /several tenants: name the tenant/);
+    assert.equal(json(['members', 'remove', ...member, '--tenant-id', '44444444-4444-4444-4444-444444444444']).tenantId, '44444444-4444-4444-4444-444444444444');
+    assert.equal(json(['members', 'remove', ...member]).tenantId, '55555555-5555-5555-5555-555555555555');
     const version = runCli(['--version', '-o', 'json'], cleanEnv());
     assert.deepEqual(JSON.parse(version.stdout), { version: JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version });
     const wrong = runCli(['token', 'create', '--publisher', 'contoso', '--role', 'Reader', '-o', 'yaml', ...data], cleanEnv());

@@ -1,9 +1,10 @@
 /** DELETE /api/publishers/{publisherId}/members/{objectId}?tenantId=… — remove a member (Owners only): 204, or 404. */
 import { Type } from 'typebox';
-import { errors } from '../../../../../domain/errors.ts';
+import { parseGuid } from '../../../../../domain/ids.ts';
+import { removeMember } from '../../../../../identity/members.ts';
 import { ApiVersionQuery, apiErrorResponses } from '../../../../schemas/common.ts';
 import type { RoutePlugin } from '../../../context.ts';
-import { MemberParams, parseGuid } from './member.ts';
+import { MemberParams } from './member.ts';
 
 const deleteMember: RoutePlugin = async (app, { store }) => {
   app.delete(
@@ -19,13 +20,8 @@ const deleteMember: RoutePlugin = async (app, { store }) => {
       },
     },
     async (request, reply) => {
-      const objectId = parseGuid('objectId', request.params.objectId);
-      const candidates = (await store.listMembers(request.publisherId)).filter(
-        (member) => member.objectId === objectId && (request.query.tenantId === undefined || member.tenantId === request.query.tenantId.toLowerCase()),
-      );
-      if (candidates.length === 0) throw errors.memberNotFound(request.publisherId, objectId);
-      if (candidates.length > 1) throw errors.invalidRequest('That object id is a member in several tenants: add ?tenantId=.');
-      await store.removeMember(request.publisherId, candidates[0]!.tenantId, objectId);
+      const tenantId = request.query.tenantId === undefined ? undefined : parseGuid('tenantId', request.query.tenantId);
+      await removeMember(store, request.publisherId, parseGuid('objectId', request.params.objectId), tenantId);
       return reply.code(204).send(null);
     },
   );

@@ -1,7 +1,5 @@
 /** A publisher member on the wire, and the path of one member. */
 import { Type } from 'typebox';
-import { errors } from '../../../../../domain/errors.ts';
-import { isGuid } from '../../../../../domain/ids.ts';
 import { ROLES } from '../../../../../domain/roles.ts';
 import type { Member as MemberRecord } from '../../../../../store/store.ts';
 import { PublisherParams } from '../../../../schemas/common.ts';
@@ -23,7 +21,3 @@ export function renderMember(member: MemberRecord) {
   return { objectId: member.objectId, tenantId: member.tenantId, role: member.role, displayName: member.displayName, createdTime: member.createdAt };
 }
 
-export function parseGuid(what: 'objectId' | 'tenantId', raw: string): string {
-  if (!isGuid(raw)) throw errors.invalidRequest(`The ${what} '${raw.slice(0, 80)}' is not a GUID.`);
-  return raw.toLowerCase();
-}

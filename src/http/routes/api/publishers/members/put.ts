@@ -8,7 +8,9 @@ import { errors } from '../../../../../domain/errors.ts';
 import { ROLES, parseRole } from '../../../../../domain/roles.ts';
 import { ApiVersionQuery, apiErrorResponses } from '../../../../schemas/common.ts';
 import type { RoutePlugin } from '../../../context.ts';
-import { Member, MemberParams, parseGuid, renderMember } from './member.ts';
+import { parseGuid } from '../../../../../domain/ids.ts';
+import { setMember } from '../../../../../identity/members.ts';
+import { Member, MemberParams, renderMember } from './member.ts';
 
 const Body = Type.Object({
   tenantId: Type.String(),
@@ -33,17 +35,14 @@ const putMember: RoutePlugin = async (app, { store }) => {
     async (request, reply) => {
       const role = parseRole(request.body.role);
       if (!role) throw errors.invalidRequest(`The role '${request.body.role.slice(0, 40)}' is not one of ${ROLES.join(', ')}.`);
-      const member = {
+      const { added, member } = await setMember(store, {
         publisherId: request.publisherId,
         tenantId: parseGuid('tenantId', request.body.tenantId),
         objectId: parseGuid('objectId', request.params.objectId),
         role,
         displayName: request.body.displayName ?? '',
-        createdAt: new Date().toISOString(),
-      };
-      const added = await store.putMember(member);
-      const stored = (await store.listMembers(request.publisherId)).find((m) => m.tenantId === member.tenantId && m.objectId === member.objectId)!;
-      return reply.code(added ? 201 : 200).send(renderMember(stored));
+      });
+      return reply.code(added ? 201 : 200).send(renderMember(member));
     },
   );
 };

@@ -1,0 +1,36 @@
+/**
+ * Members: who may act on a publisher — service principals (by tenant and object id) with a role.
+ * The rules are written here once, for the members API and `cloudpartner members` alike.
+ */
+import { errors } from '../domain/errors.ts';
+import type { Role } from '../domain/roles.ts';
+import type { Member, Store } from '../store/store.ts';
+
+export interface MemberChange {
+  publisherId: string;
+  tenantId: string;
+  objectId: string;
+  role: Role;
+  displayName?: string;
+}
+
+/** Adds a service principal to a publisher, or changes its role and name; says which, with the member as stored. */
+export async function setMember(store: Store, change: MemberChange, now = new Date()): Promise<{ added: boolean; member: Member }> {
+  if (!(await store.getPublisher(change.publisherId))) throw errors.publisherNotFound(change.publisherId);
+  const added = await store.putMember({ ...change, displayName: change.displayName ?? '', createdAt: now.toISOString() });
+  const member = (await store.listMembers(change.publisherId)).find((m) => m.tenantId === change.tenantId && m.objectId === change.objectId)!;
+  return { added, member };
+}
+
+/**
+ * Removes one member. An object id is enough while it is a member in one tenant only; when it is
+ * one in several, the tenant must be named, so that one call never removes more than it meant to.
+ */
+export async function removeMember(store: Store, publisherId: string, objectId: string, tenantId?: string): Promise<Member> {
+  const candidates = (await store.listMembers(publisherId)).filter((member) => member.objectId === objectId && (tenantId === undefined || member.tenantId === tenantId));
+  if (candidates.length === 0) throw errors.memberNotFound(publisherId, objectId);
+  if (candidates.length > 1) throw errors.invalidRequest(`The object id ${objectId} is a member of ${publisherId} in several tenants: name the tenant (tenantId).`);
+  const [member] = candidates as [Member];
+  await store.removeMember(publisherId, member.tenantId, objectId);
+  return member;
+}
