@@ -3,19 +3,79 @@
  *
  * Each error carries the HTTP status it maps to, a stable `code` clients can branch on, and a
  * message a person can act on. The HTTP layer turns an ApiError into
- * `{"error":{"code":"...","message":"..."}}` and never invents codes of its own.
+ * `{"error":{"code":"...","message":"..."}}` (errorBody, below) and never invents codes of its own:
+ * a code is one of ERROR_CODES, which the README's error table is checked against.
  */
 import { SUPPORTED_API_VERSIONS } from './api-version.ts';
 
+/** Every error code a client can receive, and its HTTP status. Closed: ApiError takes no other. */
+export const ERROR_CODES = {
+  // 400 — the request itself is wrong
+  InvalidAPIVersion: 400,
+  InvalidVersion: 400,
+  InvalidSlot: 400,
+  InvalidPublisherId: 400,
+  InvalidOfferId: 400,
+  InvalidOperationId: 400,
+  PublisherIdTooLong: 400,
+  OfferIdTooLong: 400,
+  InvalidFilter: 400,
+  InvalidQueryParameter: 400,
+  InvalidDocument: 400,
+  InvalidJson: 400,
+  InvalidIfMatch: 400,
+  InvalidIfNoneMatch: 400,
+  IdMismatch: 400,
+  /** 400, or another 4xx status Fastify gives a request it cannot route or read. */
+  InvalidRequest: 400,
+  MalformedRequest: 400,
+  MissingHost: 400,
+  // 401 / 403 — who is calling, and may they
+  Unauthorized: 401,
+  InvalidAuthorizationHeader: 401,
+  InvalidToken: 401,
+  Forbidden: 403,
+  InsufficientRole: 403,
+  // 404 — the thing is not there
+  NotFound: 404,
+  PublisherNotFound: 404,
+  OfferNotFound: 404,
+  VersionNotFound: 404,
+  SlotEmpty: 404,
+  OperationNotFound: 404,
+  MemberNotFound: 404,
+  // the request conflicts with the offer's state
+  InvalidResourceId: 409,
+  OfferTypeChange: 409,
+  OperationInProgress: 409,
+  NotReadyToGoLive: 409,
+  NoOperationToCancel: 409,
+  PreconditionFailed: 412,
+  OfferValidationFailed: 422,
+  // HTTP itself
+  MethodNotAllowed: 405,
+  RequestTimeout: 408,
+  PayloadTooLarge: 413,
+  UriTooLong: 414,
+  UnsupportedMediaType: 415,
+  ExpectationFailed: 417,
+  TooManyRequests: 429,
+  HeadersTooLarge: 431,
+  // 5xx — only for our own faults
+  InternalError: 500,
+  ServiceUnavailable: 503,
+} as const satisfies Record<string, number>;
+export type ErrorCode = keyof typeof ERROR_CODES;
+
 export class ApiError extends Error {
   readonly status: number;
-  readonly code: string;
+  readonly code: ErrorCode;
   /** Extra response headers the status requires (e.g. WWW-Authenticate on 401). */
   readonly headers: Readonly<Record<string, string>>;
   /** Extra members of the `error` object (e.g. `problems`, each with a JSON path). */
   readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}, details: Record<string, unknown> = {}) {
+  constructor(status: number, code: ErrorCode, message: string, headers: Record<string, string> = {}, details: Record<string, unknown> = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
@@ -128,8 +188,15 @@ export const errors = {
     new ApiError(404, 'MemberNotFound', `The publisher '${publisherId}' has no member '${objectId.slice(0, 100)}'.`),
   operationNotFound: (operationId: string) => new ApiError(404, 'OperationNotFound', `The operation '${operationId.slice(0, 100)}' does not exist for this offer.`),
 
-  // other client mistakes Fastify detects before our code runs
-  methodNotAllowed: (method: string) => new ApiError(405, 'MethodNotAllowed', `The method ${method} is not allowed here.`),
+  // other client mistakes, detected by Fastify or Node before our code runs
+  /** A 4xx Fastify raises itself (its message is its own, never internal detail). */
+  clientError: (status: number, message: string) => new ApiError(status, status === 414 ? 'UriTooLong' : 'InvalidRequest', truncate(message, 200)),
+  malformedRequest: () => new ApiError(400, 'MalformedRequest', 'The request is not valid HTTP.'),
+  requestTimeout: () => new ApiError(408, 'RequestTimeout', 'The request was not received in time.'),
+  headersTooLarge: () => new ApiError(431, 'HeadersTooLarge', 'The request line and headers exceed 16 KiB.'),
+  expectationFailed: (expectation: string) =>
+    new ApiError(417, 'ExpectationFailed', `The expectation '${truncate(expectation)}' is not supported; only 100-continue is.`),
+  methodNotAllowed: (method: string, why = 'is not allowed here') => new ApiError(405, 'MethodNotAllowed', `The method ${truncate(method, 20)} ${why}.`),
   payloadTooLarge: (limit: number | undefined) =>
     new ApiError(413, 'PayloadTooLarge', `The request body is larger than ${limit === undefined ? 'the limit' : `the limit of ${limit} bytes`}.`),
   tooManyRequests: (retryAfterSeconds: number) =>
@@ -146,6 +213,11 @@ export const errors = {
   internal: () => new ApiError(500, 'InternalError', 'An internal error occurred. It has been logged.'),
   unavailable: (why: string) => new ApiError(503, 'ServiceUnavailable', why),
 } as const;
+
+/** The error body every error answer carries, as the JSON text sent: Fastify's answers and raw-socket ones alike. */
+export function errorBody(error: ApiError): string {
+  return JSON.stringify({ error: { code: error.code, message: error.message, ...error.details } });
+}
 
 /** At most this many problems are listed in an error: a document with 400,000 bad plans must not get a 100 MB answer. */
 export const MAX_LISTED_PROBLEMS = 100;

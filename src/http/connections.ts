@@ -13,7 +13,8 @@
 import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { errors } from '../domain/errors.ts';
+import { errorBody, errors } from '../domain/errors.ts';
+import { rawErrorResponse } from './plugins/errors.ts';
 
 export interface ConnectionLimits {
   headersTimeoutMs: number;
@@ -57,17 +58,14 @@ export function guardServer(server: Server, limits: ConnectionLimits): void {
   (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   // An Expect other than 100-continue: Node would answer an empty 417.
   server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
-    const body = errorBody('ExpectationFailed', `The expectation '${String(request.headers.expect).slice(0, 80)}' is not supported; only 100-continue is.`);
+    const body = errorBody(errors.expectationFailed(String(request.headers.expect)));
     response.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
     response.end(body);
   });
   // CONNECT (a proxy tunnel): Node would close the socket without a word.
   server.on('connect', (_request: IncomingMessage, socket: Socket) => {
-    const body = errorBody('MethodNotAllowed', 'The method CONNECT is not allowed: this is not a proxy.');
     socket.on('error', () => {});
-    socket.end(
-      `HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
+    socket.end(rawErrorResponse(errors.methodNotAllowed('CONNECT', 'is not allowed: this is not a proxy')));
   });
 }
 
@@ -77,6 +75,3 @@ export function requireHost(request: FastifyRequest, _reply: FastifyReply, done:
   done();
 }
 
-function errorBody(code: string, message: string): string {
-  return JSON.stringify({ error: { code, message } });
-}

@@ -28,6 +28,14 @@ describe('service routes', () => {
       assert.ok(get.responses['401'] && get.responses['403'], `${path} errors`);
       assert.ok(get.parameters.some((p: { name: string; in: string }) => p.name === 'api-version' && p.in === 'query'), `${path} api-version`);
     }
+    // Every API operation declares the errors any request can get, and those with a body 413 and 415.
+    for (const [path, operations] of Object.entries(doc.paths as Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>>)) {
+      if (!path.startsWith('/api/')) continue;
+      for (const [method, operation] of Object.entries(operations)) {
+        for (const status of ['400', '401', '403', '404', '429', '500', '503']) assert.ok(operation.responses[status], `${method} ${path} ${status}`);
+        if (method === 'put' || method === 'post') for (const status of ['413', '415']) assert.ok(operation.responses[status], `${method} ${path} ${status}`);
+      }
+    }
     assert.ok(doc.components.schemas.Offer && doc.components.schemas.ErrorBody);
     assert.ok(!paths.includes('/openapi.json'));
   });

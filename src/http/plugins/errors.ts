@@ -5,7 +5,8 @@
  */
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { ApiError, errors } from '../../domain/errors.ts';
+import { STATUS_CODES } from 'node:http';
+import { ApiError, errorBody, errors } from '../../domain/errors.ts';
 
 export function toApiError(error: unknown, bodyLimit?: number): ApiError {
   if (error instanceof ApiError) return error;
@@ -36,9 +37,8 @@ export function toApiError(error: unknown, bodyLimit?: number): ApiError {
   // (FST_…), its message is internal detail, whatever status it carries.
   const status = fastifyError.statusCode;
   if (status !== undefined && status >= 400 && status < 500 && typeof fastifyError.code === 'string' && fastifyError.code.startsWith('FST_')) {
-    // Fastify's own client errors (bad URL, param too long…) may quote the whole URL: keep it short.
-    const message = fastifyError.message.length > 200 ? `${fastifyError.message.slice(0, 200)}…` : fastifyError.message;
-    return new ApiError(status, status === 414 ? 'UriTooLong' : 'InvalidRequest', message);
+    // Fastify's own client errors (bad URL, param too long…) may quote the whole URL: kept short.
+    return errors.clientError(status, fastifyError.message);
   }
   return errors.internal();
 }
@@ -55,16 +55,15 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: import('
     socket.destroy();
     return;
   }
-  const [status, reason, code, message] =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large', 'HeadersTooLarge', 'The request line and headers exceed 16 KiB.']
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'Request Timeout', 'RequestTimeout', 'The request was not received in time.']
-        : [400, 'Bad Request', 'MalformedRequest', 'The request is not valid HTTP.'];
-  const body = JSON.stringify({ error: { code, message } });
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    rawErrorResponse(error.code === 'HPE_HEADER_OVERFLOW' ? errors.headersTooLarge() : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? errors.requestTimeout() : errors.malformedRequest()),
   );
+}
+
+/** A whole HTTP/1.1 error answer, for the raw socket (before or outside a request Fastify knows), closing the connection. */
+export function rawErrorResponse(apiError: ApiError): string {
+  const body = errorBody(apiError);
+  return `HTTP/1.1 ${apiError.status} ${STATUS_CODES[apiError.status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 export function sendError(reply: FastifyReply, apiError: ApiError): void {
@@ -72,7 +71,7 @@ export function sendError(reply: FastifyReply, apiError: ApiError): void {
     .code(apiError.status)
     .headers(apiError.headers)
     .type('application/json; charset=utf-8')
-    .send(JSON.stringify({ error: { code: apiError.code, message: apiError.message, ...apiError.details } }));
+    .send(errorBody(apiError));
 }
 
 export default fp(

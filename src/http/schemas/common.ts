@@ -20,12 +20,21 @@ export type ErrorBody = Static<typeof ErrorBody>;
 
 const errorRef = Type.Ref('ErrorBody');
 
-/** The error responses every authenticated API route can give. */
+/** The error responses every authenticated API route can give (a route adds its own: 409, 412, 413, 415, 422). */
 export const apiErrorResponses = {
   400: errorRef,
   401: errorRef,
   403: errorRef,
   404: errorRef,
+  429: errorRef,
+  500: errorRef,
+  503: errorRef,
+} as const;
+
+/** The error responses of a route that takes a body: too large, or not JSON. */
+export const bodyErrorResponses = {
+  413: errorRef,
+  415: errorRef,
 } as const;
 
 export const ApiVersionQuery = Type.Object({

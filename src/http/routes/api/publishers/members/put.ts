@@ -6,7 +6,7 @@
 import { Type } from 'typebox';
 import { errors } from '../../../../../domain/errors.ts';
 import { ROLES, parseRole } from '../../../../../domain/roles.ts';
-import { ApiVersionQuery, apiErrorResponses } from '../../../../schemas/common.ts';
+import { ApiVersionQuery, apiErrorResponses, bodyErrorResponses } from '../../../../schemas/common.ts';
 import type { RoutePlugin } from '../../../context.ts';
 import { parseGuid } from '../../../../../domain/ids.ts';
 import { setMember } from '../../../../../identity/members.ts';
@@ -29,7 +29,7 @@ const putMember: RoutePlugin = async (app, { store }) => {
         params: MemberParams,
         querystring: ApiVersionQuery,
         body: Body,
-        response: { 200: Member, 201: Member, ...apiErrorResponses },
+        response: { 200: Member, 201: Member, ...apiErrorResponses, ...bodyErrorResponses },
       },
     },
     async (request, reply) => {

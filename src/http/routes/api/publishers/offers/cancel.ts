@@ -7,7 +7,7 @@ import { Type } from 'typebox';
 import { parseNotificationEmails } from '../../../../../domain/drafts.ts';
 import { parseId } from '../../../../../domain/ids.ts';
 import { renderOperation } from '../../../../../domain/operations.ts';
-import { ApiVersionQuery, NotificationBody, OfferParams, apiErrorResponses } from '../../../../schemas/common.ts';
+import { ApiVersionQuery, NotificationBody, OfferParams, apiErrorResponses, bodyErrorResponses } from '../../../../schemas/common.ts';
 import { JSON_TYPE, type RoutePlugin } from '../../../context.ts';
 import { acceptedOperation } from './operation-reply.ts';
 
@@ -22,7 +22,7 @@ const cancel: RoutePlugin = async (app, { store }) => {
         params: OfferParams,
         querystring: ApiVersionQuery,
         body: NotificationBody,
-        response: { 200: Type.Ref('Operation'), 202: Type.Ref('Operation'), 409: Type.Ref('ErrorBody'), ...apiErrorResponses },
+        response: { 200: Type.Ref('Operation'), 202: Type.Ref('Operation'), 409: Type.Ref('ErrorBody'), ...apiErrorResponses, ...bodyErrorResponses },
       },
     },
     async (request, reply) => {

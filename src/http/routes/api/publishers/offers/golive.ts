@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Type } from 'typebox';
 import { parseNotificationEmails } from '../../../../../domain/drafts.ts';
 import { parseId } from '../../../../../domain/ids.ts';
-import { ApiVersionQuery, NotificationBody, OfferParams, apiErrorResponses } from '../../../../schemas/common.ts';
+import { ApiVersionQuery, NotificationBody, OfferParams, apiErrorResponses, bodyErrorResponses } from '../../../../schemas/common.ts';
 import type { RoutePlugin } from '../../../context.ts';
 import { acceptedOperation } from './operation-reply.ts';
 
@@ -18,7 +18,7 @@ const goLive: RoutePlugin = async (app, { store }) => {
         params: OfferParams,
         querystring: ApiVersionQuery,
         body: NotificationBody,
-        response: { 202: Type.Ref('Operation'), 409: Type.Ref('ErrorBody'), ...apiErrorResponses },
+        response: { 202: Type.Ref('Operation'), 409: Type.Ref('ErrorBody'), ...apiErrorResponses, ...bodyErrorResponses },
       },
     },
     async (request, reply) => {

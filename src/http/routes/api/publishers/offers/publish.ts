@@ -9,7 +9,7 @@ import { parseNotificationEmails } from '../../../../../domain/drafts.ts';
 import { errors } from '../../../../../domain/errors.ts';
 import { parseId } from '../../../../../domain/ids.ts';
 import { validateForPublish } from '../../../../../domain/offer-validation/index.ts';
-import { ApiVersionQuery, NotificationBody, OfferParams, apiErrorResponses } from '../../../../schemas/common.ts';
+import { ApiVersionQuery, NotificationBody, OfferParams, apiErrorResponses, bodyErrorResponses } from '../../../../schemas/common.ts';
 import type { RoutePlugin } from '../../../context.ts';
 import { acceptedOperation } from './operation-reply.ts';
 
@@ -24,7 +24,7 @@ const publishOffer: RoutePlugin = async (app, { store }) => {
         params: OfferParams,
         querystring: ApiVersionQuery,
         body: NotificationBody,
-        response: { 202: Type.Ref('Operation'), 409: Type.Ref('ErrorBody'), 422: Type.Ref('ErrorBody'), ...apiErrorResponses },
+        response: { 202: Type.Ref('Operation'), 409: Type.Ref('ErrorBody'), 422: Type.Ref('ErrorBody'), ...apiErrorResponses, ...bodyErrorResponses },
       },
     },
     async (request, reply) => {

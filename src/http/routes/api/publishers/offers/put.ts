@@ -8,7 +8,7 @@ import { Type } from 'typebox';
 import { parseWriteCondition, prepareDraft } from '../../../../../domain/drafts.ts';
 import { parseId } from '../../../../../domain/ids.ts';
 import { renderOffer } from '../../../../../domain/offers.ts';
-import { ApiVersionQuery, OfferParams, apiErrorResponses } from '../../../../schemas/common.ts';
+import { ApiVersionQuery, OfferParams, apiErrorResponses, bodyErrorResponses } from '../../../../schemas/common.ts';
 import { JSON_TYPE, type RoutePlugin } from '../../../context.ts';
 
 const putOffer: RoutePlugin = async (app, { store, putMode }) => {
@@ -26,7 +26,7 @@ const putOffer: RoutePlugin = async (app, { store, putMode }) => {
           'if-none-match': Type.Optional(Type.String({ description: '* : create only (412 if the offer exists).' })),
         }),
         body: Type.Unknown({ description: 'The whole offer document, as GET returns it.' }),
-        response: { 200: Type.Ref('Offer'), 201: Type.Ref('Offer'), 409: Type.Ref('ErrorBody'), 412: Type.Ref('ErrorBody'), 413: Type.Ref('ErrorBody'), ...apiErrorResponses },
+        response: { 200: Type.Ref('Offer'), 201: Type.Ref('Offer'), 409: Type.Ref('ErrorBody'), 412: Type.Ref('ErrorBody'), ...apiErrorResponses, ...bodyErrorResponses },
       },
     },
     async (request, reply) => {
