@@ -4,7 +4,7 @@
  * client commands (offers, operations, publishers). Each loads only what it uses.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config.ts';
+import { ConfigError, serveUsage } from '../config.ts';
 import { ApiError } from '../domain/errors.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 import { appCommand } from './commands/app.ts';
@@ -21,31 +21,8 @@ import { processIo } from './remote/output.ts';
 const USAGE = `cloudpartner ${PACKAGE_VERSION} — the Cloud Partner Portal offer publishing API, self-hosted
 
 Usage:
-  cloudpartner serve [options]            Start the API server
-      --port <n>          PORT                  (default 8080)
-      --host <addr>       HOST                  (default 127.0.0.1)
-      --data-dir <dir>    CLOUDPARTNER_DATA_DIR (default ./data)
-      --log-level <lvl>   LOG_LEVEL             (default info)
-      --demo              load the demo publisher 'contoso' on first start and print how to call it
-      --new-demo-token    with --demo: print a new demo token even if the demo data exists
-      --database-url <url> DATABASE_URL: postgres://… to run on PostgreSQL (many instances)
-      --db-pool-size <n>  DATABASE_POOL_SIZE: PostgreSQL connections per instance (default 10)
-      --db-statement-timeout-ms <n>  DATABASE_STATEMENT_TIMEOUT_MS (default 5000)
-      --shutdown-timeout-ms <n>      SHUTDOWN_TIMEOUT_MS: how long SIGTERM waits for requests in flight (default 10000)
-      --rate-limit <n>    CLOUDPARTNER_RATE_LIMIT: requests per minute per caller, 429 beyond (default off)
-      --max-connections <n>          CLOUDPARTNER_MAX_CONNECTIONS: connections open at once (default 1024)
-      --step-lease-ms <n> CLOUDPARTNER_STEP_LEASE_MS: how soon another instance takes over the step of one that died (default 10000)
-      --public-url <url>  CLOUDPARTNER_PUBLIC_URL: base URL of the token service's issuers (default: where it listens)
-      --audience <aud>    CLOUDPARTNER_AUDIENCE: accepted token audiences, comma-separated (default https://cloudpartner.azure.com)
-      --clock-skew-seconds <n>       CLOUDPARTNER_CLOCK_SKEW_SECONDS: tolerance for exp/nbf (default 300)
-      --trusted-issuers <json|@file> CLOUDPARTNER_TRUSTED_ISSUERS: [{"issuer","jwksUri"?,"keyFile"?,"algorithm"?}]
-      --cert <pem> --key <pem>       CLOUDPARTNER_TLS_CERT / CLOUDPARTNER_TLS_KEY: serve HTTPS
-      --put-mode <service|documented>  CLOUDPARTNER_PUT_MODE: PUT without If-Match creates or replaces and every
-                          PUT answers 200, as the live service did (service, the default); or 201 on create
-                          and 409 InvalidResourceId on an existing offer, as documented (documented)
-      --step-duration-ms <n|realistic>
-                          CLOUDPARTNER_STEP_DURATION_MS: how long each publishing step takes
-                          (default 400; 'realistic' uses the CPP estimates: certification takes days)
+  cloudpartner serve [options]            Start the API server (flags win over the environment)
+${serveUsage()}
 
   cloudpartner token create --publisher <id> --role <Owner|Contributor|Reader> [options]
       --publisher <id>    repeat for several publishers

@@ -10,6 +10,8 @@
  *   is still in the document (an object the client removed takes its secrets with it).
  */
 import { errors } from './errors.ts';
+import type { PutMode } from './put-mode.ts';
+export { PUT_MODES, type PutMode } from './put-mode.ts';
 import { validateOfferDocument } from './offer-validation/index.ts';
 import { extractSecrets, type SecretValue } from './secret-fields.ts';
 import { unstorableText } from './text.ts';
@@ -25,15 +27,6 @@ export type WriteCondition =
   | { kind: 'any' }
   | { kind: 'etag'; etag: string };
 
-/**
- * How PUT answers, as one setting (`--put-mode`):
- * - `service` (default): as the Partner-Center-integrated live service answered — a PUT without
- *   If-Match creates or replaces (last writer wins), and every successful PUT is 200;
- * - `documented`: as the CPP documentation describes — 201 on create, and a PUT without If-Match
- *   to an existing offer is 409 InvalidResourceId.
- */
-export const PUT_MODES = ['service', 'documented'] as const;
-export type PutMode = (typeof PUT_MODES)[number];
 
 /** The draft as it stands when a write begins, for the new one to be built from. */
 export interface CurrentDraft {

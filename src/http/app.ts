@@ -18,7 +18,8 @@ import { AccessLog } from './access-log.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 import { Authenticator } from '../identity/authenticator.ts';
 import { JwtVerifier, type TrustedIssuer } from '../identity/jwt-verifier.ts';
-import { DEFAULT_AUDIENCE, TokenService } from '../identity/token-service.ts';
+import { DEFAULT_AUDIENCE, DEFAULT_CLOCK_SKEW_SECONDS } from '../identity/defaults.ts';
+import { TokenService } from '../identity/token-service.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -71,7 +72,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   const verifier = new JwtVerifier({
     audiences: identity.audiences ?? [DEFAULT_AUDIENCE],
-    clockToleranceSeconds: identity.clockToleranceSeconds ?? 300,
+    clockToleranceSeconds: identity.clockToleranceSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS,
     trustedIssuers: identity.trustedIssuers ?? [],
     builtIn: tokens,
   });

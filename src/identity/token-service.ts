@@ -12,7 +12,8 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { Application, SigningKey, Store } from '../store/store.ts';
 
-export const DEFAULT_AUDIENCE = 'https://cloudpartner.azure.com';
+export { DEFAULT_AUDIENCE } from './defaults.ts';
+import { DEFAULT_AUDIENCE } from './defaults.ts';
 export const TOKEN_LIFETIME_SECONDS = 3600;
 const TENANT_SETTING = 'tenant_id';
 

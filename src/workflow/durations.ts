@@ -20,6 +20,9 @@ const REALISTIC: Record<string, number> = {
 
 export const DEFAULT_STEP_DURATION_MS = 400;
 
+/** How long a step stays leased to the instance running it; another takes it over after. */
+export const DEFAULT_STEP_LEASE_MS = 10_000;
+
 /** `realistic`, or a number of milliseconds for every step. */
 export function parseStepDurations(value: string): StepDurations | undefined {
   if (value === 'realistic') return (stepId) => REALISTIC[stepId] ?? HOUR;

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
-import type { StepDurations } from './durations.ts';
+import { DEFAULT_STEP_LEASE_MS, type StepDurations } from './durations.ts';
 import { runStep } from './steps.ts';
 
 export interface WorkflowOptions {
@@ -35,7 +35,7 @@ export class WorkflowEngine {
   constructor(store: Store, options: WorkflowOptions) {
     this.#store = store;
     this.durations = options.durations;
-    this.#leaseMs = options.leaseMs ?? 10_000;
+    this.#leaseMs = options.leaseMs ?? DEFAULT_STEP_LEASE_MS;
     this.#pollMs = options.pollMs ?? 250;
     this.#logger = options.logger;
     this.instanceId = options.instanceId ?? randomUUID();

@@ -1,5 +1,6 @@
 /** Real `cloudpartner` processes for tests: spawn, wait for the banner, stop. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { SETTING_ENVIRONMENT } from '../../src/config.ts';
 import { captureChildOutput } from './capture.ts';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
@@ -8,7 +9,7 @@ export const BIN = `${ROOT}bin/cloudpartner.js`;
 /** The environment of a test process: the real one minus anything that configures cloudpartner. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const key of ['PORT', 'HOST', 'CLOUDPARTNER_DATA_DIR', 'LOG_LEVEL', 'CLOUDPARTNER_SECRET_KEY', 'DATABASE_URL', 'CLOUDPARTNER_STEP_DURATION_MS', 'CLOUDPARTNER_RATE_LIMIT', 'CLOUDPARTNER_MAX_CONNECTIONS', 'CLOUDPARTNER_STEP_LEASE_MS', 'CLOUDPARTNER_PUT_MODE', 'CLOUDPARTNER_PUBLIC_URL']) delete env[key];
+  for (const key of SETTING_ENVIRONMENT) delete env[key];
   return { ...env, ...extra };
 }
 
