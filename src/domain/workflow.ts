@@ -8,8 +8,6 @@
  *   golive:  live  (the Preview version becomes Production; offer status succeeded)
  *   cancel:  rollback  (only for a go-live: withdrawing from production systems takes its own operation)
  */
-import { errors } from './errors.ts';
-import type { OfferHeader } from './offers.ts';
 
 export type OperationType = 'publish' | 'golive' | 'cancel';
 export type OperationStatus = 'running' | 'completed' | 'failed' | 'canceled';
@@ -105,28 +103,4 @@ export function stepsOf(type: OperationType): readonly StepDefinition[] {
 /** The slot an operation delivers to, as the operations sample spells it. */
 export function operationSlot(type: OperationType): 'staging' | 'production' {
   return type === 'publish' ? 'staging' : 'production';
-}
-
-/** Go-live needs a version in Preview that is not already live, and nothing running. */
-export function checkCanGoLive(offer: OfferHeader, running: { type: OperationType } | null): number {
-  if (running) throw errors.operationInProgress(offer.id, running.type);
-  if (offer.previewVersion === null) {
-    throw errors.notReadyToGoLive(offer.id, 'nothing has been published to preview yet; publish first and wait for the publisher-signoff step');
-  }
-  if (offer.previewVersion === offer.productionVersion) {
-    throw errors.notReadyToGoLive(offer.id, `version ${offer.previewVersion} in Preview is already live; publish a new version first`);
-  }
-  return offer.previewVersion;
-}
-
-/** Publish may not start while another operation runs (an identical re-publish is answered before this). */
-export function checkCanPublish(offer: OfferHeader, running: { type: OperationType } | null): void {
-  if (running) throw errors.operationInProgress(offer.id, running.type);
-}
-
-/** Offer status after an operation ends, by how it ended. */
-export function offerStatusAfter(type: OperationType, outcome: OperationStatus): 'waitingForPublisherReview' | 'succeeded' | 'failed' | 'canceled' {
-  if (outcome === 'failed') return 'failed';
-  if (outcome === 'canceled' || type === 'cancel') return 'canceled';
-  return type === 'publish' ? 'waitingForPublisherReview' : 'succeeded';
 }

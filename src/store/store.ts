@@ -11,8 +11,8 @@ import type { OfferStatus } from '../domain/offer-status.ts';
 import type { Publisher } from '../domain/publishers.ts';
 import type { Role } from '../domain/roles.ts';
 import type { SecretValue } from '../domain/secret-fields.ts';
-import type { OperationRecord, StepMessage } from '../domain/operations.ts';
-import type { OperationStatus, OperationType, StepStatus } from '../domain/workflow.ts';
+import type { OperationRecord } from '../domain/operations.ts';
+import type { OperationType } from '../domain/workflow.ts';
 
 import type { CurrentDraft, DraftContent, WriteCondition } from '../domain/drafts.ts';
 export type { CurrentDraft, DraftContent, WriteCondition };
@@ -41,14 +41,8 @@ export interface ClaimedStep {
 }
 
 /** What running a step decided. */
-export interface StepOutcome {
-  status: Extract<StepStatus, 'complete' | 'waitingForPublisherReview' | 'blocked'>;
-  messages: StepMessage[];
-  /** When the step ends the operation (last step, or a failure): how, and what it does to the slots. */
-  ends?: { operationStatus: OperationStatus; previewVersion?: number; productionVersion?: number; error?: string };
-  /** Duration of the next step, when there is one. */
-  nextStepMs: number;
-}
+export type { StepOutcome } from '../domain/publishing.ts';
+import type { StepOutcome } from '../domain/publishing.ts';
 
 export interface Principal {
   /** Stable id of the caller (the access token's id). Never the token itself. */

@@ -23,7 +23,8 @@ import type { Publisher } from '../../domain/publishers.ts';
 import type { Role } from '../../domain/roles.ts';
 import { extractSecrets, type SecretValue } from '../../domain/secret-fields.ts';
 import { etagFor, formatTicks, timestampAfter } from '../../domain/time.ts';
-import { type OperationStatus, type OperationType, checkCanGoLive, checkCanPublish, offerStatusAfter, operationSlot, stepsOf } from '../../domain/workflow.ts';
+import { type OfferState, type RunningOperation, checkOfferType, decideCancel, decideGoLive, decidePublish, decideStepEnd } from '../../domain/publishing.ts';
+import { type OperationType, operationSlot, stepsOf } from '../../domain/workflow.ts';
 import { migrationProvider } from '../migrations/index.ts';
 import { OFFER_COLUMNS, OPERATION_COLUMNS, type OfferRow, type OperationRow, type PublisherRow, type StepRow, foldTokens, toOfferHeader, toOperation, toPublisher, type MemberRow, type ApplicationRow, type SigningKeyRow, toMember, toApplication, toSigningKey } from '../rows.ts';
 import type { Database } from '../schema.ts';
@@ -429,7 +430,7 @@ export class PostgresStore implements Store {
       );
       const secrets = stored.map((s) => ({ pointer: s.pointer, value: JSON.parse(this.#secrets.open(s.sealed_value)) }));
       const content = build({ offer: toOfferHeader(row), secrets });
-      if (content.offerTypeId !== row.offer_type_id) throw errors.offerTypeChange(offerId, row.offer_type_id, content.offerTypeId);
+      checkOfferType(offerId, row.offer_type_id, content.offerTypeId);
       const now = timestampAfter(row.changed_time);
       await query(
         'update-draft-version',
@@ -456,6 +457,18 @@ export class PostgresStore implements Store {
     return { created, offer, document: { version, definitionJson: document!.definition_json, changedTime: document!.changed_time } };
   }
 
+  /** The offer as it stands (locked), and the operation running on it: what every workflow decision is made from. */
+  private async offerState(query: Query, publisherId: string, offerId: string): Promise<OfferState> {
+    const row = await this.lockOffer(query, publisherId, offerId);
+    let running: RunningOperation | null = null;
+    if (row?.running_operation_id) {
+      const operation = await this.operationRecord(query, row.running_operation_id);
+      const [found] = await query<{ draft_etag: string | null }>('operation-draft-etag', 'SELECT draft_etag FROM operations WHERE id = $1', [operation.id]);
+      running = { ...operation, draftEtag: found?.draft_etag ?? null };
+    }
+    return { publisherId, offerId, offer: row ? toOfferHeader(row) : null, running };
+  }
+
   async startPublish(
     publisherId: string,
     offerId: string,
@@ -463,43 +476,34 @@ export class PostgresStore implements Store {
     validate: (offer: OfferHeader, definitionJson: string) => void,
   ): Promise<{ operation: OperationRecord; reused: boolean }> {
     return this.transact(async (query) => {
-      const row = await this.lockOffer(query, publisherId, offerId);
-      if (!row) throw errors.offerNotFound(publisherId, offerId);
-      if (row.running_operation_id) {
-        const running = await this.operationRecord(query, row.running_operation_id);
-        const [{ draft_etag: draftEtag } = { draft_etag: null }] = await query<{ draft_etag: string | null }>(
-          'operation-draft-etag',
-          'SELECT draft_etag FROM operations WHERE id = $1',
-          [running.id],
-        );
-        if (running.type === 'publish' && draftEtag === row.etag) return { operation: running, reused: true };
-        checkCanPublish(toOfferHeader(row), running);
-      }
+      const state = await this.offerState(query, publisherId, offerId);
+      const decision = decidePublish(state);
+      if (decision.kind === 'reuse') return { operation: await this.operationRecord(query, decision.operationId), reused: true };
+      const offer = state.offer!;
       const [draft] = await query<{ definition_json: string; changed_time: string }>(
         'draft-text',
         'SELECT definition_json, changed_time FROM offer_versions WHERE publisher_id = $1 AND offer_id = $2 AND version = $3',
-        [publisherId, offerId, row.version],
+        [publisherId, offerId, decision.freeze],
       );
-      validate(toOfferHeader(row), draft!.definition_json);
-      const now = timestampAfter(row.changed_time);
-      const publishing = row.version;
-      await query('freeze-version', 'UPDATE offer_versions SET frozen = 1 WHERE publisher_id = $1 AND offer_id = $2 AND version = $3', [publisherId, offerId, publishing]);
+      validate(offer, draft!.definition_json);
+      const now = timestampAfter(offer.changedTime);
+      await query('freeze-version', 'UPDATE offer_versions SET frozen = 1 WHERE publisher_id = $1 AND offer_id = $2 AND version = $3', [publisherId, offerId, decision.freeze]);
       await query(
         'insert-version',
         'INSERT INTO offer_versions (publisher_id, offer_id, version, definition_json, changed_time, frozen) VALUES ($1, $2, $3, $4, $5, $6)',
-        [publisherId, offerId, publishing + 1, draft!.definition_json, draft!.changed_time, 0],
+        [publisherId, offerId, decision.nextDraft, draft!.definition_json, draft!.changed_time, 0],
       );
       await query(
         'copy-secrets',
         `INSERT INTO offer_secrets (publisher_id, offer_id, version, pointer, sealed_value)
          SELECT publisher_id, offer_id, $1, pointer, sealed_value FROM offer_secrets WHERE publisher_id = $2 AND offer_id = $3 AND version = $4`,
-        [publishing + 1, publisherId, offerId, publishing],
+        [decision.nextDraft, publisherId, offerId, decision.freeze],
       );
-      const emails = options.notificationEmails ?? row.notification_emails;
-      await this.startOperationOnOffer(query, { operationId: options.operationId, version: publishing + 1, now, notificationEmails: emails, publisherId, offerId });
+      const emails = options.notificationEmails ?? offer.notificationEmails;
+      await this.startOperationOnOffer(query, { operationId: options.operationId, version: decision.nextDraft, now, notificationEmails: emails, publisherId, offerId });
       await this.insertOperation(
         query,
-        { id: options.operationId, publisherId, offerId, type: 'publish', publishingVersion: publishing, offerVersion: publishing },
+        { id: options.operationId, publisherId, offerId, type: 'publish', publishingVersion: decision.freeze, offerVersion: decision.freeze },
         { notificationEmails: emails, draftEtag: etagFor(now), targetOperationId: null, now, firstStepMs: options.firstStepMs },
       );
       return { operation: await this.operationRecord(query, options.operationId), reused: false };
@@ -508,16 +512,15 @@ export class PostgresStore implements Store {
 
   async startGoLive(publisherId: string, offerId: string, options: StartOperationOptions): Promise<OperationRecord> {
     return this.transact(async (query) => {
-      const row = await this.lockOffer(query, publisherId, offerId);
-      if (!row) throw errors.offerNotFound(publisherId, offerId);
-      const running = row.running_operation_id ? await this.operationRecord(query, row.running_operation_id) : null;
-      const previewVersion = checkCanGoLive(toOfferHeader(row), running);
-      const now = timestampAfter(row.changed_time);
-      const emails = options.notificationEmails ?? row.notification_emails;
-      await this.startOperationOnOffer(query, { operationId: options.operationId, version: row.version, now, notificationEmails: emails, publisherId, offerId });
+      const state = await this.offerState(query, publisherId, offerId);
+      const { version } = decideGoLive(state);
+      const offer = state.offer!;
+      const now = timestampAfter(offer.changedTime);
+      const emails = options.notificationEmails ?? offer.notificationEmails;
+      await this.startOperationOnOffer(query, { operationId: options.operationId, version: offer.version, now, notificationEmails: emails, publisherId, offerId });
       await this.insertOperation(
         query,
-        { id: options.operationId, publisherId, offerId, type: 'golive', publishingVersion: previewVersion, offerVersion: previewVersion },
+        { id: options.operationId, publisherId, offerId, type: 'golive', publishingVersion: version, offerVersion: version },
         { notificationEmails: emails, draftEtag: null, targetOperationId: null, now, firstStepMs: options.firstStepMs },
       );
       return this.operationRecord(query, options.operationId);
@@ -526,12 +529,10 @@ export class PostgresStore implements Store {
 
   async cancelOperation(publisherId: string, offerId: string, options: StartOperationOptions): Promise<CancelResult> {
     return this.transact(async (query) => {
-      const row = await this.lockOffer(query, publisherId, offerId);
-      if (!row) throw errors.offerNotFound(publisherId, offerId);
-      if (!row.running_operation_id) throw errors.nothingToCancel(offerId);
-      const running = await this.operationRecord(query, row.running_operation_id);
-      if (running.type === 'cancel') throw errors.operationInProgress(offerId, 'cancel');
-      const now = timestampAfter(row.changed_time);
+      const state = await this.offerState(query, publisherId, offerId);
+      const decision = decideCancel(state);
+      const running = decision.operation;
+      const now = timestampAfter(state.offer!.changedTime);
       await query('end-operation', "UPDATE operations SET status = $1, error = $2, changed_time = $3 WHERE id = $4 AND status = 'running'", [
         'canceled',
         null,
@@ -544,7 +545,7 @@ export class PostgresStore implements Store {
           WHERE operation_id = $1 AND status IN ('notStarted', 'inProgress')`,
         [running.id],
       );
-      if (running.type === 'publish') {
+      if (decision.kind === 'stop') {
         await this.endOperationOnOffer(query, { status: 'canceled', now, previewVersion: null, productionVersion: null, publisherId, offerId, operationId: running.id });
         return { kind: 'canceled', operation: await this.operationRecord(query, running.id) };
       }
@@ -640,28 +641,27 @@ export class PostgresStore implements Store {
           WHERE operation_id = $4 AND position = $5`,
         [outcome.status, outcome.status === 'blocked' ? 0 : 100, JSON.stringify(outcome.messages), operation.id, claim.position],
       );
-      const next = operation.steps.find((step) => step.position === claim.position + 1);
-      if (!outcome.ends && next) {
+      const decision = decideStepEnd(operation, claim.position, outcome, nowMs);
+      if (decision.kind === 'next') {
         await query(
           'start-step',
           "UPDATE operation_steps SET status = 'inProgress', started_time = $1, due_ms = $2 WHERE operation_id = $3 AND position = $4 AND status = 'notStarted'",
-          [now, nowMs + outcome.nextStepMs, operation.id, next.position],
+          [now, decision.dueMs, operation.id, decision.position],
         );
         await query('touch-operation', 'UPDATE operations SET changed_time = $1 WHERE id = $2', [now, operation.id]);
         return true;
       }
-      const ends = outcome.ends ?? { operationStatus: 'completed' as OperationStatus };
       await query('end-operation', "UPDATE operations SET status = $1, error = $2, changed_time = $3 WHERE id = $4 AND status = 'running'", [
-        ends.operationStatus,
-        ends.error ?? null,
+        decision.operationStatus,
+        decision.error,
         now,
         operation.id,
       ]);
       await this.endOperationOnOffer(query, {
-        status: offerStatusAfter(operation.type, ends.operationStatus),
+        status: decision.offerStatus,
         now: timestampAfter(offerRow.changed_time),
-        previewVersion: ends.previewVersion ?? null,
-        productionVersion: ends.productionVersion ?? null,
+        previewVersion: decision.previewVersion,
+        productionVersion: decision.productionVersion,
         publisherId: operation.publisherId,
         offerId: operation.offerId,
         operationId: operation.id,

@@ -20,11 +20,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
-import { errors } from '../../domain/errors.ts';
 import { checkWriteCondition } from '../../domain/drafts.ts';
 import type { OfferHeader, OfferListFilter, OfferVersionDocument } from '../../domain/offers.ts';
 import type { OperationRecord } from '../../domain/operations.ts';
-import { type OperationStatus, type OperationType, checkCanGoLive, checkCanPublish, offerStatusAfter, operationSlot, stepsOf } from '../../domain/workflow.ts';
+import { type OfferState, type RunningOperation, checkOfferType, decideCancel, decideGoLive, decidePublish, decideStepEnd } from '../../domain/publishing.ts';
+import { type OperationType, operationSlot, stepsOf } from '../../domain/workflow.ts';
 import type { Publisher } from '../../domain/publishers.ts';
 import type { Role } from '../../domain/roles.ts';
 import { extractSecrets, type SecretValue } from '../../domain/secret-fields.ts';
@@ -52,6 +52,9 @@ import type {
 } from '../store.ts';
 
 const MAX_CACHED_ENTRIES = 20_000;
+
+/** The prepared write statements, used inside a transaction. */
+type Writes = ReturnType<SqliteStore['prepareWrites']>;
 
 /**
  * Migrations of one file within this process run one after another: better-sqlite3 waits for a
@@ -83,7 +86,7 @@ export class SqliteStore implements Store {
   readonly #secrets: SecretBox;
   readonly #file: string;
   #statements: ReturnType<SqliteStore['prepareReads']> | undefined;
-  #writes: ReturnType<SqliteStore['prepareWrites']> | undefined;
+  #writes: Writes | undefined;
   readonly #cache = new Map<string, unknown>();
   #seenDataVersion = -1;
   /** True from a data_version check until the end of the current event-loop turn. */
@@ -352,7 +355,7 @@ export class SqliteStore implements Store {
   }
 
   /** Runs `work` as one IMMEDIATE transaction (write lock first: compare-and-set is exact). */
-  private transact<T>(work: (w: ReturnType<SqliteStore['prepareWrites']>) => T): T {
+  private transact<T>(work: (w: Writes) => T): T {
     const w = this.writes();
     try {
       return this.#writer.transaction(() => work(w)).immediate();
@@ -361,20 +364,20 @@ export class SqliteStore implements Store {
     }
   }
 
-  private sealInto(w: ReturnType<SqliteStore['prepareWrites']>, publisherId: string, offerId: string, version: number, secrets: readonly SecretValue[]) {
+  private sealInto(w: Writes, publisherId: string, offerId: string, version: number, secrets: readonly SecretValue[]) {
     for (const secret of secrets) {
       w.insertSecret.run(publisherId, offerId, version, secret.pointer, this.#secrets.seal(JSON.stringify(secret.value)));
     }
   }
 
-  private operationRecord(w: ReturnType<SqliteStore['prepareWrites']>, id: string): OperationRecord {
+  private operationRecord(w: Writes, id: string): OperationRecord {
     const row = w.operationById.get(id);
     if (!row) throw new Error(`operation ${id} vanished`);
     return toOperation(row, w.stepsOf.all(id));
   }
 
   private insertOperation(
-    w: ReturnType<SqliteStore['prepareWrites']>,
+    w: Writes,
     fields: { id: string; publisherId: string; offerId: string; type: OperationType; publishingVersion: number; offerVersion: number },
     extra: { notificationEmails: string | null; draftEtag: string | null; targetOperationId: string | null; now: string; firstStepMs: number },
   ): void {
@@ -557,7 +560,7 @@ export class SqliteStore implements Store {
       const current = toOfferHeader(row);
       const secrets = w.secrets.all(publisherId, offerId, row.version).map((s) => ({ pointer: s.pointer, value: JSON.parse(this.#secrets.open(s.sealed_value)) }));
       const content = build({ offer: current, secrets });
-      if (content.offerTypeId !== row.offer_type_id) throw errors.offerTypeChange(offerId, row.offer_type_id, content.offerTypeId);
+      checkOfferType(offerId, row.offer_type_id, content.offerTypeId);
       const now = timestampAfter(row.changed_time);
       w.updateDraftVersion.run({ publisherId, offerId, version: row.version, definitionJson: content.definitionJson, changedTime: now });
       w.deleteSecrets.run(publisherId, offerId, row.version);
@@ -571,6 +574,17 @@ export class SqliteStore implements Store {
     return { created: result.created, offer, document: { version: result.version, definitionJson: version.definition_json, changedTime: version.changed_time } };
   }
 
+  /** The offer as it stands, and the operation running on it: what every workflow decision is made from. */
+  private offerState(w: Writes, publisherId: string, offerId: string): OfferState {
+    const row = w.offerForUpdate.get(publisherId, offerId);
+    let running: RunningOperation | null = null;
+    if (row?.running_operation_id) {
+      const operation = this.operationRecord(w, row.running_operation_id);
+      running = { ...operation, draftEtag: w.operationById.get(operation.id)?.draft_etag ?? null };
+    }
+    return { publisherId, offerId, offer: row ? toOfferHeader(row) : null, running };
+  }
+
   async startPublish(
     publisherId: string,
     offerId: string,
@@ -578,29 +592,22 @@ export class SqliteStore implements Store {
     validate: (offer: OfferHeader, definitionJson: string) => void,
   ): Promise<{ operation: OperationRecord; reused: boolean }> {
     return this.transact((w) => {
-      const row = w.offerForUpdate.get(publisherId, offerId);
-      if (!row) throw errors.offerNotFound(publisherId, offerId);
-      if (row.running_operation_id) {
-        const running = this.operationRecord(w, row.running_operation_id);
-        // Idempotent re-publish: the same draft is already publishing.
-        const draftEtag = w.operationById.get(running.id)?.draft_etag;
-        if (running.type === 'publish' && draftEtag === row.etag) return { operation: running, reused: true };
-        checkCanPublish(toOfferHeader(row), running);
-      }
-      const draft = w.versionText.get(publisherId, offerId, row.version)!;
-      validate(toOfferHeader(row), draft.definition_json);
-      const now = timestampAfter(row.changed_time);
-      const publishing = row.version;
-      // Freeze the draft as version n; the draft continues as n + 1 with the same content.
-      w.freezeVersion.run(publisherId, offerId, publishing);
-      w.insertVersion.run({ publisherId, offerId, version: publishing + 1, definitionJson: draft.definition_json, changedTime: draft.changed_time, frozen: 0 });
-      w.copySecrets.run(publishing + 1, publisherId, offerId, publishing);
+      const state = this.offerState(w, publisherId, offerId);
+      const decision = decidePublish(state);
+      if (decision.kind === 'reuse') return { operation: this.operationRecord(w, decision.operationId), reused: true };
+      const offer = state.offer!;
+      const draft = w.versionText.get(publisherId, offerId, decision.freeze)!;
+      validate(offer, draft.definition_json);
+      const now = timestampAfter(offer.changedTime);
+      w.freezeVersion.run(publisherId, offerId, decision.freeze);
+      w.insertVersion.run({ publisherId, offerId, version: decision.nextDraft, definitionJson: draft.definition_json, changedTime: draft.changed_time, frozen: 0 });
+      w.copySecrets.run(decision.nextDraft, publisherId, offerId, decision.freeze);
       const etag = etagFor(now);
-      const emails = options.notificationEmails ?? row.notification_emails;
-      w.startOperationOnOffer.run({ operationId: options.operationId, version: publishing + 1, etag, changedTime: now, notificationEmails: emails, publisherId, id: offerId });
+      const emails = options.notificationEmails ?? offer.notificationEmails;
+      w.startOperationOnOffer.run({ operationId: options.operationId, version: decision.nextDraft, etag, changedTime: now, notificationEmails: emails, publisherId, id: offerId });
       this.insertOperation(
         w,
-        { id: options.operationId, publisherId, offerId, type: 'publish', publishingVersion: publishing, offerVersion: publishing },
+        { id: options.operationId, publisherId, offerId, type: 'publish', publishingVersion: decision.freeze, offerVersion: decision.freeze },
         { notificationEmails: emails, draftEtag: etag, targetOperationId: null, now, firstStepMs: options.firstStepMs },
       );
       return { operation: this.operationRecord(w, options.operationId), reused: false };
@@ -609,16 +616,15 @@ export class SqliteStore implements Store {
 
   async startGoLive(publisherId: string, offerId: string, options: StartOperationOptions): Promise<OperationRecord> {
     return this.transact((w) => {
-      const row = w.offerForUpdate.get(publisherId, offerId);
-      if (!row) throw errors.offerNotFound(publisherId, offerId);
-      const running = row.running_operation_id ? this.operationRecord(w, row.running_operation_id) : null;
-      const previewVersion = checkCanGoLive(toOfferHeader(row), running);
-      const now = timestampAfter(row.changed_time);
-      const emails = options.notificationEmails ?? row.notification_emails;
-      w.startOperationOnOffer.run({ operationId: options.operationId, version: row.version, etag: etagFor(now), changedTime: now, notificationEmails: emails, publisherId, id: offerId });
+      const state = this.offerState(w, publisherId, offerId);
+      const { version } = decideGoLive(state);
+      const offer = state.offer!;
+      const now = timestampAfter(offer.changedTime);
+      const emails = options.notificationEmails ?? offer.notificationEmails;
+      w.startOperationOnOffer.run({ operationId: options.operationId, version: offer.version, etag: etagFor(now), changedTime: now, notificationEmails: emails, publisherId, id: offerId });
       this.insertOperation(
         w,
-        { id: options.operationId, publisherId, offerId, type: 'golive', publishingVersion: previewVersion, offerVersion: previewVersion },
+        { id: options.operationId, publisherId, offerId, type: 'golive', publishingVersion: version, offerVersion: version },
         { notificationEmails: emails, draftEtag: null, targetOperationId: null, now, firstStepMs: options.firstStepMs },
       );
       return this.operationRecord(w, options.operationId);
@@ -627,20 +633,16 @@ export class SqliteStore implements Store {
 
   async cancelOperation(publisherId: string, offerId: string, options: StartOperationOptions): Promise<CancelResult> {
     return this.transact((w) => {
-      const row = w.offerForUpdate.get(publisherId, offerId);
-      if (!row) throw errors.offerNotFound(publisherId, offerId);
-      if (!row.running_operation_id) throw errors.nothingToCancel(offerId);
-      const running = this.operationRecord(w, row.running_operation_id);
-      if (running.type === 'cancel') throw errors.operationInProgress(offerId, 'cancel');
-      const now = timestampAfter(row.changed_time);
+      const state = this.offerState(w, publisherId, offerId);
+      const decision = decideCancel(state);
+      const running = decision.operation;
+      const now = timestampAfter(state.offer!.changedTime);
       w.endOperation.run({ id: running.id, status: 'canceled', error: null, now });
       w.cancelOpenSteps.run(running.id);
-      if (running.type === 'publish') {
-        // Nothing of a publish reaches customers before sign-off: it stops at once.
+      if (decision.kind === 'stop') {
         w.endOperationOnOffer.run({ status: 'canceled', now, etag: etagFor(now), previewVersion: null, productionVersion: null, publisherId, offerId, operationId: running.id });
         return { kind: 'canceled', operation: this.operationRecord(w, running.id) };
       }
-      // A go-live may have reached production systems: withdrawing takes its own operation.
       this.insertOperation(
         w,
         { id: options.operationId, publisherId, offerId, type: 'cancel', publishingVersion: running.publishingVersion, offerVersion: running.offerVersion },
@@ -683,22 +685,21 @@ export class SqliteStore implements Store {
         progress: outcome.status === 'blocked' ? 0 : 100,
         messages: JSON.stringify(outcome.messages),
       });
-      const next = operation.steps.find((step) => step.position === claim.position + 1);
-      if (!outcome.ends && next) {
-        w.startStep.run({ operationId: operation.id, position: next.position, startedTime: now, dueMs: nowMs + outcome.nextStepMs });
+      const decision = decideStepEnd(operation, claim.position, outcome, nowMs);
+      if (decision.kind === 'next') {
+        w.startStep.run({ operationId: operation.id, position: decision.position, startedTime: now, dueMs: decision.dueMs });
         w.touchOperation.run(now, operation.id);
         return true;
       }
-      const ends = outcome.ends ?? { operationStatus: 'completed' as OperationStatus };
-      w.endOperation.run({ id: operation.id, status: ends.operationStatus, error: ends.error ?? null, now });
+      w.endOperation.run({ id: operation.id, status: decision.operationStatus, error: decision.error, now });
       const offerRow = w.offerForUpdate.get(operation.publisherId, operation.offerId)!;
       const changed = timestampAfter(offerRow.changed_time);
       w.endOperationOnOffer.run({
-        status: offerStatusAfter(operation.type, ends.operationStatus),
+        status: decision.offerStatus,
         now: changed,
         etag: etagFor(changed),
-        previewVersion: ends.previewVersion ?? null,
-        productionVersion: ends.productionVersion ?? null,
+        previewVersion: decision.previewVersion,
+        productionVersion: decision.productionVersion,
         publisherId: operation.publisherId,
         offerId: operation.offerId,
         operationId: operation.id,
