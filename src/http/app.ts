@@ -5,6 +5,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
+import { type Clock, systemClock } from '../domain/clock.ts';
 import type { PutMode } from '../domain/drafts.ts';
 import type { Store } from '../store/store.ts';
 import errorsPlugin, { answerClientError, sendError, toApiError } from './plugins/errors.ts';
@@ -51,6 +52,8 @@ export interface AppOptions {
   rateLimit?: number | undefined;
   /** How PUT answers (default `service`: as the live service answered). */
   putMode?: PutMode;
+  /** The server's time: the system clock, or a ManualClock that tests move. */
+  clock?: Clock;
 }
 
 export interface IdentityOptions {
@@ -66,6 +69,7 @@ export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const identity = options.identity ?? {};
+  const clock = options.clock ?? systemClock;
   const tokens = await TokenService.open(options.store, {
     audience: identity.audiences?.[0] ?? DEFAULT_AUDIENCE,
     ...(identity.publicUrl ? { publicUrl: identity.publicUrl } : {}),
@@ -75,6 +79,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clockToleranceSeconds: identity.clockToleranceSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS,
     trustedIssuers: identity.trustedIssuers ?? [],
     builtIn: tokens,
+    clock,
   });
   const limits = connectionLimits(options.connectionLimits);
   const app = Fastify({
@@ -112,8 +117,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(errorsPlugin);
   app.addHook('onRequest', requireHost);
   app.decorate('tokens', tokens);
-  await app.register(authPlugin, { authenticator: new Authenticator(options.store, verifier) });
-  await app.register(rateLimitPlugin, { requestsPerMinute: options.rateLimit });
+  await app.register(authPlugin, { authenticator: new Authenticator(options.store, verifier, clock) });
+  await app.register(rateLimitPlugin, { requestsPerMinute: options.rateLimit, now: () => clock.now() });
   await app.register(apiVersionPlugin);
   await app.register(openApiPlugin, { version: PACKAGE_VERSION });
   await app.register(workflowPlugin, {
@@ -122,7 +127,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: options.logger,
     leaseMs: options.workflowLeaseMs,
     pollMs: options.workflowPollMs,
+    clock,
   });
-  await registerRoutes(app, { store: options.store, tokens, putMode: options.putMode ?? 'service' });
+  await registerRoutes(app, { store: options.store, tokens, putMode: options.putMode ?? 'service', clock });
   return app;
 }

@@ -3,6 +3,7 @@
  * token — an Azure AD-style JWT (verified, then the service principal's roles come from the
  * publishers' members) or an opaque access token (its grants are its own).
  */
+import { type Clock, systemClock } from '../domain/clock.ts';
 import { errors } from '../domain/errors.ts';
 import type { Principal, Store } from '../store/store.ts';
 import { hashOf } from './access-tokens.ts';
@@ -15,9 +16,12 @@ export class Authenticator {
   readonly #store: Store;
   readonly #jwt: JwtVerifier;
 
-  constructor(store: Store, jwt: JwtVerifier) {
+  readonly #clock: Clock;
+
+  constructor(store: Store, jwt: JwtVerifier, clock: Clock = systemClock) {
     this.#store = store;
     this.#jwt = jwt;
+    this.#clock = clock;
   }
 
   /** 401 for a missing or malformed header or a token that is not valid. Tokens are never echoed. */
@@ -35,7 +39,7 @@ export class Authenticator {
       };
     }
     const principal = await this.#store.findPrincipalByTokenHash(hashOf(token));
-    if (!principal) throw errors.invalidToken();
+    if (!principal || (principal.expiresAt !== null && principal.expiresAt <= this.#clock.now())) throw errors.invalidToken();
     return principal;
   }
 }

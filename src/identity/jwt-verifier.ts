@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, importSPKI, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { type Clock, systemClock } from '../domain/clock.ts';
 import { errors } from '../domain/errors.ts';
 import type { TokenService } from './token-service.ts';
 
@@ -36,6 +37,8 @@ export interface JwtVerifierOptions {
   clockToleranceSeconds: number;
   trustedIssuers: readonly TrustedIssuer[];
   builtIn: TokenService;
+  /** Where `exp` and `nbf` are measured from (default: the system clock). */
+  clock?: Clock;
 }
 
 const ALGORITHMS = ['RS256', 'ES256'];
@@ -50,11 +53,15 @@ export class JwtVerifier {
     this.#options = options;
   }
 
+  #now(): number {
+    return (this.#options.clock ?? systemClock).now();
+  }
+
   /** Verifies a JWT or throws 401 InvalidToken saying what is wrong with it. */
   async verify(token: string): Promise<VerifiedIdentity> {
     const cached = this.#cache.get(token);
     if (cached) {
-      if (cached.expiresAt > Date.now() - this.#options.clockToleranceSeconds * 1000) return cached;
+      if (cached.expiresAt > this.#now() - this.#options.clockToleranceSeconds * 1000) return cached;
       this.#cache.delete(token);
     }
     const payload = await this.#verifySignatureAndClaims(token);
@@ -78,6 +85,7 @@ export class JwtVerifier {
         audience: [...this.#options.audiences],
         algorithms: ALGORITHMS,
         clockTolerance: this.#options.clockToleranceSeconds,
+        currentDate: new Date(this.#now()),
         requiredClaims: ['exp'],
       });
       return payload;

@@ -26,8 +26,8 @@ export interface SaveDraftResult {
 export interface StartOperationOptions {
   operationId: string;
   notificationEmails: string | null;
-  /** Duration of the operation's first step, ms. */
-  firstStepMs: number;
+  /** When the operation's first step starts (now) and is due (now plus its duration), epoch ms on the server's clock. */
+  firstStep: { startedMs: number; dueMs: number };
 }
 
 export type CancelResult = { kind: 'canceled'; operation: OperationRecord } | { kind: 'canceling'; operation: OperationRecord };
@@ -182,6 +182,7 @@ export interface Store {
 
   // access tokens
   createAccessToken(token: NewAccessToken): Promise<void>;
+  /** The grants and expiry of an access token that is not revoked (whether it has expired, the authenticator decides). */
   findPrincipalByTokenHash(tokenHash: string): Promise<Principal | null>;
   /** Every access token (hashes only) with its grants, for copying a whole store. */
   listAccessTokens(): Promise<NewAccessToken[]>;

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { type Clock, systemClock } from '../domain/clock.ts';
 import type { Store } from '../store/store.ts';
 import { DEFAULT_STEP_LEASE_MS, type StepDurations } from './durations.ts';
 import { runStep } from './steps.ts';
@@ -19,6 +20,8 @@ export interface WorkflowOptions {
   pollMs?: number;
   instanceId?: string;
   logger?: Logger;
+  /** When steps are due and leases expire (default: the system clock; a manual clock wakes the engine when moved). */
+  clock?: Clock;
 }
 
 export class WorkflowEngine {
@@ -28,6 +31,8 @@ export class WorkflowEngine {
   readonly #leaseMs: number;
   readonly #pollMs: number;
   readonly #logger: Logger | undefined;
+  readonly #clock: Clock;
+  #stopListening: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #stopped = true;
@@ -39,11 +44,19 @@ export class WorkflowEngine {
     this.#pollMs = options.pollMs ?? 250;
     this.#logger = options.logger;
     this.instanceId = options.instanceId ?? randomUUID();
+    this.#clock = options.clock ?? systemClock;
   }
 
   start(): void {
     this.#stopped = false;
+    this.#stopListening = this.#clock.onJump?.(() => this.wake());
     this.wake();
+  }
+
+  /** When an operation's first step, `stepId`, starts and is due: now on the engine's clock, and after the step's duration. */
+  firstStep(stepId: string): { startedMs: number; dueMs: number } {
+    const startedMs = this.#clock.now();
+    return { startedMs, dueMs: startedMs + this.durations(stepId) };
   }
 
   /** Looks for due work now (after an operation started or a step was scheduled). */
@@ -56,6 +69,7 @@ export class WorkflowEngine {
   /** Stops taking work, waits for the step in hand, and gives up this instance's leases. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopListening?.();
     if (this.#timer) clearTimeout(this.#timer);
     await this.#running;
     await this.#store.releaseLeases(this.instanceId);
@@ -74,11 +88,10 @@ export class WorkflowEngine {
 
   async #drain(): Promise<void> {
     while (!this.#stopped) {
-      const now = Date.now();
-      const claim = await this.#store.claimDueStep(this.instanceId, now, this.#leaseMs);
+      const claim = await this.#store.claimDueStep(this.instanceId, this.#clock.now(), this.#leaseMs);
       if (!claim) return;
-      const outcome = await runStep(this.#store, claim, Date.now(), this.durations);
-      const recorded = await this.#store.finishStep(claim, outcome, Date.now());
+      const outcome = await runStep(this.#store, claim, this.#clock.now(), this.durations);
+      const recorded = await this.#store.finishStep(claim, outcome, this.#clock.now());
       this.#logger?.debug({ operation: claim.operation.id, step: claim.stepId, status: outcome.status, recorded }, 'workflow step');
     }
   }
@@ -88,7 +101,7 @@ export class WorkflowEngine {
     let delay = this.#pollMs;
     try {
       const due = await this.#store.nextDueMs();
-      if (due !== null) delay = Math.max(0, Math.min(delay, due - Date.now()));
+      if (due !== null) delay = Math.max(0, Math.min(delay, due - this.#clock.now()));
     } catch (error) {
       this.#logger?.error({ err: error }, 'could not read the workflow schedule');
     }

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError, resolveServeConfig } from '../../src/config.ts';
+import { ManualClock } from '../../src/domain/clock.ts';
 import { API, TEST_STORE, errorCode, makeDataDir, startTestServer, type TestServer } from '../helpers/harness.ts';
 import { BIN, cleanEnv, runCli, startProcess, type ServerProcess } from '../helpers/processes.ts';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const LIST = `/api/publishers/contoso/offers?${API}`;
 
 describe(`rate limiting (${TEST_STORE})`, () => {
@@ -28,7 +28,9 @@ describe(`rate limiting (${TEST_STORE})`, () => {
 
   describe('120 requests a minute', () => {
     let server: TestServer;
-    before(async () => (server = await startTestServer('http', { app: { rateLimit: 120 } })));
+    // The server's clock stands still unless moved: no refill can land between two calls, however busy the machine.
+    const clock = new ManualClock();
+    before(async () => (server = await startTestServer('http', { app: { rateLimit: 120, clock } })));
     after(async () => server.close());
 
     it('a caller bursts 120, then gets 429 with Retry-After; it refills at 2 a second; others are not touched', async () => {
@@ -51,7 +53,9 @@ describe(`rate limiting (${TEST_STORE})`, () => {
       for (let i = 0; i < 5; i++) assert.equal((await server.call(LIST, { token: 'cpat_not-a-token' })).status, 401);
       // Still limited; half a second later one more request passes, and the next is limited again.
       assert.equal((await server.call(LIST)).status, 429);
-      await sleep(600);
+      clock.advance(499);
+      assert.equal((await server.call(LIST)).status, 429, 'not yet: a whole request has not refilled');
+      clock.advance(1);
       assert.equal((await server.call(LIST)).status, 200);
       const again = await server.call(LIST);
       assert.equal(again.status, 429);

@@ -8,6 +8,8 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { DEMO_OFFER_ID } from '../../src/demo/demo-data.ts';
+import { ManualClock } from '../../src/domain/clock.ts';
+import { createAccessToken } from '../../src/identity/access-tokens.ts';
 import { createLogger } from '../../src/server.ts';
 import { API, errorCode, startTestServer, type TestServer } from '../helpers/harness.ts';
 import { craftToken, registerApp, tokenFromService, type TestApplication } from '../helpers/jwt.ts';
@@ -336,17 +338,28 @@ describe('members', () => {
 
 describe('verified tokens are cached until they expire, and not beyond', () => {
   let server: TestServer;
-  before(async () => (server = await startTestServer('inject', { identity: { clockToleranceSeconds: 0 } })));
+  const clock = new ManualClock();
+  before(async () => (server = await startTestServer('inject', { identity: { clockToleranceSeconds: 0 }, app: { clock } })));
   after(async () => server.close());
 
   it('a token expiring in two seconds works until then, then gets 401', async () => {
     const app = await registerApp(server, ['contoso'], 'Reader');
-    const token = await craftToken(server, { exp: Math.floor(Date.now() / 1000) + 2, oid: app.objectId, tid: app.tenantId });
+    const nowSeconds = Math.floor(clock.now() / 1000);
+    const token = await craftToken(server, { nbf: nowSeconds, iat: nowSeconds, exp: nowSeconds + 2, oid: app.objectId, tid: app.tenantId });
     assert.equal((await server.call(`/api/publishers/contoso/offers?${API}`, { token })).status, 200);
-    assert.equal((await server.call(`/api/publishers/contoso/offers?${API}`, { token })).status, 200);
-    await new Promise((resolve) => setTimeout(resolve, 3100));
+    clock.advance(1_000);
+    assert.equal((await server.call(`/api/publishers/contoso/offers?${API}`, { token })).status, 200, 'still valid, from the cache');
+    clock.advance(2_100);
     const late = await server.call(`/api/publishers/contoso/offers?${API}`, { token });
     assert.equal(late.status, 401);
     assert.match(late.json().error.message, /expired/);
+  });
+
+  it('an opaque access token made to expire in a day works until then, then gets 401', async () => {
+    const { token, expiresAt } = await createAccessToken(server.store, { publisherIds: ['contoso'], role: 'Reader', expiresInDays: 1 });
+    clock.advance(Date.parse(expiresAt!) - clock.now() - 60_000);
+    assert.equal((await server.call(`/api/publishers/contoso/offers?${API}`, { token })).status, 200);
+    clock.advance(60_000);
+    assert.equal(errorCode(await server.call(`/api/publishers/contoso/offers?${API}`, { token })), 'InvalidToken');
   });
 });

@@ -305,7 +305,7 @@ describe(`durability: waiting for a lease another instance holds (${TEST_STORE})
     const { operation } = await store.startPublish(
       'contoso',
       DEMO_OFFER_ID,
-      { operationId: randomUUID(), notificationEmails: null, firstStepMs: 0 },
+      { operationId: randomUUID(), notificationEmails: null, firstStep: { startedMs: Date.now(), dueMs: Date.now() } },
       () => {},
     );
     // Another instance (since dead) claimed the first step, which is due now, for 2 s.

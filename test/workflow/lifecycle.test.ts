@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ManualClock } from '../../src/domain/clock.ts';
 import { API, TRANSPORTS, errorCode, startTestServer, type TestServer } from '../helpers/harness.ts';
 import { offerPath, post, publishableOffer, put, waitForOperation } from '../helpers/offers.ts';
 
@@ -121,3 +122,45 @@ for (const transport of TRANSPORTS) {
     });
   });
 }
+
+describe('workflow time comes from the server clock', () => {
+  const clock = new ManualClock();
+  let server: TestServer;
+  before(async () => (server = await startTestServer('inject', { stepMs: 60_000, app: { clock } })));
+  after(async () => server.close());
+
+  /** The operation once `ready` holds of it: the engine works in the background, as soon as the clock says a step is due. */
+  async function operationWhen(location: string, ready: (operation: any) => boolean): Promise<any> {
+    for (let attempt = 0; attempt < 400; attempt++) {
+      const operation = (await server.call(location)).json();
+      if (ready(operation)) return operation;
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    throw new Error(`the operation at ${location} never got there: ${(await server.call(location)).text}`);
+  }
+
+  it('a publish whose steps take a minute each moves exactly as far as the clock is moved, however long the test takes', async () => {
+    const id = 'clock-driven';
+    await put(server, id, publishableOffer(id));
+    const location = (await post(server, id, 'publish')).headers['location']!;
+    const first = (await server.call(location)).json();
+    assert.deepEqual(first.steps.map((step: any) => [step.status, step.progressPercentage]).slice(0, 2), [['inProgress', 0], ['notStarted', 0]]);
+    clock.advance(30_000);
+    assert.equal((await server.call(location)).json().steps[0].progressPercentage, 50, 'half its minute has passed on the server clock');
+    clock.advance(30_000);
+    const second = await operationWhen(location, (operation) => operation.steps[1].status === 'inProgress');
+    assert.equal(second.steps[0].status, 'complete');
+    assert.equal(second.status, 'running');
+    for (let step = 1; step < 4; step++) {
+      clock.advance(59_999);
+      assert.equal((await server.call(location)).json().steps[step].status, 'inProgress', 'a millisecond early, the step is not due');
+      clock.advance(1);
+      await operationWhen(location, (operation) => operation.steps[step].status === 'complete');
+    }
+    clock.advance(60_000); // publisher-signoff
+    const done = await operationWhen(location, (operation) => operation.status !== 'running');
+    assert.equal(done.status, 'succeeded');
+    assert.equal(done.steps.at(-1).status, 'waitingForPublisherReview');
+  });
+});

@@ -23,7 +23,7 @@ interface Bucket {
 export interface RateLimitOptions {
   /** Requests per minute per principal; undefined or 0 turns the limit off. */
   requestsPerMinute: number | undefined;
-  /** The clock (tests). */
+  /** The server's time, epoch ms (default: the system clock). */
   now?: () => number;
 }
 

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { WorkflowEngine } from '../../workflow/engine.ts';
 import type { StepDurations } from '../../workflow/durations.ts';
+import type { Clock } from '../../domain/clock.ts';
 import type { Store } from '../../store/store.ts';
 
 declare module 'fastify' {
@@ -18,6 +19,7 @@ export interface WorkflowPluginOptions {
   logger?: Logger | undefined;
   leaseMs?: number | undefined;
   pollMs?: number | undefined;
+  clock?: Clock | undefined;
 }
 
 export default fp(
@@ -27,6 +29,7 @@ export default fp(
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
       ...(options.pollMs ? { pollMs: options.pollMs } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
     });
     app.decorate('workflow', engine);
     app.addHook('onReady', async () => engine.start());

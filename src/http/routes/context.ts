@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { TokenService } from '../../identity/token-service.ts';
+import type { Clock } from '../../domain/clock.ts';
 import type { PutMode } from '../../domain/drafts.ts';
 import type { Store } from '../../store/store.ts';
 
@@ -9,6 +10,8 @@ export interface RouteOptions {
   tokens: TokenService;
   /** How PUT answers without If-Match, and with which status (--put-mode). */
   putMode: PutMode;
+  /** The server's time (progress percentages, token issue). */
+  clock: Clock;
 }
 
 export type RoutePlugin = FastifyPluginAsyncTypebox<RouteOptions>;

@@ -184,7 +184,7 @@ export class PostgresStore implements Store {
   private async insertOperation(
     query: Query,
     fields: { id: string; publisherId: string; offerId: string; type: OperationType; publishingVersion: number; offerVersion: number },
-    extra: { notificationEmails: string | null; draftEtag: string | null; targetOperationId: string | null; now: string; firstStepMs: number },
+    extra: { notificationEmails: string | null; draftEtag: string | null; targetOperationId: string | null; now: string; firstStep: { startedMs: number; dueMs: number } },
   ): Promise<void> {
     await query(
       'insert-operation',
@@ -212,7 +212,7 @@ export class PostgresStore implements Store {
         'insert-step',
         `INSERT INTO operation_steps (operation_id, position, step_id, status, progress, messages_json, started_time, due_ms, lease_owner, lease_expires_ms)
          VALUES ($1, $2, $3, $4, 0, '[]', $5, $6, NULL, NULL)`,
-        [fields.id, position, step.id, first ? 'inProgress' : 'notStarted', first ? extra.now : null, first ? Date.parse(extra.now) + extra.firstStepMs : null],
+        [fields.id, position, step.id, first ? 'inProgress' : 'notStarted', first ? formatTicks(BigInt(extra.firstStep.startedMs) * 10_000n) : null, first ? extra.firstStep.dueMs : null],
       );
     }
   }
@@ -504,7 +504,7 @@ export class PostgresStore implements Store {
       await this.insertOperation(
         query,
         { id: options.operationId, publisherId, offerId, type: 'publish', publishingVersion: decision.freeze, offerVersion: decision.freeze },
-        { notificationEmails: emails, draftEtag: etagFor(now), targetOperationId: null, now, firstStepMs: options.firstStepMs },
+        { notificationEmails: emails, draftEtag: etagFor(now), targetOperationId: null, now, firstStep: options.firstStep },
       );
       return { operation: await this.operationRecord(query, options.operationId), reused: false };
     });
@@ -521,7 +521,7 @@ export class PostgresStore implements Store {
       await this.insertOperation(
         query,
         { id: options.operationId, publisherId, offerId, type: 'golive', publishingVersion: version, offerVersion: version },
-        { notificationEmails: emails, draftEtag: null, targetOperationId: null, now, firstStepMs: options.firstStepMs },
+        { notificationEmails: emails, draftEtag: null, targetOperationId: null, now, firstStep: options.firstStep },
       );
       return this.operationRecord(query, options.operationId);
     });
@@ -552,7 +552,7 @@ export class PostgresStore implements Store {
       await this.insertOperation(
         query,
         { id: options.operationId, publisherId, offerId, type: 'cancel', publishingVersion: running.publishingVersion, offerVersion: running.offerVersion },
-        { notificationEmails: running.notificationEmails, draftEtag: null, targetOperationId: running.id, now, firstStepMs: options.firstStepMs },
+        { notificationEmails: running.notificationEmails, draftEtag: null, targetOperationId: running.id, now, firstStep: options.firstStep },
       );
       await query(
         'hand-over-offer',
@@ -777,8 +777,8 @@ export class PostgresStore implements Store {
       'principal',
       `SELECT t.id, t.expires_at, g.publisher_id, g.role
          FROM access_tokens t LEFT JOIN token_grants g ON g.token_id = t.id
-        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)`,
-      [tokenHash, new Date().toISOString()],
+        WHERE t.token_hash = $1 AND t.revoked_at IS NULL`,
+      [tokenHash],
     );
     const first = rows[0];
     if (!first) return null;

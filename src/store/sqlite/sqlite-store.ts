@@ -182,10 +182,10 @@ export class SqliteStore implements Store {
       secrets: r.prepare<[string, string, number], { pointer: string; sealed_value: string }>(
         'SELECT pointer, sealed_value FROM offer_secrets WHERE publisher_id = ? AND offer_id = ? AND version = ? ORDER BY pointer',
       ),
-      principal: r.prepare<[string, string], { id: string; expires_at: string | null; publisher_id: string | null; role: string | null }>(
+      principal: r.prepare<[string], { id: string; expires_at: string | null; publisher_id: string | null; role: string | null }>(
         `SELECT t.id, t.expires_at, g.publisher_id, g.role
            FROM access_tokens t LEFT JOIN token_grants g ON g.token_id = t.id
-          WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?)`,
+          WHERE t.token_hash = ? AND t.revoked_at IS NULL`,
       ),
     };
   }
@@ -379,7 +379,7 @@ export class SqliteStore implements Store {
   private insertOperation(
     w: Writes,
     fields: { id: string; publisherId: string; offerId: string; type: OperationType; publishingVersion: number; offerVersion: number },
-    extra: { notificationEmails: string | null; draftEtag: string | null; targetOperationId: string | null; now: string; firstStepMs: number },
+    extra: { notificationEmails: string | null; draftEtag: string | null; targetOperationId: string | null; now: string; firstStep: { startedMs: number; dueMs: number } },
   ): void {
     w.insertOperation.run({ ...fields, slot: operationSlot(fields.type), notificationEmails: extra.notificationEmails, draftEtag: extra.draftEtag, targetOperationId: extra.targetOperationId, now: extra.now });
     stepsOf(fields.type).forEach((step, position) => {
@@ -389,8 +389,8 @@ export class SqliteStore implements Store {
         position,
         stepId: step.id,
         status: first ? 'inProgress' : 'notStarted',
-        startedTime: first ? extra.now : null,
-        dueMs: first ? Date.parse(extra.now) + extra.firstStepMs : null,
+        startedTime: first ? formatTicks(BigInt(extra.firstStep.startedMs) * 10_000n) : null,
+        dueMs: first ? extra.firstStep.dueMs : null,
       });
     });
   }
@@ -608,7 +608,7 @@ export class SqliteStore implements Store {
       this.insertOperation(
         w,
         { id: options.operationId, publisherId, offerId, type: 'publish', publishingVersion: decision.freeze, offerVersion: decision.freeze },
-        { notificationEmails: emails, draftEtag: etag, targetOperationId: null, now, firstStepMs: options.firstStepMs },
+        { notificationEmails: emails, draftEtag: etag, targetOperationId: null, now, firstStep: options.firstStep },
       );
       return { operation: this.operationRecord(w, options.operationId), reused: false };
     });
@@ -625,7 +625,7 @@ export class SqliteStore implements Store {
       this.insertOperation(
         w,
         { id: options.operationId, publisherId, offerId, type: 'golive', publishingVersion: version, offerVersion: version },
-        { notificationEmails: emails, draftEtag: null, targetOperationId: null, now, firstStepMs: options.firstStepMs },
+        { notificationEmails: emails, draftEtag: null, targetOperationId: null, now, firstStep: options.firstStep },
       );
       return this.operationRecord(w, options.operationId);
     });
@@ -646,7 +646,7 @@ export class SqliteStore implements Store {
       this.insertOperation(
         w,
         { id: options.operationId, publisherId, offerId, type: 'cancel', publishingVersion: running.publishingVersion, offerVersion: running.offerVersion },
-        { notificationEmails: running.notificationEmails, draftEtag: null, targetOperationId: running.id, now, firstStepMs: options.firstStepMs },
+        { notificationEmails: running.notificationEmails, draftEtag: null, targetOperationId: running.id, now, firstStep: options.firstStep },
       );
       w.handOverOffer.run({ to: options.operationId, from: running.id, now, etag: etagFor(now), publisherId, offerId });
       return { kind: 'canceling', operation: this.operationRecord(w, options.operationId) };
@@ -780,8 +780,8 @@ export class SqliteStore implements Store {
     const reads = this.reads();
     const key = `t:${tokenHash}`;
     const cachedPrincipal = this.#cache.get(key) as Principal | undefined;
-    if (cachedPrincipal && (cachedPrincipal.expiresAt === null || cachedPrincipal.expiresAt > Date.now())) return cachedPrincipal;
-    const rows = reads.principal.all(tokenHash, new Date().toISOString());
+    if (cachedPrincipal) return cachedPrincipal;
+    const rows = reads.principal.all(tokenHash);
     const first = rows[0];
     if (!first) return null; // unknown tokens are not cached: a flood of them must not evict real entries
     const grants = new Map<string, Role>();

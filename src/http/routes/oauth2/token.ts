@@ -33,7 +33,7 @@ function asksForTheApi(scope: string | undefined, audience: string): boolean {
   return others.length === 1 && others[0] === `${audience}/.default`;
 }
 
-const tokenRoutes: RoutePlugin = async (app, { store, tokens }) => {
+const tokenRoutes: RoutePlugin = async (app, { store, tokens, clock }) => {
   acceptForms(app);
 
   for (const version of [1, 2] as const) {
@@ -88,7 +88,7 @@ const tokenRoutes: RoutePlugin = async (app, { store, tokens }) => {
         if (!(await secretMatches(clientSecret, application.secretHash))) {
           return oauthError(reply, 401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value.');
         }
-        const issued = await tokens.issue(application, version);
+        const issued = await tokens.issue(application, version, Math.floor(clock.now() / 1000));
         reply.header('cache-control', 'no-store');
         return version === 1
           ? {

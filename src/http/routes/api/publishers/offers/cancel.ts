@@ -11,7 +11,7 @@ import { ApiVersionQuery, NotificationBody, OfferParams, apiErrorResponses, body
 import { JSON_TYPE, type RoutePlugin } from '../../../context.ts';
 import { acceptedOperation } from './operation-reply.ts';
 
-const cancel: RoutePlugin = async (app, { store }) => {
+const cancel: RoutePlugin = async (app, { store, clock }) => {
   app.post(
     '/api/publishers/:publisherId/offers/:offerId/cancel',
     {
@@ -31,13 +31,13 @@ const cancel: RoutePlugin = async (app, { store }) => {
       const result = await store.cancelOperation(request.publisherId, offerId, {
         operationId: randomUUID(),
         notificationEmails: null,
-        firstStepMs: app.workflow.durations('rollback'),
+        firstStep: app.workflow.firstStep('rollback'),
       });
       if (result.kind === 'canceling') {
         app.workflow.wake();
-        return acceptedOperation(reply, result.operation);
+        return acceptedOperation(reply, result.operation, clock.now());
       }
-      return reply.code(200).type(JSON_TYPE).send(JSON.stringify(renderOperation(result.operation, Date.now())));
+      return reply.code(200).type(JSON_TYPE).send(JSON.stringify(renderOperation(result.operation, clock.now())));
     },
   );
 };

@@ -7,7 +7,7 @@ import { ApiVersionQuery, NotificationBody, OfferParams, apiErrorResponses, body
 import type { RoutePlugin } from '../../../context.ts';
 import { acceptedOperation } from './operation-reply.ts';
 
-const goLive: RoutePlugin = async (app, { store }) => {
+const goLive: RoutePlugin = async (app, { store, clock }) => {
   app.post(
     '/api/publishers/:publisherId/offers/:offerId/golive',
     {
@@ -26,10 +26,10 @@ const goLive: RoutePlugin = async (app, { store }) => {
       const operation = await store.startGoLive(request.publisherId, offerId, {
         operationId: randomUUID(),
         notificationEmails: parseNotificationEmails(request.body),
-        firstStepMs: app.workflow.durations('live'),
+        firstStep: app.workflow.firstStep('live'),
       });
       app.workflow.wake();
-      return acceptedOperation(reply, operation);
+      return acceptedOperation(reply, operation, clock.now());
     },
   );
 };

@@ -3,14 +3,14 @@ import type { FastifyReply } from 'fastify';
 import { type OperationRecord, operationLocation, renderOperation } from '../../../../../domain/operations.ts';
 import { JSON_TYPE } from '../../../context.ts';
 
-export function acceptedOperation(reply: FastifyReply, operation: OperationRecord) {
+export function acceptedOperation(reply: FastifyReply, operation: OperationRecord, nowMs: number) {
   const location = operationLocation(operation);
   return reply
     .code(202)
     .header('location', location)
     .header('operation-location', location)
     .type(JSON_TYPE)
-    .send(JSON.stringify(renderOperation(operation, Date.now())));
+    .send(JSON.stringify(renderOperation(operation, nowMs)));
 }
 
 export const OperationResponse = { $ref: 'Operation' } as const;

@@ -13,7 +13,7 @@ import { ApiVersionQuery, NotificationBody, OfferParams, apiErrorResponses, body
 import type { RoutePlugin } from '../../../context.ts';
 import { acceptedOperation } from './operation-reply.ts';
 
-const publishOffer: RoutePlugin = async (app, { store }) => {
+const publishOffer: RoutePlugin = async (app, { store, clock }) => {
   app.post(
     '/api/publishers/:publisherId/offers/:offerId/publish',
     {
@@ -33,14 +33,14 @@ const publishOffer: RoutePlugin = async (app, { store }) => {
       const { operation } = await store.startPublish(
         request.publisherId,
         offerId,
-        { operationId: randomUUID(), notificationEmails, firstStepMs: app.workflow.durations(`displaydummycertify`) },
+        { operationId: randomUUID(), notificationEmails, firstStep: app.workflow.firstStep('displaydummycertify') },
         (offer, definitionJson) => {
           const problems = validateForPublish(offer.offerTypeId, JSON.parse(definitionJson) as Record<string, unknown>);
           if (problems.length > 0) throw errors.validationFailed(offerId, problems);
         },
       );
       app.workflow.wake();
-      return acceptedOperation(reply, operation);
+      return acceptedOperation(reply, operation, clock.now());
     },
   );
 };
