@@ -19,6 +19,7 @@ import { createLogger } from '../../src/server.ts';
 import { captureLogStream, recordAcknowledgedDocument, recordAuthorization, recordRequestBody, recordResponse } from './capture.ts';
 import type { Store } from '../../src/store/store.ts';
 import { type StepDurations, fixedDurations } from '../../src/workflow/durations.ts';
+import { wireChecker } from './wire.ts';
 
 export const API = 'api-version=2017-10-31';
 
@@ -154,6 +155,14 @@ export async function startTestServer(transport: Transport, options: TestServerO
     if (!options.identity?.publicUrl) app.tokens.setPublicUrl(baseUrl);
   } else await app.ready();
 
+  // Every answer is checked against what its route declares (status and body schema).
+  const checkWire = wireChecker(app);
+  const declared = (method: string, path: string, res: Response): Response => {
+    const problem = checkWire(method, path, res.status, res.text);
+    if (problem) throw new Error(`wire check: ${problem}\n${res.text.slice(0, 2000)}`);
+    return res;
+  };
+
   const tokenFor = async (publisherIds: string[], role: Role) => (await createAccessToken(store, { publisherIds, role })).token;
   const ownerToken = options.demo === false ? '' : await tokenFor(['contoso'], 'Owner');
 
@@ -168,12 +177,12 @@ export async function startTestServer(transport: Transport, options: TestServerO
       recordRequestBody(callOptions.body, res.statusCode);
       recordResponse('inject', method, path, res.statusCode, res.body);
       if (method === 'PUT' && res.statusCode < 300) recordAcknowledgedDocument(callOptions.body);
-      return response(res.statusCode, res.headers as Record<string, string | string[] | number | undefined>, res.body);
+      return declared(method, path, response(res.statusCode, res.headers as Record<string, string | string[] | number | undefined>, res.body));
     }
     const res = await fetch(baseUrl + path, { method, headers, ...(callOptions.body !== undefined ? { body: callOptions.body } : {}) });
     const out: Record<string, string> = {};
     res.headers.forEach((value, key) => (out[key] = value));
-    return response(res.status, out, await res.text());
+    return declared(method, path, response(res.status, out, await res.text()));
   };
 
   return {
