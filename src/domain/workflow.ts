@@ -9,7 +9,8 @@
  *   cancel:  rollback  (only for a go-live: withdrawing from production systems takes its own operation)
  */
 
-export type OperationType = 'publish' | 'golive' | 'cancel';
+export const OPERATION_TYPES = ['publish', 'golive', 'cancel'] as const;
+export type OperationType = (typeof OPERATION_TYPES)[number];
 export type OperationStatus = 'running' | 'completed' | 'failed' | 'canceled';
 export const OPERATION_STATUSES: readonly OperationStatus[] = ['running', 'completed', 'failed', 'canceled'];
 
@@ -21,6 +22,7 @@ export const OPERATION_STATUSES: readonly OperationStatus[] = ['running', 'compl
  * the documentation's samples and list pollers have it. Every other state reads the same in both.
  */
 export type OperationViewStatus = Exclude<OperationStatus, 'completed'> | 'succeeded';
+export const OPERATION_VIEW_STATUSES: readonly OperationViewStatus[] = OPERATION_STATUSES.map(statusOfOneOperation);
 export function statusOfOneOperation(status: OperationStatus): OperationViewStatus {
   return status === 'completed' ? 'succeeded' : status;
 }
@@ -33,7 +35,8 @@ export function parseOperationStatusFilter(raw: string): OperationStatus | undef
 }
 
 /** Step status values of the CPP status page, camelCase on the wire like every other status. */
-export type StepStatus = 'notStarted' | 'inProgress' | 'waitingForPublisherReview' | 'complete' | 'blocked' | 'canceled';
+export const STEP_STATUSES = ['notStarted', 'inProgress', 'waitingForPublisherReview', 'complete', 'blocked', 'canceled'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
 
 export interface StepDefinition {
   id: string;
@@ -89,6 +92,7 @@ export const CANCEL_STEPS: readonly StepDefinition[] = [
 ];
 
 const ALL_STEPS = new Map([...PUBLISH_STEPS, ...GOLIVE_STEPS, ...CANCEL_STEPS].map((step) => [step.id, step]));
+export const ALL_STEP_IDS: readonly string[] = [...ALL_STEPS.keys()];
 
 export function stepDefinition(id: string): StepDefinition {
   const step = ALL_STEPS.get(id);

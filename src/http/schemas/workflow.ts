@@ -1,18 +1,22 @@
-/** Schemas of operations, submissions and the offer status. */
+/** Schemas of operations, submissions and the offer status; every enumeration comes from the domain's constants. */
 import { Type } from 'typebox';
+import { OFFER_STATUSES } from '../../domain/offer-status.ts';
+import { ALL_STEP_IDS, OPERATION_STATUSES, OPERATION_TYPES, OPERATION_VIEW_STATUSES, STEP_STATUSES } from '../../domain/workflow.ts';
+
+const oneOf = (values: readonly string[], description?: string) => Type.Union(values.map((value) => Type.Literal(value)), description ? { description } : {});
 
 const Message = Type.Object({
   messageHtml: Type.String(),
-  level: Type.String({ description: 'information, warning or error' }),
+  level: oneOf(['information', 'warning', 'error']),
   timestamp: Type.String(),
 });
 
 const Step = Type.Object({
   estimatedTimeFrame: Type.String(),
-  id: Type.String({ description: 'displaydummycertify, displaycertify, displayprovision, displaypackage, publisher-signoff, live, rollback' }),
+  id: oneOf(ALL_STEP_IDS),
   stepName: Type.String(),
   description: Type.String(),
-  status: Type.String({ description: 'notStarted, inProgress, waitingForPublisherReview, complete, blocked, canceled' }),
+  status: oneOf(STEP_STATUSES),
   messages: Type.Array(Message),
   progressPercentage: Type.Integer({ minimum: 0, maximum: 100 }),
 });
@@ -20,12 +24,12 @@ const Step = Type.Object({
 export const Operation = Type.Object(
   {
     id: Type.String(),
-    submissionType: Type.String({ description: 'publish, golive or cancel' }),
-    status: Type.String({ description: 'running, succeeded, failed or canceled (the submissions list says completed for succeeded)' }),
+    submissionType: oneOf(OPERATION_TYPES),
+    status: oneOf(OPERATION_VIEW_STATUSES, 'succeeded when it ended well (the submissions list says completed)'),
     messages: Type.Array(Message),
     publishingVersion: Type.Integer(),
     offerVersion: Type.Integer(),
-    cancellationRequestState: Type.String(),
+    cancellationRequestState: oneOf(['canCancel', 'cannotCancel']),
     steps: Type.Array(Step),
     previewLinks: Type.Array(Type.String()),
     liveLinks: Type.Array(Type.String()),
@@ -43,11 +47,11 @@ export const Submission = Type.Object(
     offerVersion: Type.Integer(),
     offerTypeId: Type.String(),
     publisherId: Type.String(),
-    submissionType: Type.String(),
-    submissionState: Type.String({ description: 'running, completed, failed or canceled' }),
-    status: Type.String({ description: 'the same as submissionState' }),
+    submissionType: oneOf(OPERATION_TYPES),
+    submissionState: oneOf(OPERATION_STATUSES),
+    status: oneOf(OPERATION_STATUSES, 'the same as submissionState'),
     publishingVersion: Type.Integer(),
-    slot: Type.String({ description: 'staging (publish) or production (golive, cancel)' }),
+    slot: oneOf(['staging', 'production'], 'staging (publish) or production (golive, cancel)'),
     version: Type.Integer({ description: '.NET ticks of changedTime: an entity version stamp' }),
     definition: Type.Object({ metadata: Type.Object({ emails: Type.String() }) }),
     changedTime: Type.String(),
@@ -60,7 +64,7 @@ export const Submission = Type.Object(
 
 export const OfferStatus = Type.Object(
   {
-    status: Type.String(),
+    status: oneOf(OFFER_STATUSES, 'The offer status, as in the offer (camelCase on the wire).'),
     messages: Type.Array(Message),
     steps: Type.Array(Step),
     previewLinks: Type.Array(Type.String()),
