@@ -75,12 +75,10 @@ describe('SQLite store', () => {
     assert.equal((await second.getOffer('acme', 'one'))?.displayText, 'One');
   });
 
-  it('an expired token stops resolving even while cached', async () => {
-    const expiresAt = new Date(Date.now() + 300).toISOString();
-    await first.createAccessToken({ id: 'short', tokenHash: hashToken('cpat_short'), description: '', grants: [], createdAt: expiresAt, expiresAt });
-    assert.equal((await first.findPrincipalByTokenHash(hashToken('cpat_short')))?.id, 'short');
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    assert.equal(await first.findPrincipalByTokenHash(hashToken('cpat_short')), null);
+  it("a token's expiry comes back with it, cached or not (whether it has expired, the authenticator decides on the server clock)", async () => {
+    const expiresAt = '2030-01-01T00:00:00.000Z';
+    await first.createAccessToken({ id: 'short', tokenHash: hashToken('cpat_short'), description: '', grants: [], createdAt: '2029-12-31T00:00:00.000Z', expiresAt });
+    for (const store of [first, first, second]) assert.equal((await store.findPrincipalByTokenHash(hashToken('cpat_short')))?.expiresAt, Date.parse(expiresAt));
   });
 });
 
