@@ -7,7 +7,7 @@
  * data directory and the README run in the SQLite pass. Nothing is skipped: if PostgreSQL cannot
  * be started, the run fails.
  *
- *   npm test                      both passes
+ *   npm test                      the type check, then both passes
  *   npm test -- http/put          only files whose path contains 'http/put' (both passes)
  *   CLOUDPARTNER_TEST_STORES=sqlite npm test    one pass
  */
@@ -79,6 +79,17 @@ function runPass(files: string[], env: NodeJS.ProcessEnv): number {
 
 const stores = (process.env['CLOUDPARTNER_TEST_STORES'] ?? 'sqlite,postgres').split(',');
 let failed = false;
+
+// The type checker first (strict, no unused code): among what it checks, that the SDK's types
+// accept every wire document the server declares (test/client/wire-types.test.ts).
+if (filter.length === 0) {
+  console.log('\n=== type check ===\n');
+  const typecheck = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root], { cwd: root, stdio: 'inherit' });
+  if (typecheck.status !== 0) {
+    console.error('the type check failed');
+    failed = true;
+  } else console.log('no type errors');
+}
 
 if (stores.includes('sqlite')) {
   console.log('\n=== store: sqlite ===\n');

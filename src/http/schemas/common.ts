@@ -18,6 +18,11 @@ export const ErrorBody = Type.Object(
 );
 export type ErrorBody = Static<typeof ErrorBody>;
 
+/** One of the values of a domain enumeration, typed as that enumeration (so Static<> and the SDK's types agree). */
+export function oneOf<T extends string>(values: readonly T[], description?: string) {
+  return Type.Unsafe<T>(Type.Union(values.map((value) => Type.Literal(value)), description ? { description } : {}));
+}
+
 const errorRef = Type.Ref('ErrorBody');
 
 /** The error responses every authenticated API route can give (a route adds its own: 409, 412, 413, 415, 422). */

@@ -1,11 +1,9 @@
 /** Schemas of the offer documents the API serves. */
 import { Type } from 'typebox';
 import { OFFER_STATUSES } from '../../domain/offer-status.ts';
+import { oneOf } from './common.ts';
 
-const status = Type.Union(
-  OFFER_STATUSES.map((value) => Type.Literal(value)),
-  { description: 'Offer status (camelCase on the wire; compare case-insensitively).' },
-);
+const status = oneOf(OFFER_STATUSES, 'Offer status (camelCase on the wire; compare case-insensitively).');
 const timestamp = Type.String({ description: 'UTC, seven fractional digits, e.g. 2017-06-07T06:15:39.7349221Z' });
 
 export const OfferSummary = Type.Object(
@@ -31,8 +29,8 @@ export const Offer = Type.Object(
     definition: Type.Object(
       {
         displayText: Type.Optional(Type.String()),
-        offer: Type.Optional(Type.Object({}, { additionalProperties: true })),
-        plans: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))),
+        offer: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+        plans: Type.Optional(Type.Array(Type.Object({ planId: Type.String() }, { additionalProperties: true }))),
       },
       { additionalProperties: true, description: 'The offer definition. Secret-type field values are never returned.' },
     ),

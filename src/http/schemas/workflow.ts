@@ -1,9 +1,8 @@
 /** Schemas of operations, submissions and the offer status; every enumeration comes from the domain's constants. */
 import { Type } from 'typebox';
 import { OFFER_STATUSES } from '../../domain/offer-status.ts';
+import { oneOf } from './common.ts';
 import { ALL_STEP_IDS, OPERATION_STATUSES, OPERATION_TYPES, OPERATION_VIEW_STATUSES, STEP_STATUSES } from '../../domain/workflow.ts';
-
-const oneOf = (values: readonly string[], description?: string) => Type.Union(values.map((value) => Type.Literal(value)), description ? { description } : {});
 
 const Message = Type.Object({
   messageHtml: Type.String(),
