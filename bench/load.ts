@@ -78,7 +78,8 @@ function installWrk(log: (line: string) => void): void {
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
       timeout: 300_000,
     });
-    if (result.status !== 0) log(`apt-get ${args.join(' ')} failed: ${(result.error?.message ?? result.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+    if (result.status !== 0)
+      log(`apt-get ${args.join(' ')} failed: ${(result.error?.message ?? result.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
     return result.status === 0;
   };
   log('wrk is not on PATH: apt-get install -y wrk');

@@ -222,7 +222,10 @@ export function installCleanupHandlers(): void {
   if (installed) return;
   installed = true;
   process.on('exit', cleanupSync);
-  for (const [signal, number] of [['SIGINT', 2], ['SIGTERM', 15]] as const) {
+  for (const [signal, number] of [
+    ['SIGINT', 2],
+    ['SIGTERM', 15],
+  ] as const) {
     process.on(signal, () => {
       if (interruptedBy) process.exit(128 + number);
       interruptedBy = signal;

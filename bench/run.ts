@@ -317,7 +317,12 @@ async function main(): Promise<void> {
   const tokenResponse = await fetch(`${full.url}/${data.jwtApp.tenantId}/oauth2/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: data.jwtApp.clientId, client_secret: data.jwtApp.clientSecret, resource: 'https://cloudpartner.azure.com' }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: data.jwtApp.clientId,
+      client_secret: data.jwtApp.clientSecret,
+      resource: 'https://cloudpartner.azure.com',
+    }),
   });
   if (tokenResponse.status !== 200) throw new Error(`the token service answered ${tokenResponse.status}`);
   const jwt = ((await tokenResponse.json()) as { access_token: string }).access_token;
@@ -329,7 +334,13 @@ async function main(): Promise<void> {
     { key: 'bare', label: `bare node:http (same ${kb(offer.bytes.length)} bytes)`, server: bare, path: data.offerPath, responseBytes: offer.bytes.length },
     { key: 'offer', label: 'cloudpartner GET offer (full)', server: full, path: data.offerPath, responseBytes: offer.bytes.length },
     { key: 'offer-jwt', label: 'cloudpartner GET offer (full, JWT auth)', server: full, path: data.offerPath, responseBytes: offer.bytes.length, token: jwt },
-    { key: 'list', label: `cloudpartner GET list (${listed} offers, ${kb(list.bytes.length)})`, server: full, path: data.listPath, responseBytes: list.bytes.length },
+    {
+      key: 'list',
+      label: `cloudpartner GET list (${listed} offers, ${kb(list.bytes.length)})`,
+      server: full,
+      path: data.listPath,
+      responseBytes: list.bytes.length,
+    },
   ] as const;
 
   const scenarios: Scenario[] = [];
@@ -361,7 +372,8 @@ async function main(): Promise<void> {
     const { result, sent } = await measure(generator, settings, step.label, oneServer(settings, full, target));
     sentToFull += sent;
     // Every offer exists already, so every PUT replaces a draft: 200 (never 412/409).
-    const non200 = result.statusCounts === undefined ? undefined : Object.entries(result.statusCounts).reduce((sum, [status, n]) => sum + (status === '200' ? 0 : n), 0);
+    const non200 =
+      result.statusCounts === undefined ? undefined : Object.entries(result.statusCounts).reduce((sum, [status, n]) => sum + (status === '200' ? 0 : n), 0);
     if (non200) log(`WARNING ${step.label}: status codes ${JSON.stringify(result.statusCounts)}`);
     const path = step.variants.length === 1 ? step.variants[0]!.path : putOffers.pathPattern;
     scenarios.push({ key: step.key, label: step.label, path, responseBytes: putOffers.responseBytes, ...result, ...(non200 === undefined ? {} : { non200 }) });
@@ -421,7 +433,9 @@ function serverAndPostgresUs(s: Scenario): number {
 
 /** Access-log lines of completed requests in a log file. */
 function countRequestLines(file: string): number {
-  return readFileSync(file, 'utf8').split('\n').filter((line) => line.includes('"msg":"request"')).length;
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.includes('"msg":"request"')).length;
 }
 
 /** What the PostgreSQL part of the run measured. */
@@ -487,7 +501,10 @@ async function runPostgres(
       log(`PostgreSQL instance ${n} ready at ${child.url}`);
       return instance;
     };
-    const target = (instance: { server: ServerChild }, path: string) => ({ url: instance.server.url + path, headers: { Authorization: `Bearer ${data.token}` } });
+    const target = (instance: { server: ServerChild }, path: string) => ({
+      url: instance.server.url + path,
+      headers: { Authorization: `Bearer ${data.token}` },
+    });
     const postmaster = server.cluster?.pid;
 
     const first = await startInstance();
@@ -495,7 +512,8 @@ async function runPostgres(
     const list = await get(first.server.url + data.listPath, data.token);
     first.sent += 2;
     const sameBytes = { offer: offer.bytes.equals(context.offerBytes), list: list.bytes.equals(context.listBytes) };
-    if (!sameBytes.offer) log(`WARNING PostgreSQL serves another offer document (${offer.bytes.length} bytes) than SQLite (${context.offerBytes.length} bytes)`);
+    if (!sameBytes.offer)
+      log(`WARNING PostgreSQL serves another offer document (${offer.bytes.length} bytes) than SQLite (${context.offerBytes.length} bytes)`);
     if (!sameBytes.list) log(`WARNING PostgreSQL serves another offer list (${list.bytes.length} bytes) than SQLite (${context.listBytes.length} bytes)`);
 
     const read = async (key: 'pg-offer' | 'pg-list', label: string, path: string, responseBytes: number): Promise<Scenario> => {
@@ -630,7 +648,12 @@ function report(run: BenchRun): void {
   const scaleHeading = 'PostgreSQL GET offer: 1 vs 2 instances';
   const postgresLabels = postgres ? [postgres.offer.label, postgres.list.label, scaleHeading, `  ${postgres.twoInstances?.label ?? ''}`] : [];
   const labelWidth =
-    Math.max(...[...scenarios, ...flowRuns.map((r) => ({ label: `  ${r.label}` }))].map((s) => s.label.length), ...postgresLabels.map((l) => l.length), flowHeading.length, 20) + 2;
+    Math.max(
+      ...[...scenarios, ...flowRuns.map((r) => ({ label: `  ${r.label}` }))].map((s) => s.label.length),
+      ...postgresLabels.map((l) => l.length),
+      flowHeading.length,
+      20,
+    ) + 2;
   const row = (label: string, columns: string[], note = '') =>
     `${label.padEnd(labelWidth)}${columns.map((c) => c.padStart(11)).join('')}${note ? `   ${note}` : ''}`.trimEnd();
   const optional = (n: number | undefined, digits: number) => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits));
@@ -647,14 +670,16 @@ function report(run: BenchRun): void {
   // wrk's own check (non-2xx/3xx) and bench/put.lua's (exactly 200), side by side.
   const putNote = (s: Scenario) =>
     `non-2xx/3xx ${s.non2xx}; ` +
-    (s.non200 === undefined ? 'status codes not counted' : s.non200 === 0 ? `all ${s.requests} answered 200` : `!! ${s.non200} not 200: ${JSON.stringify(s.statusCounts)}`);
+    (s.non200 === undefined
+      ? 'status codes not counted'
+      : s.non200 === 0
+        ? `all ${s.requests} answered 200`
+        : `!! ${s.non200} not 200: ${JSON.stringify(s.statusCounts)}`);
   const flowRow = (r: WorkflowRun) =>
     row(
       `  ${r.label}`,
       [r.cyclesPerMinute.toFixed(0), optional(r.p50Ms, 1), optional(r.p99Ms, 1), optional(r.serverCpuPercent, 0), optional(r.cpuMsPerCycle, 2)],
-      r.failures === 0
-        ? `${r.completed}/${r.offers} live with the published version`
-        : `!! ${r.failures}/${r.offers} FAILED: ${r.failureSamples[0] ?? ''}`,
+      r.failures === 0 ? `${r.completed}/${r.offers} live with the published version` : `!! ${r.failures}/${r.offers} FAILED: ${r.failureSamples[0] ?? ''}`,
     );
   const cpuRatio = bare.cpuUsPerRequest !== undefined && offer.cpuUsPerRequest ? bare.cpuUsPerRequest / offer.cpuUsPerRequest : undefined;
 
@@ -669,7 +694,16 @@ function report(run: BenchRun): void {
     scenarioRow(bare),
     scenarioRow(offer, `p99 < ${TARGET_P99_MS} ms: ${verdict(offer.p99Ms < TARGET_P99_MS)}${at50}`),
     row('  ratio full/bare', [ratio.toFixed(2), '', '', '', ''], `≥ ${TARGET_RATIO.toFixed(2)}: ${verdict(ratio >= TARGET_RATIO)}`),
-    ...(jwtRun ? [scenarioRow(jwtRun), row('  ratio JWT/bare', [(jwtRun.requestsPerSec / bare.requestsPerSec).toFixed(2), '', '', '', ''], `JWT/opaque ${(jwtRun.requestsPerSec / offer.requestsPerSec).toFixed(2)}; verified once per token, then cached`)] : []),
+    ...(jwtRun
+      ? [
+          scenarioRow(jwtRun),
+          row(
+            '  ratio JWT/bare',
+            [(jwtRun.requestsPerSec / bare.requestsPerSec).toFixed(2), '', '', '', ''],
+            `JWT/opaque ${(jwtRun.requestsPerSec / offer.requestsPerSec).toFixed(2)}; verified once per token, then cached`,
+          ),
+        ]
+      : []),
     scenarioRow(list),
     ...(postgres ? postgresRows(postgres) : []),
     ...puts.map((s) => scenarioRow(s, putNote(s))),
@@ -681,7 +715,9 @@ function report(run: BenchRun): void {
     'srv CPU% = CPU of the server process during the measured run (100 = one core); CPU µs/req = that CPU time per request.',
     `The load generator shares the ${env['nproc']} cores with the server, so req/s swings from run to run; CPU µs/req is steadier.`,
     ...(cpuRatio === undefined ? [] : [`  by server CPU per request, full stack = ${cpuRatio.toFixed(2)} × bare node:http (info; the target is on req/s)`]),
-    ...(puts.length === 0 ? [] : [`PUT: ${Math.round(puts[0]!.responseBytes / 1024)} KB body and response; each request picks one of the offers at random (bench/put.lua).`]),
+    ...(puts.length === 0
+      ? []
+      : [`PUT: ${Math.round(puts[0]!.responseBytes / 1024)} KB body and response; each request picks one of the offers at random (bench/put.lua).`]),
     'publish→live cycle: PUT (create) → publish → poll until completed → golive → poll until completed → GET slot/Production = published version;',
     '  the driver runs in the bench process (fetch, keep-alive); p50/p99 = cycle time; CPU ms/cyc = server CPU per completed cycle. Median per phase:',
     ...flowRuns.map(

@@ -48,7 +48,9 @@ for (const store of stores as Array<'sqlite' | 'postgres'>) {
   const acknowledged = Object.values(report.acknowledged).reduce((a, b) => a + b, 0);
   process.stdout.write(
     `${store}: ${report.iterations} rounds, ${report.kills} SIGKILLs in ${(report.durationMs / 1000).toFixed(0)} s; ` +
-      `${acknowledged} writes acknowledged (${Object.entries(report.acknowledged).map(([kind, n]) => `${kind} ${n}`).join(', ')}); ` +
+      `${acknowledged} writes acknowledged (${Object.entries(report.acknowledged)
+        .map(([kind, n]) => `${kind} ${n}`)
+        .join(', ')}); ` +
       `${report.inDoubt.applied + report.inDoubt.notApplied} in flight at a kill (${report.inDoubt.applied} applied whole, ${report.inDoubt.notApplied} not at all); ` +
       `${report.verified} acknowledged facts verified after restarts; ${report.operations} operations, all terminal: ${report.problems.every((p) => !p.includes('still running'))}; ` +
       `${report.problems.length} problems\n`,

@@ -50,11 +50,15 @@ const fuzz = await startFuzzServer(seed);
 let failed = false;
 try {
   const requests = Number(values.requests);
-  process.stdout.write(`fuzzing ${values.store}: seed ${seed}, ${index !== undefined ? `request #${index}` : `${requests} requests`}, concurrency ${values.concurrency}\n`);
+  process.stdout.write(
+    `fuzzing ${values.store}: seed ${seed}, ${index !== undefined ? `request #${index}` : `${requests} requests`}, concurrency ${values.concurrency}\n`,
+  );
   if (index !== undefined) {
     const fuzzCase = generate(Rng.forItem(seed, index), index, fuzz.state, only);
     const bytes = fuzzCase.bytes.toString('latin1');
-    process.stdout.write(`#${index} (${fuzzCase.kind}) ${fuzzCase.summary}\n--- request (${fuzzCase.bytes.length} bytes) ---\n${bytes.length > 4000 ? `${bytes.slice(0, 4000)}…` : bytes}\n---\n`);
+    process.stdout.write(
+      `#${index} (${fuzzCase.kind}) ${fuzzCase.summary}\n--- request (${fuzzCase.bytes.length} bytes) ---\n${bytes.length > 4000 ? `${bytes.slice(0, 4000)}…` : bytes}\n---\n`,
+    );
   }
   const watch = watchAnswers(fuzz);
   const progress = setInterval(() => process.stdout.write('.'), 5_000);

@@ -7,7 +7,7 @@
  * data directory and the README run in the SQLite pass. Nothing is skipped: if PostgreSQL cannot
  * be started, the run fails.
  *
- *   npm test                      the type check, then both passes
+ *   npm test                      the type and format checks, then both passes
  *   npm test -- http/put          only files whose path contains 'http/put' (both passes)
  *   CLOUDPARTNER_TEST_STORES=sqlite npm test    one pass
  */
@@ -43,11 +43,15 @@ if (all.length === 0) {
 
 function run(files: string[], env: NodeJS.ProcessEnv, imports: string[] = []): number {
   if (files.length === 0) return 0;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', ...imports.flatMap((file) => ['--import', file]), '--test', '--test-reporter=spec', '--test-timeout=180000', ...files], {
-    cwd: root,
-    stdio: 'inherit',
-    env,
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', ...imports.flatMap((file) => ['--import', file]), '--test', '--test-reporter=spec', '--test-timeout=180000', ...files],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      env,
+    },
+  );
   return result.status ?? 1;
 }
 
@@ -80,15 +84,26 @@ function runPass(files: string[], env: NodeJS.ProcessEnv): number {
 const stores = (process.env['CLOUDPARTNER_TEST_STORES'] ?? 'sqlite,postgres').split(',');
 let failed = false;
 
-// The type checker first (strict, no unused code): among what it checks, that the SDK's types
-// accept every wire document the server declares (test/client/wire-types.test.ts).
+// The checks first: the type checker (strict, no unused code) — among what it checks, that the
+// SDK's types accept every wire document the server declares (test/client/wire-types.test.ts) —
+// and the formatter (`npm run format` fixes what it finds).
 if (filter.length === 0) {
-  console.log('\n=== type check ===\n');
-  const typecheck = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root], { cwd: root, stdio: 'inherit' });
-  if (typecheck.status !== 0) {
-    console.error('the type check failed');
-    failed = true;
-  } else console.log('no type errors');
+  console.log('\n=== type check and format ===\n');
+  const checks = [
+    ['the type check', join(root, 'node_modules/typescript/bin/tsc'), ['--noEmit', '-p', root]],
+    [
+      'the format check',
+      join(root, 'node_modules/prettier/bin/prettier.cjs'),
+      ['--check', '--log-level', 'warn', 'src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    ],
+  ] as const;
+  for (const [name, bin, args] of checks) {
+    const result = spawnSync(process.execPath, [bin, ...args], { cwd: root, stdio: 'inherit' });
+    if (result.status !== 0) {
+      console.error(`${name} failed`);
+      failed = true;
+    } else console.log(`${name}: clean`);
+  }
 }
 
 if (stores.includes('sqlite')) {

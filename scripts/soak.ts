@@ -181,7 +181,8 @@ async function one(rng: Rng): Promise<Outcome> {
       case 'list':
         res = await call('GET', `${base}?${API}&$filter=${encodeURIComponent(`offerTypeId eq '${LISTED_TYPE}'`)}`);
         expected = [200];
-        if (res.status === 200 && (JSON.parse(res.text) as unknown[]).length !== LISTED_OFFERS) return { ms: performance.now() - started, error: `list: not the ${LISTED_OFFERS} offers` };
+        if (res.status === 200 && (JSON.parse(res.text) as unknown[]).length !== LISTED_OFFERS)
+          return { ms: performance.now() - started, error: `list: not the ${LISTED_OFFERS} offers` };
         break;
       case 'version':
         res = await call('GET', `${base}/${id}/versions/1?${API}`);
@@ -211,7 +212,8 @@ async function one(rng: Rng): Promise<Outcome> {
     return { ms: performance.now() - started, error: `${kind}: ${(error as Error).name === 'TimeoutError' ? 'timeout' : (error as Error).message}` };
   }
   if (res.etag && (kind === 'get' || kind === 'put')) etags.set(id, res.etag);
-  if ((kind === 'publish' || kind === 'golive' || kind === 'cancel') && (res.status === 202 || (kind === 'cancel' && res.status === 200))) await countOperation(id, rng);
+  if ((kind === 'publish' || kind === 'golive' || kind === 'cancel') && (res.status === 202 || (kind === 'cancel' && res.status === 200)))
+    await countOperation(id, rng);
   if (res.status === 412) etags.delete(id);
   const ms = performance.now() - started;
   if (!expected.includes(res.status)) return { ms, error: `${kind}: ${res.status} ${res.text.slice(0, 120)}` };
@@ -349,16 +351,25 @@ const running = await waitForIdle(get, 'contoso', 60_000);
 const consistency = await checkOffers(get, 'contoso');
 
 out('');
-out(`soak on ${values.store}: ${minutes} min at ${rate} requests/s (${((rate / capacity) * 100).toFixed(0)} % of the measured capacity of ${capacity.toFixed(0)}/s)`);
-out(`  throughput ${(total.latencies.length / soakSeconds).toFixed(1)} requests/s (${total.latencies.length} requests${skipped ? `, ${skipped} not sent` : ''}); ${retired} offers retired after ${OPERATIONS_PER_OFFER} operations`);
+out(
+  `soak on ${values.store}: ${minutes} min at ${rate} requests/s (${((rate / capacity) * 100).toFixed(0)} % of the measured capacity of ${capacity.toFixed(0)}/s)`,
+);
+out(
+  `  throughput ${(total.latencies.length / soakSeconds).toFixed(1)} requests/s (${total.latencies.length} requests${skipped ? `, ${skipped} not sent` : ''}); ${retired} offers retired after ${OPERATIONS_PER_OFFER} operations`,
+);
 out(`  latency p50 ${total.percentile(0.5).toFixed(1)} ms, p99 ${total.percentile(0.99).toFixed(1)} ms, max ${total.percentile(1).toFixed(0)} ms`);
 out(`  errors ${total.errorCount}`);
 for (const [error, count] of total.errors) out(`    ${count} × ${error}`);
 out(`  server RSS ${rssStart} MB at start → ${rssEnd} MB at the end (peak ${rssPeak} MB)`);
-out(`  afterwards: health ${health.status}; operations still running: ${running.length}; ${consistency.offers} offers, ${consistency.versions} versions, ${consistency.operations} operations checked, ${consistency.problems.length} problems`);
+out(
+  `  afterwards: health ${health.status}; operations still running: ${running.length}; ${consistency.offers} offers, ${consistency.versions} versions, ${consistency.operations} operations checked, ${consistency.problems.length} problems`,
+);
 for (const problem of consistency.problems.slice(0, 20)) out(`    ${problem}`);
 // The server logs at warn: anything it wrote is worth reading.
-const serverLog = server.output().split('\n').filter((line) => line.startsWith('{'));
+const serverLog = server
+  .output()
+  .split('\n')
+  .filter((line) => line.startsWith('{'));
 out(`  server log lines (warn and above): ${serverLog.length}`);
 for (const line of serverLog.slice(0, 10)) out(`    ${line.slice(0, 400)}`);
 const ok = serverLog.length === 0 && total.errorCount === 0 && health.status === 200 && running.length === 0 && consistency.problems.length === 0;

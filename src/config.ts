@@ -90,8 +90,24 @@ export const SERVE_SETTINGS = {
       return Number(text);
     },
   }),
-  host: setting({ flag: 'host', env: 'HOST', fallback: '127.0.0.1', shown: '`127.0.0.1`', value: 'addr', help: '`0.0.0.0` to listen on every interface', parse: (text) => text! }),
-  dataDir: setting({ flag: 'data-dir', env: 'CLOUDPARTNER_DATA_DIR', fallback: './data', shown: '`./data`', value: 'dir', help: 'database file and generated secret key', parse: (text) => text! }),
+  host: setting({
+    flag: 'host',
+    env: 'HOST',
+    fallback: '127.0.0.1',
+    shown: '`127.0.0.1`',
+    value: 'addr',
+    help: '`0.0.0.0` to listen on every interface',
+    parse: (text) => text!,
+  }),
+  dataDir: setting({
+    flag: 'data-dir',
+    env: 'CLOUDPARTNER_DATA_DIR',
+    fallback: './data',
+    shown: '`./data`',
+    value: 'dir',
+    help: 'database file and generated secret key',
+    parse: (text) => text!,
+  }),
   logLevel: setting({
     flag: 'log-level',
     env: 'LOG_LEVEL',
@@ -110,8 +126,20 @@ export const SERVE_SETTINGS = {
     help: 'base64 of 32 bytes; seals secret-type field values. On PostgreSQL, the same on every instance',
     parse: optional,
   }),
-  demo: setting({ flag: 'demo', boolean: true, shown: 'off (on in `npm start`)', help: 'load the demo publisher on first start and print how to call it', parse: (text) => text === 'true' }),
-  newDemoToken: setting({ flag: 'new-demo-token', boolean: true, shown: 'off', help: 'with `--demo`: print a fresh demo token', parse: (text) => text === 'true' }),
+  demo: setting({
+    flag: 'demo',
+    boolean: true,
+    shown: 'off (on in `npm start`)',
+    help: 'load the demo publisher on first start and print how to call it',
+    parse: (text) => text === 'true',
+  }),
+  newDemoToken: setting({
+    flag: 'new-demo-token',
+    boolean: true,
+    shown: 'off',
+    help: 'with `--demo`: print a fresh demo token',
+    parse: (text) => text === 'true',
+  }),
   publicUrl: setting({
     flag: 'public-url',
     env: 'CLOUDPARTNER_PUBLIC_URL',
@@ -126,8 +154,12 @@ export const SERVE_SETTINGS = {
     fallback: DEFAULT_AUDIENCE,
     shown: `\`${DEFAULT_AUDIENCE}\``,
     value: 'aud',
-    help: 'accepted token audiences, comma-separated (the first is the token service\'s resource)',
-    parse: (text) => text!.split(',').map((audience) => audience.trim()).filter(Boolean),
+    help: "accepted token audiences, comma-separated (the first is the token service's resource)",
+    parse: (text) =>
+      text!
+        .split(',')
+        .map((audience) => audience.trim())
+        .filter(Boolean),
   }),
   clockToleranceSeconds: setting({
     flag: 'clock-skew-seconds',
@@ -146,7 +178,14 @@ export const SERVE_SETTINGS = {
     help: 'other token issuers to accept: `[{"issuer","jwksUri"?,"keyFile"?,"algorithm"?}]`',
     parse: parseTrustedIssuers,
   }),
-  tlsCert: setting({ flag: 'cert', env: 'CLOUDPARTNER_TLS_CERT', shown: 'none', value: 'pem', help: 'serve HTTPS with this PEM certificate (with `--key`)', parse: readPem }),
+  tlsCert: setting({
+    flag: 'cert',
+    env: 'CLOUDPARTNER_TLS_CERT',
+    shown: 'none',
+    value: 'pem',
+    help: 'serve HTTPS with this PEM certificate (with `--key`)',
+    parse: readPem,
+  }),
   tlsKey: setting({ flag: 'key', env: 'CLOUDPARTNER_TLS_KEY', shown: 'none', value: 'pem', help: 'the PEM private key of `--cert`', parse: readPem }),
   rateLimit: setting({
     flag: 'rate-limit',
@@ -154,7 +193,8 @@ export const SERVE_SETTINGS = {
     shown: 'off',
     value: 'n',
     help: 'requests per minute per caller (token or service principal); beyond it 429 with `Retry-After`. `0` or `off`: no limit',
-    parse: (text, name) => (text === undefined || text === '0' || text.toLowerCase() === 'off' ? undefined : wholeNumber(text, `${name} (requests per minute, or off)`, 1, 1_000_000)),
+    parse: (text, name) =>
+      text === undefined || text === '0' || text.toLowerCase() === 'off' ? undefined : wholeNumber(text, `${name} (requests per minute, or off)`, 1, 1_000_000),
   }),
   maxConnections: setting({
     flag: 'max-connections',
@@ -210,7 +250,15 @@ export const SERVE_SETTINGS = {
       return text;
     },
   }),
-  poolSize: setting({ flag: 'db-pool-size', env: 'DATABASE_POOL_SIZE', fallback: '10', shown: '`10`', value: 'n', help: 'PostgreSQL connections per instance', parse: (text, name) => wholeNumber(text!, name, 1, 1000) }),
+  poolSize: setting({
+    flag: 'db-pool-size',
+    env: 'DATABASE_POOL_SIZE',
+    fallback: '10',
+    shown: '`10`',
+    value: 'n',
+    help: 'PostgreSQL connections per instance',
+    parse: (text, name) => wholeNumber(text!, name, 1, 1000),
+  }),
   statementTimeoutMs: setting({
     flag: 'db-statement-timeout-ms',
     env: 'DATABASE_STATEMENT_TIMEOUT_MS',

@@ -54,9 +54,8 @@ export async function startServer(config: ServeConfig, out: NodeJS.WritableStrea
   if (config.demo) {
     const loaded = await loadDemoData(store);
     if (loaded || config.newDemoToken) {
-      demoToken = (
-        await createAccessToken(store, { publisherIds: [DEMO_PUBLISHER.id], role: 'Owner', description: 'demo token printed by serve --demo' })
-      ).token;
+      demoToken = (await createAccessToken(store, { publisherIds: [DEMO_PUBLISHER.id], role: 'Owner', description: 'demo token printed by serve --demo' }))
+        .token;
     }
   }
   const app = await buildApp({
@@ -134,12 +133,7 @@ function banner(options: Started): string {
   if (options.demo) {
     const auth = options.demoToken ? options.demoToken : '$TOKEN';
     if (options.demoToken) {
-      lines.push(
-        `Demo publisher '${DEMO_PUBLISHER.id}' is ready. Its access token (role Owner), shown only now:`,
-        '',
-        `  ${options.demoToken}`,
-        '',
-      );
+      lines.push(`Demo publisher '${DEMO_PUBLISHER.id}' is ready. Its access token (role Owner), shown only now:`, '', `  ${options.demoToken}`, '');
     } else {
       lines.push(
         `Demo publisher '${DEMO_PUBLISHER.id}' is loaded. Use the token printed on first start as $TOKEN, or get a new one with`,

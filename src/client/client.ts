@@ -277,7 +277,9 @@ export class CloudPartnerClient {
     }
     for (;;) {
       if (Date.now() + waitMs > deadline) {
-        throw new CloudPartnerTimeoutError(`The operation at ${location.split('?')[0]} was still ${operation?.status ?? 'running'} after ${options.timeoutMs} ms.`);
+        throw new CloudPartnerTimeoutError(
+          `The operation at ${location.split('?')[0]} was still ${operation?.status ?? 'running'} after ${options.timeoutMs} ms.`,
+        );
       }
       if (waitMs > 0) await sleep(waitMs, options.signal);
       const response = await this.#pollLocation(location, options.signal);
@@ -296,7 +298,11 @@ export class CloudPartnerClient {
   }
 
   /** PUT /api/publishers/{p}/members/{objectId} — add a service principal, or change its role. */
-  async putMember(objectId: string, member: { tenantId: string; role: Role; displayName?: string }, signal?: AbortSignal): Promise<{ member: Member; created: boolean }> {
+  async putMember(
+    objectId: string,
+    member: { tenantId: string; role: Role; displayName?: string },
+    signal?: AbortSignal,
+  ): Promise<{ member: Member; created: boolean }> {
     const path = `${this.#publisher()}/members/${encodeURIComponent(objectId)}`;
     const response = await this.#request('PUT', path, { body: JSON.stringify(member), signal });
     return { member: this.#parse<Member>(response, 'PUT', path), created: response.status === 201 };

@@ -104,7 +104,11 @@ export class ClientCredentialsToken implements TokenProvider {
     }
     const body = parseJson<{ access_token?: unknown; expires_in?: unknown; expires_on?: unknown }>(response, request);
     if (typeof body.access_token !== 'string' || !body.access_token) {
-      throw new CloudPartnerError({ status: response.status, code: 'InvalidTokenResponse', message: `The token service at ${this.#options.authority} answered without an access_token.` });
+      throw new CloudPartnerError({
+        status: response.status,
+        code: 'InvalidTokenResponse',
+        message: `The token service at ${this.#options.authority} answered without an access_token.`,
+      });
     }
     const lifetimeMs = lifetimeOf(body, started);
     this.#cached = { token: body.access_token, refreshAt: started + lifetimeMs - Math.min(300_000, lifetimeMs / 10) };

@@ -18,8 +18,7 @@ const SERVER_OWNED = new Set(['version', 'status', 'changedTime', 'eTag']);
 
 /** The changes that turn `before` into `after`, in document order. */
 export function diffOffers(before: unknown, after: unknown): Change[] {
-  const strip = (document: unknown) =>
-    isObject(document) ? Object.fromEntries(Object.entries(document).filter(([key]) => !SERVER_OWNED.has(key))) : document;
+  const strip = (document: unknown) => (isObject(document) ? Object.fromEntries(Object.entries(document).filter(([key]) => !SERVER_OWNED.has(key))) : document);
   const changes: Change[] = [];
   walk(strip(before), strip(after), '$', changes);
   return changes;

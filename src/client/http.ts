@@ -140,6 +140,9 @@ export function parseJson<T>(response: HttpResponse, request: { method: string; 
 }
 
 function excerpt(text: string): string {
-  const flat = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = text
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat.length > 160 ? `${flat.slice(0, 160)}…` : flat;
 }

@@ -10,9 +10,7 @@ type Open<T extends string> = T | (string & {});
 
 export type Slot = 'Draft' | 'Preview' | 'Production';
 
-export type OfferStatusValue = Open<
-  'neverPublished' | 'notStarted' | 'waitingForPublisherReview' | 'running' | 'succeeded' | 'canceled' | 'failed'
->;
+export type OfferStatusValue = Open<'neverPublished' | 'notStarted' | 'waitingForPublisherReview' | 'running' | 'succeeded' | 'canceled' | 'failed'>;
 /** One operation reads `succeeded` when it ended well; the submissions list says `completed` for the same. */
 export type OperationStatus = Open<'running' | 'succeeded' | 'completed' | 'failed' | 'canceled'>;
 export type StepStatus = Open<'notStarted' | 'inProgress' | 'waitingForPublisherReview' | 'complete' | 'blocked' | 'canceled'>;

@@ -36,10 +36,7 @@ export function seedOfferDocument(): {
 type Plan = Record<string, unknown>;
 
 /** An older version of the seed definition: another image version, fewer regions, older title. */
-function olderDefinition(
-  seed: Record<string, unknown>,
-  changes: { displayText: string; imageVersion: string; regions: string[] },
-): Record<string, unknown> {
+function olderDefinition(seed: Record<string, unknown>, changes: { displayText: string; imageVersion: string; regions: string[] }): Record<string, unknown> {
   const definition = structuredClone(seed);
   definition['displayText'] = changes.displayText;
   const plan = (definition['plans'] as Plan[])[0]!;
@@ -120,8 +117,7 @@ function demoHistory(): DemoOperation[] {
 export async function loadDemoData(store: Store): Promise<boolean> {
   if (!(await store.createPublisher(DEMO_PUBLISHER))) return false;
   const seed = seedOfferDocument();
-  const older = (displayText: string, imageVersion: string, regions: string[]) =>
-    olderDefinition(seed.definition, { displayText, imageVersion, regions });
+  const older = (displayText: string, imageVersion: string, regions: string[]) => olderDefinition(seed.definition, { displayText, imageVersion, regions });
   await store.importOffer({
     publisherId: DEMO_PUBLISHER.id,
     id: seed.id,

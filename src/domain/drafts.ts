@@ -22,11 +22,7 @@ import type { OfferHeader } from './offers.ts';
  * PUT follows the documentation), `any` = create or replace (If-Match: *, or no If-Match as the
  * live service answered), `etag` = replace that ETag only.
  */
-export type WriteCondition =
-  | { kind: 'create'; requestedBy: 'if-none-match' | 'no-if-match' }
-  | { kind: 'any' }
-  | { kind: 'etag'; etag: string };
-
+export type WriteCondition = { kind: 'create'; requestedBy: 'if-none-match' | 'no-if-match' } | { kind: 'any' } | { kind: 'etag'; etag: string };
 
 /** The draft as it stands when a write begins, for the new one to be built from. */
 export interface CurrentDraft {
@@ -120,7 +116,10 @@ function mergeSecrets(sent: readonly SecretValue[], stored: readonly SecretValue
 }
 
 function parentExists(definition: Record<string, unknown>, pointer: string): boolean {
-  const keys = pointer.split('/').slice(1, -1).map((key) => key.replaceAll('~1', '/').replaceAll('~0', '~'));
+  const keys = pointer
+    .split('/')
+    .slice(1, -1)
+    .map((key) => key.replaceAll('~1', '/').replaceAll('~0', '~'));
   let node: unknown = definition;
   for (const key of keys) {
     if (node === null || typeof node !== 'object' || !Object.hasOwn(node, key)) return false;
@@ -141,7 +140,10 @@ export function parseNotificationEmails(body: unknown): string | null {
   if (typeof emails !== 'string' || emails.length > 2000 || unstorableText(emails) !== undefined) {
     throw errors.invalidRequest('"metadata.notification-emails" must be a comma-separated list of e-mail addresses.');
   }
-  const list = emails.split(',').map((email) => email.trim()).filter(Boolean);
+  const list = emails
+    .split(',')
+    .map((email) => email.trim())
+    .filter(Boolean);
   const bad = list.find((email) => !/^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/.test(email));
   if (bad) throw errors.invalidRequest(`"${bad.slice(0, 100)}" in metadata.notification-emails is not an e-mail address.`);
   return list.join(',');

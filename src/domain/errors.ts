@@ -85,8 +85,7 @@ export class ApiError extends Error {
   }
 }
 
-const bearerChallenge = (error?: string) =>
-  ({ 'www-authenticate': error ? `Bearer error="${error}"` : 'Bearer' }) as Record<string, string>;
+const bearerChallenge = (error?: string) => ({ 'www-authenticate': error ? `Bearer error="${error}"` : 'Bearer' }) as Record<string, string>;
 
 export const errors = {
   // 400 — the request itself is wrong
@@ -97,9 +96,17 @@ export const errors = {
       `${given === undefined ? 'The api-version query parameter is required.' : `Invalid api version '${given}'.`} Allowed values are [${SUPPORTED_API_VERSIONS.join(', ')}]`,
     ),
   invalidId: (what: 'publisherId' | 'offerId' | 'operationId', value: string, why: string) =>
-    new ApiError(400, what === 'publisherId' ? 'InvalidPublisherId' : what === 'offerId' ? 'InvalidOfferId' : 'InvalidOperationId', `The ${what} '${truncate(value)}' is not valid: ${why}`),
+    new ApiError(
+      400,
+      what === 'publisherId' ? 'InvalidPublisherId' : what === 'offerId' ? 'InvalidOfferId' : 'InvalidOperationId',
+      `The ${what} '${truncate(value)}' is not valid: ${why}`,
+    ),
   idTooLong: (what: 'publisherId' | 'offerId', value: string, max: number) =>
-    new ApiError(400, what === 'publisherId' ? 'PublisherIdTooLong' : 'OfferIdTooLong', `The ${what} '${truncate(value)}' is ${value.length} characters long; at most ${max} are allowed.`),
+    new ApiError(
+      400,
+      what === 'publisherId' ? 'PublisherIdTooLong' : 'OfferIdTooLong',
+      `The ${what} '${truncate(value)}' is ${value.length} characters long; at most ${max} are allowed.`,
+    ),
   invalidVersion: (value: string) =>
     new ApiError(400, 'InvalidVersion', `The version '${truncate(value)}' is not valid: it must be a whole number from 1 to 2147483647.`),
   invalidSlot: (value: string) =>
@@ -113,24 +120,23 @@ export const errors = {
   missingHost: () => new ApiError(400, 'MissingHost', 'An HTTP/1.1 request must have a Host header.'),
 
   // 401 / 403 — who is calling, and may they
-  missingToken: () =>
-    new ApiError(401, 'Unauthorized', 'The Authorization header is missing. Send "Authorization: Bearer <token>".', bearerChallenge()),
+  missingToken: () => new ApiError(401, 'Unauthorized', 'The Authorization header is missing. Send "Authorization: Bearer <token>".', bearerChallenge()),
   malformedAuthorization: () =>
-    new ApiError(401, 'InvalidAuthorizationHeader', 'The Authorization header is malformed. Send "Authorization: Bearer <token>".', bearerChallenge('invalid_request')),
-  invalidToken: () =>
-    new ApiError(401, 'InvalidToken', 'The access token is not valid: it is unknown, revoked or expired.', bearerChallenge('invalid_token')),
-  invalidTokenBecause: (why: string) =>
-    new ApiError(401, 'InvalidToken', `The access token is not valid: ${why}.`, bearerChallenge('invalid_token')),
-  forbiddenPublisher: (publisherId: string) =>
-    new ApiError(403, 'Forbidden', `The caller does not have access to the publisher namespace '${publisherId}'.`),
+    new ApiError(
+      401,
+      'InvalidAuthorizationHeader',
+      'The Authorization header is malformed. Send "Authorization: Bearer <token>".',
+      bearerChallenge('invalid_request'),
+    ),
+  invalidToken: () => new ApiError(401, 'InvalidToken', 'The access token is not valid: it is unknown, revoked or expired.', bearerChallenge('invalid_token')),
+  invalidTokenBecause: (why: string) => new ApiError(401, 'InvalidToken', `The access token is not valid: ${why}.`, bearerChallenge('invalid_token')),
+  forbiddenPublisher: (publisherId: string) => new ApiError(403, 'Forbidden', `The caller does not have access to the publisher namespace '${publisherId}'.`),
   forbiddenAction: (publisherId: string, role: string, action: string) =>
     new ApiError(403, 'InsufficientRole', `The caller's role ${role} on publisher '${publisherId}' does not allow ${action}.`),
 
   // 404 — the thing is not there
-  routeNotFound: (method: string, url: string) =>
-    new ApiError(404, 'NotFound', `No API matches ${method} ${truncate(url.split('?')[0] ?? url, 200)}.`),
-  publisherNotFound: (publisherId: string) =>
-    new ApiError(404, 'PublisherNotFound', `The publisher '${publisherId}' does not exist.`),
+  routeNotFound: (method: string, url: string) => new ApiError(404, 'NotFound', `No API matches ${method} ${truncate(url.split('?')[0] ?? url, 200)}.`),
+  publisherNotFound: (publisherId: string) => new ApiError(404, 'PublisherNotFound', `The publisher '${publisherId}' does not exist.`),
   offerNotFound: (publisherId: string, offerId: string) =>
     new ApiError(404, 'OfferNotFound', `The offer '${offerId}' does not exist in the publisher namespace '${publisherId}'.`),
   versionNotFound: (offerId: string, version: number, latest: number) =>
@@ -175,7 +181,11 @@ export const errors = {
   invalidIfMatch: (value: string) =>
     new ApiError(400, 'InvalidIfMatch', `The If-Match header '${value.slice(0, 80)}' is not valid: send an ETag as returned by GET, or *.`),
   invalidIfNoneMatch: (value: string) =>
-    new ApiError(400, 'InvalidIfNoneMatch', `The If-None-Match header '${value.slice(0, 80)}' is not valid: only * (create the offer only if it does not exist) is supported, without If-Match.`),
+    new ApiError(
+      400,
+      'InvalidIfNoneMatch',
+      `The If-None-Match header '${value.slice(0, 80)}' is not valid: only * (create the offer only if it does not exist) is supported, without If-Match.`,
+    ),
   validationFailed: (offerId: string, problems: ReadonlyArray<{ path: string; message: string }>) => {
     const listed = listProblems(problems);
     return new ApiError(422, 'OfferValidationFailed', `The offer '${offerId}' cannot be published: ${listed.text}`, {}, { problems: listed.problems });
@@ -186,7 +196,8 @@ export const errors = {
   nothingToCancel: (offerId: string) => new ApiError(409, 'NoOperationToCancel', `No operation is running on the offer '${offerId}'.`),
   memberNotFound: (publisherId: string, objectId: string) =>
     new ApiError(404, 'MemberNotFound', `The publisher '${publisherId}' has no member '${objectId.slice(0, 100)}'.`),
-  operationNotFound: (operationId: string) => new ApiError(404, 'OperationNotFound', `The operation '${operationId.slice(0, 100)}' does not exist for this offer.`),
+  operationNotFound: (operationId: string) =>
+    new ApiError(404, 'OperationNotFound', `The operation '${operationId.slice(0, 100)}' does not exist for this offer.`),
 
   // other client mistakes, detected by Fastify or Node before our code runs
   /** A 4xx Fastify raises itself (its message is its own, never internal detail). */
@@ -200,12 +211,9 @@ export const errors = {
   payloadTooLarge: (limit: number | undefined) =>
     new ApiError(413, 'PayloadTooLarge', `The request body is larger than ${limit === undefined ? 'the limit' : `the limit of ${limit} bytes`}.`),
   tooManyRequests: (retryAfterSeconds: number) =>
-    new ApiError(
-      429,
-      'TooManyRequests',
-      `Too many requests from this caller: try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`,
-      { 'retry-after': String(retryAfterSeconds) },
-    ),
+    new ApiError(429, 'TooManyRequests', `Too many requests from this caller: try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.`, {
+      'retry-after': String(retryAfterSeconds),
+    }),
   unsupportedMediaType: (type: string | undefined) =>
     new ApiError(415, 'UnsupportedMediaType', `The content type '${truncate(type ?? '')}' is not supported; send application/json.`),
 

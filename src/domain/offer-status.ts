@@ -3,15 +3,7 @@
  * (`neverPublished`, `failed`, `succeeded`); the wire uses camelCase, as the samples and the
  * clients that parse them do (clients compare case-insensitively).
  */
-export const OFFER_STATUSES = [
-  'neverPublished',
-  'notStarted',
-  'waitingForPublisherReview',
-  'running',
-  'succeeded',
-  'canceled',
-  'failed',
-] as const;
+export const OFFER_STATUSES = ['neverPublished', 'notStarted', 'waitingForPublisherReview', 'running', 'succeeded', 'canceled', 'failed'] as const;
 export type OfferStatus = (typeof OFFER_STATUSES)[number];
 
 export function isOfferStatus(value: string): value is OfferStatus {

@@ -23,7 +23,11 @@ export const OFFER_TYPES: readonly OfferType[] = [
   { id: 'microsoft-azure-corevm', displayText: 'Core Virtual Machine', offerTypeVersions: { 'microsoft-azure-corevm': 22 } },
   { id: 'microsoft-azure-containers', displayText: 'Azure Container', offerTypeVersions: { 'microsoft-azure-containers': 8, ...MARKETPLACE } },
   { id: 'microsoft-azure-iotedgemodules', displayText: 'IoT Edge Module', offerTypeVersions: { 'microsoft-azure-iotedgemodules': 5, ...MARKETPLACE } },
-  { id: 'microsoft-azure-consultingservices', displayText: 'Consulting Service', offerTypeVersions: { 'microsoft-azure-consultingservices': 4, ...MARKETPLACE } },
+  {
+    id: 'microsoft-azure-consultingservices',
+    displayText: 'Consulting Service',
+    offerTypeVersions: { 'microsoft-azure-consultingservices': 4, ...MARKETPLACE },
+  },
   { id: 'microsoft-azure-managedservices', displayText: 'Managed Service', offerTypeVersions: { 'microsoft-azure-managedservices': 6, ...MARKETPLACE } },
   { id: 'microsoft-powerbi-apps', displayText: 'Power BI App', offerTypeVersions: { 'microsoft-powerbi-apps': 3, ...MARKETPLACE } },
 ];

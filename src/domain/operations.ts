@@ -149,7 +149,9 @@ export function renderOfferStatus(offer: OfferHeader & { notificationEmails: str
 }
 
 /** Parses the `{publisher}${offer}${n}${slot}` operation id of the non-migrated location form. */
-export function parseLegacyOperationId(raw: string): { publisherId: string; offerId: string; publishingVersion: number; slot: 'preview' | 'production' } | null {
+export function parseLegacyOperationId(
+  raw: string,
+): { publisherId: string; offerId: string; publishingVersion: number; slot: 'preview' | 'production' } | null {
   const parts = raw.split('$');
   if (parts.length !== 4) return null;
   const [publisherId, offerId, version, slot] = parts as [string, string, string, string];

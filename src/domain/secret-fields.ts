@@ -77,7 +77,10 @@ function escapePointer(key: string): string {
 /** Puts secret values back at their pointers (the inverse of extractSecrets), in place. */
 export function insertSecrets(definition: Record<string, unknown>, secrets: readonly SecretValue[]): void {
   for (const secret of secrets) {
-    const keys = secret.pointer.split('/').slice(1).map((key) => key.replaceAll('~1', '/').replaceAll('~0', '~'));
+    const keys = secret.pointer
+      .split('/')
+      .slice(1)
+      .map((key) => key.replaceAll('~1', '/').replaceAll('~0', '~'));
     const last = keys.pop();
     let node: unknown = definition;
     for (const key of keys) node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;

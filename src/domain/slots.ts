@@ -17,10 +17,7 @@ export function parseSlot(raw: string): Slot {
 }
 
 /** The version a slot points at, or null when the slot is empty. */
-export function slotVersion(
-  offer: { version: number; previewVersion: number | null; productionVersion: number | null },
-  slot: Slot,
-): number | null {
+export function slotVersion(offer: { version: number; previewVersion: number | null; productionVersion: number | null }, slot: Slot): number | null {
   switch (slot) {
     case 'Draft':
       return offer.version;

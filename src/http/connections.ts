@@ -74,4 +74,3 @@ export function requireHost(request: FastifyRequest, _reply: FastifyReply, done:
   if (request.headers.host === undefined && request.raw.httpVersion === '1.1') return done(errors.missingHost());
   done();
 }
-

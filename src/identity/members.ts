@@ -27,9 +27,12 @@ export async function setMember(store: Store, change: MemberChange, now = new Da
  * one in several, the tenant must be named, so that one call never removes more than it meant to.
  */
 export async function removeMember(store: Store, publisherId: string, objectId: string, tenantId?: string): Promise<Member> {
-  const candidates = (await store.listMembers(publisherId)).filter((member) => member.objectId === objectId && (tenantId === undefined || member.tenantId === tenantId));
+  const candidates = (await store.listMembers(publisherId)).filter(
+    (member) => member.objectId === objectId && (tenantId === undefined || member.tenantId === tenantId),
+  );
   if (candidates.length === 0) throw errors.memberNotFound(publisherId, objectId);
-  if (candidates.length > 1) throw errors.invalidRequest(`The object id ${objectId} is a member of ${publisherId} in several tenants: name the tenant (tenantId).`);
+  if (candidates.length > 1)
+    throw errors.invalidRequest(`The object id ${objectId} is a member of ${publisherId} in several tenants: name the tenant (tenantId).`);
   const [member] = candidates as [Member];
   await store.removeMember(publisherId, member.tenantId, objectId);
   return member;

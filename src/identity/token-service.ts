@@ -63,7 +63,13 @@ export class TokenService {
     });
     const newest = keys.at(-1)!;
     const signing = { kid: newest.kid, alg: newest.algorithm, key: await importJWK(JSON.parse(newest.privateJwk) as JWK, newest.algorithm) };
-    return new TokenService(tenantId, options.audience ?? DEFAULT_AUDIENCE, options.publicUrl ?? 'http://localhost', signing, keys.map((key) => JSON.parse(key.publicJwk) as JWK));
+    return new TokenService(
+      tenantId,
+      options.audience ?? DEFAULT_AUDIENCE,
+      options.publicUrl ?? 'http://localhost',
+      signing,
+      keys.map((key) => JSON.parse(key.publicJwk) as JWK),
+    );
   }
 
   get publicUrl(): string {
@@ -135,7 +141,10 @@ export class TokenService {
       grant_types_supported: ['client_credentials'],
       token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
       scopes_supported: [version === 1 ? this.audience : `${this.audience}/.default`],
-      claims_supported: version === 1 ? ['aud', 'iss', 'iat', 'nbf', 'exp', 'sub', 'oid', 'tid', 'appid', 'appidacr', 'idp', 'ver', 'uti'] : ['aud', 'iss', 'iat', 'nbf', 'exp', 'sub', 'oid', 'tid', 'azp', 'azpacr', 'ver', 'uti'],
+      claims_supported:
+        version === 1
+          ? ['aud', 'iss', 'iat', 'nbf', 'exp', 'sub', 'oid', 'tid', 'appid', 'appidacr', 'idp', 'ver', 'uti']
+          : ['aud', 'iss', 'iat', 'nbf', 'exp', 'sub', 'oid', 'tid', 'azp', 'azpacr', 'ver', 'uti'],
       request_uri_parameter_supported: false,
       tenant_region_scope: 'self-hosted',
       cloud_instance_name: new URL(this.#publicUrl).host,

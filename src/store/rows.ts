@@ -9,15 +9,7 @@ import type { Publisher } from '../domain/publishers.ts';
 import type { Role } from '../domain/roles.ts';
 import type { Application, Member, NewAccessToken, SigningKey } from './store.ts';
 import type { SecretBox } from './secret-box.ts';
-import type {
-  ApplicationsTable,
-  MembersTable,
-  OffersTable,
-  OperationStepsTable,
-  OperationsTable,
-  PublishersTable,
-  SigningKeysTable,
-} from './schema.ts';
+import type { ApplicationsTable, MembersTable, OffersTable, OperationStepsTable, OperationsTable, PublishersTable, SigningKeysTable } from './schema.ts';
 import type { OperationStatus, OperationType, StepStatus } from '../domain/workflow.ts';
 
 export type OfferRow = Omit<OffersTable, 'created_time'>;
@@ -65,17 +57,15 @@ export function toOperation(row: OperationRow, steps: StepRow[]): OperationRecor
     error: row.error,
     createdTime: row.created_time,
     changedTime: row.changed_time,
-    steps: steps.map(
-      (step): StepRecord => ({
-        position: step.position,
-        stepId: step.step_id,
-        status: step.status as StepStatus,
-        progress: step.progress,
-        messages: JSON.parse(step.messages_json) as StepMessage[],
-        startedTime: step.started_time,
-        dueMs: step.due_ms,
-      }),
-    ),
+    steps: steps.map((step): StepRecord => ({
+      position: step.position,
+      stepId: step.step_id,
+      status: step.status as StepStatus,
+      progress: step.progress,
+      messages: JSON.parse(step.messages_json) as StepMessage[],
+      startedTime: step.started_time,
+      dueMs: step.due_ms,
+    })),
   };
 }
 
@@ -91,7 +81,15 @@ export function toPublisher(row: PublisherRow): Publisher {
 
 /** Token rows (one per grant) folded into tokens. */
 export function foldTokens(
-  rows: ReadonlyArray<{ id: string; token_hash: string; description: string; created_at: string; expires_at: string | null; publisher_id: string | null; role: string | null }>,
+  rows: ReadonlyArray<{
+    id: string;
+    token_hash: string;
+    description: string;
+    created_at: string;
+    expires_at: string | null;
+    publisher_id: string | null;
+    role: string | null;
+  }>,
 ): NewAccessToken[] {
   const tokens = new Map<string, NewAccessToken & { grants: Array<{ publisherId: string; role: Role }> }>();
   for (const row of rows) {
@@ -108,17 +106,37 @@ export function foldTokens(
 export type MemberRow = MembersTable;
 
 export function toMember(row: MemberRow): Member {
-  return { publisherId: row.publisher_id, tenantId: row.tenant_id, objectId: row.object_id, role: row.role as Role, displayName: row.display_name, createdAt: row.created_at };
+  return {
+    publisherId: row.publisher_id,
+    tenantId: row.tenant_id,
+    objectId: row.object_id,
+    role: row.role as Role,
+    displayName: row.display_name,
+    createdAt: row.created_at,
+  };
 }
 
 export type ApplicationRow = ApplicationsTable;
 
 export function toApplication(row: ApplicationRow): Application {
-  return { clientId: row.client_id, tenantId: row.tenant_id, objectId: row.object_id, displayName: row.display_name, secretHash: row.secret_hash, createdAt: row.created_at };
+  return {
+    clientId: row.client_id,
+    tenantId: row.tenant_id,
+    objectId: row.object_id,
+    displayName: row.display_name,
+    secretHash: row.secret_hash,
+    createdAt: row.created_at,
+  };
 }
 
 export type SigningKeyRow = SigningKeysTable;
 
 export function toSigningKey(row: SigningKeyRow, secrets: SecretBox): SigningKey {
-  return { kid: row.kid, algorithm: row.algorithm as SigningKey['algorithm'], publicJwk: row.public_jwk, privateJwk: secrets.open(row.sealed_private_jwk), createdAt: row.created_at };
+  return {
+    kid: row.kid,
+    algorithm: row.algorithm as SigningKey['algorithm'],
+    publicJwk: row.public_jwk,
+    privateJwk: secrets.open(row.sealed_private_jwk),
+    createdAt: row.created_at,
+  };
 }

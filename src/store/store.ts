@@ -148,7 +148,12 @@ export interface Store {
    * (throws 422). An identical re-publish while the same version publishes returns the running
    * operation with `reused: true`; anything else while an operation runs is a 409.
    */
-  startPublish(publisherId: string, offerId: string, options: StartOperationOptions, validate: (offer: OfferHeader, definitionJson: string) => void): Promise<{ operation: OperationRecord; reused: boolean }>;
+  startPublish(
+    publisherId: string,
+    offerId: string,
+    options: StartOperationOptions,
+    validate: (offer: OfferHeader, definitionJson: string) => void,
+  ): Promise<{ operation: OperationRecord; reused: boolean }>;
   /** Starts a go-live of the Preview version (409 when there is none or something runs). */
   startGoLive(publisherId: string, offerId: string, options: StartOperationOptions): Promise<OperationRecord>;
   /** Cancels the running operation: at once, or (a go-live) through a cancel operation. */

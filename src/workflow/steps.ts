@@ -65,7 +65,12 @@ export async function runStep(store: Store, claim: ClaimedStep, nowMs: number, d
         nextStepMs,
       };
     case 'rollback':
-      return { status: 'complete', messages: info('The go-live was withdrawn; Production keeps its previous version.'), ends: { operationStatus: 'completed' }, nextStepMs };
+      return {
+        status: 'complete',
+        messages: info('The go-live was withdrawn; Production keeps its previous version.'),
+        ends: { operationStatus: 'completed' },
+        nextStepMs,
+      };
     default:
       throw new Error(`no implementation for step ${claim.stepId}`);
   }

@@ -29,12 +29,33 @@ describe('app create, members, and HTTPS', () => {
   before(async () => {
     dir = makeDataDir();
     // a self-signed certificate for 127.0.0.1, as the README shows
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     ca = readFileSync(join(dir, 'cert.pem'));
-    server = await startProcess(process.execPath, [BIN, 'serve', '--demo', '--data-dir', join(dir, 'data'), '--port', '0', '--cert', join(dir, 'cert.pem'), '--key', join(dir, 'key.pem')], cleanEnv());
+    server = await startProcess(
+      process.execPath,
+      [BIN, 'serve', '--demo', '--data-dir', join(dir, 'data'), '--port', '0', '--cert', join(dir, 'cert.pem'), '--key', join(dir, 'key.pem')],
+      cleanEnv(),
+    );
   });
   after(async () => {
     await server.stop('SIGKILL');
@@ -48,16 +69,28 @@ describe('app create, members, and HTTPS', () => {
   });
 
   it('app create registers an application whose client credentials get a token that works', async () => {
-    const created = runCli(['app', 'create', '--publisher', 'contoso', '--role', 'Contributor', '--name', 'ci pipeline', '-o', 'json', '--data-dir', join(dir, 'data')], cleanEnv());
+    const created = runCli(
+      ['app', 'create', '--publisher', 'contoso', '--role', 'Contributor', '--name', 'ci pipeline', '-o', 'json', '--data-dir', join(dir, 'data')],
+      cleanEnv(),
+    );
     assert.equal(created.status, 0, created.stderr);
     const app = JSON.parse(created.stdout) as { clientId: string; clientSecret: string; tenantId: string; objectId: string };
     const tokenResponse = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, resource: 'https://cloudpartner.azure.com' }).toString();
-      const req = request(`${server.url}/${app.tenantId}/oauth2/token`, { method: 'POST', ca, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
-        let text = '';
-        res.on('data', (chunk) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      });
+      const body = new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+        resource: 'https://cloudpartner.azure.com',
+      }).toString();
+      const req = request(
+        `${server.url}/${app.tenantId}/oauth2/token`,
+        { method: 'POST', ca, headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -90,17 +123,31 @@ describe('app create, members, and HTTPS', () => {
     assert.ok(Date.parse(token.expiresAt) > Date.now());
     const objectId = '22222222-2222-2222-2222-222222222222';
     const member = ['--publisher', 'contoso', '--object-id', objectId];
-    assert.equal(json(['members', 'add', ...member, '--tenant-id', '33333333-3333-3333-3333-333333333333', '--role', 'Reader', '--name', 'auditor']).result, 'added');
-    assert.equal(json(['members', 'add', ...member, '--tenant-id', '33333333-3333-3333-3333-333333333333', '--role', 'Contributor']).member.role, 'Contributor');
+    assert.equal(
+      json(['members', 'add', ...member, '--tenant-id', '33333333-3333-3333-3333-333333333333', '--role', 'Reader', '--name', 'auditor']).result,
+      'added',
+    );
+    assert.equal(
+      json(['members', 'add', ...member, '--tenant-id', '33333333-3333-3333-3333-333333333333', '--role', 'Contributor']).member.role,
+      'Contributor',
+    );
     assert.ok(json(['members', 'list', '--publisher', 'contoso']).some((m: { objectId: string }) => m.objectId === objectId));
-    assert.deepEqual(json(['members', 'remove', ...member]), { result: 'removed', objectId, tenantId: '33333333-3333-3333-3333-333333333333', publisherId: 'contoso' });
+    assert.deepEqual(json(['members', 'remove', ...member]), {
+      result: 'removed',
+      objectId,
+      tenantId: '33333333-3333-3333-3333-333333333333',
+      publisherId: 'contoso',
+    });
     // Members and the members API share one rule: an object id that is a member in two tenants needs its tenant named.
     json(['members', 'add', ...member, '--tenant-id', '44444444-4444-4444-4444-444444444444', '--role', 'Reader']);
     json(['members', 'add', ...member, '--tenant-id', '55555555-5555-5555-5555-555555555555', '--role', 'Reader']);
     const ambiguous = runCli(['members', 'remove', ...member, ...data], cleanEnv());
     assert.equal(ambiguous.status, 2);
     assert.match(ambiguous.stderr, /several tenants: name the tenant/);
-    assert.equal(json(['members', 'remove', ...member, '--tenant-id', '44444444-4444-4444-4444-444444444444']).tenantId, '44444444-4444-4444-4444-444444444444');
+    assert.equal(
+      json(['members', 'remove', ...member, '--tenant-id', '44444444-4444-4444-4444-444444444444']).tenantId,
+      '44444444-4444-4444-4444-444444444444',
+    );
     assert.equal(json(['members', 'remove', ...member]).tenantId, '55555555-5555-5555-5555-555555555555');
     const version = runCli(['--version', '-o', 'json'], cleanEnv());
     assert.deepEqual(JSON.parse(version.stdout), { version: JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version });

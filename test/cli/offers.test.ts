@@ -49,7 +49,11 @@ describe('the cloudpartner command line against a real server', () => {
 
   before(async () => {
     dir = makeDataDir();
-    server = await startProcess(process.execPath, [BIN, 'serve', '--demo', '--data-dir', join(dir, 'data'), '--port', '0', '--step-duration-ms', '60', '--log-level', 'warn'], cleanEnv());
+    server = await startProcess(
+      process.execPath,
+      [BIN, 'serve', '--demo', '--data-dir', join(dir, 'data'), '--port', '0', '--step-duration-ms', '60', '--log-level', 'warn'],
+      cleanEnv(),
+    );
     token = /^\s+(cpat_\S+)$/m.exec(server.output())![1]!;
     env = apiEnv(join(dir, 'no-profiles.json'), { CLOUDPARTNER_ENDPOINT: server.url, CLOUDPARTNER_TOKEN: token });
   });
@@ -61,7 +65,10 @@ describe('the cloudpartner command line against a real server', () => {
   it('takes an offer through its whole life: put, publish --wait, status, golive --wait, history, diff, operations', async () => {
     const publishers = ok(await run(['publishers', 'list']), 'publishers list');
     assert.match(publishers.stdout, /^ID\s+NAME\s+SELLER ID\s+OFFER TYPES\ncontoso\s+Contoso\s+10034567\s+microsoft-azure-virtualmachines\n$/);
-    assert.deepEqual(JSON.parse(ok(await run(['publishers', 'list', '-o', 'json']), 'publishers json').stdout).map((p: { id: string }) => p.id), ['contoso']);
+    assert.deepEqual(
+      JSON.parse(ok(await run(['publishers', 'list', '-o', 'json']), 'publishers json').stdout).map((p: { id: string }) => p.id),
+      ['contoso'],
+    );
 
     // create from a file (the id comes from the document)
     const file = join(dir, 'offer.json');
@@ -75,14 +82,20 @@ describe('the cloudpartner command line against a real server', () => {
     const unguarded = await run(['offers', 'put', 'cli-vm', '--file', file]);
     assert.equal(unguarded.status, 1);
     assert.match(oneErrorLine(unguarded), /^cloudpartner: cli-vm already exists, and the document from .*offer\.json does not carry its eTag.*--force/);
-    assert.equal(ok(await run(['offers', 'put', 'cli-vm', '--file', file, '--force']), 'put --force').stdout, 'Updated the draft of cli-vm: version 1, status neverPublished.\n');
+    assert.equal(
+      ok(await run(['offers', 'put', 'cli-vm', '--file', file, '--force']), 'put --force').stdout,
+      'Updated the draft of cli-vm: version 1, status neverPublished.\n',
+    );
 
     // show -o json carries the eTag; edited and piped back on stdin, it is written once — then it is stale
     const shown = JSON.parse(ok(await run(['offers', 'show', 'cli-vm', '-o', 'json']), 'show json').stdout);
     assert.match(shown.eTag, /^W\/"datetime'/);
     shown.definition.offer['microsoft-azure-marketplace.title'] = 'Contoso App 2';
     const edited = JSON.stringify(shown);
-    assert.equal(ok(await run(['offers', 'put'], { input: edited }), 'put from stdin').stdout, 'Updated the draft of cli-vm: version 1, status neverPublished.\n');
+    assert.equal(
+      ok(await run(['offers', 'put'], { input: edited }), 'put from stdin').stdout,
+      'Updated the draft of cli-vm: version 1, status neverPublished.\n',
+    );
     const stale = await run(['offers', 'put', '--file', '-'], { input: edited });
     assert.equal(stale.status, 1);
     assert.match(oneErrorLine(stale), /^cloudpartner: cli-vm has changed since the document from stdin was read \(its eTag is stale\)/);
@@ -91,12 +104,19 @@ describe('the cloudpartner command line against a real server', () => {
     assert.match(table, /^contososkuidentifier\s+Contoso App\s+1\.0\.1\s+2$/m);
 
     // publish and wait: every step, line by line, then what to do next
-    const published = ok(await run(['offers', 'publish', 'cli-vm', '--wait', '--interval', '40', '--notification-emails', 'jdoe@contoso.com']), 'publish --wait');
+    const published = ok(
+      await run(['offers', 'publish', 'cli-vm', '--wait', '--interval', '40', '--notification-emails', 'jdoe@contoso.com']),
+      'publish --wait',
+    );
     const lines = published.stdout.split('\n');
     assert.match(lines[0]!, new RegExp(`^Publishing cli-vm version 1: operation ${GUID}$`));
     const progress = progressLines(published.stdout);
     assert.deepEqual([...new Set(progress.map((p) => p.step))], PUBLISH_STEPS, 'each step is shown, in order');
-    assert.deepEqual(progress.slice(0, 5).map((p) => p.status), ['inProgress', 'notStarted', 'notStarted', 'notStarted', 'notStarted'], 'first the plan');
+    assert.deepEqual(
+      progress.slice(0, 5).map((p) => p.status),
+      ['inProgress', 'notStarted', 'notStarted', 'notStarted', 'notStarted'],
+      'first the plan',
+    );
     for (const step of PUBLISH_STEPS) {
       const mine = progress.filter((p) => p.step === step);
       for (let i = 1; i < mine.length; i++) assert.ok(mine[i]!.percent >= mine[i - 1]!.percent, `${step} never goes backwards`);
@@ -122,10 +142,16 @@ describe('the cloudpartner command line against a real server', () => {
     assert.match(history, new RegExp(`^\\S+ \\S+Z\\s+publish\\s+1\\s+completed\\s+${GUID}$`, 'm'));
     const historyJson = JSON.parse(ok(await run(['offers', 'history', 'cli-vm', '-o', 'json']), 'history json').stdout);
     assert.deepEqual(historyJson.slots, { Draft: 2, Preview: 1, Production: 1 });
-    assert.deepEqual(historyJson.submissions.map((s: { submissionType: string }) => s.submissionType), ['golive', 'publish']);
+    assert.deepEqual(
+      historyJson.submissions.map((s: { submissionType: string }) => s.submissionType),
+      ['golive', 'publish'],
+    );
 
     // diff: production against the draft, after an edit of the draft
-    assert.match(ok(await run(['offers', 'diff', 'cli-vm', 'Preview', 'production']), 'diff same').stdout, /^--- cli-vm Preview \(version 1\)\n\+\+\+ cli-vm Production \(version 1\)\nNo differences\.\n$/);
+    assert.match(
+      ok(await run(['offers', 'diff', 'cli-vm', 'Preview', 'production']), 'diff same').stdout,
+      /^--- cli-vm Preview \(version 1\)\n\+\+\+ cli-vm Production \(version 1\)\nNo differences\.\n$/,
+    );
     const draft = JSON.parse(ok(await run(['offers', 'show', 'cli-vm', '-o', 'json']), 'show draft').stdout);
     draft.definition.offer['microsoft-azure-marketplace.title'] = 'Contoso App 3';
     draft.definition.plans[0].regions.push('DE');
@@ -143,7 +169,9 @@ describe('the cloudpartner command line against a real server', () => {
     assert.equal(diffJson.changes.length, 2);
 
     // operations: list, show by id, by either location form, and --wait on a location
-    const operations = ok(await run(['operations', 'list', 'cli-vm']), 'operations list').stdout.trim().split('\n');
+    const operations = ok(await run(['operations', 'list', 'cli-vm']), 'operations list')
+      .stdout.trim()
+      .split('\n');
     assert.equal(operations.length, 3);
     const publishId = new RegExp(`^(${GUID})\\s+publish\\s+1\\s+completed`).exec(operations[2]!)![1]!;
     assert.equal(ok(await run(['operations', 'list', 'cli-vm', '--status', 'failed']), 'list failed').stdout, 'No failed operations on cli-vm.\n');
@@ -151,7 +179,12 @@ describe('the cloudpartner command line against a real server', () => {
     assert.match(shownOperation, new RegExp(`^operation:\\s+${publishId}\\noffer:\\s+cli-vm\\ntype:\\s+publish\\n`));
     assert.match(shownOperation, /^status:\s+succeeded$/m);
     assert.match(shownOperation, /^publisher-signoff\s+Publisher signoff\s+waitingForPublisherReview\s+100%/m);
-    assert.equal(JSON.parse(ok(await run(['operations', 'show', `/api/operations/contoso$cli-vm$1$preview?api-version=2017-10-31`, '-o', 'json']), 'legacy location').stdout).id, publishId);
+    assert.equal(
+      JSON.parse(
+        ok(await run(['operations', 'show', `/api/operations/contoso$cli-vm$1$preview?api-version=2017-10-31`, '-o', 'json']), 'legacy location').stdout,
+      ).id,
+      publishId,
+    );
 
     const started = JSON.parse(ok(await run(['offers', 'publish', 'cli-vm', '-o', 'json']), 'publish json').stdout);
     assert.match(started.location, new RegExp(`^/api/publishers/contoso/offers/cli-vm/operations/${started.operationId}\\?api-version=2017-10-31$`));
@@ -189,14 +222,36 @@ describe('the cloudpartner command line against a real server', () => {
     incomplete['definition'].offer['microsoft-azure-marketplace.engineeringContactEmail'] = '';
     const port = await closedPort();
     const cases: Array<[string[], RegExp, { input?: string; env?: NodeJS.ProcessEnv }?]> = [
-      [['offers', 'list', '--token', 'cpat_wrong-token-value'], /^cloudpartner: 401 InvalidToken: The access token is not valid: it is unknown, revoked or expired\. Check the token \(from the flags\)/],
-      [['offers', 'list', '--publisher', 'contoso'], /^cloudpartner: 401 InvalidToken: .*\(from the environment\)/, { env: { ...env, CLOUDPARTNER_TOKEN: 'cpat_revoked-or-never-issued' } }],
-      [['offers', 'list', '--endpoint', `http://127.0.0.1:${port}`], new RegExp(`^cloudpartner: Cannot reach http://127\\.0\\.0\\.1:${port}: connection refused \\(ECONNREFUSED\\)\\. Is the server running and the URL right\\? Set it with --endpoint or CLOUDPARTNER_ENDPOINT\\.$`)],
-      [['offers', 'show', 'no-such-offer'], /^cloudpartner: 404 OfferNotFound: The offer 'no-such-offer' does not exist in the publisher namespace 'contoso'\.$/],
-      [['offers', 'show', DEMO_OFFER_ID, '--version', '99'], /^cloudpartner: 404 VersionNotFound: The offer '059afc24-07de-4126-b004-4e42a51816fe' has no version 99; its versions are 1 to 5\.$/],
+      [
+        ['offers', 'list', '--token', 'cpat_wrong-token-value'],
+        /^cloudpartner: 401 InvalidToken: The access token is not valid: it is unknown, revoked or expired\. Check the token \(from the flags\)/,
+      ],
+      [
+        ['offers', 'list', '--publisher', 'contoso'],
+        /^cloudpartner: 401 InvalidToken: .*\(from the environment\)/,
+        { env: { ...env, CLOUDPARTNER_TOKEN: 'cpat_revoked-or-never-issued' } },
+      ],
+      [
+        ['offers', 'list', '--endpoint', `http://127.0.0.1:${port}`],
+        new RegExp(
+          `^cloudpartner: Cannot reach http://127\\.0\\.0\\.1:${port}: connection refused \\(ECONNREFUSED\\)\\. Is the server running and the URL right\\? Set it with --endpoint or CLOUDPARTNER_ENDPOINT\\.$`,
+        ),
+      ],
+      [
+        ['offers', 'show', 'no-such-offer'],
+        /^cloudpartner: 404 OfferNotFound: The offer 'no-such-offer' does not exist in the publisher namespace 'contoso'\.$/,
+      ],
+      [
+        ['offers', 'show', DEMO_OFFER_ID, '--version', '99'],
+        /^cloudpartner: 404 VersionNotFound: The offer '059afc24-07de-4126-b004-4e42a51816fe' has no version 99; its versions are 1 to 5\.$/,
+      ],
       [['offers', 'list', '--publisher', 'fabrikam'], /^cloudpartner: 403 Forbidden: .*'fabrikam'\. Check --publisher/],
       [['offers', 'golive', 'cli-never-published'], /^cloudpartner: 404 OfferNotFound/],
-      [['offers', 'put', 'cli-bad'], /^cloudpartner: 400 InvalidDocument: The offer document is not valid: .*plans/, { input: '{"offerTypeId":"microsoft-azure-virtualmachines","definition":{"plans":"x"}}' }],
+      [
+        ['offers', 'put', 'cli-bad'],
+        /^cloudpartner: 400 InvalidDocument: The offer document is not valid: .*plans/,
+        { input: '{"offerTypeId":"microsoft-azure-virtualmachines","definition":{"plans":"x"}}' },
+      ],
     ];
     const results = await Promise.all(cases.map(([args, , options]) => run(args, options)));
     results.forEach((result, i) => {
@@ -209,10 +264,16 @@ describe('the cloudpartner command line against a real server', () => {
     ok(await run(['offers', 'put'], { input: JSON.stringify(incomplete) }), 'put incomplete');
     const unpublishable = await run(['offers', 'publish', 'cli-incomplete', '--wait']);
     assert.equal(unpublishable.status, 1);
-    assert.match(oneErrorLine(unpublishable), /^cloudpartner: 422 OfferValidationFailed: The offer 'cli-incomplete' cannot be published: \$\.definition\.offer\['microsoft-azure-marketplace\.engineeringContactEmail'\]: /);
+    assert.match(
+      oneErrorLine(unpublishable),
+      /^cloudpartner: 422 OfferValidationFailed: The offer 'cli-incomplete' cannot be published: \$\.definition\.offer\['microsoft-azure-marketplace\.engineeringContactEmail'\]: /,
+    );
     const notReady = await run(['offers', 'golive', 'cli-incomplete']);
     assert.equal(notReady.status, 1);
-    assert.match(oneErrorLine(notReady), /^cloudpartner: 409 NotReadyToGoLive: The offer 'cli-incomplete' cannot go live: nothing has been published to preview yet/);
+    assert.match(
+      oneErrorLine(notReady),
+      /^cloudpartner: 409 NotReadyToGoLive: The offer 'cli-incomplete' cannot go live: nothing has been published to preview yet/,
+    );
   });
 
   it('refuses a wrong command line with exit 2 and one line', async () => {
@@ -242,7 +303,8 @@ describe('the cloudpartner command line against a real server', () => {
       assert.match(oneErrorLine(result), cases[i]![1]);
     });
     const help = ok(await run(['offers', '--help']), 'offers --help').stdout;
-    for (const command of ['list', 'show', 'put', 'publish', 'golive', 'cancel', 'status', 'history', 'diff']) assert.match(help, new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['list', 'show', 'put', 'publish', 'golive', 'cancel', 'status', 'history', 'diff'])
+      assert.match(help, new RegExp(`^  ${command} `, 'm'));
     assert.match(ok(await run(['offers', 'publish', '--help']), 'publish --help').stdout, /--wait/);
     assert.match(ok(await run(['--help']), '--help').stdout, /cloudpartner offers list\|show\|put\|publish\|golive\|cancel\|status\|history\|diff/);
   });
@@ -289,11 +351,17 @@ describe('the cloudpartner command line against a real server', () => {
     assert.equal(defaultProfile.status, 1, 'the default profile applies when no other is named');
     assert.match(oneErrorLine(defaultProfile), /401 InvalidToken: .*\(from the profile 'default'\)/);
     assert.equal(wrongSecret.status, 1);
-    assert.match(oneErrorLine(wrongSecret), /^cloudpartner: 401 invalid_client: The token service at http:\/\/127\.0\.0\.1:\d+ refused the client credentials: AADSTS7000215: Invalid client secret provided/);
+    assert.match(
+      oneErrorLine(wrongSecret),
+      /^cloudpartner: 401 invalid_client: The token service at http:\/\/127\.0\.0\.1:\d+ refused the client credentials: AADSTS7000215: Invalid client secret provided/,
+    );
     assert.equal(unknownProfile.status, 2);
     assert.match(oneErrorLine(unknownProfile), /^cloudpartner: no profile 'prod' in .*profiles\.json \(it has: local, ci, default, typo\)$/);
     assert.equal(typo.status, 2);
-    assert.match(oneErrorLine(typo), /^cloudpartner: profile 'typo' in .*has an unknown key 'clientsecret' \(known: endpoint, token, tenantId, clientId, clientSecret, authority, publisher, output\)$/);
+    assert.match(
+      oneErrorLine(typo),
+      /^cloudpartner: profile 'typo' in .*has an unknown key 'clientsecret' \(known: endpoint, token, tenantId, clientId, clientSecret, authority, publisher, output\)$/,
+    );
     for (const result of [fromEnv, fromProfile, fromProfileEnv, localProfile, flagWins, defaultProfile, wrongSecret, unknownProfile, typo]) {
       for (const secret of [app.clientSecret, 'not-the-secret-9876543210', token, 'cpat_a-flag-beats-the-profile']) {
         assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret), 'no secret or token is printed');
@@ -305,7 +373,10 @@ describe('the cloudpartner command line against a real server', () => {
     const file = join(dir, 'tty-offer.json');
     writeFileSync(file, JSON.stringify(publishableOffer('cli-tty')));
     const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
-    const command = [process.execPath, BIN, 'offers', 'put', '--file', file].map(quote).join(' ') + ' && ' + [process.execPath, BIN, 'offers', 'publish', 'cli-tty', '--wait', '--interval', '30'].map(quote).join(' ');
+    const command =
+      [process.execPath, BIN, 'offers', 'put', '--file', file].map(quote).join(' ') +
+      ' && ' +
+      [process.execPath, BIN, 'offers', 'publish', 'cli-tty', '--wait', '--interval', '30'].map(quote).join(' ');
     // `script` runs the command on a pseudo-terminal: stdout is a TTY, as in a person's shell
     const result = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...env, TERM: 'xterm' }, encoding: 'utf8', timeout: 60_000 });
     assert.equal(result.status, 0, result.stdout + result.stderr);
@@ -325,7 +396,11 @@ describe('the cloudpartner command line and a slow publish', () => {
   let env: NodeJS.ProcessEnv;
   before(async () => {
     dir = makeDataDir();
-    server = await startProcess(process.execPath, [BIN, 'serve', '--demo', '--data-dir', join(dir, 'data'), '--port', '0', '--step-duration-ms', '600000', '--log-level', 'warn'], cleanEnv());
+    server = await startProcess(
+      process.execPath,
+      [BIN, 'serve', '--demo', '--data-dir', join(dir, 'data'), '--port', '0', '--step-duration-ms', '600000', '--log-level', 'warn'],
+      cleanEnv(),
+    );
     const token = /^\s+(cpat_\S+)$/m.exec(server.output())![1]!;
     env = apiEnv(join(dir, 'no-profiles.json'), { CLOUDPARTNER_ENDPOINT: server.url, CLOUDPARTNER_TOKEN: token, CLOUDPARTNER_PUBLISHER: 'contoso' });
   });
@@ -337,21 +412,34 @@ describe('the cloudpartner command line and a slow publish', () => {
   it('stops waiting at --timeout (exit 1, the operation goes on), and cancels the publish', async () => {
     ok(await cli(['offers', 'put', 'slow-vm'], env, { input: JSON.stringify(publishableOffer('slow-vm')) }), 'put');
     const started = ok(await cli(['offers', 'publish', 'slow-vm'], env), 'publish');
-    const [, operationId] = new RegExp(`^Publishing version 1 of slow-vm: operation (${GUID})\nFollow it with: cloudpartner operations show slow-vm (${GUID}) --wait\n$`).exec(started.stdout)!.slice(1);
+    const [, operationId] = new RegExp(
+      `^Publishing version 1 of slow-vm: operation (${GUID})\nFollow it with: cloudpartner operations show slow-vm (${GUID}) --wait\n$`,
+    )
+      .exec(started.stdout)!
+      .slice(1);
     assert.ok(operationId);
 
     const waited = await cli(['operations', 'show', 'slow-vm', operationId, '--wait', '--timeout', '1', '--interval', '200'], env);
     assert.equal(waited.status, 1);
-    assert.match(oneErrorLine(waited), new RegExp(`^cloudpartner: The operation at /api/publishers/contoso/offers/slow-vm/operations/${operationId} was still running after 1000 ms\\.$`));
+    assert.match(
+      oneErrorLine(waited),
+      new RegExp(`^cloudpartner: The operation at /api/publishers/contoso/offers/slow-vm/operations/${operationId} was still running after 1000 ms\\.$`),
+    );
     assert.match(waited.stdout, /Validate Pre-Requisites \(displaydummycertify\)\s+inProgress/);
 
     const again = await cli(['offers', 'golive', 'slow-vm'], env);
     assert.equal(again.status, 1);
     assert.match(oneErrorLine(again), /^cloudpartner: 409 OperationInProgress: A publish operation is running on the offer 'slow-vm'/);
 
-    assert.equal(ok(await cli(['offers', 'cancel', 'slow-vm'], env), 'cancel').stdout, `Canceled the publish of slow-vm (version 1, operation ${operationId}).\n`);
+    assert.equal(
+      ok(await cli(['offers', 'cancel', 'slow-vm'], env), 'cancel').stdout,
+      `Canceled the publish of slow-vm (version 1, operation ${operationId}).\n`,
+    );
     const canceled = JSON.parse(ok(await cli(['operations', 'list', 'slow-vm', '--status', 'canceled', '-o', 'json'], env), 'list canceled').stdout);
-    assert.deepEqual(canceled.map((s: { id: string }) => s.id), [operationId]);
+    assert.deepEqual(
+      canceled.map((s: { id: string }) => s.id),
+      [operationId],
+    );
     const nothing = await cli(['offers', 'cancel', 'slow-vm'], env);
     assert.equal(nothing.status, 1);
     assert.match(oneErrorLine(nothing), /^cloudpartner: 409 NoOperationToCancel: No operation is running on the offer 'slow-vm'\.$/);

@@ -40,7 +40,11 @@ describe('README: command line and SDK', () => {
   before(async () => {
     dir = makeDataDir();
     project = userProject(dir);
-    server = await startProcess(process.execPath, [BIN, 'serve', '--demo', '--data-dir', join(dir, 'data'), '--port', '0', '--step-duration-ms', '50', '--log-level', 'warn'], cleanEnv());
+    server = await startProcess(
+      process.execPath,
+      [BIN, 'serve', '--demo', '--data-dir', join(dir, 'data'), '--port', '0', '--step-duration-ms', '50', '--log-level', 'warn'],
+      cleanEnv(),
+    );
     token = /^\s+(cpat_\S+)$/m.exec(server.output())![1]!;
   });
   after(async () => {

@@ -19,7 +19,11 @@ describe('README walk-through', () => {
   let server: ServerProcess;
   before(async () => {
     dir = makeDataDir();
-    server = await startProcess(process.execPath, [BIN, 'serve', '--demo', '--data-dir', join(dir, 'data'), '--port', '0', '--step-duration-ms', '50', '--log-level', 'warn'], cleanEnv());
+    server = await startProcess(
+      process.execPath,
+      [BIN, 'serve', '--demo', '--data-dir', join(dir, 'data'), '--port', '0', '--step-duration-ms', '50', '--log-level', 'warn'],
+      cleanEnv(),
+    );
   });
   after(async () => {
     await server.stop('SIGKILL');
@@ -36,7 +40,10 @@ describe('README walk-through', () => {
     });
     assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
     const lines = result.stdout.split('\n');
-    assert.ok(lines.indexOf('200') >= 0 && lines.indexOf('200') < lines.findIndex((line) => line.startsWith('/api/publishers/')), 'the PUT created the offer (200) before the publish');
+    assert.ok(
+      lines.indexOf('200') >= 0 && lines.indexOf('200') < lines.findIndex((line) => line.startsWith('/api/publishers/')),
+      'the PUT created the offer (200) before the publish',
+    );
     assert.ok(lines.some((line) => /^\/api\/publishers\/contoso\/offers\/contoso-vm\/operations\/[0-9a-f-]{36}\?api-version=2017-10-31$/.test(line)));
     assert.match(result.stdout, /"status":"waitingForPublisherReview"/);
     assert.match(result.stdout, /"status":"succeeded"/);

@@ -33,13 +33,19 @@ describe('first start with npm start', () => {
     const match = TOKEN_LINE.exec(server.output());
     assert.ok(match, server.output());
     firstToken = match[1]!;
-    const curls = server.output().split('\n').filter((line) => line.trim().startsWith('curl '));
+    const curls = server
+      .output()
+      .split('\n')
+      .filter((line) => line.trim().startsWith('curl '));
     assert.equal(curls.length, 6);
     for (const slot of ['Draft', 'Preview', 'Production']) assert.ok(curls.some((line) => line.includes(`/slot/${slot}?`)));
   });
 
   it('every printed curl line, pasted into a shell, returns the seed documents', () => {
-    const curls = server.output().split('\n').filter((line) => line.trim().startsWith('curl '));
+    const curls = server
+      .output()
+      .split('\n')
+      .filter((line) => line.trim().startsWith('curl '));
     const bodies = curls.map((line) => JSON.parse(execSync(`${line.trim()} -f`, { encoding: 'utf8', shell: '/bin/sh' })));
     assert.equal(bodies[0][0].id, seedOfferDocument().id);
     assert.deepEqual(bodies[1], seedOfferDocument());
@@ -106,7 +112,11 @@ describe('serve configuration', () => {
 
   it('reads PORT, HOST, CLOUDPARTNER_DATA_DIR and LOG_LEVEL from the environment', async () => {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const server = await startProcess(process.execPath, [BIN, 'serve'], cleanEnv({ PORT: String(port), HOST: '127.0.0.1', CLOUDPARTNER_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }));
+    const server = await startProcess(
+      process.execPath,
+      [BIN, 'serve'],
+      cleanEnv({ PORT: String(port), HOST: '127.0.0.1', CLOUDPARTNER_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }),
+    );
     try {
       assert.equal(server.url, `http://127.0.0.1:${port}`);
       assert.ok(existsSync(join(dataDir, 'cloudpartner.db')));
@@ -118,7 +128,11 @@ describe('serve configuration', () => {
   });
 
   it('flags win over the environment', async () => {
-    const server = await startProcess(process.execPath, [BIN, 'serve', '--port', '0', '--log-level', 'info', '--data-dir', dataDir], cleanEnv({ PORT: '1', LOG_LEVEL: 'silent', CLOUDPARTNER_DATA_DIR: '/nonexistent/never' }));
+    const server = await startProcess(
+      process.execPath,
+      [BIN, 'serve', '--port', '0', '--log-level', 'info', '--data-dir', dataDir],
+      cleanEnv({ PORT: '1', LOG_LEVEL: 'silent', CLOUDPARTNER_DATA_DIR: '/nonexistent/never' }),
+    );
     try {
       assert.notEqual(server.url.split(':').at(-1), '1');
       await fetch(`${server.url}/api/offerTypes?${API}`);
@@ -132,11 +146,21 @@ describe('serve configuration', () => {
   it('warns at start when the token service would name plain-http endpoints, which MSAL-based clients refuse', async () => {
     const plain = await startProcess(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent'], cleanEnv());
     try {
-      assert.match(plain.output(), new RegExp(`^Warning: the token service's endpoints are at ${plain.url.replaceAll('.', '\\.')}, plain http\\. MSAL-based clients .* --cert and --key`, 'm'));
+      assert.match(
+        plain.output(),
+        new RegExp(
+          `^Warning: the token service's endpoints are at ${plain.url.replaceAll('.', '\\.')}, plain http\\. MSAL-based clients .* --cert and --key`,
+          'm',
+        ),
+      );
     } finally {
       await plain.stop();
     }
-    const proxied = await startProcess(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent', '--public-url', 'https://cloudpartner.example.com'], cleanEnv());
+    const proxied = await startProcess(
+      process.execPath,
+      [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent', '--public-url', 'https://cloudpartner.example.com'],
+      cleanEnv(),
+    );
     try {
       assert.doesNotMatch(proxied.output(), /Warning/, 'an https public URL (a TLS proxy in front) needs no warning');
       const metadata = (await (await fetch(`${proxied.url}/common/v2.0/.well-known/openid-configuration`)).json()) as { token_endpoint: string };
@@ -147,7 +171,10 @@ describe('serve configuration', () => {
   });
 
   it('serve -o json announces itself in one JSON document: address, store, demo token, warnings', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--demo', '--port', '0', '--data-dir', join(dataDir, 'json'), '--log-level', 'silent', '-o', 'json'], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [BIN, 'serve', '--demo', '--port', '0', '--data-dir', join(dataDir, 'json'), '--log-level', 'silent', '-o', 'json'], {
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     try {
       const first = await new Promise<string>((resolve, reject) => {
         let text = '';
@@ -172,7 +199,11 @@ describe('serve configuration', () => {
   });
 
   it('--put-mode documented (or CLOUDPARTNER_PUT_MODE) answers PUT as the documentation describes: 201, then 409 without If-Match', async () => {
-    const server = await startProcess(process.execPath, [BIN, 'serve', '--demo', '--port', '0', '--data-dir', join(dataDir, 'documented'), '--log-level', 'silent'], cleanEnv({ CLOUDPARTNER_PUT_MODE: 'documented' }));
+    const server = await startProcess(
+      process.execPath,
+      [BIN, 'serve', '--demo', '--port', '0', '--data-dir', join(dataDir, 'documented'), '--log-level', 'silent'],
+      cleanEnv({ CLOUDPARTNER_PUT_MODE: 'documented' }),
+    );
     try {
       const token = TOKEN_LINE.exec(server.output())![1]!;
       const put = () =>

@@ -5,10 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  CloudPartnerClient as PackageClient,
-  CloudPartnerError as PackageError,
-} from 'cloudpartner';
+import { CloudPartnerClient as PackageClient, CloudPartnerError as PackageError } from 'cloudpartner';
 import {
   ClientCredentialsToken,
   CloudPartnerClient,
@@ -59,13 +56,19 @@ describe('the SDK against a real server', () => {
 
   it('reads publishers, offer types, offers and one offer by draft, version and slot', async () => {
     const publishers = await client.listPublishers();
-    assert.deepEqual(publishers.map((p) => p.id), ['contoso']);
+    assert.deepEqual(
+      publishers.map((p) => p.id),
+      ['contoso'],
+    );
     assert.equal(publishers[0]!.definition.sellerId, 10034567);
     assert.ok((await client.listOfferTypes()).some((type) => type.id === 'microsoft-azure-virtualmachines'));
     assert.equal((await client.health()).status, 'ok');
 
     const offers = await client.listOffers();
-    assert.deepEqual(offers.map((o) => o.id), [DEMO_OFFER_ID]);
+    assert.deepEqual(
+      offers.map((o) => o.id),
+      [DEMO_OFFER_ID],
+    );
     assert.equal((await client.listOffers({ offerTypeId: 'microsoft-azure-virtualmachines' })).length, 1);
     assert.equal((await client.listOffers({ offerTypeId: "nobody's type" })).length, 0, 'a quote in the filter is escaped');
 
@@ -161,7 +164,10 @@ describe('the SDK against a real server', () => {
     assert.equal(seen[0]!.status, 'running', 'the first report is the operation publish returned');
     assert.equal(seen.at(-1), done);
     assert.ok(seen.length >= 3, `progress reported ${seen.length} times`);
-    assert.ok(seen.some((op) => op.steps.some((step) => step.status === 'inProgress' && step.id !== 'displaydummycertify')), 'progress shows later steps running');
+    assert.ok(
+      seen.some((op) => op.steps.some((step) => step.status === 'inProgress' && step.id !== 'displaydummycertify')),
+      'progress shows later steps running',
+    );
     for (let i = 1; i < seen.length; i++) {
       for (const step of seen[i]!.steps) {
         const before = seen[i - 1]!.steps.find((s) => s.id === step.id)!;
@@ -181,7 +187,10 @@ describe('the SDK against a real server', () => {
     assert.equal((await client.getStatus(id)).status, 'succeeded');
 
     const submissions = await client.listSubmissions(id);
-    assert.deepEqual(submissions.map((s) => `${s.submissionType}:${s.status}`), ['golive:completed', 'publish:completed']);
+    assert.deepEqual(
+      submissions.map((s) => `${s.submissionType}:${s.status}`),
+      ['golive:completed', 'publish:completed'],
+    );
     assert.equal((await client.listSubmissions(id, { status: 'running' })).length, 0);
     assert.equal((await client.listSubmissions(id, { status: 'completed' })).length, 2);
 
@@ -189,7 +198,10 @@ describe('the SDK against a real server', () => {
     assert.equal((await client.getOperationAt(started.location)).id, started.operationId);
     assert.equal((await client.getOperationAt(`/api/operations/contoso$${id}$1$preview?api-version=2017-10-31`)).id, started.operationId);
     // an absolute Location naming another host is read from the endpoint: the token goes nowhere else
-    assert.equal((await client.getOperationAt(`https://elsewhere.invalid/api/publishers/contoso/offers/${id}/operations/${started.operationId}`)).id, started.operationId);
+    assert.equal(
+      (await client.getOperationAt(`https://elsewhere.invalid/api/publishers/contoso/offers/${id}/operations/${started.operationId}`)).id,
+      started.operationId,
+    );
     assert.equal((await client.waitForOperation({ offerId: id, operationId: live.operationId })).id, live.operationId);
   });
 
@@ -226,7 +238,10 @@ describe('the SDK against a real server', () => {
     invalid['definition'].plans = 'not a list';
     const badDocument = await rejection(() => client.putOffer(invalid as OfferDocument), CloudPartnerError);
     assert.deepEqual([badDocument.status, badDocument.code], [400, 'InvalidDocument']);
-    assert.ok(badDocument.problems.some((p) => p.path.includes('plans')), JSON.stringify(badDocument.problems));
+    assert.ok(
+      badDocument.problems.some((p) => p.path.includes('plans')),
+      JSON.stringify(badDocument.problems),
+    );
 
     const incomplete = publishableOffer('sdk-incomplete');
     incomplete.definition.offer!['microsoft-azure-marketplace.engineeringContactEmail'] = '';
@@ -279,9 +294,17 @@ describe('the SDK against a real server', () => {
       assert.equal(refused.code, 'ECONNREFUSED');
       assert.equal(refused.endpoint, `http://127.0.0.1:${port}`);
       assert.match(refused.message, new RegExp(`Cannot reach http://127\\.0\\.0\\.1:${port}: connection refused`));
-      assert.deepEqual(retries.map((r) => r.reason), ['ECONNREFUSED', 'ECONNREFUSED']);
+      assert.deepEqual(
+        retries.map((r) => r.reason),
+        ['ECONNREFUSED', 'ECONNREFUSED'],
+      );
 
-      const nowhere = new CloudPartnerClient({ endpoint: 'http://cloudpartner.invalid', token: 't', publisherId: 'contoso', onRetry: (event) => retries.push(event) });
+      const nowhere = new CloudPartnerClient({
+        endpoint: 'http://cloudpartner.invalid',
+        token: 't',
+        publisherId: 'contoso',
+        onRetry: (event) => retries.push(event),
+      });
       retries.length = 0;
       const unknown = await rejection(() => nowhere.putOffer(publishableOffer('x')), CloudPartnerNetworkError);
       assert.equal(unknown.code, 'ENOTFOUND');
@@ -317,7 +340,10 @@ describe('the SDK against a real server', () => {
       const offers = await viaProxy.listOffers();
       assert.ok(offers.length >= 1);
       assert.equal(proxy.count('/offers', 'GET'), 3);
-      assert.deepEqual(retries.map((r) => r.reason), [503, 502]);
+      assert.deepEqual(
+        retries.map((r) => r.reason),
+        [503, 502],
+      );
     });
 
     it('gives up after maxRetries with the last error, parsed even when it is not the API speaking', async () => {
@@ -358,7 +384,10 @@ describe('the SDK against a real server', () => {
       assert.ok(Date.now() - startedAt >= 950, `waited ${Date.now() - startedAt} ms`);
       assert.equal(started.operation.status, 'running');
       assert.equal(proxy.count('/publish', 'POST'), 2);
-      assert.deepEqual(retries.map((r) => [r.reason, r.delayMs]), [[429, 1000]]);
+      assert.deepEqual(
+        retries.map((r) => [r.reason, r.delayMs]),
+        [[429, 1000]],
+      );
       await viaProxy.waitForOperation(started, { intervalMs: 5 });
 
       reset();
@@ -432,7 +461,11 @@ describe('the SDK against a real server', () => {
       assert.equal(proxy.count('/oauth2/token', 'POST'), before + 1, 'the token came from the authority');
 
       const secret = 'definitely-not-the-secret-0123456789';
-      const wrong = new CloudPartnerClient({ endpoint: server.baseUrl, credentials: { tenantId: app.tenantId, clientId: app.clientId, clientSecret: secret }, publisherId: 'contoso' });
+      const wrong = new CloudPartnerClient({
+        endpoint: server.baseUrl,
+        credentials: { tenantId: app.tenantId, clientId: app.clientId, clientSecret: secret },
+        publisherId: 'contoso',
+      });
       const refused = await rejection(() => wrong.listOffers(), CloudPartnerError);
       assert.equal(refused.status, 401);
       assert.equal(refused.code, 'invalid_client');

@@ -22,7 +22,11 @@ describe('diffOffers', () => {
     assert.deepEqual(changes, [
       { kind: 'changed', path: '$.definition.displayText', before: 'Contoso Virtual Machine Offer', after: 'Renamed' },
       { kind: 'changed', path: '$.definition.offer["microsoft-azure-marketplace.title"]', before: 'Contoso App', after: 'Contoso App 2' },
-      { kind: 'removed', path: '$.definition.offer["microsoft-azure-marketplace.summary"]', before: (before.definition['offer'] as any)['microsoft-azure-marketplace.summary'] },
+      {
+        kind: 'removed',
+        path: '$.definition.offer["microsoft-azure-marketplace.summary"]',
+        before: (before.definition['offer'] as any)['microsoft-azure-marketplace.summary'],
+      },
       { kind: 'added', path: '$.definition.offer["microsoft-azure-marketplace.keywords"]', after: ['vm'] },
     ]);
     assert.equal(

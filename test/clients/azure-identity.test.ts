@@ -42,7 +42,11 @@ describe(`MSAL-based clients get tokens over HTTPS and use them (${TEST_STORE})`
       dropDatabase = database.drop;
       store.push('--database-url', database.url);
     }
-    server = await startProcess(process.execPath, [BIN, 'serve', '--demo', ...store, '--port', '0', '--log-level', 'warn', '--cert', certificates.cert, '--key', certificates.key], cleanEnv());
+    server = await startProcess(
+      process.execPath,
+      [BIN, 'serve', '--demo', ...store, '--port', '0', '--log-level', 'warn', '--cert', certificates.cert, '--key', certificates.key],
+      cleanEnv(),
+    );
     owner = /^\s+(cpat_\S+)$/m.exec(server.output())![1]!;
     const created = runCli(['app', 'create', '--publisher', 'contoso', '--role', 'Contributor', '--name', 'msal pipeline', '-o', 'json', ...store], cleanEnv());
     assert.equal(created.status, 0, created.stderr);
@@ -98,7 +102,12 @@ describe(`MSAL-based clients get tokens over HTTPS and use them (${TEST_STORE})`
     assert.ok(untrusted instanceof Error, 'without NODE_EXTRA_CA_CERTS the certificate is refused');
     const check = spawnSync(
       process.execPath,
-      ['-e', `fetch(process.argv[1], { headers: { authorization: 'Bearer ' + process.argv[2] } }).then(async (r) => console.log(r.status, r.headers.get('etag'), (await r.json()).definition.displayText))`, `${server.url}/api/publishers/contoso/offers/msal-offer?${API}`, owner],
+      [
+        '-e',
+        `fetch(process.argv[1], { headers: { authorization: 'Bearer ' + process.argv[2] } }).then(async (r) => console.log(r.status, r.headers.get('etag'), (await r.json()).definition.displayText))`,
+        `${server.url}/api/publishers/contoso/offers/msal-offer?${API}`,
+        owner,
+      ],
       { env: { ...cleanEnv(), NODE_EXTRA_CA_CERTS: ca }, encoding: 'utf8', timeout: 30_000 },
     );
     assert.equal(check.stdout.trim(), `200 ${match[1]} Written with an MSAL token`, check.stderr);
@@ -113,7 +122,14 @@ describe(`MSAL-based clients get tokens over HTTPS and use them (${TEST_STORE})`
     writeFileSync(join(project, 'token.mjs'), script);
     const result = spawnSync(process.execPath, ['token.mjs'], {
       cwd: project,
-      env: { ...cleanEnv(), NODE_EXTRA_CA_CERTS: ca, CLOUDPARTNER_ENDPOINT: server.url, TENANT_ID: application.tenantId, CLIENT_ID: application.clientId, CLIENT_SECRET: application.clientSecret },
+      env: {
+        ...cleanEnv(),
+        NODE_EXTRA_CA_CERTS: ca,
+        CLOUDPARTNER_ENDPOINT: server.url,
+        TENANT_ID: application.tenantId,
+        CLIENT_ID: application.clientId,
+        CLIENT_SECRET: application.clientSecret,
+      },
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -126,11 +142,14 @@ describe(`MSAL-based clients get tokens over HTTPS and use them (${TEST_STORE})`
   });
 
   it('a wrong client secret is refused by the server, and the library says so (AADSTS7000215)', () => {
-    writeFileSync(join(project, 'wrong.mjs'), `
+    writeFileSync(
+      join(project, 'wrong.mjs'),
+      `
       import { ClientSecretCredential } from '@azure/identity';
       const credential = new ClientSecretCredential(process.env.TENANT_ID, process.env.CLIENT_ID, 'not-the-secret', { authorityHost: process.env.CLOUDPARTNER_ENDPOINT, disableInstanceDiscovery: true });
       try { await credential.getToken('https://cloudpartner.azure.com/.default'); console.log('got a token'); } catch (error) { console.log(error.name, error.message.includes('AADSTS7000215')); }
-    `);
+    `,
+    );
     const result = spawnSync(process.execPath, ['wrong.mjs'], {
       cwd: project,
       env: { ...cleanEnv(), NODE_EXTRA_CA_CERTS: ca, CLOUDPARTNER_ENDPOINT: server.url, TENANT_ID: application.tenantId, CLIENT_ID: application.clientId },

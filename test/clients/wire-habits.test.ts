@@ -15,7 +15,8 @@ import { JSON_HEADERS, VALID_VHD_URL, offerPath, post, publishableOffer, put, wa
 const VM = 'microsoft-azure-virtualmachines';
 const COREVM = 'microsoft-azure-corevm';
 /** A container SAS of the shape release pipelines generate (§12.4): sr=c, a start, an expiry, read+list. */
-const CONTAINER_SAS = 'https://pipelinestore.blob.core.windows.net/vhds/image-1.0.0.vhd?sv=2018-03-28&sr=c&st=2020-01-01T00%3A00%3A00Z&se=2099-01-01T00%3A00%3A00Z&sp=rl&sig=c2lnbmF0dXJl';
+const CONTAINER_SAS =
+  'https://pipelinestore.blob.core.windows.net/vhds/image-1.0.0.vhd?sv=2018-03-28&sr=c&st=2020-01-01T00%3A00%3A00Z&se=2099-01-01T00%3A00%3A00Z&sp=rl&sig=c2lnbmF0dXJl';
 
 /** What the clients read of a location header: a relative path they append to `https://<host>`. */
 function relativeLocation(res: Response): string {
@@ -32,7 +33,14 @@ async function pollUntilTerminal(server: TestServer, location: string): Promise<
 
 /** A Core VM offer with its plan's images also under a Gen2 disk generation (§12.4), and the typed client's extra keys. */
 function coreVmOffer(id: string): Record<string, any> {
-  const image = (name: string) => ({ mediaName: name, showInGui: true, label: name, description: name, osVhdUrl: CONTAINER_SAS.replace('image-1.0.0', name), lunVhdDetails: [] });
+  const image = (name: string) => ({
+    mediaName: name,
+    showInGui: true,
+    label: name,
+    description: name,
+    osVhdUrl: CONTAINER_SAS.replace('image-1.0.0', name),
+    lunVhdDetails: [],
+  });
   return {
     id,
     offerTypeId: COREVM,
@@ -104,7 +112,11 @@ describe(`client conformance: the wire habits of public clients (${TEST_STORE})`
       const operationId = (await post(slow, id, 'publish')).json().id;
       for (const name of ['status', 'submissionState']) {
         const running = (await slow.call(`/api/publishers/contoso/offers/${id}/submissions/?${API}&${name}=running`)).json();
-        assert.deepEqual(running.map((s: any) => s.id), [operationId], name);
+        assert.deepEqual(
+          running.map((s: any) => s.id),
+          [operationId],
+          name,
+        );
         assert.deepEqual((await slow.call(`/api/publishers/contoso/offers/${id}/submissions/?${API}&${name}=Completed`)).json(), [], name);
       }
     } finally {
@@ -229,7 +241,11 @@ describe(`client conformance: the wire habits of public clients (${TEST_STORE})`
     const second = publishableOffer(id);
     second['definition'].displayText = 'second';
     await put(server, id, second, '*');
-    const withEmails = await server.call(offerPath(id, '/publish'), { method: 'POST', headers, body: JSON.stringify({ metadata: { 'notification-emails': 'a@x.com,b@y.com' } }) });
+    const withEmails = await server.call(offerPath(id, '/publish'), {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ metadata: { 'notification-emails': 'a@x.com,b@y.com' } }),
+    });
     assert.equal(withEmails.status, 202, withEmails.text);
     assert.equal(withEmails.json().notificationEmails, 'a@x.com,b@y.com');
   });
@@ -237,14 +253,23 @@ describe(`client conformance: the wire habits of public clients (${TEST_STORE})`
   it('§12.1 an MSAL client finds the authority: instance discovery → tenant discovery → the token endpoint it names', async () => {
     const app = await registerApp(server, ['contoso'], 'Reader');
     const authority = `${server.baseUrl}/${app.tenantId}`;
-    const instance = await server.call(`/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`${authority}/oauth2/v2.0/authorize`)}`, { token: null });
+    const instance = await server.call(
+      `/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`${authority}/oauth2/v2.0/authorize`)}`,
+      { token: null },
+    );
     const configuration = await server.call(new URL(instance.json().tenant_discovery_endpoint).pathname, { token: null });
     const metadata = configuration.json();
     assert.ok(metadata.authorization_endpoint && metadata.token_endpoint, 'both endpoints, or MSAL refuses the authority');
     const token = await fetch(metadata.token_endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, scope: 'https://cloudpartner.azure.com/.default', client_info: '1' }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+        scope: 'https://cloudpartner.azure.com/.default',
+        client_info: '1',
+      }),
     });
     assert.equal(token.status, 200);
     const { access_token: accessToken } = (await token.json()) as { access_token: string };
@@ -260,7 +285,10 @@ describe(`client conformance: the wire habits of public clients (${TEST_STORE})`
     const listed = (await server.call(offerPath(id, '/submissions'))).json().find((s: any) => s.id === operation.id);
     assert.equal(listed.submissionState, 'completed');
     assert.equal(listed.status, 'completed');
-    assert.deepEqual((await server.call(`${offerPath(id, '/submissions')}&status=succeeded`)).json().map((s: any) => s.id), [operation.id]);
+    assert.deepEqual(
+      (await server.call(`${offerPath(id, '/submissions')}&status=succeeded`)).json().map((s: any) => s.id),
+      [operation.id],
+    );
   });
 
   it('§12.3 a vendor CLI PUTs without If-Match and accepts only 200: create, then update', async () => {

@@ -31,7 +31,8 @@ describe(`crash consistency (${TEST_STORE})`, () => {
     assert.deepEqual(report.problems, []);
     assert.equal(report.kills, ITERATIONS);
     // It checked something: writes of every kind were acknowledged and verified after kills.
-    for (const kind of ['create', 'edit', 'publish']) assert.ok(report.acknowledged[kind]! > 0, `no ${kind} acknowledged: ${JSON.stringify(report.acknowledged)}`);
+    for (const kind of ['create', 'edit', 'publish'])
+      assert.ok(report.acknowledged[kind]! > 0, `no ${kind} acknowledged: ${JSON.stringify(report.acknowledged)}`);
     assert.ok(report.verified > 50, `only ${report.verified} facts verified`);
     assert.ok(report.operations > 10, `only ${report.operations} operations`);
   });

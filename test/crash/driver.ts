@@ -154,7 +154,20 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
     const child = await startProcess(
       process.execPath,
       // A step the killed server held is taken over once its lease expires: 1 s instead of 10 keeps rounds short.
-      [BIN, 'serve', ...(first ? ['--demo'] : []), '--port', '0', '--log-level', 'warn', '--step-duration-ms', String(options.stepMs), '--step-lease-ms', '1000', ...storeFlags],
+      [
+        BIN,
+        'serve',
+        ...(first ? ['--demo'] : []),
+        '--port',
+        '0',
+        '--log-level',
+        'warn',
+        '--step-duration-ms',
+        String(options.stepMs),
+        '--step-lease-ms',
+        '1000',
+        ...storeFlags,
+      ],
       cleanEnv(),
     );
     if (first) token = /cpat_[A-Za-z0-9_-]{43}/.exec(child.output())?.[0] ?? '';
@@ -244,12 +257,16 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
             report.acknowledged[action]!++;
             if (action === 'publish' && !model.operations.has(operation.id)) {
               // A new publish froze the draft as version n; the draft is now n + 1.
-              if (operation.publishingVersion !== model.version) problem(`${model.id}: publish froze version ${operation.publishingVersion}, expected ${model.version}`);
+              if (operation.publishingVersion !== model.version)
+                problem(`${model.id}: publish froze version ${operation.publishingVersion}, expected ${model.version}`);
               model.frozen.set(model.version, { definition: model.draft!, secret: model.secret });
               model.version++;
             }
             const known = model.operations.get(operation.id);
-            model.operations.set(operation.id, { type: operation.submissionType, canceled: (known?.canceled ?? false) || (action === 'cancel' && res.status === 200) });
+            model.operations.set(operation.id, {
+              type: operation.submissionType,
+              canceled: (known?.canceled ?? false) || (action === 'cancel' && res.status === 200),
+            });
           } else if (res.status !== 409 && res.status !== 422) {
             problem(`${model.id}: ${action} answered ${res.status} ${res.text.slice(0, 200)}`);
           }
@@ -281,7 +298,9 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
     const candidates: Array<{ definition: Definition | undefined; secret: string | undefined; applied: boolean }> = [];
     if (model.exists) candidates.push({ definition: model.draft, secret: model.secret, applied: false });
     if (pending?.kind === 'create' || pending?.kind === 'edit') candidates.push({ definition: pending.definition, secret: pending.secret, applied: true });
-    const match = candidates.find((candidate) => isDeepStrictEqual(candidate.definition, draft.definition) && storedSecrets.get(draft.version) === candidate.secret);
+    const match = candidates.find(
+      (candidate) => isDeepStrictEqual(candidate.definition, draft.definition) && storedSecrets.get(draft.version) === candidate.secret,
+    );
     if (!match) {
       problem(
         `${model.id}: the draft (v${draft.version}, "${draft.definition?.displayText}", secret ${String(storedSecrets.get(draft.version))}) is neither the acknowledged one ("${String(model.draft?.['displayText'])}", ${model.secret}) nor the one in flight (${pending?.definition ? `"${String(pending.definition['displayText'])}", ${pending.secret}` : 'none'})`,
@@ -300,13 +319,15 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
     for (const [id, acknowledged] of model.operations) {
       const found = submissions.find((operation) => operation.id === id);
       if (!found) problem(`${model.id}: acknowledged ${acknowledged.type} operation ${id} is missing`);
-      else if (found.submissionType !== acknowledged.type) problem(`${model.id}: operation ${id} is a ${found.submissionType}, acknowledged as a ${acknowledged.type}`);
+      else if (found.submissionType !== acknowledged.type)
+        problem(`${model.id}: operation ${id} is a ${found.submissionType}, acknowledged as a ${acknowledged.type}`);
       else if (acknowledged.canceled && found.status !== 'canceled') problem(`${model.id}: operation ${id} was acknowledged canceled but is ${found.status}`);
       else report.verified++;
     }
     const unknown = submissions.filter((operation) => !model.operations.has(operation.id));
     const operationPending = pending?.kind === 'publish' || pending?.kind === 'golive' || pending?.kind === 'cancel';
-    if (unknown.length > (operationPending ? 1 : 0)) problem(`${model.id}: ${unknown.length} operations nobody acknowledged: ${unknown.map((o) => `${o.submissionType} ${o.id}`).join(', ')}`);
+    if (unknown.length > (operationPending ? 1 : 0))
+      problem(`${model.id}: ${unknown.length} operations nobody acknowledged: ${unknown.map((o) => `${o.submissionType} ${o.id}`).join(', ')}`);
     const started = unknown[0];
     if (started && operationPending && started.submissionType !== pending.kind) {
       problem(`${model.id}: a ${pending.kind} was in flight, but the unacknowledged operation is a ${started.submissionType}`);
@@ -315,7 +336,8 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
     // Versions: a publish in flight either froze its version (and moved the draft on) or did nothing.
     let expectedVersion = model.version;
     if (started?.submissionType === 'publish') {
-      if (started.publishingVersion !== model.version) problem(`${model.id}: the publish in flight froze version ${started.publishingVersion}, the draft was ${model.version}`);
+      if (started.publishingVersion !== model.version)
+        problem(`${model.id}: the publish in flight froze version ${started.publishingVersion}, the draft was ${model.version}`);
       model.frozen.set(model.version, { definition: model.draft!, secret: model.secret });
       expectedVersion++;
     }
@@ -323,7 +345,8 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
     for (const operation of unknown) model.operations.set(operation.id, { type: operation.submissionType, canceled: false });
     if (pending?.kind === 'cancel') {
       // A cancel in flight that stopped a publish at once leaves no operation of its own.
-      for (const operation of submissions) if (operation.status === 'canceled' && model.operations.get(operation.id)) model.operations.get(operation.id)!.canceled = true;
+      for (const operation of submissions)
+        if (operation.status === 'canceled' && model.operations.get(operation.id)) model.operations.get(operation.id)!.canceled = true;
     }
     if (draft.version !== expectedVersion) problem(`${model.id}: draft is version ${draft.version}, expected ${expectedVersion}`);
     model.version = draft.version;
@@ -334,7 +357,8 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
         continue;
       }
       if (!isDeepStrictEqual(reply.json().definition, frozen.definition)) problem(`${model.id}: version ${version} is not the draft its publish froze`);
-      else if (storedSecrets.get(version) !== frozen.secret) problem(`${model.id}: version ${version} has secret ${String(storedSecrets.get(version))}, froze ${frozen.secret}`);
+      else if (storedSecrets.get(version) !== frozen.secret)
+        problem(`${model.id}: version ${version} has secret ${String(storedSecrets.get(version))}, froze ${frozen.secret}`);
       else report.verified += 2;
     }
     model.pending = undefined;
@@ -387,7 +411,8 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
       const settling = performance.now();
       const running = await waitForIdle(get, 'contoso', options.settleTimeoutMs ?? 30_000);
       const settleMs = performance.now() - settling;
-      if (running.length > 0) problem(`round ${iteration}: operations still running ${options.settleTimeoutMs ?? 30_000} ms after the restart: ${running.join(', ')}`);
+      if (running.length > 0)
+        problem(`round ${iteration}: operations still running ${options.settleTimeoutMs ?? 30_000} ms after the restart: ${running.join(', ')}`);
       const consistency = await checkOffers(get, 'contoso');
       for (const text of consistency.problems) problem(`round ${iteration}: ${text}`);
       report.operations = consistency.operations;

@@ -21,10 +21,22 @@ const code = (fn: () => unknown) => {
 describe('ids', () => {
   it('lowercases valid ids and rejects the rest with a code naming the problem', () => {
     assert.equal(parseId('offerId', 'Contoso-VM_1'), 'contoso-vm_1');
-    assert.equal(code(() => parseId('offerId', '')), '400 InvalidOfferId');
-    assert.equal(code(() => parseId('publisherId', 'a$b')), '400 InvalidPublisherId');
-    assert.equal(code(() => parseId('publisherId', '_a')), '400 InvalidPublisherId');
-    assert.equal(code(() => parseId('offerId', 'x'.repeat(51))), '400 OfferIdTooLong');
+    assert.equal(
+      code(() => parseId('offerId', '')),
+      '400 InvalidOfferId',
+    );
+    assert.equal(
+      code(() => parseId('publisherId', 'a$b')),
+      '400 InvalidPublisherId',
+    );
+    assert.equal(
+      code(() => parseId('publisherId', '_a')),
+      '400 InvalidPublisherId',
+    );
+    assert.equal(
+      code(() => parseId('offerId', 'x'.repeat(51))),
+      '400 OfferIdTooLong',
+    );
     assert.equal(parseId('offerId', 'x'.repeat(50)), 'x'.repeat(50));
   });
 });
@@ -32,7 +44,10 @@ describe('ids', () => {
 describe('slots', () => {
   it('match case-insensitively', () => {
     assert.equal(parseSlot('pReViEw'), 'Preview');
-    assert.equal(code(() => parseSlot('staging')), '400 InvalidSlot');
+    assert.equal(
+      code(() => parseSlot('staging')),
+      '400 InvalidSlot',
+    );
   });
 });
 
@@ -42,7 +57,11 @@ describe('$filter', () => {
     assert.deepEqual(parseOfferFilter("offerTypeId eq 'microsoft-azure-corevm'"), { offerTypeId: 'microsoft-azure-corevm' });
     assert.deepEqual(parseOfferFilter("  OFFERTYPEID  EQ  'it''s' "), { offerTypeId: "it's" });
     for (const bad of ["offerTypeId eq 'a' and x", "id eq 'a'", "offerTypeId eq 'a", 'offerTypeId eq a']) {
-      assert.equal(code(() => parseOfferFilter(bad)), '400 InvalidFilter', bad);
+      assert.equal(
+        code(() => parseOfferFilter(bad)),
+        '400 InvalidFilter',
+        bad,
+      );
     }
   });
 });
@@ -65,9 +84,15 @@ describe('version resolution', () => {
   it('maps slots and versions to numbers, 404 when there is none', () => {
     assert.equal(resolveVersion(offer, { slot: 'Draft' }), 4);
     assert.equal(resolveVersion(offer, { slot: 'Preview' }), 3);
-    assert.equal(code(() => resolveVersion(offer, { slot: 'Production' })), '404 SlotEmpty');
+    assert.equal(
+      code(() => resolveVersion(offer, { slot: 'Production' })),
+      '404 SlotEmpty',
+    );
     assert.equal(resolveVersion(offer, { version: 1 }), 1);
-    assert.equal(code(() => resolveVersion(offer, { version: 5 })), '404 VersionNotFound');
+    assert.equal(
+      code(() => resolveVersion(offer, { version: 5 })),
+      '404 VersionNotFound',
+    );
   });
 });
 

@@ -36,10 +36,18 @@ describe('the error catalogue', () => {
     for (const code of documented.keys()) assert.ok(code in ERROR_CODES, `the README lists ${code}, which is no error code`);
   });
 
-  it('every factory builds an error of the catalogue, with its code\'s status', () => {
+  it("every factory builds an error of the catalogue, with its code's status", () => {
     const problems = [{ path: '$', message: 'm' }];
-    const argumentsOf: Record<string, unknown[]> = { invalidDocument: [problems], validationFailed: ['x', problems], clientError: [405, 'm'], tooManyRequests: [3], payloadTooLarge: [10] };
-    const samples: ApiError[] = Object.entries(errors).map(([name, factory]) => (factory as (...args: unknown[]) => ApiError)(...(argumentsOf[name] ?? ['x', 'y', 'z'])));
+    const argumentsOf: Record<string, unknown[]> = {
+      invalidDocument: [problems],
+      validationFailed: ['x', problems],
+      clientError: [405, 'm'],
+      tooManyRequests: [3],
+      payloadTooLarge: [10],
+    };
+    const samples: ApiError[] = Object.entries(errors).map(([name, factory]) =>
+      (factory as (...args: unknown[]) => ApiError)(...(argumentsOf[name] ?? ['x', 'y', 'z'])),
+    );
     assert.ok(samples.length >= 40);
     for (const error of samples) {
       assert.ok(error instanceof ApiError);
@@ -50,7 +58,9 @@ describe('the error catalogue', () => {
   });
 
   it('one error body: {"error":{"code","message"}} plus the details, e.g. problems', () => {
-    assert.deepEqual(JSON.parse(errorBody(errors.offerNotFound('contoso', 'x'))), { error: { code: 'OfferNotFound', message: "The offer 'x' does not exist in the publisher namespace 'contoso'." } });
+    assert.deepEqual(JSON.parse(errorBody(errors.offerNotFound('contoso', 'x'))), {
+      error: { code: 'OfferNotFound', message: "The offer 'x' does not exist in the publisher namespace 'contoso'." },
+    });
     assert.deepEqual(JSON.parse(errorBody(errors.invalidDocument([{ path: '$.id', message: 'bad' }]))).error.problems, [{ path: '$.id', message: 'bad' }]);
   });
 });

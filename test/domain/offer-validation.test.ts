@@ -6,13 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { OFFER_TYPES } from '../../src/domain/offer-types.ts';
-import {
-  certificationFindings,
-  MAX_NESTING_DEPTH,
-  type Problem,
-  validateForPublish,
-  validateOfferDocument,
-} from '../../src/domain/offer-validation/index.ts';
+import { certificationFindings, MAX_NESTING_DEPTH, type Problem, validateForPublish, validateOfferDocument } from '../../src/domain/offer-validation/index.ts';
 import { ISO_COUNTRY_CODES } from '../../src/domain/offer-validation/region-codes.ts';
 
 /** Test documents are edited freely, so their values are `any`. */
@@ -238,7 +232,10 @@ describe('validateOfferDocument: what a PUT accepts', () => {
       assert.deepEqual(validateOfferDocument(document), [], String(months));
     }
     pricing.freeTrialDurationInMonths = 13;
-    assert.match(at(validateOfferDocument(document), '$.definition.plans[0].virtualMachinePricing.freeTrialDurationInMonths').message, /13 is too large: expected .* 0 .* to 12/);
+    assert.match(
+      at(validateOfferDocument(document), '$.definition.plans[0].virtualMachinePricing.freeTrialDurationInMonths').message,
+      /13 is too large: expected .* 0 .* to 12/,
+    );
     pricing.freeTrialDurationInMonths = -1;
     assert.match(validateOfferDocument(document)[0]!.message, /-1 is too small/);
   });
@@ -433,7 +430,10 @@ describe('validateForPublish: completeness', () => {
     assert.match(at(problems, `${first}['${IMAGES}']`).message, /^No virtual machine image was found for the plan contososkuidentifier: add an image version/);
     assert.match(at(problems, `${first}['${VM}.operatingSystemFamily']`).message, /Windows or Linux/);
     assert.match(at(problems, `${second}['${IMAGES}']['1.0.0'].osVhdUrl`).message, /The image 1\.0\.0 of the plan second has no osVhdUrl/);
-    assert.match(at(problems, `${second}['${IMAGES}']['1.0.1'].osVhdUrl`).message, /'contosoVM\.vhd' is not a well-formed URL: expected an absolute http or https URL/);
+    assert.match(
+      at(problems, `${second}['${IMAGES}']['1.0.1'].osVhdUrl`).message,
+      /'contosoVM\.vhd' is not a well-formed URL: expected an absolute http or https URL/,
+    );
     assert.match(at(problems, `${first}.regions`).message, /not available in any market: list the ISO 3166-1 alpha-2 codes/);
   });
 
@@ -460,7 +460,10 @@ describe('validateForPublish: completeness', () => {
 
     it('rejects unknown, withdrawn and user-assigned codes, and says how to write a known one', () => {
       const problems = withRegions(['US', 'XX', 'UK', 'EU', 'XK', 'YU', 'us', 'USA', 5]);
-      assert.deepEqual(paths(problems), [1, 2, 3, 4, 5, 6, 7, 8].map((index) => `$.definition.plans[0].regions[${index}]`));
+      assert.deepEqual(
+        paths(problems),
+        [1, 2, 3, 4, 5, 6, 7, 8].map((index) => `$.definition.plans[0].regions[${index}]`),
+      );
       assert.match(problems[0]!.message, /'XX' is not an ISO 3166-1 alpha-2 country code: expected a current two-letter code such as US/);
       assert.equal(problems[5]!.message, "'us' must be written in upper case: US.");
     });
@@ -514,7 +517,10 @@ describe('validateForPublish: completeness', () => {
       const definition = seed().definition;
       definition.offer[`${MP}.allowedSubscriptions`] = ['59160C40-2E25-4DCF-A2FD-6514CB08BF08', '59160c40', 7];
       const problems = validateForPublish(VM, definition);
-      assert.deepEqual(paths(problems), [1, 2].map((index) => `$.definition.offer['${MP}.allowedSubscriptions'][${index}]`));
+      assert.deepEqual(
+        paths(problems),
+        [1, 2].map((index) => `$.definition.offer['${MP}.allowedSubscriptions'][${index}]`),
+      );
       assert.match(problems[0]!.message, /'59160c40' is not an Azure subscription id: expected a GUID/);
     });
   });

@@ -29,7 +29,10 @@ export async function waitForIdle(get: Get, publisherId: string, timeoutMs: numb
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const list = await get(`/api/publishers/${publisherId}/offers?${API}`);
-    const running = list.status === 200 ? (JSON.parse(list.text) as any[]).filter((offer) => offer.status === 'running').map((offer) => offer.id as string) : ['(list failed)'];
+    const running =
+      list.status === 200
+        ? (JSON.parse(list.text) as any[]).filter((offer) => offer.status === 'running').map((offer) => offer.id as string)
+        : ['(list failed)'];
     if (running.length === 0 || Date.now() > deadline) return running;
     await sleep(50);
   }
@@ -78,13 +81,16 @@ export async function checkOffers(get: Get, publisherId: string): Promise<Consis
     if (draft.id !== summary.id || draft.publisherId !== publisherId) problems.push(`${where}: draft names ${draft.publisherId}/${draft.id}`);
     if (draft.offerTypeId !== summary.offerTypeId) problems.push(`${where}: draft type ${draft.offerTypeId}, list says ${summary.offerTypeId}`);
     if ((draft.definition?.displayText ?? '') !== (summary.definition?.displayText ?? '')) {
-      problems.push(`${where}: draft displayText ${JSON.stringify(draft.definition?.displayText)?.slice(0, 80)}, list says ${JSON.stringify(summary.definition?.displayText)?.slice(0, 80)}`);
+      problems.push(
+        `${where}: draft displayText ${JSON.stringify(draft.definition?.displayText)?.slice(0, 80)}, list says ${JSON.stringify(summary.definition?.displayText)?.slice(0, 80)}`,
+      );
     }
 
     const head = await get(`${base}?${API}`, 'HEAD');
     if (head.status !== 200 || head.headers['etag'] !== etag) problems.push(`${where}: HEAD ${head.status} ETag ${head.headers['etag']} (GET: ${etag})`);
     const draftSlot = await get(`${base}/slot/Draft?${API}`);
-    if (draftSlot.status !== 200 || draftSlot.text !== draftReply.text || draftSlot.headers['etag'] !== etag) problems.push(`${where}: slot/Draft differs from the draft`);
+    if (draftSlot.status !== 200 || draftSlot.text !== draftReply.text || draftSlot.headers['etag'] !== etag)
+      problems.push(`${where}: slot/Draft differs from the draft`);
 
     for (let version = 1; version <= draft.version; version++) {
       report.versions++;
@@ -114,7 +120,9 @@ export async function checkOffers(get: Get, publisherId: string): Promise<Consis
     if (draft.version !== 1 + publishes) problems.push(`${where}: version ${draft.version} after ${publishes} publishes`);
     const finished = submissions.filter((operation) => operation.status !== 'running');
     if (running.length === 0 && draft.status !== statusAfter(finished[0])) {
-      problems.push(`${where}: status ${draft.status}, but the last operation (${finished[0]?.submissionType} ${finished[0]?.status}) leaves ${statusAfter(finished[0])}`);
+      problems.push(
+        `${where}: status ${draft.status}, but the last operation (${finished[0]?.submissionType} ${finished[0]?.status}) leaves ${statusAfter(finished[0])}`,
+      );
     }
     const status = await get(`${base}/status?${API}`);
     const statusBody = status.status === 200 ? parse(status, `${where} status`, problems) : undefined;
@@ -135,8 +143,10 @@ export async function checkOffers(get: Get, publisherId: string): Promise<Consis
         continue;
       }
       const document = parse(reply, `${where} ${slot}`, problems);
-      if (document?.version !== expected.publishingVersion) problems.push(`${where}: ${slot} holds version ${document?.version}, the last completed ${type} was of ${expected.publishingVersion}`);
-      if (!(document?.version < draft.version)) problems.push(`${where}: ${slot} holds version ${document?.version}, not a frozen one (draft ${draft.version})`);
+      if (document?.version !== expected.publishingVersion)
+        problems.push(`${where}: ${slot} holds version ${document?.version}, the last completed ${type} was of ${expected.publishingVersion}`);
+      if (!(document?.version < draft.version))
+        problems.push(`${where}: ${slot} holds version ${document?.version}, not a frozen one (draft ${draft.version})`);
       if (reply.headers['etag'] !== etag) problems.push(`${where}: ${slot} ETag differs from the draft's`);
       const byNumber = await get(`${base}/versions/${document?.version}?${API}`);
       if (byNumber.text !== reply.text) problems.push(`${where}: ${slot} and versions/${document?.version} differ`);

@@ -23,7 +23,9 @@ describe(`fuzzing (${TEST_STORE})`, () => {
   it(`${REQUESTS} generated and mutated requests: no 5xx, no hang, the error shape on every error, a healthy and consistent store afterwards`, async (t) => {
     const watch = watchAnswers(fuzz);
     const report = await runFuzz(fuzz.port, fuzz.state, { seed: SEED, requests: REQUESTS, concurrency: 8, timeoutMs: 15_000, onExchange: watch.onExchange });
-    t.diagnostic(`fuzz (seed ${SEED}): ${report.requests} requests, ${report.responses} responses in ${Math.round(report.durationMs)} ms; slowest ${Math.round(report.slowestMs)} ms`);
+    t.diagnostic(
+      `fuzz (seed ${SEED}): ${report.requests} requests, ${report.responses} responses in ${Math.round(report.durationMs)} ms; slowest ${Math.round(report.slowestMs)} ms`,
+    );
     t.diagnostic(`statuses: ${formatStatuses(report.statuses)}`);
     t.diagnostic(`kinds: ${JSON.stringify(report.kinds)}`);
     assert.equal(report.failureCount, 0, `${report.failureCount} bad answers (seed ${SEED}):\n${formatFailures(report)}`);
@@ -34,9 +36,14 @@ describe(`fuzzing (${TEST_STORE})`, () => {
     }
 
     const verdict = await verdictAfterFuzz(fuzz, watch, { idleTimeoutMs: 30_000 });
-    t.diagnostic(`afterwards: ${verdict.consistency.offers} offers, ${verdict.consistency.versions} versions, ${verdict.consistency.operations} operations consistent; ${verdict.storedSecrets} planted secrets stored; ${verdict.logLines} log lines`);
+    t.diagnostic(
+      `afterwards: ${verdict.consistency.offers} offers, ${verdict.consistency.versions} versions, ${verdict.consistency.operations} operations consistent; ${verdict.storedSecrets} planted secrets stored; ${verdict.logLines} log lines`,
+    );
     assert.deepEqual(verdict.problems, []);
-    assert.ok(verdict.consistency.offers >= 4 && verdict.consistency.operations > 6, `the fuzz created offers and operations: ${JSON.stringify(verdict.consistency)}`);
+    assert.ok(
+      verdict.consistency.offers >= 4 && verdict.consistency.operations > 6,
+      `the fuzz created offers and operations: ${JSON.stringify(verdict.consistency)}`,
+    );
     assert.ok(verdict.storedSecrets > 20, `only ${verdict.storedSecrets} planted secrets were stored: the secret check checked little`);
     assert.ok(verdict.logLines >= REQUESTS / 2, `only ${verdict.logLines} log lines: the log check checked little`);
   });

@@ -111,7 +111,10 @@ export function checkExchange(fuzzCase: FuzzCase, result: RawResult, timeoutMs: 
   }
   result.responses.forEach((response, i) => {
     const found = checkResponse(response, fuzzCase.head[i] ?? false, fuzzCase.oauth[i] ?? false);
-    if (found.length > 0) problems.push(`${result.responses.length > 1 ? `answer ${i + 1}: ` : ''}${found.join('; ')}${result.responses.length > 1 ? ` (${response.status} ${response.text.slice(0, 200)})` : ''}`);
+    if (found.length > 0)
+      problems.push(
+        `${result.responses.length > 1 ? `answer ${i + 1}: ` : ''}${found.join('; ')}${result.responses.length > 1 ? ` (${response.status} ${response.text.slice(0, 200)})` : ''}`,
+      );
   });
   return problems;
 }
@@ -119,7 +122,8 @@ export function checkExchange(fuzzCase: FuzzCase, result: RawResult, timeoutMs: 
 /** Learns ETags and operation ids from answers, so later requests reach deeper. */
 function learn(state: FuzzState, fuzzCase: FuzzCase, result: RawResult): void {
   for (const response of result.responses) {
-    if (fuzzCase.offerId && response.status >= 200 && response.status < 300 && response.headers['etag']) state.etags.set(fuzzCase.offerId, response.headers['etag']);
+    if (fuzzCase.offerId && response.status >= 200 && response.status < 300 && response.headers['etag'])
+      state.etags.set(fuzzCase.offerId, response.headers['etag']);
     const operation = /\/operations\/([0-9a-f-]{36})/.exec(response.headers['location'] ?? '')?.[1];
     if (operation && !state.operations.includes(operation)) {
       state.operations.push(operation);

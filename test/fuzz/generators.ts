@@ -66,7 +66,9 @@ export function toJson(value: unknown): string {
   if (value instanceof DupObject) return `{${value.entries.map(([key, item]) => `${JSON.stringify(key)}:${toJson(item)}`).join(',')}}`;
   if (Array.isArray(value)) return `[${value.map(toJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value).map(([key, item]) => `${JSON.stringify(key)}:${toJson(item)}`).join(',')}}`;
+    return `{${Object.entries(value)
+      .map(([key, item]) => `${JSON.stringify(key)}:${toJson(item)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
@@ -263,10 +265,18 @@ export function mutateStructure(rng: Rng, root: unknown): { root: unknown; ops: 
         else delete (target.parent as Record<string, unknown>)[target.key as string];
         break;
       case 'extra': {
-        const into = target.value !== null && typeof target.value === 'object' && !(target.value instanceof RawJson) && !(target.value instanceof DupObject) ? target.value : target.parent;
+        const into =
+          target.value !== null && typeof target.value === 'object' && !(target.value instanceof RawJson) && !(target.value instanceof DupObject)
+            ? target.value
+            : target.parent;
         if (into === undefined) break;
         if (Array.isArray(into)) into.push(randomValue(rng));
-        else setOwn(into, rng.chance(0.2) ? 'k'.repeat(rng.int(100, 20_000)) : rng.pick([...HOSTILE_STRINGS, 'offerTypeId', 'definition', 'id', 'version', 'etag']), randomValue(rng));
+        else
+          setOwn(
+            into,
+            rng.chance(0.2) ? 'k'.repeat(rng.int(100, 20_000)) : rng.pick([...HOSTILE_STRINGS, 'offerTypeId', 'definition', 'id', 'version', 'etag']),
+            randomValue(rng),
+          );
         break;
       }
       case 'huge':
@@ -283,7 +293,14 @@ export function mutateStructure(rng: Rng, root: unknown): { root: unknown; ops: 
         break;
       case 'duplicate': {
         // An object written with one key twice (the second value is what JSON.parse keeps).
-        const object = target.value !== null && typeof target.value === 'object' && !Array.isArray(target.value) && !(target.value instanceof RawJson) && !(target.value instanceof DupObject) ? target.value : undefined;
+        const object =
+          target.value !== null &&
+          typeof target.value === 'object' &&
+          !Array.isArray(target.value) &&
+          !(target.value instanceof RawJson) &&
+          !(target.value instanceof DupObject)
+            ? target.value
+            : undefined;
         if (!object) break;
         const entries = Object.entries(object);
         const key = entries.length > 0 ? rng.pick(entries)[0] : 'offerTypeId';
@@ -365,7 +382,17 @@ export function mutateText(rng: Rng, text: string): { body: Buffer; op: string }
     }
     case 'bom':
       return {
-        body: Buffer.concat([Buffer.from(rng.pick([[0xef, 0xbb, 0xbf], [0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf], [0xff, 0xfe], [0xfe, 0xff]])), bytes]),
+        body: Buffer.concat([
+          Buffer.from(
+            rng.pick([
+              [0xef, 0xbb, 0xbf],
+              [0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf],
+              [0xff, 0xfe],
+              [0xfe, 0xff],
+            ]),
+          ),
+          bytes,
+        ]),
         op,
       };
     case 'utf16':
@@ -548,7 +575,28 @@ const CONTENT_TYPES: readonly (string | undefined)[] = [
   'a'.repeat(5_000),
 ];
 
-const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'PROPFIND', 'MKCOL', 'LOCK', 'SEARCH', 'PURGE', 'M-SEARCH', 'UNLINK', 'REPORT', 'FOO', 'get', 'G\u00c9T', 'CONNECT'];
+const METHODS = [
+  'GET',
+  'HEAD',
+  'PUT',
+  'POST',
+  'DELETE',
+  'PATCH',
+  'OPTIONS',
+  'TRACE',
+  'PROPFIND',
+  'MKCOL',
+  'LOCK',
+  'SEARCH',
+  'PURGE',
+  'M-SEARCH',
+  'UNLINK',
+  'REPORT',
+  'FOO',
+  'get',
+  'G\u00c9T',
+  'CONNECT',
+];
 
 // ---------------------------------------------------------------------------------------------
 // Building one request
@@ -630,7 +678,9 @@ function queryFor(rng: Rng, kind: QueryKind): string | undefined {
     case 'filter':
       return rng.chance(0.3) ? `${API_VERSION}&$filter=${percentEncode(`offerTypeId eq '${rng.pick(OFFER_TYPES).id}'`)}` : API_VERSION;
     case 'submissions':
-      return rng.chance(0.4) ? `${API_VERSION}&${rng.pick(['status', 'submissionState', 'filteredStatus'])}=${rng.pick(['running', 'completed', 'Canceled', 'failed'])}` : API_VERSION;
+      return rng.chance(0.4)
+        ? `${API_VERSION}&${rng.pick(['status', 'submissionState', 'filteredStatus'])}=${rng.pick(['running', 'completed', 'Canceled', 'failed'])}`
+        : API_VERSION;
     case 'tenant':
       return rng.chance(0.3) ? `${API_VERSION}&tenantId=${rng.guid()}` : API_VERSION;
     case 'instance':
@@ -660,7 +710,13 @@ function bodyFor(rng: Rng, state: FuzzState, draft: Draft, index: number): Buffe
         [3, Buffer.from(JSON.stringify({ metadata: { 'notification-emails': 'jdoe@contoso.com,ops@contoso.com' } }))],
       ]);
     case 'member':
-      return Buffer.from(JSON.stringify({ tenantId: rng.chance(0.8) ? state.client.tenant : rng.guid(), role: rng.pick(['Reader', 'Contributor', 'Owner']), displayName: 'fuzz member' }));
+      return Buffer.from(
+        JSON.stringify({
+          tenantId: rng.chance(0.8) ? state.client.tenant : rng.guid(),
+          role: rng.pick(['Reader', 'Contributor', 'Owner']),
+          displayName: 'fuzz member',
+        }),
+      );
     case 'form': {
       const form = new URLSearchParams({
         grant_type: 'client_credentials',
@@ -799,7 +855,9 @@ function mutatePath(rng: Rng, draft: Draft): void {
 
 /** Percent-encodes the UTF-8 bytes of a string (lone surrogates become U+FFFD, as Buffer writes them). */
 function percentEncode(text: string): string {
-  return [...Buffer.from(text, 'utf8')].map((byte) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  return [...Buffer.from(text, 'utf8')]
+    .map((byte) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`))
+    .join('');
 }
 
 function mutateQuery(rng: Rng, draft: Draft): void {
@@ -825,7 +883,17 @@ function mutateQuery(rng: Rng, draft: Draft): void {
       draft.query = rng.pick([undefined, '', '&', 'api-version']);
       break;
     case 'bad-api':
-      draft.query = rng.pick(['api-version=', 'api-version=2016-08-01', 'API-VERSION=2017-10-31', 'api-version=2017-10-31%00', 'api-version=%zz', 'api-version[]=2017-10-31', 'api-version[a]=1', 'api%2Dversion=2017-10-31', 'api-version=2017-10-31;x']);
+      draft.query = rng.pick([
+        'api-version=',
+        'api-version=2016-08-01',
+        'API-VERSION=2017-10-31',
+        'api-version=2017-10-31%00',
+        'api-version=%zz',
+        'api-version[]=2017-10-31',
+        'api-version[a]=1',
+        'api%2Dversion=2017-10-31',
+        'api-version=2017-10-31;x',
+      ]);
       break;
     case 'malformed':
       draft.query = `${base}&${rng.pick(['&&&', '=', '=&=', '%', '%%', '%zz=1', 'a=%', '?', '#frag', 'a==b', '&=x', 'x=y=z', '+', '%2B', 'a[b][c]=d'])}`;
@@ -900,13 +968,34 @@ function mutateHeaders(rng: Rng, state: FuzzState, draft: Draft): void {
         setHeader(
           draft,
           'If-Match',
-          rng.pick<string | undefined>([undefined, '', '*', ' * ', '"x"', 'W/"x"', 'W/', '"a", "b"', '*, "a"', 'W/"' + 'a'.repeat(300) + '"', `W/"datetime'2017' OR 1=1--'"`, '"\\"', 'null']),
+          rng.pick<string | undefined>([
+            undefined,
+            '',
+            '*',
+            ' * ',
+            '"x"',
+            'W/"x"',
+            'W/',
+            '"a", "b"',
+            '*, "a"',
+            'W/"' + 'a'.repeat(300) + '"',
+            `W/"datetime'2017' OR 1=1--'"`,
+            '"\\"',
+            'null',
+          ]),
         );
         break;
       case 'repeat': {
         const name = rng.pick(['Authorization', 'Content-Type', 'If-Match', 'Host', 'Content-Length', 'Transfer-Encoding', 'Cookie', 'X-Custom']);
         const existing = draft.headers.find(([header]) => header.toLowerCase() === name.toLowerCase());
-        const value = name === 'Content-Length' ? String(rng.int(0, 10)) : name === 'Transfer-Encoding' ? 'chunked' : existing && rng.chance(0.5) ? existing[1] : rng.pick(HOSTILE_STRINGS.filter((s) => !/[\r\n\u0000]/.test(s) && /^[\x20-\x7e]*$/.test(s)));
+        const value =
+          name === 'Content-Length'
+            ? String(rng.int(0, 10))
+            : name === 'Transfer-Encoding'
+              ? 'chunked'
+              : existing && rng.chance(0.5)
+                ? existing[1]
+                : rng.pick(HOSTILE_STRINGS.filter((s) => !/[\r\n\u0000]/.test(s) && /^[\x20-\x7e]*$/.test(s)));
         draft.headers.push([name, value]);
         // The body may now be shorter than announced: say so by closing, as a client that gave up would.
         if (name === 'Content-Length' || name === 'Transfer-Encoding') draft.endAfterWrite = true;
@@ -947,7 +1036,10 @@ function mutateHeaders(rng: Rng, state: FuzzState, draft: Draft): void {
         for (let i = rng.int(100, 2_500); i > 0; i--) draft.headers.push([`X-H${i}`, String(i)]);
         break;
       case 'bytes':
-        draft.headers.push([rng.pick(['X-Latin', 'Authorization', 'If-Match', 'Content-Type']), Buffer.concat([Buffer.from('v'), Buffer.from(rng.pick(INVALID_UTF8)), Buffer.from('é', 'latin1')])]);
+        draft.headers.push([
+          rng.pick(['X-Latin', 'Authorization', 'If-Match', 'Content-Type']),
+          Buffer.concat([Buffer.from('v'), Buffer.from(rng.pick(INVALID_UTF8)), Buffer.from('é', 'latin1')]),
+        ]);
         break;
       case 'bad-name':
         draft.headers.push([rng.pick(['Bad Name', 'X:Y', 'Ä', '(x)', '', 'X\u0000']), 'v']);
@@ -969,7 +1061,7 @@ function mutateMethod(rng: Rng, draft: Draft): void {
 
 function chunked(rng: Rng, body: Buffer): Buffer {
   const parts: Buffer[] = [];
-  for (let at = 0; at < body.length; ) {
+  for (let at = 0; at < body.length;) {
     const size = Math.min(body.length - at, rng.int(1, Math.max(1, Math.ceil(body.length / 3))));
     parts.push(Buffer.from(`${size.toString(16)}${rng.chance(0.1) ? ';ext=1' : ''}\r\n`), body.subarray(at, at + size), Buffer.from('\r\n'));
     at += size;
@@ -1017,7 +1109,16 @@ function mutateFraming(rng: Rng, state: FuzzState, draft: Draft, index: number):
       return {};
     case 'bad-chunked':
       draft.headers.push(['Transfer-Encoding', rng.pick(['chunked', 'gzip, chunked', 'chunked, gzip', 'identity', 'xchunked'])]);
-      draft.body = Buffer.from(rng.pick(['zz\r\n{}\r\n0\r\n\r\n', '2\r\n{}0\r\n\r\n', '-1\r\n{}\r\n0\r\n\r\n', 'ffffffffffffffff\r\n{}\r\n0\r\n\r\n', '2\r\n{}\r\n', '2 \r\n{}\r\n0\r\n\r\n']));
+      draft.body = Buffer.from(
+        rng.pick([
+          'zz\r\n{}\r\n0\r\n\r\n',
+          '2\r\n{}0\r\n\r\n',
+          '-1\r\n{}\r\n0\r\n\r\n',
+          'ffffffffffffffff\r\n{}\r\n0\r\n\r\n',
+          '2\r\n{}\r\n',
+          '2 \r\n{}\r\n0\r\n\r\n',
+        ]),
+      );
       draft.contentLength = 'none';
       draft.endAfterWrite = true;
       return {};
@@ -1092,7 +1193,11 @@ function mutateFraming(rng: Rng, state: FuzzState, draft: Draft, index: number):
 function targetOf(draft: Draft): Buffer {
   const path = Buffer.concat(draft.segments.flatMap((segment) => [Buffer.from('/'), typeof segment === 'string' ? Buffer.from(segment, 'utf8') : segment]));
   if (draft.query === undefined) return path.length === 0 ? Buffer.from('/') : path;
-  return Buffer.concat([path.length === 0 ? Buffer.from('/') : path, Buffer.from('?'), typeof draft.query === 'string' ? Buffer.from(draft.query, 'utf8') : draft.query]);
+  return Buffer.concat([
+    path.length === 0 ? Buffer.from('/') : path,
+    Buffer.from('?'),
+    typeof draft.query === 'string' ? Buffer.from(draft.query, 'utf8') : draft.query,
+  ]);
 }
 
 function serialize(draft: Draft): Buffer {

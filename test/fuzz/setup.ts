@@ -49,7 +49,13 @@ export async function startFuzzServer(seed: number, options: { stepMs?: number }
   const server = await startTestServer('http', { logger: createLogger('debug', sink), stepMs: options.stepMs ?? 20 });
   const port = (server.app.server.address() as import('node:net').AddressInfo).port;
 
-  await server.store.createPublisher({ id: 'fabrikam', version: 1, displayText: 'Fabrikam', offerTypeCategories: ['microsoft-azure-virtualmachines'], sellerId: 20045678 });
+  await server.store.createPublisher({
+    id: 'fabrikam',
+    version: 1,
+    displayText: 'Fabrikam',
+    offerTypeCategories: ['microsoft-azure-virtualmachines'],
+    sellerId: 20045678,
+  });
   const application = await registerApplication(server.store, server.app.tokens, { publisherIds: ['contoso'], role: 'Owner', displayName: 'fuzz client' });
   const tokenReply = await server.call(`/${application.tenantId}/oauth2/token`, {
     method: 'POST',

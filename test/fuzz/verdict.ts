@@ -25,7 +25,8 @@ export function watchAnswers(fuzz: FuzzServer): Watch {
       const [method = '', target = ''] = fuzzCase.summary.split(' ');
       for (const response of result.responses) {
         recordResponse('fuzz', method, target, response.status, response.body);
-        if (method === 'PUT' && response.status < 300 && fuzzCase.responses === 1) recordAcknowledgedDocument(fuzzCase.bytes.subarray(fuzzCase.bytes.indexOf('\r\n\r\n') + 4));
+        if (method === 'PUT' && response.status < 300 && fuzzCase.responses === 1)
+          recordAcknowledgedDocument(fuzzCase.bytes.subarray(fuzzCase.bytes.indexOf('\r\n\r\n') + 4));
         for (const marker of response.text.match(pattern) ?? []) markersSeen.set(marker, `#${fuzzCase.index} ${fuzzCase.summary}`);
       }
     },
@@ -50,7 +51,9 @@ export async function verdictAfterFuzz(fuzz: FuzzServer, watch: Watch, options: 
   const consistency = await checkOffers(get, 'contoso');
   problems.push(...consistency.problems);
 
-  const planted = [...fuzz.sealed].map((text) => JSON.parse(text) as unknown).filter((value): value is string => typeof value === 'string' && value.startsWith(fuzz.state.markerPrefix));
+  const planted = [...fuzz.sealed]
+    .map((text) => JSON.parse(text) as unknown)
+    .filter((value): value is string => typeof value === 'string' && value.startsWith(fuzz.state.markerPrefix));
   for (const marker of planted) {
     const where = watch.markersSeen.get(marker);
     if (where) problems.push(`stored secret ${marker} in the answer to ${where}`);

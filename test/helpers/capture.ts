@@ -87,7 +87,9 @@ export function recordResponse(source: string, method: string, url: string, stat
   const text = typeof body === 'string' ? body : body.toString('utf8');
   if (text.length === 0) return;
   // Many answers are identical (the same error, the same list): each distinct body once.
-  const hash = createHash('sha1').update(`${url.split('?')[0]}\u0000${text}`).digest('hex');
+  const hash = createHash('sha1')
+    .update(`${url.split('?')[0]}\u0000${text}`)
+    .digest('hex');
   if (seenBodies.has(hash)) return;
   seenBodies.add(hash);
   append('responses', JSON.stringify({ source, method, url: url.slice(0, 2000), status, body: text }));

@@ -4,7 +4,8 @@ import { seedOfferDocument } from '../../src/demo/demo-data.ts';
 import { API, type Response, type TestServer } from './harness.ts';
 
 /** A SAS URL that certification accepts: blob storage, .vhd, read+list, expiring in 2099. */
-export const VALID_VHD_URL = 'https://contosostorage.blob.core.windows.net/vhds/contoso-1.0.1.vhd?sv=2020-08-04&sr=b&sp=rl&se=2099-01-01T00%3A00%3A00Z&sig=c2lnbmF0dXJl%3D';
+export const VALID_VHD_URL =
+  'https://contosostorage.blob.core.windows.net/vhds/contoso-1.0.1.vhd?sv=2020-08-04&sr=b&sp=rl&se=2099-01-01T00%3A00%3A00Z&sig=c2lnbmF0dXJl%3D';
 
 /** The seed document, made publishable: a fresh SAS URL, the envelope fields a client sends. */
 export function publishableOffer(id: string): Record<string, any> {

@@ -112,7 +112,8 @@ async function findBinaries(): Promise<Binaries> {
   const forced = process.env.CLOUDPARTNER_PG_BIN;
   if (forced === 'embedded') return embeddedBinaries();
   if (forced === 'system' || (!forced && existsSync(join(SYSTEM_BIN, 'initdb')))) {
-    if (!existsSync(join(SYSTEM_BIN, 'initdb'))) throw new Error(`CLOUDPARTNER_PG_BIN=system but ${SYSTEM_BIN}/initdb does not exist (apt-get install postgresql-15)`);
+    if (!existsSync(join(SYSTEM_BIN, 'initdb')))
+      throw new Error(`CLOUDPARTNER_PG_BIN=system but ${SYSTEM_BIN}/initdb does not exist (apt-get install postgresql-15)`);
     return { source: 'system', bin: SYSTEM_BIN };
   }
   if (forced) {
@@ -288,7 +289,9 @@ async function startCluster(): Promise<Cluster> {
       synchronous_commit: 'off',
       full_page_writes: 'off',
     };
-    const conf = Object.entries(settings).map(([key, value]) => `${key} = ${value}\n`).join('');
+    const conf = Object.entries(settings)
+      .map(([key, value]) => `${key} = ${value}\n`)
+      .join('');
     await appendFile(join(data, 'postgresql.conf'), `\n# cloudpartner test cluster\n${conf}`);
 
     // The port is free when asked, but another process may take it before the server binds it.

@@ -47,7 +47,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!;
-    const fault = faults.find((f) => f.times > 0 && (!f.method || f.method === req.method) && (!f.pathIncludes || path.includes(f.pathIncludes)) && (!f.path || f.path === path));
+    const fault = faults.find(
+      (f) => f.times > 0 && (!f.method || f.method === req.method) && (!f.pathIncludes || path.includes(f.pathIncludes)) && (!f.path || f.path === path),
+    );
     seen.push({ method: req.method ?? '', path, faulted: Boolean(fault), at: Date.now(), authorization: req.headers.authorization });
     if (fault) {
       fault.times--;

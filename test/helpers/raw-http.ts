@@ -50,10 +50,7 @@ export function rawRequest(port: number, request: Buffer | string, options: RawO
       resolve(result);
     };
     const ms = () => performance.now() - started;
-    const timer = setTimeout(
-      () => finish({ kind: 'timeout', responses: parser.responses, partial: parser.pending(), ms: ms() }),
-      options.timeoutMs ?? 10_000,
-    );
+    const timer = setTimeout(() => finish({ kind: 'timeout', responses: parser.responses, partial: parser.pending(), ms: ms() }), options.timeoutMs ?? 10_000);
     socket.on('connect', () => {
       socket.write(request);
       if (options.endAfterWrite) socket.end();

@@ -25,7 +25,8 @@ export function wireChecker(app: FastifyInstance): WireCheck {
   const document = app.swagger() as unknown as OpenApiDocument;
   const ajv = new Ajv({ strict: false, allErrors: false });
   ajv.addSchema({ $id: 'openapi', components: document.components });
-  const compile = (schema: unknown) => ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', '"openapi#/components/schemas/')) as object);
+  const compile = (schema: unknown) =>
+    ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', '"openapi#/components/schemas/')) as object);
   const errorBody = compile({ $ref: '#/components/schemas/ErrorBody' });
   const routes: DeclaredRoute[] = [];
   for (const [path, operations] of Object.entries(document.paths)) {

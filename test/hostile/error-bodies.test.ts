@@ -17,8 +17,14 @@ const INTERNAL = { error: { code: 'InternalError', message: 'An internal error o
 
 /** What a failing store might throw. */
 const FAILURES: ReadonlyArray<[string, () => unknown]> = [
-  ['a database error with a file path', () => Object.assign(new Error('SQLITE_CORRUPT: database disk image is malformed (/var/lib/cloudpartner/cloudpartner.db)'), { code: 'SQLITE_CORRUPT' })],
-  ['a PostgreSQL error quoting SQL', () => Object.assign(new Error('syntax error at or near "FROM" in SELECT token_hash FROM access_tokens'), { code: '42601', severity: 'ERROR' })],
+  [
+    'a database error with a file path',
+    () => Object.assign(new Error('SQLITE_CORRUPT: database disk image is malformed (/var/lib/cloudpartner/cloudpartner.db)'), { code: 'SQLITE_CORRUPT' }),
+  ],
+  [
+    'a PostgreSQL error quoting SQL',
+    () => Object.assign(new Error('syntax error at or near "FROM" in SELECT token_hash FROM access_tokens'), { code: '42601', severity: 'ERROR' }),
+  ],
   // Used to be answered 400 InvalidJson with the parser's message: a JSON.parse of ours failing is our fault.
   ['a SyntaxError of ours', () => new SyntaxError('Unexpected token } in JSON at position 3')],
   // Used to be passed through as a 4xx with its message: only Fastify's own (FST_…) client errors are.

@@ -64,7 +64,11 @@ describe(`injection attempts are inert (${TEST_STORE})`, () => {
       await send(`operationId ${payload}`, `/api/publishers/contoso/offers/inj-target/operations/${p}?${API}`);
       await send(`legacy key ${payload}`, `/api/operations/${enc(`contoso$inj-target$1$${payload}`)}?${API}`);
       await send(`legacy key publisher ${payload}`, `/api/operations/${enc(`${payload}$inj-target$1$preview`)}?${API}`);
-      await send(`PUT offerId ${payload}`, `/api/publishers/contoso/offers/${p}?${API}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(publishableOffer('x')) });
+      await send(`PUT offerId ${payload}`, `/api/publishers/contoso/offers/${p}?${API}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(publishableOffer('x')),
+      });
       await send(`publish offerId ${payload}`, `/api/publishers/contoso/offers/${p}/publish?${API}`, { method: 'POST' });
       await send(`member ${payload}`, `/api/publishers/contoso/members/${p}?${API}`);
     }
@@ -80,7 +84,9 @@ describe(`injection attempts are inert (${TEST_STORE})`, () => {
       for (const name of ['status', 'submissionState', 'filteredStatus']) {
         await send(`${name} ${payload}`, `/api/publishers/contoso/offers/inj-target/submissions?${API}&${name}=${enc(payload)}`);
       }
-      await send(`tenantId ${payload}`, `/api/publishers/contoso/members/${'a'.repeat(8)}-aaaa-4aaa-8aaa-${'a'.repeat(12)}?${API}&tenantId=${enc(payload)}`, { method: 'DELETE' });
+      await send(`tenantId ${payload}`, `/api/publishers/contoso/members/${'a'.repeat(8)}-aaaa-4aaa-8aaa-${'a'.repeat(12)}?${API}&tenantId=${enc(payload)}`, {
+        method: 'DELETE',
+      });
       await send(`parameter name ${payload}`, `/api/publishers/contoso/offers?${API}&${enc(payload)}=1`);
     }
   });
@@ -106,7 +112,10 @@ describe(`injection attempts are inert (${TEST_STORE})`, () => {
       );
       const first = raw.responses[0];
       assert.ok(first, `If-Match ${JSON.stringify(payload)}: ${raw.kind}`);
-      answers.push({ what: `If-Match ${payload}`, res: { status: first.status, headers: first.headers, text: first.text, json: () => JSON.parse(first.text) } });
+      answers.push({
+        what: `If-Match ${payload}`,
+        res: { status: first.status, headers: first.headers, text: first.text, json: () => JSON.parse(first.text) },
+      });
       if (!/[\r\n]/.test(payload)) {
         await send(`Authorization ${payload}`, `/api/publishers/contoso/offers?${API}`, { token: null, headers: { authorization: `Bearer ${payload}` } });
         await send(`Content-Type ${payload}`, offerPath('inj-target', '/publish'), { method: 'POST', headers: { 'content-type': payload }, body: '{}' });
@@ -114,11 +123,19 @@ describe(`injection attempts are inert (${TEST_STORE})`, () => {
       for (const field of ['publisherId', 'id', 'offerTypeId']) {
         const document = publishableOffer('inj-target');
         document[field] = payload;
-        await send(`body ${field} ${payload}`, offerPath('inj-target'), { method: 'PUT', headers: { 'content-type': 'application/json', 'if-match': '*' }, body: JSON.stringify(document) });
+        await send(`body ${field} ${payload}`, offerPath('inj-target'), {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json', 'if-match': '*' },
+          body: JSON.stringify(document),
+        });
       }
       const plan = publishableOffer('inj-target');
       plan['definition'].plans[0].planId = payload;
-      await send(`planId ${payload}`, offerPath('inj-target'), { method: 'PUT', headers: { 'content-type': 'application/json', 'if-match': '*' }, body: JSON.stringify(plan) });
+      await send(`planId ${payload}`, offerPath('inj-target'), {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', 'if-match': '*' },
+        body: JSON.stringify(plan),
+      });
       await send(`notification-emails ${payload}`, offerPath('inj-target', '/cancel'), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -152,7 +169,11 @@ describe(`injection attempts are inert (${TEST_STORE})`, () => {
       document['definition'].displayText = payload;
       document['definition'].offer['microsoft-azure-marketplace.title'] = payload;
       // A secret value stored next to each payload: the leak scan looks for it in every answer and log line.
-      document['definition'].offer['microsoft-azure-marketplace.marketoLeadConfiguration'] = { clientId: payload, clientSecret: `INJ-SECRET-${PAYLOADS.indexOf(payload)}-${payload}`, munchkinId: '1' };
+      document['definition'].offer['microsoft-azure-marketplace.marketoLeadConfiguration'] = {
+        clientId: payload,
+        clientSecret: `INJ-SECRET-${PAYLOADS.indexOf(payload)}-${payload}`,
+        munchkinId: '1',
+      };
       const saved = await put(server, 'inj-target', document, '*');
       assert.equal(saved.status, 200, saved.text);
       const read = (await server.call(offerPath('inj-target'))).json();

@@ -55,7 +55,8 @@ export function findLeaks(answers: readonly Answer[], logLines: readonly string[
     }
     for (const needle of plain) if (text.includes(needle)) report(needle, needles.get(needle)!);
   };
-  for (const answer of answers) scan(answer.body, `the ${answer.status} answer to ${answer.method} ${answer.url.slice(0, 120)}`, TOKEN_SERVICE.test(answer.url));
+  for (const answer of answers)
+    scan(answer.body, `the ${answer.status} answer to ${answer.method} ${answer.url.slice(0, 120)}`, TOKEN_SERVICE.test(answer.url));
   for (const line of logLines) scan(line, `the log line ${line.slice(0, 160)}`, false);
   return hits;
 }
@@ -68,12 +69,20 @@ describe(`leak scan of the whole run (${TEST_STORE})`, () => {
     const secrets = new Set(['FZS1x2', 'DefaultEndpointsProtocol=https;AccountKey=abc==']);
     const clean = [{ method: 'GET', url: '/x', status: 200, body: '{"ok":true}' }];
     assert.deepEqual(findLeaks(clean, ['{"msg":"request"}'], tokens, secrets), []);
-    assert.deepEqual(findLeaks([{ method: 'POST', url: '/t/oauth2/v2.0/token', status: 200, body: `{"access_token":"${jwt}"}` }], [], tokens, secrets), [], 'the token service issues tokens');
+    assert.deepEqual(
+      findLeaks([{ method: 'POST', url: '/t/oauth2/v2.0/token', status: 200, body: `{"access_token":"${jwt}"}` }], [], tokens, secrets),
+      [],
+      'the token service issues tokens',
+    );
     for (const leak of [token, jwt, 'client-secret-value-1234', 'FZS1x2', 'DefaultEndpointsProtocol=https;AccountKey=abc==']) {
       assert.equal(findLeaks([{ method: 'GET', url: '/x', status: 200, body: `{"v":"${leak}"}` }], [], tokens, secrets).length, 1, `${leak} in an answer`);
       assert.equal(findLeaks([], [`{"msg":"${leak}"}`], tokens, secrets).length, 1, `${leak} in the log`);
     }
-    assert.equal(findLeaks([{ method: 'GET', url: '/x', status: 200, body: '{"v":"FZS1x23"}' }], [], tokens, secrets).length, 0, 'a longer value is another value');
+    assert.equal(
+      findLeaks([{ method: 'GET', url: '/x', status: 200, body: '{"v":"FZS1x23"}' }], [], tokens, secrets).length,
+      0,
+      'a longer value is another value',
+    );
   });
 
   it('no stored secret value, bearer token or client secret in any answer or log line', (t) => {
@@ -82,7 +91,9 @@ describe(`leak scan of the whole run (${TEST_STORE})`, () => {
     const secrets = new Set(lines('secrets'));
     const answers = lines('responses').map((line) => JSON.parse(line) as Answer);
     const logLines = lines('logs').map((line) => JSON.parse(line) as string);
-    t.diagnostic(`scanning ${answers.length} distinct answers and ${logLines.length} log lines for ${tokens.size} tokens and client secrets and ${secrets.size} stored secret values`);
+    t.diagnostic(
+      `scanning ${answers.length} distinct answers and ${logLines.length} log lines for ${tokens.size} tokens and client secrets and ${secrets.size} stored secret values`,
+    );
     // The scan looked at something: the suites that store secrets and use tokens ran and recorded.
     assert.ok(tokens.size >= 3, `only ${tokens.size} tokens recorded`);
     assert.ok(secrets.size >= 10, `only ${secrets.size} secret values recorded`);

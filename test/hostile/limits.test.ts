@@ -89,7 +89,10 @@ describe(`request limits (${TEST_STORE})`, () => {
       assert.equal(res.status, 400, `${JSON.stringify(text)}: ${res.text.slice(0, 300)}`);
       const error = errorOf(res.text);
       assert.equal(error.code, 'InvalidDocument');
-      assert.deepEqual((error.problems as any[]).map((p) => p.path), ['$.definition.displayText']);
+      assert.deepEqual(
+        (error.problems as any[]).map((p) => p.path),
+        ['$.definition.displayText'],
+      );
       assert.match(error.message, why);
       // In a key too.
       const keyed = publishableOffer('text-offer');
@@ -131,13 +134,19 @@ describe(`request limits (${TEST_STORE})`, () => {
     assert.equal(errorCode(withLength), 'PayloadTooLarge');
     assert.match(withLength.json().error.message, /limit of 4194304 bytes/);
 
-    const chunks = Buffer.concat([Buffer.from(`${(big.length).toString(16)}\r\n`), big, Buffer.from('\r\n0\r\n\r\n')]);
+    const chunks = Buffer.concat([Buffer.from(`${big.length.toString(16)}\r\n`), big, Buffer.from('\r\n0\r\n\r\n')]);
     const chunked = await rawRequest(
       port,
       buildRequest({
         method: 'PUT',
         target: offerPath('big'),
-        headers: [['Host', 'x'], ['Authorization', `Bearer ${server.ownerToken}`], ['Content-Type', 'application/json'], ['Transfer-Encoding', 'chunked'], ['Connection', 'close']],
+        headers: [
+          ['Host', 'x'],
+          ['Authorization', `Bearer ${server.ownerToken}`],
+          ['Content-Type', 'application/json'],
+          ['Transfer-Encoding', 'chunked'],
+          ['Connection', 'close'],
+        ],
         body: chunks,
         contentLength: 'none',
       }),
@@ -148,16 +157,40 @@ describe(`request limits (${TEST_STORE})`, () => {
   });
 
   it('HTTP/1.1 without Host → 400 MissingHost in the error shape (Node answered an empty 400); HTTP/1.0 needs none', async () => {
-    const missing = await rawRequest(port, buildRequest({ method: 'GET', target: `/api/publishers?${API}`, headers: [['Authorization', `Bearer ${server.ownerToken}`], ['Connection', 'close']] }));
+    const missing = await rawRequest(
+      port,
+      buildRequest({
+        method: 'GET',
+        target: `/api/publishers?${API}`,
+        headers: [
+          ['Authorization', `Bearer ${server.ownerToken}`],
+          ['Connection', 'close'],
+        ],
+      }),
+    );
     assert.equal(missing.kind, 'responses');
     assert.equal(missing.responses[0]!.status, 400);
     assert.equal(errorOf(missing.responses[0]!.text).code, 'MissingHost');
-    const old = await rawRequest(port, buildRequest({ method: 'GET', target: `/api/publishers?${API}`, version: 'HTTP/1.0', headers: [['Authorization', `Bearer ${server.ownerToken}`]] }));
+    const old = await rawRequest(
+      port,
+      buildRequest({ method: 'GET', target: `/api/publishers?${API}`, version: 'HTTP/1.0', headers: [['Authorization', `Bearer ${server.ownerToken}`]] }),
+    );
     assert.equal(old.responses[0]?.status, 200, old.responses[0]?.text);
   });
 
   it('an Expect other than 100-continue → 417 ExpectationFailed in the error shape (Node answered an empty 417); 100-continue works', async () => {
-    const odd = await rawRequest(port, buildRequest({ method: 'GET', target: `/api/publishers?${API}`, headers: [['Host', 'x'], ['Authorization', `Bearer ${server.ownerToken}`], ['Expect', 'the-unexpected']] }));
+    const odd = await rawRequest(
+      port,
+      buildRequest({
+        method: 'GET',
+        target: `/api/publishers?${API}`,
+        headers: [
+          ['Host', 'x'],
+          ['Authorization', `Bearer ${server.ownerToken}`],
+          ['Expect', 'the-unexpected'],
+        ],
+      }),
+    );
     assert.equal(odd.kind, 'responses');
     assert.equal(odd.responses[0]!.status, 417);
     assert.equal(errorOf(odd.responses[0]!.text).code, 'ExpectationFailed');
@@ -167,7 +200,13 @@ describe(`request limits (${TEST_STORE})`, () => {
       buildRequest({
         method: 'PUT',
         target: offerPath('expecting'),
-        headers: [['Host', 'x'], ['Authorization', `Bearer ${server.ownerToken}`], ['Content-Type', 'application/json'], ['Expect', '100-continue'], ['Connection', 'close']],
+        headers: [
+          ['Host', 'x'],
+          ['Authorization', `Bearer ${server.ownerToken}`],
+          ['Content-Type', 'application/json'],
+          ['Expect', '100-continue'],
+          ['Connection', 'close'],
+        ],
         body,
       }),
     );
@@ -201,7 +240,14 @@ describe(`a client that half-closes after its request (${TEST_STORE})`, () => {
 
   it('still gets the answer (the connection was closed with the answer still being computed)', async () => {
     const port = portOf(server);
-    const request = buildRequest({ method: 'GET', target: offerPath('059afc24-07de-4126-b004-4e42a51816fe'), headers: [['Host', 'x'], ['Authorization', `Bearer ${server.ownerToken}`]] });
+    const request = buildRequest({
+      method: 'GET',
+      target: offerPath('059afc24-07de-4126-b004-4e42a51816fe'),
+      headers: [
+        ['Host', 'x'],
+        ['Authorization', `Bearer ${server.ownerToken}`],
+      ],
+    });
     for (let i = 0; i < 3; i++) {
       const res = await rawRequest(port, request, { endAfterWrite: true, timeoutMs: 5_000 });
       assert.equal(res.kind, 'responses', `round ${i}: ${res.kind}`);
@@ -223,24 +269,39 @@ describe(`a client that goes away mid-request (${TEST_STORE})`, () => {
   let server: TestServer;
   const logLines: any[] = [];
   before(async () => {
-    const sink = new Writable({ write: (chunk, _encoding, done) => (logLines.push(...String(chunk).split('\n').filter(Boolean).map((line) => JSON.parse(line))), done()) });
+    const sink = new Writable({
+      write: (chunk, _encoding, done) => (
+        logLines.push(
+          ...String(chunk)
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => JSON.parse(line)),
+        ),
+        done()
+      ),
+    });
     server = await startTestServer('http', { logger: createLogger('info', sink) });
   });
   after(async () => server.close());
 
-  it('mid-body is the client\'s doing: nothing is logged as an error (a non-Fastify error with a 4xx status would be a 500)', async () => {
+  it("mid-body is the client's doing: nothing is logged as an error (a non-Fastify error with a 4xx status would be a 500)", async () => {
     const port = portOf(server);
     for (let i = 0; i < 5; i++) {
       const socket = connect(port, '127.0.0.1');
       socket.on('error', () => {});
       await new Promise((resolve) => socket.on('connect', resolve));
-      socket.write(`PUT ${offerPath('going-away')} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${server.ownerToken}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"offerTypeId":`);
+      socket.write(
+        `PUT ${offerPath('going-away')} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${server.ownerToken}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"offerTypeId":`,
+      );
       await sleep(50);
       socket.destroy();
     }
     await sleep(200);
     assert.ok(logLines.length > 0, 'the server logs');
-    assert.deepEqual(logLines.filter((line) => line.level >= 50), []);
+    assert.deepEqual(
+      logLines.filter((line) => line.level >= 50),
+      [],
+    );
     assert.equal((await server.call('/healthz')).status, 200);
   });
 });

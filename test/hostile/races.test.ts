@@ -69,7 +69,11 @@ describe(`races (${TEST_STORE})`, () => {
     const createOnly = 'create-race-only';
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        server.call(offerPath(createOnly), { method: 'PUT', body: JSON.stringify(document(createOnly, `creator ${i}`)), headers: { 'content-type': 'application/json', 'if-none-match': '*' } }),
+        server.call(offerPath(createOnly), {
+          method: 'PUT',
+          body: JSON.stringify(document(createOnly, `creator ${i}`)),
+          headers: { 'content-type': 'application/json', 'if-none-match': '*' },
+        }),
       ),
     );
     const statuses = results.map((res) => res.status);
@@ -119,7 +123,7 @@ describe(`races (${TEST_STORE})`, () => {
     }
   });
 
-  it('publishes racing draft edits: each frozen version is exactly one acknowledged draft, with that draft\'s secret', async () => {
+  it("publishes racing draft edits: each frozen version is exactly one acknowledged draft, with that draft's secret", async () => {
     for (let round = 0; round < 5; round++) {
       const id = `publish-vs-edit-${round}`;
       assert.equal((await put(server, id, document(id, 'v0', 'secret-0'))).status, 200);
@@ -154,7 +158,10 @@ describe(`races (${TEST_STORE})`, () => {
       const draft = (await server.call(offerPath(id))).json();
       assert.equal(draft.version, 2);
       const draftSecrets = await server.store.getVersionSecrets('contoso', id, 2);
-      assert.deepEqual(draftSecrets.map((secret) => secret.value), [acknowledged.get(draft.definition.displayText)]);
+      assert.deepEqual(
+        draftSecrets.map((secret) => secret.value),
+        [acknowledged.get(draft.definition.displayText)],
+      );
       assert.equal((await post(server, id, 'cancel')).status, 200);
     }
   });

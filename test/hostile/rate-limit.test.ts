@@ -89,7 +89,11 @@ describe(`rate limiting (${TEST_STORE})`, () => {
       });
 
       it('limits a real server: the sixth request of a burst is 429 with Retry-After 12', async () => {
-        child = await startProcess(process.execPath, [BIN, 'serve', '--demo', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', '--rate-limit', '5'], cleanEnv());
+        child = await startProcess(
+          process.execPath,
+          [BIN, 'serve', '--demo', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', '--rate-limit', '5'],
+          cleanEnv(),
+        );
         const created = runCli(['token', 'create', '--publisher', 'contoso', '--role', 'Reader', '--data-dir', dataDir], cleanEnv());
         assert.equal(created.status, 0, created.stderr);
         const headers = { authorization: `Bearer ${created.stdout.trim()}` };

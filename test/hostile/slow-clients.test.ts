@@ -106,7 +106,10 @@ describe(`slow and idle clients (${TEST_STORE})`, () => {
     assert.match(result.data, /^HTTP\/1\.1 200 /);
     assert.match(result.data, /Connection: keep-alive/i);
     // Node keeps the socket up to a second longer than it advertises, for answers crossing a close.
-    assert.ok(result.afterMs >= LIMITS.keepAliveTimeoutMs - 50 && result.afterMs < LIMITS.keepAliveTimeoutMs + 1_500, `closed after ${Math.round(result.afterMs)} ms`);
+    assert.ok(
+      result.afterMs >= LIMITS.keepAliveTimeoutMs - 50 && result.afterMs < LIMITS.keepAliveTimeoutMs + 1_500,
+      `closed after ${Math.round(result.afterMs)} ms`,
+    );
   });
 });
 
@@ -137,6 +140,12 @@ describe(`connections at once are bounded (${TEST_STORE})`, () => {
   });
 
   it('the defaults bound every client: headers in 10 s, the whole request in 30 s, 1024 connections', () => {
-    assert.deepEqual(DEFAULT_CONNECTION_LIMITS, { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, idleTimeoutMs: 60_000, keepAliveTimeoutMs: 72_000, maxConnections: 1024 });
+    assert.deepEqual(DEFAULT_CONNECTION_LIMITS, {
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      idleTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 72_000,
+      maxConnections: 1024,
+    });
   });
 });

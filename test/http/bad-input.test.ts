@@ -25,7 +25,13 @@ for (const transport of TRANSPORTS) {
     };
 
     it('missing, unknown or repeated api-version → 400 InvalidAPIVersion listing the allowed versions', async () => {
-      for (const query of ['', '?api-version=', '?api-version=2016-08-01-preview', '?api-version=2017-10-31&api-version=2017-10-31', '?API-VERSION=2017-10-31']) {
+      for (const query of [
+        '',
+        '?api-version=',
+        '?api-version=2016-08-01-preview',
+        '?api-version=2017-10-31&api-version=2017-10-31',
+        '?API-VERSION=2017-10-31',
+      ]) {
         for (const path of [OFFERS, OFFER, `${OFFER}/slot/Draft`, '/api/publishers', '/api/offerTypes']) {
           const res = await expect(path + query, 400, 'InvalidAPIVersion');
           assert.match(res.json().error.message, /Allowed values are \[2017-10-31\]/);

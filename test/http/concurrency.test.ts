@@ -220,7 +220,11 @@ describe('publish racing go-live and cancel (http)', () => {
       // Every accepted request is one operation in the history, and nothing else is.
       const accepted = [publish, goLive, cancel].filter((res) => res.status === 202).map((res) => res.json().id);
       assert.equal(final.length, history.length + accepted.length, `${where}: ${JSON.stringify(final)}`);
-      for (const operationId of accepted) assert.ok(final.some((s: any) => s.id === operationId), where);
+      for (const operationId of accepted)
+        assert.ok(
+          final.some((s: any) => s.id === operationId),
+          where,
+        );
       assert.equal(new Set(final.map((s: any) => s.id)).size, final.length);
       for (const operation of final) assert.ok(['completed', 'canceled'].includes(operation.status), `${where}: ${JSON.stringify(operation)}`);
 

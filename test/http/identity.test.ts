@@ -70,12 +70,33 @@ describe('the built-in token service', () => {
 
   it('answers wrong requests as OAuth 2.0 errors', async () => {
     const cases: Array<[Record<string, string>, number, string, string?]> = [
-      [{ grant_type: 'client_credentials', client_id: app.clientId, client_secret: 'wrong', resource: 'https://cloudpartner.azure.com' }, 401, 'invalid_client'],
-      [{ grant_type: 'client_credentials', client_id: crypto.randomUUID(), client_secret: 'x', resource: 'https://cloudpartner.azure.com' }, 400, 'unauthorized_client'],
-      [{ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, resource: 'https://management.azure.com' }, 400, 'invalid_resource'],
-      [{ grant_type: 'password', client_id: app.clientId, client_secret: app.clientSecret, resource: 'https://cloudpartner.azure.com' }, 400, 'unsupported_grant_type'],
+      [
+        { grant_type: 'client_credentials', client_id: app.clientId, client_secret: 'wrong', resource: 'https://cloudpartner.azure.com' },
+        401,
+        'invalid_client',
+      ],
+      [
+        { grant_type: 'client_credentials', client_id: crypto.randomUUID(), client_secret: 'x', resource: 'https://cloudpartner.azure.com' },
+        400,
+        'unauthorized_client',
+      ],
+      [
+        { grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, resource: 'https://management.azure.com' },
+        400,
+        'invalid_resource',
+      ],
+      [
+        { grant_type: 'password', client_id: app.clientId, client_secret: app.clientSecret, resource: 'https://cloudpartner.azure.com' },
+        400,
+        'unsupported_grant_type',
+      ],
       [{ grant_type: 'client_credentials', resource: 'https://cloudpartner.azure.com' }, 400, 'invalid_request'],
-      [{ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, resource: 'https://cloudpartner.azure.com' }, 400, 'unauthorized_client', '00000000-0000-0000-0000-000000000000'],
+      [
+        { grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, resource: 'https://cloudpartner.azure.com' },
+        400,
+        'unauthorized_client',
+        '00000000-0000-0000-0000-000000000000',
+      ],
     ];
     for (const [fields, status, error, tenant] of cases) {
       const res = await server.call(`/${tenant ?? app.tenantId}/oauth2/token`, { method: 'POST', token: null, headers: FORM, body: form(fields) });
@@ -122,7 +143,15 @@ describe('the built-in token service', () => {
       ['/v2.0', '/v2.0'],
     ] as const) {
       const metadata = (await server.call(`/${app.tenantId}${prefix}/.well-known/openid-configuration`, { token: null })).json();
-      for (const member of ['issuer', 'authorization_endpoint', 'token_endpoint', 'jwks_uri', 'response_types_supported', 'subject_types_supported', 'id_token_signing_alg_values_supported']) {
+      for (const member of [
+        'issuer',
+        'authorization_endpoint',
+        'token_endpoint',
+        'jwks_uri',
+        'response_types_supported',
+        'subject_types_supported',
+        'id_token_signing_alg_values_supported',
+      ]) {
         assert.ok(member in metadata, `${prefix || 'v1'}: ${member} (required by Discovery §3)`);
       }
       assert.equal(metadata.authorization_endpoint, `${server.baseUrl}/${app.tenantId}/oauth2${version}/authorize`);
@@ -143,7 +172,10 @@ describe('the built-in token service', () => {
       assert.equal(res.headers['location'], undefined);
       assert.equal(res.json().error, 'unsupported_response_type');
       assert.match(res.json().error_description, /^AADSTS\d+: .*client-credentials/);
-      assert.equal((await server.call(path, { method: 'POST', token: null, headers: FORM, body: 'response_type=token' })).json().error, 'unsupported_response_type');
+      assert.equal(
+        (await server.call(path, { method: 'POST', token: null, headers: FORM, body: 'response_type=token' })).json().error,
+        'unsupported_response_type',
+      );
     }
   });
 
@@ -156,14 +188,18 @@ describe('the built-in token service', () => {
     assert.deepEqual(res.json().metadata, [{ preferred_network: host, preferred_cache: host, aliases: [host] }]);
     const discovered = await server.call(new URL(res.json().tenant_discovery_endpoint).pathname, { token: null });
     assert.equal(discovered.json().issuer, `${server.baseUrl}/${app.tenantId}/v2.0`);
-    for (const bad of ['', '&authorization_endpoint=nonsense', `&authorization_endpoint=${encodeURIComponent('https://x/bad%20tenant/oauth2/v2.0/authorize')}`]) {
+    for (const bad of [
+      '',
+      '&authorization_endpoint=nonsense',
+      `&authorization_endpoint=${encodeURIComponent('https://x/bad%20tenant/oauth2/v2.0/authorize')}`,
+    ]) {
       const refused = await server.call(`/common/discovery/instance?api-version=1.1${bad}`, { token: null });
       assert.equal(refused.status, 400, bad);
       assert.equal(refused.json().error, 'invalid_instance');
     }
   });
 
-  it('v2 scope: …/.default beside OpenID Connect\'s own scopes is accepted; another resource is not', async () => {
+  it("v2 scope: …/.default beside OpenID Connect's own scopes is accepted; another resource is not", async () => {
     const ask = (scope: string) =>
       server.call(`/${app.tenantId}/oauth2/v2.0/token`, {
         method: 'POST',
@@ -215,7 +251,12 @@ describe('authorization matrix', () => {
     { method: 'GET', path: () => `${OFFER}/submissions?${API}`, needs: 'read' },
     { method: 'GET', path: () => `${operationPath}?${API}`, needs: 'read' },
     { method: 'GET', path: () => `/api/operations/contoso$${DEMO_OFFER_ID}$3$preview?${API}`, needs: 'read' },
-    { method: 'PUT', path: () => `/api/publishers/contoso/offers/matrix-offer?${API}`, needs: 'write', body: () => JSON.stringify(publishableOffer('matrix-offer')) },
+    {
+      method: 'PUT',
+      path: () => `/api/publishers/contoso/offers/matrix-offer?${API}`,
+      needs: 'write',
+      body: () => JSON.stringify(publishableOffer('matrix-offer')),
+    },
     { method: 'POST', path: () => `/api/publishers/contoso/offers/matrix-none/publish?${API}`, needs: 'write' },
     { method: 'POST', path: () => `/api/publishers/contoso/offers/matrix-none/golive?${API}`, needs: 'write' },
     { method: 'POST', path: () => `/api/publishers/contoso/offers/matrix-none/cancel?${API}`, needs: 'write' },
@@ -309,8 +350,19 @@ describe('members', () => {
     const members = (await server.call(`/api/publishers/contoso/members?${API}`)).json();
     assert.ok(members.some((member: { objectId: string; role: string }) => member.objectId === app.objectId && member.role === 'Reader'));
 
-    const put = (role: string) => server.call(path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenantId: app.tenantId, role, displayName: 'pipeline' }) });
-    const write = () => server.call(`/api/publishers/contoso/offers/member-offer?${API}`, { method: 'PUT', token: jwt, headers: { 'content-type': 'application/json' }, body: JSON.stringify(publishableOffer('member-offer')) });
+    const put = (role: string) =>
+      server.call(path, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ tenantId: app.tenantId, role, displayName: 'pipeline' }),
+      });
+    const write = () =>
+      server.call(`/api/publishers/contoso/offers/member-offer?${API}`, {
+        method: 'PUT',
+        token: jwt,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(publishableOffer('member-offer')),
+      });
 
     assert.equal((await write()).status, 403, 'a Reader cannot write');
     const promoted = await put('Contributor');
@@ -327,10 +379,18 @@ describe('members', () => {
   });
 
   it('rejects ids that are not GUIDs and unknown roles', async () => {
-    const bad = await server.call(`/api/publishers/contoso/members/not-a-guid?${API}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenantId: crypto.randomUUID(), role: 'Reader' }) });
+    const bad = await server.call(`/api/publishers/contoso/members/not-a-guid?${API}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenantId: crypto.randomUUID(), role: 'Reader' }),
+    });
     assert.equal(bad.status, 400);
     errorCode(bad);
-    const role = await server.call(`/api/publishers/contoso/members/${crypto.randomUUID()}?${API}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenantId: crypto.randomUUID(), role: 'Admin' }) });
+    const role = await server.call(`/api/publishers/contoso/members/${crypto.randomUUID()}?${API}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenantId: crypto.randomUUID(), role: 'Admin' }),
+    });
     assert.equal(role.status, 400);
     assert.match(role.json().error.message, /Owner, Contributor, Reader/);
   });

@@ -26,10 +26,15 @@ describe('service routes', () => {
       const get = doc.paths[path].get;
       assert.ok(get.responses['200'], `${path} 200`);
       assert.ok(get.responses['401'] && get.responses['403'], `${path} errors`);
-      assert.ok(get.parameters.some((p: { name: string; in: string }) => p.name === 'api-version' && p.in === 'query'), `${path} api-version`);
+      assert.ok(
+        get.parameters.some((p: { name: string; in: string }) => p.name === 'api-version' && p.in === 'query'),
+        `${path} api-version`,
+      );
     }
     // Every API operation declares the errors any request can get, and those with a body 413 and 415.
-    for (const [path, operations] of Object.entries(doc.paths as Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>>)) {
+    for (const [path, operations] of Object.entries(
+      doc.paths as Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown }>>,
+    )) {
       if (!path.startsWith('/api/')) continue;
       for (const [method, operation] of Object.entries(operations)) {
         for (const status of ['400', '401', '403', '404', '429', '500', '503']) assert.ok(operation.responses[status], `${method} ${path} ${status}`);

@@ -45,7 +45,11 @@ for (const transport of TRANSPORTS) {
       assert.equal(errorCode(second), 'PreconditionFailed');
       assert.match(second.json().error.message, /already exists/);
       assert.equal((await server.call(offerPath(id))).headers['etag'], etag, 'nothing was written');
-      const bad = await server.call(offerPath(id), { method: 'PUT', body: JSON.stringify(publishableOffer(id)), headers: { ...JSON_HEADERS, 'if-none-match': '"abc"' } });
+      const bad = await server.call(offerPath(id), {
+        method: 'PUT',
+        body: JSON.stringify(publishableOffer(id)),
+        headers: { ...JSON_HEADERS, 'if-none-match': '"abc"' },
+      });
       assert.equal(errorCode(bad), 'InvalidIfNoneMatch');
       assert.equal(errorCode(await createOnly(publishableOffer(id), { 'if-match': '*' })), 'InvalidIfNoneMatch');
     });
@@ -126,11 +130,21 @@ for (const transport of TRANSPORTS) {
 
     it('needs a Contributor or Owner: a Reader gets 403 InsufficientRole', async () => {
       const reader = await server.tokenFor(['contoso'], 'Reader');
-      const res = await server.call(offerPath('put-reader'), { method: 'PUT', token: reader, headers: JSON_HEADERS, body: JSON.stringify(publishableOffer('put-reader')) });
+      const res = await server.call(offerPath('put-reader'), {
+        method: 'PUT',
+        token: reader,
+        headers: JSON_HEADERS,
+        body: JSON.stringify(publishableOffer('put-reader')),
+      });
       assert.equal(res.status, 403);
       assert.equal(errorCode(res), 'InsufficientRole');
       const contributor = await server.tokenFor(['contoso'], 'Contributor');
-      const ok = await server.call(offerPath('put-contributor'), { method: 'PUT', token: contributor, headers: JSON_HEADERS, body: JSON.stringify(publishableOffer('put-contributor')) });
+      const ok = await server.call(offerPath('put-contributor'), {
+        method: 'PUT',
+        token: contributor,
+        headers: JSON_HEADERS,
+        body: JSON.stringify(publishableOffer('put-contributor')),
+      });
       assert.equal(ok.status, 200);
     });
 
@@ -142,7 +156,8 @@ for (const transport of TRANSPORTS) {
       assert.equal(created.status, 200);
       assert.equal(created.text.includes('SECRET-ONE'), false, 'the PUT response carries no secret');
       const secretOf = async () =>
-        (await server.store.getVersionSecrets('contoso', id, (await server.store.getOffer('contoso', id))!.version)).find((s) => s.pointer === SECRET_POINTER)?.value;
+        (await server.store.getVersionSecrets('contoso', id, (await server.store.getOffer('contoso', id))!.version)).find((s) => s.pointer === SECRET_POINTER)
+          ?.value;
       assert.equal(await secretOf(), 'SECRET-ONE');
 
       const read = await server.call(offerPath(id));

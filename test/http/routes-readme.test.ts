@@ -20,11 +20,20 @@ describe('the routes README', () => {
   it('lists every route the server has, and no other', () => {
     const served = new Set<string>();
     const document = server.app.swagger() as unknown as { paths: Record<string, Record<string, unknown>> };
-    for (const [path, operations] of Object.entries(document.paths)) for (const method of Object.keys(operations)) served.add(`${method.toUpperCase()} ${path}`);
+    for (const [path, operations] of Object.entries(document.paths))
+      for (const method of Object.keys(operations)) served.add(`${method.toUpperCase()} ${path}`);
     const listed = new Set([...readme.matchAll(/^\| `([A-Z]+ \/[^`]*)` \|/gm)].map((match) => match[1]!));
     assert.ok(served.size >= 25);
-    assert.deepEqual([...served].filter((route) => !listed.has(route)), [], 'routes missing from the README');
-    assert.deepEqual([...listed].filter((route) => !served.has(route)), [], 'the README lists routes the server does not have');
+    assert.deepEqual(
+      [...served].filter((route) => !listed.has(route)),
+      [],
+      'routes missing from the README',
+    );
+    assert.deepEqual(
+      [...listed].filter((route) => !served.has(route)),
+      [],
+      'the README lists routes the server does not have',
+    );
   });
 
   it('every file it names exists', () => {

@@ -21,9 +21,17 @@ function definitionWithSecrets(version: number): Record<string, unknown> {
   const definition = structuredClone(seedOfferDocument().definition);
   const offer = definition['offer'] as Record<string, unknown>;
   offer['microsoft-azure-marketplace.tableLeadConfiguration'] = { storageAccountConnectionString: `${SECRETS.table}${version}` };
-  offer['microsoft-azure-marketplace.marketoLeadConfiguration'] = { clientId: 'marketo-client-id', clientSecret: `${SECRETS.marketo}${version}`, munchkinId: '123-ABC-456' };
+  offer['microsoft-azure-marketplace.marketoLeadConfiguration'] = {
+    clientId: 'marketo-client-id',
+    clientSecret: `${SECRETS.marketo}${version}`,
+    munchkinId: '123-ABC-456',
+  };
   offer['microsoft-azure-marketplace.httpsEndpointLeadConfiguration'] = { httpsEndpointUrl: `${SECRETS.https}${version}` };
-  offer['microsoft-azure-marketplace.crmLeadConfiguration'] = { url: 'https://contoso.crm.dynamics.com', username: 'leads@contoso.com', password: `${SECRETS.crm}${version}` };
+  offer['microsoft-azure-marketplace.crmLeadConfiguration'] = {
+    url: 'https://contoso.crm.dynamics.com',
+    username: 'leads@contoso.com',
+    password: `${SECRETS.crm}${version}`,
+  };
   offer['microsoft-azure-marketplace-testdrive.azureADAppKey'] = `${SECRETS.testDrive}${version}`;
   return definition;
 }

@@ -189,7 +189,10 @@ describe('the demo offer has its publishing history', () => {
   it('lists six finished operations, newest first, and a failed status with the certification message', async () => {
     const history = (await server.call(`${OFFER}/submissions?${API}`)).json();
     assert.deepEqual(
-      history.map((entry: { submissionType: string; publishingVersion: number; submissionState: string }) => `${entry.submissionType}:${entry.publishingVersion}:${entry.submissionState}`),
+      history.map(
+        (entry: { submissionType: string; publishingVersion: number; submissionState: string }) =>
+          `${entry.submissionType}:${entry.publishingVersion}:${entry.submissionState}`,
+      ),
       ['publish:4:failed', 'publish:3:completed', 'golive:2:completed', 'publish:2:completed', 'golive:1:completed', 'publish:1:completed'],
     );
     const status = (await server.call(`${OFFER}/status?${API}`)).json();

@@ -34,7 +34,10 @@ describe('trusted issuers', () => {
   });
 
   /** A second server trusting `trusted`, where the app's service principal is a Reader of contoso. */
-  async function relyingServer(trusted: { issuer: string; jwksUri?: string; keyFile?: string; algorithm?: 'ES256' }, member: { tenantId: string; objectId: string }) {
+  async function relyingServer(
+    trusted: { issuer: string; jwksUri?: string; keyFile?: string; algorithm?: 'ES256' },
+    member: { tenantId: string; objectId: string },
+  ) {
     const server = await startTestServer('inject', { identity: { trustedIssuers: [trusted] } });
     relying.push(server);
     await server.store.putMember({ publisherId: 'contoso', ...member, role: 'Reader', displayName: 'external', createdAt: new Date().toISOString() });
@@ -54,7 +57,12 @@ describe('trusted issuers', () => {
       method: 'POST',
       token: null,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret, scope: 'https://cloudpartner.azure.com/.default' }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+        scope: 'https://cloudpartner.azure.com/.default',
+      }).toString(),
     });
     const res = await server.call(`/api/publishers/contoso/offers?${API}`, { token: v2.json().access_token });
     assert.equal(res.status, 200, res.text);

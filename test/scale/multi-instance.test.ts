@@ -23,7 +23,11 @@ describe('two instances on one PostgreSQL database', () => {
   let token: string;
 
   const start = (name: string) =>
-    startProcess(process.execPath, [BIN, 'serve', '--demo', '--port', '0', '--data-dir', join(dir, name), '--step-duration-ms', '1500', '--log-level', 'warn'], env);
+    startProcess(
+      process.execPath,
+      [BIN, 'serve', '--demo', '--port', '0', '--data-dir', join(dir, name), '--step-duration-ms', '1500', '--log-level', 'warn'],
+      env,
+    );
   const call = async (server: ServerProcess, path: string, init: RequestInit = {}) => {
     const res = await fetch(server.url + path, {
       ...init,
@@ -113,7 +117,11 @@ describe('two instances on one PostgreSQL database', () => {
     const location = publish.headers.get('location')!;
     // wait until instance A (or B) is inside a step, then kill A
     const deadline = Date.now() + 20_000;
-    while (!JSON.parse((await call(b, location)).body).steps.some((step: { status: string; id: string }) => step.id === 'displaycertify' && step.status === 'inProgress')) {
+    while (
+      !JSON.parse((await call(b, location)).body).steps.some(
+        (step: { status: string; id: string }) => step.id === 'displaycertify' && step.status === 'inProgress',
+      )
+    ) {
       assert.ok(Date.now() < deadline, 'the publish never reached certification');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -108,7 +108,10 @@ describe('PostgreSQL test harness', () => {
     assert.deepEqual(await query(server.url, 'select 1 as one'), [{ one: 1 }], 'still up for the first user');
 
     const info = server.cluster;
-    assert.ok(clusterProcesses(info).some((line) => line.startsWith(`${info.pid}: `)), 'the postmaster runs before stop');
+    assert.ok(
+      clusterProcesses(info).some((line) => line.startsWith(`${info.pid}: `)),
+      'the postmaster runs before stop',
+    );
     await server.stop();
     assert.deepEqual(clusterProcesses(info), [], 'no postgres process of ours remains');
     assert.equal(existsSync(info.dir), false, 'its temp dir is removed');

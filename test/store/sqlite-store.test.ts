@@ -77,7 +77,14 @@ describe('SQLite store', () => {
 
   it("a token's expiry comes back with it, cached or not (whether it has expired, the authenticator decides on the server clock)", async () => {
     const expiresAt = '2030-01-01T00:00:00.000Z';
-    await first.createAccessToken({ id: 'short', tokenHash: hashToken('cpat_short'), description: '', grants: [], createdAt: '2029-12-31T00:00:00.000Z', expiresAt });
+    await first.createAccessToken({
+      id: 'short',
+      tokenHash: hashToken('cpat_short'),
+      description: '',
+      grants: [],
+      createdAt: '2029-12-31T00:00:00.000Z',
+      expiresAt,
+    });
     for (const store of [first, first, second]) assert.equal((await store.findPrincipalByTokenHash(hashToken('cpat_short')))?.expiresAt, Date.parse(expiresAt));
   });
 });

@@ -232,18 +232,26 @@ describe(`durability: SIGKILL in the middle of an operation (${TEST_STORE})`, ()
     const [, operationId] = LOCATION.exec(location) ?? assert.fail(`Location is not the operation's relative path: '${location}'`);
     const running = await getOperation(location);
     assert.equal(running.status, 'running');
-    assert.deepEqual(running.steps.map((step: any) => [step.id, step.status]), [['live', 'inProgress']]);
+    assert.deepEqual(
+      running.steps.map((step: any) => [step.id, step.status]),
+      [['live', 'inProgress']],
+    );
 
     await kill();
 
     // The dead process had claimed the step when it died: hold its lease as it would have.
     let leaseExpiresMs = 0;
-    const claim = await until('the live step to fall due', async () => {
-      const now = Date.now();
-      const found = await backend.store.claimDueStep('the-killed-server', now, LEASE_MS);
-      if (found) leaseExpiresMs = now + LEASE_MS;
-      return found ?? undefined;
-    }, 10_000, 50);
+    const claim = await until(
+      'the live step to fall due',
+      async () => {
+        const now = Date.now();
+        const found = await backend.store.claimDueStep('the-killed-server', now, LEASE_MS);
+        if (found) leaseExpiresMs = now + LEASE_MS;
+        return found ?? undefined;
+      },
+      10_000,
+      50,
+    );
     assert.equal(claim.operation.id, operationId);
     assert.equal(claim.stepId, 'live');
 
@@ -265,7 +273,10 @@ describe(`durability: SIGKILL in the middle of an operation (${TEST_STORE})`, ()
     });
     assert.ok(Date.now() >= leaseExpiresMs, 'taken over only after the lease expired');
     assert.equal(finished.status, 'succeeded', JSON.stringify(finished));
-    assert.deepEqual(finished.steps.map((step: any) => [step.id, step.status]), [['live', 'complete']]);
+    assert.deepEqual(
+      finished.steps.map((step: any) => [step.id, step.status]),
+      [['live', 'complete']],
+    );
     assert.equal(finished.publishingVersion, 1);
 
     const offer = await call(`${OFFER}?${API}`);
@@ -343,10 +354,15 @@ describe(`durability: waiting for a lease another instance holds (${TEST_STORE})
       `the engine tried to claim ${attemptsInOneSecond} times in 1 s while the only due step was leased elsewhere (poll interval ${pollMs} ms)`,
     );
 
-    const taken = await until('the step to be taken over', async () => {
-      const steps = (await store.getOperation('contoso', DEMO_OFFER_ID, operation.id))!.steps;
-      return steps[0]!.status === 'inProgress' ? undefined : steps;
-    }, 10_000, 50);
+    const taken = await until(
+      'the step to be taken over',
+      async () => {
+        const steps = (await store.getOperation('contoso', DEMO_OFFER_ID, operation.id))!.steps;
+        return steps[0]!.status === 'inProgress' ? undefined : steps;
+      },
+      10_000,
+      50,
+    );
     assert.ok(Date.now() >= claimedAt + leaseMs, 'not before the lease expired');
     assert.equal(taken[0]!.status, 'complete');
     assert.equal(taken[1]!.status, 'inProgress', 'the operation moved on');

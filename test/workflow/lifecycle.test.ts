@@ -39,7 +39,13 @@ for (const transport of TRANSPORTS) {
       assert.equal(published.notificationEmails, 'jdoe@contoso.com');
       assert.deepEqual(
         published.steps.map((step: { id: string; status: string }) => `${step.id}:${step.status}`),
-        ['displaydummycertify:complete', 'displaycertify:complete', 'displayprovision:complete', 'displaypackage:complete', 'publisher-signoff:waitingForPublisherReview'],
+        [
+          'displaydummycertify:complete',
+          'displaycertify:complete',
+          'displayprovision:complete',
+          'displaypackage:complete',
+          'publisher-signoff:waitingForPublisherReview',
+        ],
       );
       const status = (await server.call(offerPath(id, '/status'))).json();
       assert.equal(status.status, 'waitingForPublisherReview');
@@ -86,7 +92,10 @@ for (const transport of TRANSPORTS) {
       assert.equal((await server.call(offerPath(id, '/versions/2'))).json().definition.offer['microsoft-azure-marketplace.title'], 'Contoso App 2');
       const history = (await server.call(offerPath(id, '/submissions/'))).json();
       assert.deepEqual(
-        history.map((entry: { submissionType: string; publishingVersion: number; submissionState: string }) => `${entry.submissionType}:${entry.publishingVersion}:${entry.submissionState}`),
+        history.map(
+          (entry: { submissionType: string; publishingVersion: number; submissionState: string }) =>
+            `${entry.submissionType}:${entry.publishingVersion}:${entry.submissionState}`,
+        ),
         ['publish:2:completed', 'golive:1:completed', 'publish:1:completed'],
       );
       assert.equal(history[2].slot, 'staging');
@@ -145,7 +154,10 @@ describe('workflow time comes from the server clock', () => {
     await put(server, id, publishableOffer(id));
     const location = (await post(server, id, 'publish')).headers['location']!;
     const first = (await server.call(location)).json();
-    assert.deepEqual(first.steps.map((step: any) => [step.status, step.progressPercentage]).slice(0, 2), [['inProgress', 0], ['notStarted', 0]]);
+    assert.deepEqual(first.steps.map((step: any) => [step.status, step.progressPercentage]).slice(0, 2), [
+      ['inProgress', 0],
+      ['notStarted', 0],
+    ]);
     clock.advance(30_000);
     assert.equal((await server.call(location)).json().steps[0].progressPercentage, 50, 'half its minute has passed on the server clock');
     clock.advance(30_000);

@@ -26,7 +26,10 @@ describe('publish, go-live and cancel rules', () => {
     const problems = res.json().error.problems as Array<{ path: string; message: string }>;
     assert.ok(problems.length >= 5);
     assert.ok(problems.some((problem) => problem.path.includes("['microsoft-azure-marketplace.title']")));
-    assert.ok(problems.some((problem) => /image/i.test(problem.message)), JSON.stringify(problems));
+    assert.ok(
+      problems.some((problem) => /image/i.test(problem.message)),
+      JSON.stringify(problems),
+    );
     assert.deepEqual((await server.call(offerPath(id, '/submissions'))).json(), []);
     assert.equal((await server.call(offerPath(id))).json().version, 1, 'no version was frozen');
   });

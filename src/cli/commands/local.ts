@@ -28,7 +28,10 @@ export function fail(message: string): number {
 }
 
 /** Opens the store named by --data-dir / --database-url (or the environment), for one command. */
-export async function withStore<T>(values: { 'data-dir'?: string | undefined; 'database-url'?: string | undefined }, work: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  values: { 'data-dir'?: string | undefined; 'database-url'?: string | undefined },
+  work: (store: Store) => Promise<T>,
+): Promise<T> {
   const { openStore } = await import('../../store/open.ts');
   const store = await openStore({
     dataDir: resolveDataDir(values['data-dir'], process.env),

@@ -38,9 +38,19 @@ export async function membersCommand(args: string[]): Promise<number> {
     case 'add': {
       const role = values.role ? parseRole(values.role) : undefined;
       if (!role) return fail(`--role must be one of ${ROLES.join(', ')}`);
-      const change = { publisherId, objectId: guid('object-id', values['object-id']), tenantId: guid('tenant-id', values['tenant-id']), role, displayName: values.name ?? '' };
+      const change = {
+        publisherId,
+        objectId: guid('object-id', values['object-id']),
+        tenantId: guid('tenant-id', values['tenant-id']),
+        role,
+        displayName: values.name ?? '',
+      };
       const { added, member } = await withStore(values, (store) => setMember(store, change));
-      if (json) printJson({ result: added ? 'added' : 'changed', member: { objectId: member.objectId, tenantId: member.tenantId, role: member.role, displayName: member.displayName } });
+      if (json)
+        printJson({
+          result: added ? 'added' : 'changed',
+          member: { objectId: member.objectId, tenantId: member.tenantId, role: member.role, displayName: member.displayName },
+        });
       else process.stdout.write(`${added ? 'added' : 'changed'}: ${member.objectId} is ${role} on ${publisherId}\n`);
       return 0;
     }

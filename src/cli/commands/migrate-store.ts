@@ -26,7 +26,9 @@ export async function migrateStoreCommand(args: string[]): Promise<number> {
         `copied ${report.publishers} publishers, ${report.offers} offers (${report.versions} versions, ${report.operations} operations) and ${report.tokens} access tokens\n`,
       );
       if (!sourceKey) {
-        process.stderr.write(`secret values are sealed with the key in ${source.dataDir}/secret.key: run every instance with CLOUDPARTNER_SECRET_KEY set to its content\n`);
+        process.stderr.write(
+          `secret values are sealed with the key in ${source.dataDir}/secret.key: run every instance with CLOUDPARTNER_SECRET_KEY set to its content\n`,
+        );
       }
       return 0;
     } finally {

@@ -7,19 +7,7 @@ import type { CloudPartnerClient, PutOptions } from '../../client/client.ts';
 import { diffOffers, formatChanges } from '../../client/diff.ts';
 import { CloudPartnerError } from '../../client/errors.ts';
 import type { OfferDocument, Slot, Step, VersionSelector } from '../../client/types.ts';
-import {
-  type CommandContext,
-  EXIT_OK,
-  type Io,
-  fail,
-  helpOrUnknown,
-  oneLine,
-  printJson,
-  runCommand,
-  shortTime,
-  stripHtml,
-  table,
-} from '../remote/output.ts';
+import { type CommandContext, EXIT_OK, type Io, fail, helpOrUnknown, oneLine, printJson, runCommand, shortTime, stripHtml, table } from '../remote/output.ts';
 import { GLOBAL_HELP, UsageError } from '../remote/settings.ts';
 import { WAIT_HELP, WAIT_OPTIONS, waitSettings, watchOperation } from '../remote/watch.ts';
 
@@ -53,14 +41,22 @@ export async function offersCommand(args: string[], io: Io): Promise<number> {
       return runCommand(
         io,
         rest,
-        { usage: 'cloudpartner offers show <offer> [--slot Draft|Preview|Production | --version <n>]\n', options: { slot: { type: 'string' }, version: { type: 'string' } }, positionals: { min: 1, max: 1 } },
+        {
+          usage: 'cloudpartner offers show <offer> [--slot Draft|Preview|Production | --version <n>]\n',
+          options: { slot: { type: 'string' }, version: { type: 'string' } },
+          positionals: { min: 1, max: 1 },
+        },
         show,
       );
     case 'put':
       return runCommand(
         io,
         rest,
-        { usage: 'cloudpartner offers put [<offer>] [--file <path>|-] [--force]\n', options: { file: { type: 'string', short: 'f' }, force: { type: 'boolean' } }, positionals: { min: 0, max: 1 } },
+        {
+          usage: 'cloudpartner offers put [<offer>] [--file <path>|-] [--force]\n',
+          options: { file: { type: 'string', short: 'f' }, force: { type: 'boolean' } },
+          positionals: { min: 0, max: 1 },
+        },
         (context) => put(context),
       );
     case 'publish':
@@ -126,7 +122,8 @@ function selectorFromFlags(context: CommandContext): VersionSelector {
   const version = context.values['version'];
   if (typeof slot === 'string' && typeof version === 'string') throw new UsageError('give --slot or --version, not both');
   if (typeof version === 'string') {
-    if (!/^v?\d{1,10}$/i.test(version) || Number(version.replace(/^v/i, '')) < 1) throw new UsageError(`--version must be a version number (1 or more), not '${version}'`);
+    if (!/^v?\d{1,10}$/i.test(version) || Number(version.replace(/^v/i, '')) < 1)
+      throw new UsageError(`--version must be a version number (1 or more), not '${version}'`);
     return { version: Number(version.replace(/^v/i, '')) };
   }
   if (typeof slot === 'string') {
@@ -172,9 +169,16 @@ async function show(context: CommandContext): Promise<number> {
   context.io.stdout.write(`${lines.join('\n')}\n`);
   const plans = offer.definition.plans ?? [];
   if (plans.length > 0) {
-    context.io.stdout.write(`\nPlans:\n${table(['PLAN ID', 'TITLE', 'IMAGES', 'REGIONS'], plans.map((plan) => [plan.planId, planTitle(plan), planImages(plan), Array.isArray(plan['regions']) ? plan['regions'].length : '']))}`);
+    context.io.stdout.write(
+      `\nPlans:\n${table(
+        ['PLAN ID', 'TITLE', 'IMAGES', 'REGIONS'],
+        plans.map((plan) => [plan.planId, planTitle(plan), planImages(plan), Array.isArray(plan['regions']) ? plan['regions'].length : '']),
+      )}`,
+    );
   }
-  context.io.stdout.write(`\nThe whole document: cloudpartner offers show ${offer.id}${selector.slot ? ` --slot ${selector.slot}` : selector.version ? ` --version ${selector.version}` : ''} -o json\n`);
+  context.io.stdout.write(
+    `\nThe whole document: cloudpartner offers show ${offer.id}${selector.slot ? ` --slot ${selector.slot}` : selector.version ? ` --version ${selector.version}` : ''} -o json\n`,
+  );
   return EXIT_OK;
 }
 
@@ -203,7 +207,8 @@ async function put(context: CommandContext): Promise<number> {
   } catch (error) {
     throw new UsageError(`the document from ${from} is not JSON: ${(error as Error).message}`);
   }
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) throw new UsageError(`the document from ${from} must be a JSON object (an offer)`);
+  if (typeof document !== 'object' || document === null || Array.isArray(document))
+    throw new UsageError(`the document from ${from} must be a JSON object (an offer)`);
   const client = await context.publisherClient();
   const offerId = (context.positionals[0] ?? (typeof document.id === 'string' ? document.id : '')).toLowerCase();
   if (!offerId) throw new UsageError(`which offer? The document from ${from} has no id: give it as an argument (offers put <offer>)`);
@@ -225,7 +230,8 @@ async function put(context: CommandContext): Promise<number> {
     result = await client.putOffer(body, options);
   } catch (error) {
     const exists =
-      error instanceof CloudPartnerError && ((error.status === 409 && error.code === 'InvalidResourceId') || (error.status === 412 && !options.etag && !options.force));
+      error instanceof CloudPartnerError &&
+      ((error.status === 409 && error.code === 'InvalidResourceId') || (error.status === 412 && !options.etag && !options.force));
     if (exists) {
       return fail(
         io,
@@ -241,7 +247,10 @@ async function put(context: CommandContext): Promise<number> {
     throw error;
   }
   if (context.json) printJson(io, { ...result.offer, eTag: result.etag });
-  else io.stdout.write(`${result.created ? `Created ${result.offer.id}` : `Updated the draft of ${result.offer.id}`}: version ${result.offer.version}, status ${result.offer.status}.\n`);
+  else
+    io.stdout.write(
+      `${result.created ? `Created ${result.offer.id}` : `Updated the draft of ${result.offer.id}`}: version ${result.offer.version}, status ${result.offer.status}.\n`,
+    );
   return EXIT_OK;
 }
 
@@ -251,7 +260,12 @@ async function startOperation(context: CommandContext, action: 'publish' | 'goli
   const offerId = context.positionals[0]!.toLowerCase();
   const emails = context.values['notification-emails'];
   const options = typeof emails === 'string' ? { notificationEmails: emails } : {};
-  const started = action === 'publish' ? await client.publish(offerId, options) : action === 'golive' ? await client.goLive(offerId, options) : await client.cancel(offerId, options);
+  const started =
+    action === 'publish'
+      ? await client.publish(offerId, options)
+      : action === 'golive'
+        ? await client.goLive(offerId, options)
+        : await client.cancel(offerId, options);
   const op = started.operation;
 
   if ('completed' in started && started.completed) {
@@ -261,14 +275,24 @@ async function startOperation(context: CommandContext, action: 'publish' | 'goli
     return EXIT_OK;
   }
   if (context.values['wait']) {
-    const title = action === 'publish' ? `Publishing ${offerId} version ${op.publishingVersion}` : action === 'golive' ? `Taking ${offerId} version ${op.publishingVersion} live` : `Withdrawing the go-live of ${offerId}`;
+    const title =
+      action === 'publish'
+        ? `Publishing ${offerId} version ${op.publishingVersion}`
+        : action === 'golive'
+          ? `Taking ${offerId} version ${op.publishingVersion} live`
+          : `Withdrawing the go-live of ${offerId}`;
     return watchOperation(context, client, started, { title, offerId });
   }
   if (context.json) {
     printJson(context.io, { operationId: started.operationId, location: started.location, operation: op });
     return EXIT_OK;
   }
-  const verb = action === 'publish' ? `Publishing version ${op.publishingVersion} of ${offerId}` : action === 'golive' ? `Taking version ${op.publishingVersion} of ${offerId} live` : `Withdrawing the go-live of ${offerId}`;
+  const verb =
+    action === 'publish'
+      ? `Publishing version ${op.publishingVersion} of ${offerId}`
+      : action === 'golive'
+        ? `Taking version ${op.publishingVersion} of ${offerId} live`
+        : `Withdrawing the go-live of ${offerId}`;
   context.io.stdout.write(`${verb}: operation ${op.id}\nFollow it with: cloudpartner operations show ${offerId} ${op.id} --wait\n`);
   return EXIT_OK;
 }
@@ -345,7 +369,14 @@ async function history(context: CommandContext): Promise<number> {
   out.write(
     table(
       ['STARTED', 'OPERATION', 'VERSION', 'STATE', 'ID', 'MESSAGE'],
-      submissions.map((s) => [shortTime(s.createdDateTime ?? s.changedTime), s.submissionType, s.publishingVersion, s.status ?? s.submissionState, s.id, oneLine(stripHtml(s.error ?? ''))]),
+      submissions.map((s) => [
+        shortTime(s.createdDateTime ?? s.changedTime),
+        s.submissionType,
+        s.publishingVersion,
+        s.status ?? s.submissionState,
+        s.id,
+        oneLine(stripHtml(s.error ?? '')),
+      ]),
     ),
   );
   return EXIT_OK;
@@ -368,6 +399,9 @@ async function diff(context: CommandContext): Promise<number> {
   const out = context.io.stdout;
   out.write(`--- ${offerId} ${fromLabel}\n+++ ${offerId} ${toLabel}\n`);
   if (changes.length === 0) out.write('No differences.\n');
-  else out.write(`${formatChanges(changes, { color: out.isTTY === true && !context.io.env['NO_COLOR'] })}\n${changes.length} difference${changes.length === 1 ? '' : 's'}.\n`);
+  else
+    out.write(
+      `${formatChanges(changes, { color: out.isTTY === true && !context.io.env['NO_COLOR'] })}\n${changes.length} difference${changes.length === 1 ? '' : 's'}.\n`,
+    );
   return EXIT_OK;
 }

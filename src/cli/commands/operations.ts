@@ -25,14 +25,22 @@ export async function operationsCommand(args: string[], io: Io): Promise<number>
       return runCommand(
         io,
         rest,
-        { usage: 'cloudpartner operations list <offer> [--status running|succeeded|completed|failed|canceled]\n', options: { status: { type: 'string' } }, positionals: { min: 1, max: 1 } },
+        {
+          usage: 'cloudpartner operations list <offer> [--status running|succeeded|completed|failed|canceled]\n',
+          options: { status: { type: 'string' } },
+          positionals: { min: 1, max: 1 },
+        },
         list,
       );
     case 'show':
       return runCommand(
         io,
         rest,
-        { usage: `cloudpartner operations show <offer> <operation-id> | <location> [--wait]\n${WAIT_HELP}`, options: WAIT_OPTIONS, positionals: { min: 1, max: 2 } },
+        {
+          usage: `cloudpartner operations show <offer> <operation-id> | <location> [--wait]\n${WAIT_HELP}`,
+          options: WAIT_OPTIONS,
+          positionals: { min: 1, max: 2 },
+        },
         show,
       );
     default:
@@ -59,7 +67,15 @@ async function list(context: CommandContext): Promise<number> {
   context.io.stdout.write(
     table(
       ['ID', 'TYPE', 'VERSION', 'STATE', 'CREATED', 'LAST ACTION', 'MESSAGE'],
-      submissions.map((s) => [s.id, s.submissionType, s.publishingVersion, s.status ?? s.submissionState, shortTime(s.createdDateTime), shortTime(s.lastActionDateTime ?? s.changedTime), oneLine(stripHtml(s.error ?? ''))]),
+      submissions.map((s) => [
+        s.id,
+        s.submissionType,
+        s.publishingVersion,
+        s.status ?? s.submissionState,
+        shortTime(s.createdDateTime),
+        shortTime(s.lastActionDateTime ?? s.changedTime),
+        oneLine(stripHtml(s.error ?? '')),
+      ]),
     ),
   );
   return EXIT_OK;

@@ -43,7 +43,11 @@ export function helpOrUnknown(io: Io, group: string, subcommand: string | undefi
     io.stdout.write(usage);
     return EXIT_OK;
   }
-  return fail(io, `${subcommand === undefined ? 'which command?' : `unknown command '${group} ${subcommand}'.`} Run 'cloudpartner ${group} --help'.`, EXIT_USAGE);
+  return fail(
+    io,
+    `${subcommand === undefined ? 'which command?' : `unknown command '${group} ${subcommand}'.`} Run 'cloudpartner ${group} --help'.`,
+    EXIT_USAGE,
+  );
 }
 
 export function fail(io: Io, message: string, code = EXIT_FAILED): number {
@@ -55,7 +59,14 @@ export function fail(io: Io, message: string, code = EXIT_FAILED): number {
 export function table(headers: string[], rows: Array<Array<string | number>>): string {
   const cells = [headers, ...rows.map((row) => row.map(String))];
   const widths = headers.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? '').length)));
-  return `${cells.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd()).join('\n')}\n`;
+  return `${cells
+    .map((row) =>
+      row
+        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }
 
 export function printJson(io: Io, value: unknown): void {
@@ -147,7 +158,8 @@ export async function runCommand(
 /** Expected failures → one line and an exit code; anything else is a bug and keeps its stack. */
 export function reportError(io: Io, error: unknown, settings?: RemoteSettings): number {
   if (error instanceof UsageError) return fail(io, error.message, EXIT_USAGE);
-  if ((error as { code?: string })?.code?.startsWith?.('ERR_PARSE_ARGS')) return fail(io, `${(error as Error).message}. Run with --help for the options.`, EXIT_USAGE);
+  if ((error as { code?: string })?.code?.startsWith?.('ERR_PARSE_ARGS'))
+    return fail(io, `${(error as Error).message}. Run with --help for the options.`, EXIT_USAGE);
   if (error instanceof CloudPartnerError) return fail(io, describeApiError(error, settings));
   if (error instanceof CloudPartnerNetworkError) {
     const tokenService = settings !== undefined && new URL(settings.endpoint).origin !== error.endpoint;

@@ -99,7 +99,9 @@ export class ProgressDisplay {
       if (this.#printed.get(step.id) === state) continue;
       this.#printed.set(step.id, state);
       const elapsed = this.#elapsed(step);
-      out.write(`${stamp}  ${`${step.stepName} (${step.id})`.padEnd(60)} ${step.status.padEnd(26)} ${String(step.progressPercentage).padStart(3)}%${elapsed && step.status !== 'inProgress' ? `  in ${elapsed}` : ''}\n`);
+      out.write(
+        `${stamp}  ${`${step.stepName} (${step.id})`.padEnd(60)} ${step.status.padEnd(26)} ${String(step.progressPercentage).padStart(3)}%${elapsed && step.status !== 'inProgress' ? `  in ${elapsed}` : ''}\n`,
+      );
     }
   }
 
@@ -137,7 +139,10 @@ export class ProgressDisplay {
       const pct = step.progressPercentage;
       const filled = Math.round(pct / 10);
       const bar = step.status === 'inProgress' ? `${'█'.repeat(filled)}${'░'.repeat(10 - filled)}` : ' '.repeat(10);
-      const text = fit(`${step.stepName.padEnd(44)} ${step.status.padEnd(26)} ${bar} ${String(pct).padStart(3)}%  ${this.#elapsed(step).padStart(7)}`, width - 4);
+      const text = fit(
+        `${step.stepName.padEnd(44)} ${step.status.padEnd(26)} ${bar} ${String(pct).padStart(3)}%  ${this.#elapsed(step).padStart(7)}`,
+        width - 4,
+      );
       lines.push(`  ${this.#symbol(step)} ${text}`);
     }
     const { out } = this.#options;

@@ -181,12 +181,21 @@ export function resolveSettings(values: GlobalValues, env: NodeJS.ProcessEnv): R
         const flag = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
         throw new UsageError(`client credentials from the ${source} lack ${missing.map(flag).join(', ')}`);
       }
-      auth = { kind: 'client', tenantId: layer.tenantId!, clientId: layer.clientId!, clientSecret: layer.clientSecret!, source, ...(layer.authority ? { authority: layer.authority } : {}) };
+      auth = {
+        kind: 'client',
+        tenantId: layer.tenantId!,
+        clientId: layer.clientId!,
+        clientSecret: layer.clientSecret!,
+        source,
+        ...(layer.authority ? { authority: layer.authority } : {}),
+      };
       break;
     }
   }
   if (!auth) {
-    throw new UsageError('no credentials: pass --token (or set CLOUDPARTNER_TOKEN), or client credentials --tenant-id, --client-id and --client-secret, or use --profile');
+    throw new UsageError(
+      'no credentials: pass --token (or set CLOUDPARTNER_TOKEN), or client credentials --tenant-id, --client-id and --client-secret, or use --profile',
+    );
   }
   return { endpoint, auth, publisher: pick('publisher'), output };
 }
@@ -199,7 +208,14 @@ export function clientOptions(settings: RemoteSettings): CloudPartnerClientOptio
     ...(settings.publisher ? { publisherId: settings.publisher } : {}),
     ...(auth.kind === 'token'
       ? { token: auth.token }
-      : { credentials: { tenantId: auth.tenantId, clientId: auth.clientId, clientSecret: auth.clientSecret, ...(auth.authority ? { authority: auth.authority } : {}) } }),
+      : {
+          credentials: {
+            tenantId: auth.tenantId,
+            clientId: auth.clientId,
+            clientSecret: auth.clientSecret,
+            ...(auth.authority ? { authority: auth.authority } : {}),
+          },
+        }),
     userAgent: 'cloudpartner-cli/0.1.0',
     // A person is waiting: fail an unreachable endpoint quickly rather than after long backoffs.
     retry: { maxRetries: 2, baseDelayMs: 200, maxDelayMs: 2000 },

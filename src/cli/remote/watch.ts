@@ -24,7 +24,8 @@ export const WAIT_HELP = `  --wait                   follow the operation to its
 
 function wholeNumber(name: string, raw: unknown, fallback: number | undefined): number | undefined {
   if (raw === undefined) return fallback;
-  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || Number(raw) === 0) throw new UsageError(`--${name} must be a whole number above 0, not '${String(raw)}'`);
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || Number(raw) === 0)
+    throw new UsageError(`--${name} must be a whole number above 0, not '${String(raw)}'`);
   return Number(raw);
 }
 
@@ -34,7 +35,8 @@ export function failureMessages(operation: Operation): Array<{ where: string; me
   for (const step of operation.steps) {
     if (step.status !== 'blocked' && step.status !== 'canceled' && !step.messages.some((m) => m.level === 'error')) continue;
     for (const message of step.messages) {
-      if (message.level === 'error' || step.status === 'blocked') found.push({ where: `${step.stepName} (${step.id})`, message: oneLine(stripHtml(message.messageHtml)) });
+      if (message.level === 'error' || step.status === 'blocked')
+        found.push({ where: `${step.stepName} (${step.id})`, message: oneLine(stripHtml(message.messageHtml)) });
     }
   }
   if (found.length === 0) for (const message of operation.messages) found.push({ where: '', message: oneLine(stripHtml(message.messageHtml)) });
@@ -91,7 +93,8 @@ export async function watchOperation(
     return EXIT_OK;
   }
   const status = operation.status.toLowerCase();
-  if (status === 'canceled' || status === 'cancelled') return fail(io, `the ${what} of ${subject.offerId} (version ${operation.publishingVersion}) was canceled`);
+  if (status === 'canceled' || status === 'cancelled')
+    return fail(io, `the ${what} of ${subject.offerId} (version ${operation.publishingVersion}) was canceled`);
   const messages = failureMessages(operation);
   if (messages.length === 0) return fail(io, `the ${what} of ${subject.offerId} (version ${operation.publishingVersion}) ${status}, without a message`);
   for (const { where, message } of messages) {

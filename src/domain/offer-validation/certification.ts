@@ -28,12 +28,7 @@ export interface CertificationOptions {
 }
 
 /** Certification findings; an empty list means the offer certifies. */
-export function certificationFindings(
-  offerTypeId: string,
-  definition: Record<string, unknown>,
-  now: Date,
-  options: CertificationOptions = {},
-): string[] {
+export function certificationFindings(offerTypeId: string, definition: Record<string, unknown>, now: Date, options: CertificationOptions = {}): string[] {
   const findings: string[] = [];
   const plans = Array.isArray(definition['plans']) ? definition['plans'] : [];
   if (plans.length === 0) {

@@ -30,9 +30,7 @@ export function findTooDeep(value: unknown, max = MAX_NESTING_DEPTH): PathSegmen
   const stack: Frame[] = [{ value, depth: 1, key: undefined, parent: undefined }];
   for (let frame = stack.pop(); frame !== undefined; frame = stack.pop()) {
     if (frame.depth > max) return pathOf(frame);
-    const entries: [PathSegment, unknown][] = Array.isArray(frame.value)
-      ? frame.value.map((item, index) => [index, item])
-      : Object.entries(frame.value);
+    const entries: [PathSegment, unknown][] = Array.isArray(frame.value) ? frame.value.map((item, index) => [index, item]) : Object.entries(frame.value);
     // Pushed last-to-first so the walk visits children in document order.
     for (const [key, child] of entries.reverse()) {
       if (child !== null && typeof child === 'object') {

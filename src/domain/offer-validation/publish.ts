@@ -61,7 +61,12 @@ function checkCoreVm(check: Checker, definition: JsonRecord): void {
   const key = (name: string) => `${CORE_VM}.${name}`;
   check.requireText(offer, offerAt, key('title'), `The offer title is missing: set ${key('title')} to the offer's name as shown in the Marketplace.`);
   check.requireText(offer, offerAt, key('summary'), `The offer summary is missing: set ${key('summary')} to a one-line summary of the offer.`);
-  check.requireText(offer, offerAt, key('description'), `The offer description is missing: set ${key('description')} to the description shown on the offer's Marketplace page.`);
+  check.requireText(
+    offer,
+    offerAt,
+    key('description'),
+    `The offer description is missing: set ${key('description')} to the description shown on the offer's Marketplace page.`,
+  );
   check.guids(offer, offerAt, key('allowedSubscriptions'));
 
   const plans = check.plans(definition, 'The offer has no plans: add at least one plan (SKU) with a virtual machine image to definition.plans.');
@@ -108,9 +113,19 @@ function checkListing(check: Checker, offer: JsonRecord | undefined, options: { 
   const key = (name: string) => `${MARKETPLACE}.${name}`;
   check.requireText(offer, at, key('title'), `The offer title is missing: set ${key('title')} to the offer's name as shown in the Marketplace.`);
   check.requireText(offer, at, key('summary'), `The offer summary is missing: set ${key('summary')} to a one-line summary of the offer.`);
-  check.requireText(offer, at, key('description'), `The offer description is missing: set ${key('description')} to the description shown on the offer's Marketplace page.`);
+  check.requireText(
+    offer,
+    at,
+    key('description'),
+    `The offer description is missing: set ${key('description')} to the description shown on the offer's Marketplace page.`,
+  );
   if (options.contacts) {
-    check.requireText(offer, at, key('privacyURL'), `The privacy policy URL is missing: set ${key('privacyURL')} to the http or https URL of the offer's privacy policy.`);
+    check.requireText(
+      offer,
+      at,
+      key('privacyURL'),
+      `The privacy policy URL is missing: set ${key('privacyURL')} to the http or https URL of the offer's privacy policy.`,
+    );
     for (const [contact, role] of [
       ['engineering', 'engineering contact (whom Microsoft contacts about the offer and its certification)'],
       ['support', 'support contact (whom Microsoft sends customer support issues to)'],
@@ -194,7 +209,10 @@ class Checker {
       const image = asRecord(value);
       const url = image?.['osVhdUrl'];
       if (text(url) === undefined) {
-        this.add([...imageAt, 'osVhdUrl'], `The image ${version} of the plan ${name} has no osVhdUrl: set it to the SAS URL of the image's operating system VHD.`);
+        this.add(
+          [...imageAt, 'osVhdUrl'],
+          `The image ${version} of the plan ${name} has no osVhdUrl: set it to the SAS URL of the image's operating system VHD.`,
+        );
       } else this.url(image, imageAt, 'osVhdUrl');
     }
   }
@@ -252,7 +270,8 @@ class Checker {
     value.forEach((item, index) => {
       const link = asRecord(item);
       const linkAt: At = [...at, key, index];
-      if (text(link?.['linkUrl']) === undefined) this.add([...linkAt, 'linkUrl'], 'The link has no URL: set linkUrl to an absolute http or https URL, or remove the link.');
+      if (text(link?.['linkUrl']) === undefined)
+        this.add([...linkAt, 'linkUrl'], 'The link has no URL: set linkUrl to an absolute http or https URL, or remove the link.');
       else this.url(link, linkAt, 'linkUrl');
       if (text(link?.['linkTitle']) === undefined) this.add([...linkAt, 'linkTitle'], 'The link has no title: set linkTitle to the text shown for the link.');
     });

@@ -31,7 +31,8 @@ export function toApiError(error: unknown, bodyLimit?: number): ApiError {
       return errors.invalidJson(fastifyError.message);
   }
   // The client closed its connection while its body was read: a client's doing (no one is left to answer).
-  if (fastifyError.code === 'ECONNRESET' && fastifyError.message === 'aborted') return errors.invalidRequest('The client closed the connection before the request was complete.');
+  if (fastifyError.code === 'ECONNRESET' && fastifyError.message === 'aborted')
+    return errors.invalidRequest('The client closed the connection before the request was complete.');
   // Request bodies that are not JSON arrive as FST_ERR_CTP_INVALID_JSON_BODY above: any other
   // SyntaxError is a JSON.parse of ours failing, and like any error that is not Fastify's own
   // (FST_…), its message is internal detail, whatever status it carries.
@@ -56,7 +57,13 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: import('
     return;
   }
   socket.end(
-    rawErrorResponse(error.code === 'HPE_HEADER_OVERFLOW' ? errors.headersTooLarge() : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? errors.requestTimeout() : errors.malformedRequest()),
+    rawErrorResponse(
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? errors.headersTooLarge()
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? errors.requestTimeout()
+          : errors.malformedRequest(),
+    ),
   );
 }
 
@@ -67,11 +74,7 @@ export function rawErrorResponse(apiError: ApiError): string {
 }
 
 export function sendError(reply: FastifyReply, apiError: ApiError): void {
-  void reply
-    .code(apiError.status)
-    .headers(apiError.headers)
-    .type('application/json; charset=utf-8')
-    .send(errorBody(apiError));
+  void reply.code(apiError.status).headers(apiError.headers).type('application/json; charset=utf-8').send(errorBody(apiError));
 }
 
 export default fp(

@@ -20,7 +20,12 @@ export type ErrorBody = Static<typeof ErrorBody>;
 
 /** One of the values of a domain enumeration, typed as that enumeration (so Static<> and the SDK's types agree). */
 export function oneOf<T extends string>(values: readonly T[], description?: string) {
-  return Type.Unsafe<T>(Type.Union(values.map((value) => Type.Literal(value)), description ? { description } : {}));
+  return Type.Unsafe<T>(
+    Type.Union(
+      values.map((value) => Type.Literal(value)),
+      description ? { description } : {},
+    ),
+  );
 }
 
 const errorRef = Type.Ref('ErrorBody');
@@ -56,6 +61,4 @@ export const OfferParams = Type.Object({
 });
 
 /** Optional body of publish, golive and cancel. */
-export const NotificationBody = Type.Optional(
-  Type.Unknown({ description: 'Empty, or {"metadata":{"notification-emails":"a@contoso.com,b@contoso.com"}}.' }),
-);
+export const NotificationBody = Type.Optional(Type.Unknown({ description: 'Empty, or {"metadata":{"notification-emails":"a@contoso.com,b@contoso.com"}}.' }));

@@ -53,11 +53,7 @@ const initial: Migration = {
       .addColumn('pointer', 'text', (c) => c.notNull())
       .addColumn('sealed_value', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('offer_secrets_pk', ['publisher_id', 'offer_id', 'version', 'pointer'])
-      .addForeignKeyConstraint('offer_secrets_version_fk', ['publisher_id', 'offer_id', 'version'], 'offer_versions', [
-        'publisher_id',
-        'offer_id',
-        'version',
-      ])
+      .addForeignKeyConstraint('offer_secrets_version_fk', ['publisher_id', 'offer_id', 'version'], 'offer_versions', ['publisher_id', 'offer_id', 'version'])
       .execute();
 
     await db.schema

@@ -26,7 +26,24 @@ import { etagFor, formatTicks, timestampAfter } from '../../domain/time.ts';
 import { type OfferState, type RunningOperation, checkOfferType, decideCancel, decideGoLive, decidePublish, decideStepEnd } from '../../domain/publishing.ts';
 import { type OperationType, operationSlot, stepsOf } from '../../domain/workflow.ts';
 import { migrationProvider } from '../migrations/index.ts';
-import { OFFER_COLUMNS, OPERATION_COLUMNS, type OfferRow, type OperationRow, type PublisherRow, type StepRow, foldTokens, toOfferHeader, toOperation, toPublisher, type MemberRow, type ApplicationRow, type SigningKeyRow, toMember, toApplication, toSigningKey } from '../rows.ts';
+import {
+  OFFER_COLUMNS,
+  OPERATION_COLUMNS,
+  type OfferRow,
+  type OperationRow,
+  type PublisherRow,
+  type StepRow,
+  foldTokens,
+  toOfferHeader,
+  toOperation,
+  toPublisher,
+  type MemberRow,
+  type ApplicationRow,
+  type SigningKeyRow,
+  toMember,
+  toApplication,
+  toSigningKey,
+} from '../rows.ts';
 import type { Database } from '../schema.ts';
 import type { SecretBox } from '../secret-box.ts';
 import type {
@@ -157,16 +174,21 @@ export class PostgresStore implements Store {
 
   private async insertSecrets(query: Query, publisherId: string, offerId: string, version: number, secrets: readonly SecretValue[]) {
     for (const secret of secrets) {
-      await query(
-        'insert-secret',
-        'INSERT INTO offer_secrets (publisher_id, offer_id, version, pointer, sealed_value) VALUES ($1, $2, $3, $4, $5)',
-        [publisherId, offerId, version, secret.pointer, this.seal(secret)],
-      );
+      await query('insert-secret', 'INSERT INTO offer_secrets (publisher_id, offer_id, version, pointer, sealed_value) VALUES ($1, $2, $3, $4, $5)', [
+        publisherId,
+        offerId,
+        version,
+        secret.pointer,
+        this.seal(secret),
+      ]);
     }
   }
 
   private async lockOffer(query: Query, publisherId: string, offerId: string): Promise<OfferRow | undefined> {
-    const rows = await query<OfferRow>('lock-offer', `SELECT ${OFFER_COLUMNS} FROM offers WHERE publisher_id = $1 AND id = $2 FOR UPDATE`, [publisherId, offerId]);
+    const rows = await query<OfferRow>('lock-offer', `SELECT ${OFFER_COLUMNS} FROM offers WHERE publisher_id = $1 AND id = $2 FOR UPDATE`, [
+      publisherId,
+      offerId,
+    ]);
     return rows[0];
   }
 
@@ -184,7 +206,13 @@ export class PostgresStore implements Store {
   private async insertOperation(
     query: Query,
     fields: { id: string; publisherId: string; offerId: string; type: OperationType; publishingVersion: number; offerVersion: number },
-    extra: { notificationEmails: string | null; draftEtag: string | null; targetOperationId: string | null; now: string; firstStep: { startedMs: number; dueMs: number } },
+    extra: {
+      notificationEmails: string | null;
+      draftEtag: string | null;
+      targetOperationId: string | null;
+      now: string;
+      firstStep: { startedMs: number; dueMs: number };
+    },
   ): Promise<void> {
     await query(
       'insert-operation',
@@ -212,7 +240,14 @@ export class PostgresStore implements Store {
         'insert-step',
         `INSERT INTO operation_steps (operation_id, position, step_id, status, progress, messages_json, started_time, due_ms, lease_owner, lease_expires_ms)
          VALUES ($1, $2, $3, $4, 0, '[]', $5, $6, NULL, NULL)`,
-        [fields.id, position, step.id, first ? 'inProgress' : 'notStarted', first ? formatTicks(BigInt(extra.firstStep.startedMs) * 10_000n) : null, first ? extra.firstStep.dueMs : null],
+        [
+          fields.id,
+          position,
+          step.id,
+          first ? 'inProgress' : 'notStarted',
+          first ? formatTicks(BigInt(extra.firstStep.startedMs) * 10_000n) : null,
+          first ? extra.firstStep.dueMs : null,
+        ],
       );
     }
   }
@@ -242,7 +277,11 @@ export class PostgresStore implements Store {
   }
 
   async getPublisher(id: string): Promise<Publisher | null> {
-    const [row] = await this.query<PublisherRow>('publisher', 'SELECT id, display_text, offer_type_categories, seller_id, version FROM publishers WHERE id = $1', [id]);
+    const [row] = await this.query<PublisherRow>(
+      'publisher',
+      'SELECT id, display_text, offer_type_categories, seller_id, version FROM publishers WHERE id = $1',
+      [id],
+    );
     return row ? toPublisher(row) : null;
   }
 
@@ -251,8 +290,13 @@ export class PostgresStore implements Store {
   }
 
   async listAccessTokens(): Promise<NewAccessToken[]> {
-    return foldTokens(await this.query<Parameters<typeof foldTokens>[0][number]>('tokens', `SELECT t.id, t.token_hash, t.description, t.created_at, t.expires_at, g.publisher_id, g.role
-           FROM access_tokens t LEFT JOIN token_grants g ON g.token_id = t.id WHERE t.revoked_at IS NULL ORDER BY t.id, g.publisher_id`));
+    return foldTokens(
+      await this.query<Parameters<typeof foldTokens>[0][number]>(
+        'tokens',
+        `SELECT t.id, t.token_hash, t.description, t.created_at, t.expires_at, g.publisher_id, g.role
+           FROM access_tokens t LEFT JOIN token_grants g ON g.token_id = t.id WHERE t.revoked_at IS NULL ORDER BY t.id, g.publisher_id`,
+      ),
+    );
   }
 
   async listPublishers(ids: readonly string[]): Promise<Publisher[]> {
@@ -299,7 +343,11 @@ export class PostgresStore implements Store {
     const key = `${publisherId}/${type ?? ''}`;
     const cached = this.#lists.get(key);
     if (cached && cached.fingerprint === fingerprint) return cached.offers;
-    const rows = await this.query<OfferRow>(type === undefined ? 'offers' : 'offers-of-type', `SELECT ${OFFER_COLUMNS} FROM offers WHERE ${where} ORDER BY id`, values);
+    const rows = await this.query<OfferRow>(
+      type === undefined ? 'offers' : 'offers-of-type',
+      `SELECT ${OFFER_COLUMNS} FROM offers WHERE ${where} ORDER BY id`,
+      values,
+    );
     return remember(this.#lists, key, { fingerprint: fingerprint ?? '', offers: rows.map(toOfferHeader) }).offers;
   }
 
@@ -382,7 +430,12 @@ export class PostgresStore implements Store {
 
   // ---- drafts and the publishing workflow ---------------------------------------------------
 
-  async saveDraft(publisherId: string, offerId: string, condition: WriteCondition, build: (current: CurrentDraft | null) => DraftContent): Promise<SaveDraftResult> {
+  async saveDraft(
+    publisherId: string,
+    offerId: string,
+    condition: WriteCondition,
+    build: (current: CurrentDraft | null) => DraftContent,
+  ): Promise<SaveDraftResult> {
     for (;;) {
       try {
         return await this.transact((query) => this.saveDraftOnce(query, publisherId, offerId, condition, build));
@@ -437,7 +490,11 @@ export class PostgresStore implements Store {
         'UPDATE offer_versions SET definition_json = $1, changed_time = $2 WHERE publisher_id = $3 AND offer_id = $4 AND version = $5 AND frozen = 0',
         [content.definitionJson, now, publisherId, offerId, row.version],
       );
-      await query('delete-secrets', 'DELETE FROM offer_secrets WHERE publisher_id = $1 AND offer_id = $2 AND version = $3', [publisherId, offerId, row.version]);
+      await query('delete-secrets', 'DELETE FROM offer_secrets WHERE publisher_id = $1 AND offer_id = $2 AND version = $3', [
+        publisherId,
+        offerId,
+        row.version,
+      ]);
       await this.insertSecrets(query, publisherId, offerId, row.version, content.secrets);
       await query('update-draft-header', 'UPDATE offers SET display_text = $1, etag = $2, changed_time = $3 WHERE publisher_id = $4 AND id = $5', [
         content.displayText,
@@ -448,7 +505,9 @@ export class PostgresStore implements Store {
       ]);
       version = row.version;
     }
-    const offer = toOfferHeader((await query<OfferRow>('offer-in-tx', `SELECT ${OFFER_COLUMNS} FROM offers WHERE publisher_id = $1 AND id = $2`, [publisherId, offerId]))[0]!);
+    const offer = toOfferHeader(
+      (await query<OfferRow>('offer-in-tx', `SELECT ${OFFER_COLUMNS} FROM offers WHERE publisher_id = $1 AND id = $2`, [publisherId, offerId]))[0]!,
+    );
     const [document] = await query<{ definition_json: string; changed_time: string }>(
       'version-in-tx',
       'SELECT definition_json, changed_time FROM offer_versions WHERE publisher_id = $1 AND offer_id = $2 AND version = $3',
@@ -487,7 +546,11 @@ export class PostgresStore implements Store {
       );
       validate(offer, draft!.definition_json);
       const now = timestampAfter(offer.changedTime);
-      await query('freeze-version', 'UPDATE offer_versions SET frozen = 1 WHERE publisher_id = $1 AND offer_id = $2 AND version = $3', [publisherId, offerId, decision.freeze]);
+      await query('freeze-version', 'UPDATE offer_versions SET frozen = 1 WHERE publisher_id = $1 AND offer_id = $2 AND version = $3', [
+        publisherId,
+        offerId,
+        decision.freeze,
+      ]);
       await query(
         'insert-version',
         'INSERT INTO offer_versions (publisher_id, offer_id, version, definition_json, changed_time, frozen) VALUES ($1, $2, $3, $4, $5, $6)',
@@ -500,7 +563,14 @@ export class PostgresStore implements Store {
         [decision.nextDraft, publisherId, offerId, decision.freeze],
       );
       const emails = options.notificationEmails ?? offer.notificationEmails;
-      await this.startOperationOnOffer(query, { operationId: options.operationId, version: decision.nextDraft, now, notificationEmails: emails, publisherId, offerId });
+      await this.startOperationOnOffer(query, {
+        operationId: options.operationId,
+        version: decision.nextDraft,
+        now,
+        notificationEmails: emails,
+        publisherId,
+        offerId,
+      });
       await this.insertOperation(
         query,
         { id: options.operationId, publisherId, offerId, type: 'publish', publishingVersion: decision.freeze, offerVersion: decision.freeze },
@@ -517,7 +587,14 @@ export class PostgresStore implements Store {
       const offer = state.offer!;
       const now = timestampAfter(offer.changedTime);
       const emails = options.notificationEmails ?? offer.notificationEmails;
-      await this.startOperationOnOffer(query, { operationId: options.operationId, version: offer.version, now, notificationEmails: emails, publisherId, offerId });
+      await this.startOperationOnOffer(query, {
+        operationId: options.operationId,
+        version: offer.version,
+        now,
+        notificationEmails: emails,
+        publisherId,
+        offerId,
+      });
       await this.insertOperation(
         query,
         { id: options.operationId, publisherId, offerId, type: 'golive', publishingVersion: version, offerVersion: version },
@@ -546,7 +623,15 @@ export class PostgresStore implements Store {
         [running.id],
       );
       if (decision.kind === 'stop') {
-        await this.endOperationOnOffer(query, { status: 'canceled', now, previewVersion: null, productionVersion: null, publisherId, offerId, operationId: running.id });
+        await this.endOperationOnOffer(query, {
+          status: 'canceled',
+          now,
+          previewVersion: null,
+          productionVersion: null,
+          publisherId,
+          offerId,
+          operationId: running.id,
+        });
         return { kind: 'canceled', operation: await this.operationRecord(query, running.id) };
       }
       await this.insertOperation(
@@ -565,7 +650,15 @@ export class PostgresStore implements Store {
 
   private async endOperationOnOffer(
     query: Query,
-    values: { status: string; now: string; previewVersion: number | null; productionVersion: number | null; publisherId: string; offerId: string; operationId: string },
+    values: {
+      status: string;
+      now: string;
+      previewVersion: number | null;
+      productionVersion: number | null;
+      publisherId: string;
+      offerId: string;
+      operationId: string;
+    },
   ): Promise<void> {
     await query(
       'end-operation-on-offer',
@@ -726,7 +819,9 @@ export class PostgresStore implements Store {
   }
 
   async listMembers(publisherId: string): Promise<Member[]> {
-    return (await this.query<MemberRow>('members', 'SELECT * FROM members WHERE publisher_id = $1 ORDER BY display_name, object_id', [publisherId])).map(toMember);
+    return (await this.query<MemberRow>('members', 'SELECT * FROM members WHERE publisher_id = $1 ORDER BY display_name, object_id', [publisherId])).map(
+      toMember,
+    );
   }
 
   async putMember(member: Member): Promise<boolean> {
@@ -750,10 +845,11 @@ export class PostgresStore implements Store {
   }
 
   async findMemberGrants(tenantId: string, objectId: string): Promise<ReadonlyMap<string, Role>> {
-    const rows = await this.query<{ publisher_id: string; role: string }>('member-grants', 'SELECT publisher_id, role FROM members WHERE tenant_id = $1 AND object_id = $2', [
-      tenantId,
-      objectId,
-    ]);
+    const rows = await this.query<{ publisher_id: string; role: string }>(
+      'member-grants',
+      'SELECT publisher_id, role FROM members WHERE tenant_id = $1 AND object_id = $2',
+      [tenantId, objectId],
+    );
     return new Map(rows.map((row) => [row.publisher_id, row.role as Role]));
   }
 

@@ -31,7 +31,24 @@ import { extractSecrets, type SecretValue } from '../../domain/secret-fields.ts'
 import { etagFor, formatTicks, timestampAfter } from '../../domain/time.ts';
 import { migrationProvider } from '../migrations/index.ts';
 import type { Database } from '../schema.ts';
-import { OFFER_COLUMNS, OPERATION_COLUMNS, type OfferRow, type OperationRow, type PublisherRow, type StepRow, foldTokens, toOfferHeader, toOperation, toPublisher, type MemberRow, type ApplicationRow, type SigningKeyRow, toMember, toApplication, toSigningKey } from '../rows.ts';
+import {
+  OFFER_COLUMNS,
+  OPERATION_COLUMNS,
+  type OfferRow,
+  type OperationRow,
+  type PublisherRow,
+  type StepRow,
+  foldTokens,
+  toOfferHeader,
+  toOperation,
+  toPublisher,
+  type MemberRow,
+  type ApplicationRow,
+  type SigningKeyRow,
+  toMember,
+  toApplication,
+  toSigningKey,
+} from '../rows.ts';
 import type { SecretBox } from '../secret-box.ts';
 import type {
   CancelResult,
@@ -69,8 +86,6 @@ const migrationsInProcess = new Map<string, Promise<unknown>>();
  * the same event-loop turn; commits by other processes are seen from the next turn on.
  */
 const commitsInProcess = new Map<string, { count: number }>();
-
-
 
 export interface SqliteStoreOptions {
   /** Path of the database file; created with its directory if missing. */
@@ -149,9 +164,7 @@ export class SqliteStore implements Store {
     const r = this.#reader;
     return {
       dataVersion: r.prepare('PRAGMA data_version').pluck(),
-      publisher: r.prepare<[string], PublisherRow>(
-        'SELECT id, display_text, offer_type_categories, seller_id, version FROM publishers WHERE id = ?',
-      ),
+      publisher: r.prepare<[string], PublisherRow>('SELECT id, display_text, offer_type_categories, seller_id, version FROM publishers WHERE id = ?'),
       offer: r.prepare<[string, string], OfferRow>(`SELECT ${OFFER_COLUMNS} FROM offers WHERE publisher_id = ? AND id = ?`),
       offers: r.prepare<[string], OfferRow>(`SELECT ${OFFER_COLUMNS} FROM offers WHERE publisher_id = ? ORDER BY id`),
       offersOfType: r.prepare<[string, string], OfferRow>(`SELECT ${OFFER_COLUMNS} FROM offers WHERE publisher_id = ? AND offer_type_id = ? ORDER BY id`),
@@ -252,9 +265,7 @@ export class SqliteStore implements Store {
       ),
       freezeVersion: w.prepare('UPDATE offer_versions SET frozen = 1 WHERE publisher_id = ? AND offer_id = ? AND version = ?'),
       deleteSecrets: w.prepare('DELETE FROM offer_secrets WHERE publisher_id = ? AND offer_id = ? AND version = ?'),
-      insertSecret: w.prepare(
-        'INSERT INTO offer_secrets (publisher_id, offer_id, version, pointer, sealed_value) VALUES (?, ?, ?, ?, ?)',
-      ),
+      insertSecret: w.prepare('INSERT INTO offer_secrets (publisher_id, offer_id, version, pointer, sealed_value) VALUES (?, ?, ?, ?, ?)'),
       copySecrets: w.prepare(
         `INSERT INTO offer_secrets (publisher_id, offer_id, version, pointer, sealed_value)
          SELECT publisher_id, offer_id, ?, pointer, sealed_value FROM offer_secrets WHERE publisher_id = ? AND offer_id = ? AND version = ?`,
@@ -278,7 +289,7 @@ export class SqliteStore implements Store {
         `SELECT ${OPERATION_COLUMNS} FROM operations o JOIN offers f ON f.publisher_id = o.publisher_id AND f.id = o.offer_id WHERE o.id = ?`,
       ),
       stepsOf: w.prepare<[string], StepRow>('SELECT * FROM operation_steps WHERE operation_id = ? ORDER BY position'),
-      endOperation: w.prepare('UPDATE operations SET status = @status, error = @error, changed_time = @now WHERE id = @id AND status = \'running\''),
+      endOperation: w.prepare("UPDATE operations SET status = @status, error = @error, changed_time = @now WHERE id = @id AND status = 'running'"),
       touchOperation: w.prepare('UPDATE operations SET changed_time = ? WHERE id = ?'),
       cancelOpenSteps: w.prepare(
         `UPDATE operation_steps SET status = 'canceled', lease_owner = NULL, lease_expires_ms = NULL, due_ms = NULL
@@ -342,9 +353,7 @@ export class SqliteStore implements Store {
       ),
       memberExists: w.prepare('SELECT 1 FROM members WHERE publisher_id = ? AND tenant_id = ? AND object_id = ?'),
       deleteMember: w.prepare('DELETE FROM members WHERE publisher_id = ? AND tenant_id = ? AND object_id = ?'),
-      insertToken: w.prepare(
-        'INSERT INTO access_tokens (id, token_hash, description, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)',
-      ),
+      insertToken: w.prepare('INSERT INTO access_tokens (id, token_hash, description, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)'),
       insertGrant: w.prepare('INSERT INTO token_grants (token_id, publisher_id, role) VALUES (?, ?, ?)'),
     };
   }
@@ -379,9 +388,22 @@ export class SqliteStore implements Store {
   private insertOperation(
     w: Writes,
     fields: { id: string; publisherId: string; offerId: string; type: OperationType; publishingVersion: number; offerVersion: number },
-    extra: { notificationEmails: string | null; draftEtag: string | null; targetOperationId: string | null; now: string; firstStep: { startedMs: number; dueMs: number } },
+    extra: {
+      notificationEmails: string | null;
+      draftEtag: string | null;
+      targetOperationId: string | null;
+      now: string;
+      firstStep: { startedMs: number; dueMs: number };
+    },
   ): void {
-    w.insertOperation.run({ ...fields, slot: operationSlot(fields.type), notificationEmails: extra.notificationEmails, draftEtag: extra.draftEtag, targetOperationId: extra.targetOperationId, now: extra.now });
+    w.insertOperation.run({
+      ...fields,
+      slot: operationSlot(fields.type),
+      notificationEmails: extra.notificationEmails,
+      draftEtag: extra.draftEtag,
+      targetOperationId: extra.targetOperationId,
+      now: extra.now,
+    });
     stepsOf(fields.type).forEach((step, position) => {
       const first = position === 0;
       w.insertStep.run({
@@ -420,7 +442,9 @@ export class SqliteStore implements Store {
   }
 
   async listAllPublisherIds(): Promise<string[]> {
-    return this.reads().publisherIds.all().map((row) => row.id);
+    return this.reads()
+      .publisherIds.all()
+      .map((row) => row.id);
   }
 
   async listAccessTokens(): Promise<NewAccessToken[]> {
@@ -533,7 +557,12 @@ export class SqliteStore implements Store {
 
   // ---- drafts and the publishing workflow ---------------------------------------------------
 
-  async saveDraft(publisherId: string, offerId: string, condition: WriteCondition, build: (current: CurrentDraft | null) => DraftContent): Promise<SaveDraftResult> {
+  async saveDraft(
+    publisherId: string,
+    offerId: string,
+    condition: WriteCondition,
+    build: (current: CurrentDraft | null) => DraftContent,
+  ): Promise<SaveDraftResult> {
     const result = this.transact((w) => {
       const row = w.offerForUpdate.get(publisherId, offerId);
       checkWriteCondition(condition, offerId, row ?? null);
@@ -558,7 +587,9 @@ export class SqliteStore implements Store {
         return { created: true, version: 1, now };
       }
       const current = toOfferHeader(row);
-      const secrets = w.secrets.all(publisherId, offerId, row.version).map((s) => ({ pointer: s.pointer, value: JSON.parse(this.#secrets.open(s.sealed_value)) }));
+      const secrets = w.secrets
+        .all(publisherId, offerId, row.version)
+        .map((s) => ({ pointer: s.pointer, value: JSON.parse(this.#secrets.open(s.sealed_value)) }));
       const content = build({ offer: current, secrets });
       checkOfferType(offerId, row.offer_type_id, content.offerTypeId);
       const now = timestampAfter(row.changed_time);
@@ -571,7 +602,11 @@ export class SqliteStore implements Store {
     const w = this.writes();
     const offer = toOfferHeader(w.offerForUpdate.get(publisherId, offerId)!);
     const version = w.versionText.get(publisherId, offerId, result.version)!;
-    return { created: result.created, offer, document: { version: result.version, definitionJson: version.definition_json, changedTime: version.changed_time } };
+    return {
+      created: result.created,
+      offer,
+      document: { version: result.version, definitionJson: version.definition_json, changedTime: version.changed_time },
+    };
   }
 
   /** The offer as it stands, and the operation running on it: what every workflow decision is made from. */
@@ -600,11 +635,26 @@ export class SqliteStore implements Store {
       validate(offer, draft.definition_json);
       const now = timestampAfter(offer.changedTime);
       w.freezeVersion.run(publisherId, offerId, decision.freeze);
-      w.insertVersion.run({ publisherId, offerId, version: decision.nextDraft, definitionJson: draft.definition_json, changedTime: draft.changed_time, frozen: 0 });
+      w.insertVersion.run({
+        publisherId,
+        offerId,
+        version: decision.nextDraft,
+        definitionJson: draft.definition_json,
+        changedTime: draft.changed_time,
+        frozen: 0,
+      });
       w.copySecrets.run(decision.nextDraft, publisherId, offerId, decision.freeze);
       const etag = etagFor(now);
       const emails = options.notificationEmails ?? offer.notificationEmails;
-      w.startOperationOnOffer.run({ operationId: options.operationId, version: decision.nextDraft, etag, changedTime: now, notificationEmails: emails, publisherId, id: offerId });
+      w.startOperationOnOffer.run({
+        operationId: options.operationId,
+        version: decision.nextDraft,
+        etag,
+        changedTime: now,
+        notificationEmails: emails,
+        publisherId,
+        id: offerId,
+      });
       this.insertOperation(
         w,
         { id: options.operationId, publisherId, offerId, type: 'publish', publishingVersion: decision.freeze, offerVersion: decision.freeze },
@@ -621,7 +671,15 @@ export class SqliteStore implements Store {
       const offer = state.offer!;
       const now = timestampAfter(offer.changedTime);
       const emails = options.notificationEmails ?? offer.notificationEmails;
-      w.startOperationOnOffer.run({ operationId: options.operationId, version: offer.version, etag: etagFor(now), changedTime: now, notificationEmails: emails, publisherId, id: offerId });
+      w.startOperationOnOffer.run({
+        operationId: options.operationId,
+        version: offer.version,
+        etag: etagFor(now),
+        changedTime: now,
+        notificationEmails: emails,
+        publisherId,
+        id: offerId,
+      });
       this.insertOperation(
         w,
         { id: options.operationId, publisherId, offerId, type: 'golive', publishingVersion: version, offerVersion: version },
@@ -640,7 +698,16 @@ export class SqliteStore implements Store {
       w.endOperation.run({ id: running.id, status: 'canceled', error: null, now });
       w.cancelOpenSteps.run(running.id);
       if (decision.kind === 'stop') {
-        w.endOperationOnOffer.run({ status: 'canceled', now, etag: etagFor(now), previewVersion: null, productionVersion: null, publisherId, offerId, operationId: running.id });
+        w.endOperationOnOffer.run({
+          status: 'canceled',
+          now,
+          etag: etagFor(now),
+          previewVersion: null,
+          productionVersion: null,
+          publisherId,
+          offerId,
+          operationId: running.id,
+        });
         return { kind: 'canceled', operation: this.operationRecord(w, running.id) };
       }
       this.insertOperation(
@@ -726,7 +793,10 @@ export class SqliteStore implements Store {
   }
 
   async ensureSigningKeys(create: () => Promise<SigningKey>): Promise<SigningKey[]> {
-    const read = () => this.reads().signingKeys.all().map((row) => toSigningKey(row, this.#secrets));
+    const read = () =>
+      this.reads()
+        .signingKeys.all()
+        .map((row) => toSigningKey(row, this.#secrets));
     const keys = read();
     if (keys.length > 0) return keys;
     const key = await create();
@@ -764,7 +834,10 @@ export class SqliteStore implements Store {
 
   async findMemberGrants(tenantId: string, objectId: string): Promise<ReadonlyMap<string, Role>> {
     const reads = this.reads();
-    return this.cached(`m:${tenantId}/${objectId}`, () => new Map(reads.memberGrants.all(tenantId, objectId).map((row) => [row.publisher_id, row.role as Role])));
+    return this.cached(
+      `m:${tenantId}/${objectId}`,
+      () => new Map(reads.memberGrants.all(tenantId, objectId).map((row) => [row.publisher_id, row.role as Role])),
+    );
   }
 
   // ---- access tokens ----------------------------------------------------------------------
@@ -801,4 +874,3 @@ function openConnection(file: string): BetterSqlite3.Database {
   db.pragma('foreign_keys = ON');
   return db;
 }
-

@@ -7,7 +7,21 @@
  * `diskGenerations[]`, each with its own `planId` and images.
  */
 import type { SchemaObject } from 'ajv';
-import { array, boolean, categoryMap, guidArray, leadConfigurations, links, namespaced, object, planSchema, regions, string, stringArray, vmImages } from './common.ts';
+import {
+  array,
+  boolean,
+  categoryMap,
+  guidArray,
+  leadConfigurations,
+  links,
+  namespaced,
+  object,
+  planSchema,
+  regions,
+  string,
+  stringArray,
+  vmImages,
+} from './common.ts';
 import { OPERATING_SYSTEM_FAMILIES } from './virtualmachines.ts';
 
 export const CORE_VM = 'microsoft-azure-corevm';

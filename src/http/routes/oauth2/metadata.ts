@@ -14,11 +14,15 @@ const metadata: RoutePlugin = async (app, { tokens }) => {
   const common = { config: { public: true, noApiVersion: true }, schema: { tags: ['identity'], security: [], params: Type.Object({ tenant: Type.String() }) } };
   const tenantOf = (raw: string) => (raw === 'common' || raw === 'organizations' ? tokens.tenantId : raw.toLowerCase());
 
-  app.get('/:tenant/.well-known/openid-configuration', { ...common, schema: { ...common.schema, summary: 'OpenID Connect metadata (v1 issuer)' } }, async (request) =>
-    tokens.openIdConfiguration(1, tenantOf(request.params.tenant)),
+  app.get(
+    '/:tenant/.well-known/openid-configuration',
+    { ...common, schema: { ...common.schema, summary: 'OpenID Connect metadata (v1 issuer)' } },
+    async (request) => tokens.openIdConfiguration(1, tenantOf(request.params.tenant)),
   );
-  app.get('/:tenant/v2.0/.well-known/openid-configuration', { ...common, schema: { ...common.schema, summary: 'OpenID Connect metadata (v2 issuer)' } }, async (request) =>
-    tokens.openIdConfiguration(2, tenantOf(request.params.tenant)),
+  app.get(
+    '/:tenant/v2.0/.well-known/openid-configuration',
+    { ...common, schema: { ...common.schema, summary: 'OpenID Connect metadata (v2 issuer)' } },
+    async (request) => tokens.openIdConfiguration(2, tenantOf(request.params.tenant)),
   );
   for (const path of ['/:tenant/discovery/keys', '/:tenant/discovery/v2.0/keys']) {
     app.get(path, { ...common, schema: { ...common.schema, summary: 'Signing keys of the token service (JWKS)' } }, async (_request, reply) => {
@@ -33,7 +37,10 @@ const metadata: RoutePlugin = async (app, { tokens }) => {
       schema: {
         ...common.schema,
         summary: 'Instance discovery (MSAL): where the OpenID metadata of an authority is',
-        querystring: Type.Object({ authorization_endpoint: Type.Optional(Type.String()), 'api-version': Type.Optional(Type.String()) }, { additionalProperties: true }),
+        querystring: Type.Object(
+          { authorization_endpoint: Type.Optional(Type.String()), 'api-version': Type.Optional(Type.String()) },
+          { additionalProperties: true },
+        ),
       },
     },
     async (request, reply) => {
@@ -45,7 +52,7 @@ const metadata: RoutePlugin = async (app, { tokens }) => {
         tenant = undefined;
       }
       if (!tenant || !TENANT_SEGMENT.test(tenant)) {
-        return oauthError(reply, 400, 'invalid_instance', 50049, "Unknown or invalid instance: give authorization_endpoint=<authority>/oauth2/v2.0/authorize.");
+        return oauthError(reply, 400, 'invalid_instance', 50049, 'Unknown or invalid instance: give authorization_endpoint=<authority>/oauth2/v2.0/authorize.');
       }
       return tokens.instanceDiscovery(tenantOf(tenant));
     },

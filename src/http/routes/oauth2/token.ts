@@ -68,7 +68,7 @@ const tokenRoutes: RoutePlugin = async (app, { store, tokens, clock }) => {
           }
         }
         if (form['grant_type'] !== 'client_credentials') {
-          return oauthError(reply, 400, 'unsupported_grant_type', 70003, "The grant type is not supported: use grant_type=client_credentials.");
+          return oauthError(reply, 400, 'unsupported_grant_type', 70003, 'The grant type is not supported: use grant_type=client_credentials.');
         }
         if (!clientId || !clientSecret) {
           return oauthError(reply, 400, 'invalid_request', 900144, "The request body must contain 'client_id' and 'client_secret'.");
@@ -76,17 +76,41 @@ const tokenRoutes: RoutePlugin = async (app, { store, tokens, clock }) => {
         if (version === 1) {
           const resource = form['resource']?.replace(/\/+$/, '');
           if (resource !== tokens.audience) {
-            return oauthError(reply, 400, 'invalid_resource', 500011, `The resource '${(form['resource'] ?? '').slice(0, 200)}' was not found: request '${tokens.audience}'.`);
+            return oauthError(
+              reply,
+              400,
+              'invalid_resource',
+              500011,
+              `The resource '${(form['resource'] ?? '').slice(0, 200)}' was not found: request '${tokens.audience}'.`,
+            );
           }
         } else if (!asksForTheApi(form['scope'], tokens.audience)) {
-          return oauthError(reply, 400, 'invalid_scope', 1002012, `The scope '${(form['scope'] ?? '').slice(0, 200)}' is not valid: request '${tokens.audience}/.default'.`);
+          return oauthError(
+            reply,
+            400,
+            'invalid_scope',
+            1002012,
+            `The scope '${(form['scope'] ?? '').slice(0, 200)}' is not valid: request '${tokens.audience}/.default'.`,
+          );
         }
         const application = await store.findApplication(clientId);
         if (!application || application.tenantId !== request.params.tenant.toLowerCase()) {
-          return oauthError(reply, 400, 'unauthorized_client', 700016, `Application with identifier '${clientId.slice(0, 100)}' was not found in the directory '${request.params.tenant.slice(0, 100)}'.`);
+          return oauthError(
+            reply,
+            400,
+            'unauthorized_client',
+            700016,
+            `Application with identifier '${clientId.slice(0, 100)}' was not found in the directory '${request.params.tenant.slice(0, 100)}'.`,
+          );
         }
         if (!(await secretMatches(clientSecret, application.secretHash))) {
-          return oauthError(reply, 401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value.');
+          return oauthError(
+            reply,
+            401,
+            'invalid_client',
+            7000215,
+            'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value.',
+          );
         }
         const issued = await tokens.issue(application, version, Math.floor(clock.now() / 1000));
         reply.header('cache-control', 'no-store');

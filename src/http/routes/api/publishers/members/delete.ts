@@ -15,7 +15,10 @@ const deleteMember: RoutePlugin = async (app, { store }) => {
         summary: 'Remove a member from a publisher',
         tags: ['access'],
         params: MemberParams,
-        querystring: Type.Object({ ...ApiVersionQuery.properties, tenantId: Type.Optional(Type.String({ description: 'Needed only when the object id is a member in several tenants.' })) }),
+        querystring: Type.Object({
+          ...ApiVersionQuery.properties,
+          tenantId: Type.Optional(Type.String({ description: 'Needed only when the object id is a member in several tenants.' })),
+        }),
         response: { 204: Type.Null(), ...apiErrorResponses },
       },
     },

@@ -20,4 +20,3 @@ export const MemberParams = Type.Object({
 export function renderMember(member: MemberRecord) {
   return { objectId: member.objectId, tenantId: member.tenantId, role: member.role, displayName: member.displayName, createdTime: member.createdAt };
 }
-

@@ -37,7 +37,10 @@ const cancel: RoutePlugin = async (app, { store, clock }) => {
         app.workflow.wake();
         return acceptedOperation(reply, result.operation, clock.now());
       }
-      return reply.code(200).type(JSON_TYPE).send(JSON.stringify(renderOperation(result.operation, clock.now())));
+      return reply
+        .code(200)
+        .type(JSON_TYPE)
+        .send(JSON.stringify(renderOperation(result.operation, clock.now())));
     },
   );
 };

@@ -26,7 +26,14 @@ const putOffer: RoutePlugin = async (app, { store, putMode }) => {
           'if-none-match': Type.Optional(Type.String({ description: '* : create only (412 if the offer exists).' })),
         }),
         body: Type.Unknown({ description: 'The whole offer document, as GET returns it.' }),
-        response: { 200: Type.Ref('Offer'), 201: Type.Ref('Offer'), 409: Type.Ref('ErrorBody'), 412: Type.Ref('ErrorBody'), ...apiErrorResponses, ...bodyErrorResponses },
+        response: {
+          200: Type.Ref('Offer'),
+          201: Type.Ref('Offer'),
+          409: Type.Ref('ErrorBody'),
+          412: Type.Ref('ErrorBody'),
+          ...apiErrorResponses,
+          ...bodyErrorResponses,
+        },
       },
     },
     async (request, reply) => {
