@@ -64,9 +64,10 @@ describe(`MSAL-based clients get tokens over HTTPS and use them (${TEST_STORE})`
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function runSnippet(name: string): string {
-    writeFileSync(join(project, `${name}.ts`), readmeBlock(name));
-    const result = spawnSync(process.execPath, ['--import', 'tsx', `${name}.ts`], {
+  /** Runs a program of the user's project, as the user would: trusting the CA, the application's credentials in the environment. */
+  function runInProject(file: string, source: string, env: Record<string, string> = {}) {
+    writeFileSync(join(project, file), source);
+    return spawnSync(process.execPath, file.endsWith('.ts') ? ['--import', 'tsx', file] : [file], {
       cwd: project,
       env: {
         ...cleanEnv(),
@@ -75,10 +76,15 @@ describe(`MSAL-based clients get tokens over HTTPS and use them (${TEST_STORE})`
         TENANT_ID: application.tenantId,
         CLIENT_ID: application.clientId,
         CLIENT_SECRET: application.clientSecret,
+        ...env,
       },
       encoding: 'utf8',
       timeout: 60_000,
     });
+  }
+
+  function runSnippet(name: string): string {
+    const result = runInProject(`${name}.ts`, readmeBlock(name));
     assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
     return result.stdout;
   }
@@ -119,20 +125,7 @@ describe(`MSAL-based clients get tokens over HTTPS and use them (${TEST_STORE})`
       const credential = new ClientSecretCredential(process.env.TENANT_ID, process.env.CLIENT_ID, process.env.CLIENT_SECRET, { authorityHost: process.env.CLOUDPARTNER_ENDPOINT, disableInstanceDiscovery: true });
       console.log((await credential.getToken('https://cloudpartner.azure.com/.default')).token);
     `;
-    writeFileSync(join(project, 'token.mjs'), script);
-    const result = spawnSync(process.execPath, ['token.mjs'], {
-      cwd: project,
-      env: {
-        ...cleanEnv(),
-        NODE_EXTRA_CA_CERTS: ca,
-        CLOUDPARTNER_ENDPOINT: server.url,
-        TENANT_ID: application.tenantId,
-        CLIENT_ID: application.clientId,
-        CLIENT_SECRET: application.clientSecret,
-      },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const result = runInProject('token.mjs', script);
     assert.equal(result.status, 0, result.stderr);
     const claims = decodeJwt(result.stdout.trim());
     assert.equal(claims.iss, `${server.url}/${application.tenantId}/v2.0`);
@@ -142,20 +135,15 @@ describe(`MSAL-based clients get tokens over HTTPS and use them (${TEST_STORE})`
   });
 
   it('a wrong client secret is refused by the server, and the library says so (AADSTS7000215)', () => {
-    writeFileSync(
-      join(project, 'wrong.mjs'),
+    const result = runInProject(
+      'wrong.mjs',
       `
       import { ClientSecretCredential } from '@azure/identity';
-      const credential = new ClientSecretCredential(process.env.TENANT_ID, process.env.CLIENT_ID, 'not-the-secret', { authorityHost: process.env.CLOUDPARTNER_ENDPOINT, disableInstanceDiscovery: true });
+      const credential = new ClientSecretCredential(process.env.TENANT_ID, process.env.CLIENT_ID, process.env.CLIENT_SECRET, { authorityHost: process.env.CLOUDPARTNER_ENDPOINT, disableInstanceDiscovery: true });
       try { await credential.getToken('https://cloudpartner.azure.com/.default'); console.log('got a token'); } catch (error) { console.log(error.name, error.message.includes('AADSTS7000215')); }
     `,
+      { CLIENT_SECRET: 'not-the-secret' },
     );
-    const result = spawnSync(process.execPath, ['wrong.mjs'], {
-      cwd: project,
-      env: { ...cleanEnv(), NODE_EXTRA_CA_CERTS: ca, CLOUDPARTNER_ENDPOINT: server.url, TENANT_ID: application.tenantId, CLIENT_ID: application.clientId },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
     assert.equal(result.stdout.trim(), 'AuthenticationRequiredError true', `${result.stdout}\n${result.stderr}`);
   });
 });
