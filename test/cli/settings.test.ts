@@ -31,6 +31,7 @@ describe('settings, declared once', () => {
 
   it('a flag wins over its environment variable, which wins over the default; an empty variable is unset', () => {
     assert.equal(resolveServeConfig({}, {}).port, 8080);
+    assert.equal(resolveServeConfig({}, {}).host, '127.0.0.1', 'not reachable from the network unless asked (D19)');
     assert.equal(resolveServeConfig({}, { PORT: '9000' }).port, 9000);
     assert.equal(resolveServeConfig({ port: '9100' }, { PORT: '9000' }).port, 9100);
     assert.equal(resolveServeConfig({}, { PORT: '' }).port, 8080);
