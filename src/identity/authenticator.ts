@@ -5,7 +5,7 @@
  */
 import { type Clock, systemClock } from '../domain/clock.ts';
 import { errors } from '../domain/errors.ts';
-import type { Principal, Store } from '../store/store.ts';
+import type { IdentityStore, Principal } from '../store/store.ts';
 import { hashOf } from './access-tokens.ts';
 import type { JwtVerifier } from './jwt-verifier.ts';
 
@@ -13,12 +13,12 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 export class Authenticator {
-  readonly #store: Store;
+  readonly #store: IdentityStore;
   readonly #jwt: JwtVerifier;
 
   readonly #clock: Clock;
 
-  constructor(store: Store, jwt: JwtVerifier, clock: Clock = systemClock) {
+  constructor(store: IdentityStore, jwt: JwtVerifier, clock: Clock = systemClock) {
     this.#store = store;
     this.#jwt = jwt;
     this.#clock = clock;

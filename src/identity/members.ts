@@ -4,7 +4,10 @@
  */
 import { errors } from '../domain/errors.ts';
 import type { Role } from '../domain/roles.ts';
-import type { Member, Store } from '../store/store.ts';
+import type { CatalogStore, IdentityStore, Member } from '../store/store.ts';
+
+/** What the member rules read and write: members, and whether the publisher exists. */
+type MemberStore = IdentityStore & Pick<CatalogStore, 'getPublisher'>;
 
 export interface MemberChange {
   publisherId: string;
@@ -15,7 +18,7 @@ export interface MemberChange {
 }
 
 /** Adds a service principal to a publisher, or changes its role and name; says which, with the member as stored. */
-export async function setMember(store: Store, change: MemberChange, now = new Date()): Promise<{ added: boolean; member: Member }> {
+export async function setMember(store: MemberStore, change: MemberChange, now = new Date()): Promise<{ added: boolean; member: Member }> {
   if (!(await store.getPublisher(change.publisherId))) throw errors.publisherNotFound(change.publisherId);
   const added = await store.putMember({ ...change, displayName: change.displayName ?? '', createdAt: now.toISOString() });
   const member = (await store.listMembers(change.publisherId)).find((m) => m.tenantId === change.tenantId && m.objectId === change.objectId)!;
@@ -26,7 +29,7 @@ export async function setMember(store: Store, change: MemberChange, now = new Da
  * Removes one member. An object id is enough while it is a member in one tenant only; when it is
  * one in several, the tenant must be named, so that one call never removes more than it meant to.
  */
-export async function removeMember(store: Store, publisherId: string, objectId: string, tenantId?: string): Promise<Member> {
+export async function removeMember(store: IdentityStore, publisherId: string, objectId: string, tenantId?: string): Promise<Member> {
   const candidates = (await store.listMembers(publisherId)).filter(
     (member) => member.objectId === objectId && (tenantId === undefined || member.tenantId === tenantId),
   );

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
-import type { Application, SigningKey, Store } from '../store/store.ts';
+import type { Application, IdentityStore, SigningKey } from '../store/store.ts';
 
 export { DEFAULT_AUDIENCE } from './defaults.ts';
 import { DEFAULT_AUDIENCE } from './defaults.ts';
@@ -48,7 +48,7 @@ export class TokenService {
   }
 
   /** Loads (or on first start creates) the tenant and the signing key; imports keys once. */
-  static async open(store: Store, options: { audience?: string; publicUrl?: string } = {}): Promise<TokenService> {
+  static async open(store: IdentityStore, options: { audience?: string; publicUrl?: string } = {}): Promise<TokenService> {
     const tenantId = await store.ensureSetting(TENANT_SETTING, () => randomUUID());
     const keys = await store.ensureSigningKeys(async () => {
       const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });

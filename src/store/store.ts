@@ -113,12 +113,19 @@ export interface OfferSnapshot {
 
 export type { OperationType };
 
-export interface Store {
+/**
+ * The store, by concern: what a caller needs is one of these (the catalog, the workflow, identity);
+ * `Store` is all of them, as each backend implements it.
+ */
+export interface Store extends CatalogStore, WorkflowStore, IdentityStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Brings the schema up to date. Safe to call on every start, from several processes. */
   migrate(): Promise<void>;
   close(): Promise<void>;
+}
 
+/** Publishers, offers and their versions. */
+export interface CatalogStore {
   // publishers
   createPublisher(publisher: Publisher): Promise<boolean>;
   getPublisher(id: string): Promise<Publisher | null>;
@@ -135,8 +142,14 @@ export interface Store {
   getVersionSecrets(publisherId: string, offerId: string, version: number): Promise<SecretValue[]>;
   /** Writes a complete offer with its versions; fails if the offer exists. */
   importOffer(snapshot: OfferSnapshot): Promise<void>;
+}
 
-  // drafts and the publishing workflow: every method is one atomic transaction
+/**
+ * Drafts and the publishing workflow: every method is one atomic transaction that loads the
+ * offer's rows, asks the rules (src/domain/drafts.ts, src/domain/publishing.ts) and applies
+ * their decision.
+ */
+export interface WorkflowStore {
   /**
    * Creates or replaces the draft. `build` runs inside the transaction on the current draft (or
    * null when the offer does not exist) and returns the new content; the condition is checked
@@ -169,8 +182,10 @@ export interface Store {
   nextDueMs(): Promise<number | null>;
   /** Gives up this instance's leases (graceful shutdown), so another can continue at once. */
   releaseLeases(owner: string): Promise<void>;
+}
 
-  // identity
+/** The token service's tenant and keys, applications, members, and opaque access tokens. */
+export interface IdentityStore {
   /** A setting, created with `initial` if absent (atomically: every instance gets the same value). */
   ensureSetting(key: string, initial: () => string): Promise<string>;
   /** The signing keys, oldest first; when there are none, `create` makes the first (atomically). */

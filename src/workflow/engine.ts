@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../domain/clock.ts';
-import type { Store } from '../store/store.ts';
+import type { CatalogStore, WorkflowStore } from '../store/store.ts';
 import { DEFAULT_STEP_LEASE_MS, type StepDurations } from './durations.ts';
 import { runStep } from './steps.ts';
 
@@ -27,7 +27,7 @@ export interface WorkflowOptions {
 export class WorkflowEngine {
   readonly instanceId: string;
   readonly durations: StepDurations;
-  readonly #store: Store;
+  readonly #store: WorkflowStore & CatalogStore;
   readonly #leaseMs: number;
   readonly #pollMs: number;
   readonly #logger: Logger | undefined;
@@ -37,7 +37,7 @@ export class WorkflowEngine {
   #running: Promise<void> | undefined;
   #stopped = true;
 
-  constructor(store: Store, options: WorkflowOptions) {
+  constructor(store: WorkflowStore & CatalogStore, options: WorkflowOptions) {
     this.#store = store;
     this.durations = options.durations;
     this.#leaseMs = options.leaseMs ?? DEFAULT_STEP_LEASE_MS;

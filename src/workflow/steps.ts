@@ -5,10 +5,10 @@
 import { certificationFindings, validateForPublish } from '../domain/offer-validation/index.ts';
 import type { StepMessage } from '../domain/operations.ts';
 import { formatTicks } from '../domain/time.ts';
-import type { ClaimedStep, StepOutcome, Store } from '../store/store.ts';
+import type { CatalogStore, ClaimedStep, StepOutcome } from '../store/store.ts';
 import type { StepDurations } from './durations.ts';
 
-export async function runStep(store: Store, claim: ClaimedStep, nowMs: number, durations: StepDurations): Promise<StepOutcome> {
+export async function runStep(store: CatalogStore, claim: ClaimedStep, nowMs: number, durations: StepDurations): Promise<StepOutcome> {
   const { operation } = claim;
   const timestamp = formatTicks(BigInt(nowMs) * 10_000n);
   const info = (messageHtml: string): StepMessage[] => [{ messageHtml, level: 'information', timestamp }];
