@@ -6,6 +6,8 @@
  * from the document, so a list would show other text than the document. Such text is refused
  * where it comes in, the same way on every backend.
  */
+import { errors } from './errors.ts';
+
 const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Why `text` cannot be stored as it is, or undefined when it can. */
@@ -13,4 +15,13 @@ export function unstorableText(text: string): string | undefined {
   if (text.includes('\u0000')) return 'contains the character U+0000 (NUL)';
   if (UNPAIRED_SURROGATE.test(text)) return 'is not well-formed Unicode (it has an unpaired surrogate)';
   return undefined;
+}
+
+/**
+ * Text that reached a backend which cannot store it (PostgreSQL refuses U+0000 in any text
+ * column). Documents are checked where they come in; anything else that carries it — an id in a
+ * path, a member's name — was still sent by the client: a client mistake, never a fault of ours.
+ */
+export function unstorableTextError(): Error {
+  return errors.invalidRequest('The request carries text with the character U+0000 (NUL), which cannot be stored.');
 }

@@ -1,0 +1,52 @@
+/** SQL of the token service's settings and keys, applications, members and access tokens: one text for both backends. */
+import { postgresOnly, sql } from '../sql/statement.ts';
+
+const TOKENS_WITH_GRANTS = 'access_tokens t LEFT JOIN token_grants g ON g.token_id = t.id';
+
+export const identitySql = {
+  setting: sql('setting', 'SELECT value FROM settings WHERE key = ?'),
+  insertSetting: sql('insert-setting', 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
+
+  signingKeys: sql('signing-keys', 'SELECT kid, algorithm, public_jwk, sealed_private_jwk, created_at FROM signing_keys ORDER BY created_at, kid'),
+  /** Instances starting together make one first key between them: the first to lock the table. */
+  lockSigningKeys: postgresOnly('lock-signing-keys', 'LOCK TABLE signing_keys IN EXCLUSIVE MODE'),
+  countSigningKeys: sql('count-signing-keys', 'SELECT COUNT(*) AS n FROM signing_keys'),
+  insertSigningKey: sql('insert-signing-key', 'INSERT INTO signing_keys (kid, algorithm, public_jwk, sealed_private_jwk, created_at) VALUES (?, ?, ?, ?, ?)'),
+
+  application: sql('application', 'SELECT client_id, tenant_id, object_id, display_name, secret_hash, created_at FROM applications WHERE client_id = ?'),
+  insertApplication: sql(
+    'insert-application',
+    'INSERT INTO applications (client_id, tenant_id, object_id, display_name, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+  ),
+
+  members: sql(
+    'members',
+    'SELECT publisher_id, tenant_id, object_id, role, display_name, created_at FROM members WHERE publisher_id = ? ORDER BY display_name, object_id',
+  ),
+  memberGrants: sql('member-grants', 'SELECT publisher_id, role FROM members WHERE tenant_id = ? AND object_id = ?'),
+  /** Adds a member; returns a row only when it was not there (then `updateMember` changes it instead). */
+  addMember: sql(
+    'add-member',
+    `INSERT INTO members (publisher_id, tenant_id, object_id, role, display_name, created_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (publisher_id, tenant_id, object_id) DO NOTHING RETURNING object_id`,
+  ),
+  updateMember: sql('update-member', 'UPDATE members SET role = ?, display_name = ? WHERE publisher_id = ? AND tenant_id = ? AND object_id = ?'),
+  deleteMember: sql('delete-member', 'DELETE FROM members WHERE publisher_id = ? AND tenant_id = ? AND object_id = ?'),
+
+  insertToken: sql('insert-token', 'INSERT INTO access_tokens (id, token_hash, description, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)'),
+  insertGrant: sql('insert-grant', 'INSERT INTO token_grants (token_id, publisher_id, role) VALUES (?, ?, ?)'),
+  /** A token that is not revoked, one row per grant; whether it has expired, the authenticator decides. */
+  principal: sql('principal', `SELECT t.id, t.expires_at, g.publisher_id, g.role FROM ${TOKENS_WITH_GRANTS} WHERE t.token_hash = ? AND t.revoked_at IS NULL`),
+  tokens: sql(
+    'tokens',
+    `SELECT t.id, t.token_hash, t.description, t.created_at, t.expires_at, g.publisher_id, g.role
+       FROM ${TOKENS_WITH_GRANTS} WHERE t.revoked_at IS NULL ORDER BY t.id, g.publisher_id`,
+  ),
+};
+
+export interface PrincipalRow {
+  id: string;
+  expires_at: string | null;
+  publisher_id: string | null;
+  role: string | null;
+}

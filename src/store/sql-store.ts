@@ -1,0 +1,154 @@
+/**
+ * The store both backends are: the catalog, the workflow and identity, each written once over a
+ * SqlDatabase (./sql/statement.ts). A backend gives the database — its connections, transactions
+ * and dialect — and may serve hot reads from its own cache by overriding them; it decides nothing.
+ */
+import type { OfferHeader, OfferListFilter, OfferVersionDocument } from '../domain/offers.ts';
+import type { OperationRecord } from '../domain/operations.ts';
+import type { Publisher } from '../domain/publishers.ts';
+import type { Role } from '../domain/roles.ts';
+import type { SecretValue } from '../domain/secret-fields.ts';
+import { SqlIdentityStore } from './identity/identity-store.ts';
+import { SqlOfferStore } from './offers/offer-store.ts';
+import type { SecretBox } from './secret-box.ts';
+import type { SqlDatabase } from './sql/statement.ts';
+import type {
+  Application,
+  CancelResult,
+  ClaimedStep,
+  CurrentDraft,
+  DraftContent,
+  Member,
+  NewAccessToken,
+  OfferSnapshot,
+  Principal,
+  SaveDraftResult,
+  SigningKey,
+  StartOperationOptions,
+  StepOutcome,
+  Store,
+  WriteCondition,
+} from './store.ts';
+import { SqlWorkflowStore } from './workflow/workflow-store.ts';
+
+export abstract class SqlStore implements Store {
+  abstract readonly kind: Store['kind'];
+  abstract migrate(): Promise<void>;
+  abstract close(): Promise<void>;
+
+  protected readonly offers: SqlOfferStore;
+  protected readonly workflow: SqlWorkflowStore;
+  protected readonly identity: SqlIdentityStore;
+
+  constructor(db: SqlDatabase, secrets: SecretBox) {
+    this.offers = new SqlOfferStore(db, secrets);
+    this.workflow = new SqlWorkflowStore(db);
+    this.identity = new SqlIdentityStore(db, secrets);
+  }
+
+  // ---- the catalog ----
+  createPublisher(publisher: Publisher): Promise<boolean> {
+    return this.offers.createPublisher(publisher);
+  }
+  getPublisher(id: string): Promise<Publisher | null> {
+    return this.offers.getPublisher(id);
+  }
+  async listPublishers(ids: readonly string[]): Promise<Publisher[]> {
+    const publishers: Publisher[] = [];
+    for (const id of [...ids].sort()) {
+      const publisher = await this.getPublisher(id);
+      if (publisher) publishers.push(publisher);
+    }
+    return publishers;
+  }
+  listAllPublisherIds(): Promise<string[]> {
+    return this.offers.listAllPublisherIds();
+  }
+  getOffer(publisherId: string, offerId: string): Promise<OfferHeader | null> {
+    return this.offers.getOffer(publisherId, offerId);
+  }
+  getOfferVersion(publisherId: string, offerId: string, version: number): Promise<OfferVersionDocument | null> {
+    return this.offers.getOfferVersion(publisherId, offerId, version);
+  }
+  listOffers(publisherId: string, filter: OfferListFilter): Promise<OfferHeader[]> {
+    return this.offers.listOffers(publisherId, filter);
+  }
+  getVersionSecrets(publisherId: string, offerId: string, version: number): Promise<SecretValue[]> {
+    return this.offers.getVersionSecrets(publisherId, offerId, version);
+  }
+  importOffer(snapshot: OfferSnapshot): Promise<void> {
+    return this.offers.importOffer(snapshot);
+  }
+
+  // ---- drafts and the workflow ----
+  saveDraft(publisherId: string, offerId: string, condition: WriteCondition, build: (current: CurrentDraft | null) => DraftContent): Promise<SaveDraftResult> {
+    return this.offers.saveDraft(publisherId, offerId, condition, build);
+  }
+  startPublish(
+    publisherId: string,
+    offerId: string,
+    options: StartOperationOptions,
+    validate: (offer: OfferHeader, definitionJson: string) => void,
+  ): Promise<{ operation: OperationRecord; reused: boolean }> {
+    return this.workflow.startPublish(publisherId, offerId, options, validate);
+  }
+  startGoLive(publisherId: string, offerId: string, options: StartOperationOptions): Promise<OperationRecord> {
+    return this.workflow.startGoLive(publisherId, offerId, options);
+  }
+  cancelOperation(publisherId: string, offerId: string, options: StartOperationOptions): Promise<CancelResult> {
+    return this.workflow.cancelOperation(publisherId, offerId, options);
+  }
+  getOperation(publisherId: string, offerId: string, operationId: string): Promise<OperationRecord | null> {
+    return this.workflow.getOperation(publisherId, offerId, operationId);
+  }
+  listOperations(publisherId: string, offerId: string): Promise<OperationRecord[]> {
+    return this.workflow.listOperations(publisherId, offerId);
+  }
+  claimDueStep(owner: string, nowMs: number, leaseMs: number): Promise<ClaimedStep | null> {
+    return this.workflow.claimDueStep(owner, nowMs, leaseMs);
+  }
+  finishStep(claim: ClaimedStep, outcome: StepOutcome, nowMs: number): Promise<boolean> {
+    return this.workflow.finishStep(claim, outcome, nowMs);
+  }
+  nextDueMs(): Promise<number | null> {
+    return this.workflow.nextDueMs();
+  }
+  releaseLeases(owner: string): Promise<void> {
+    return this.workflow.releaseLeases(owner);
+  }
+
+  // ---- identity ----
+  ensureSetting(key: string, initial: () => string): Promise<string> {
+    return this.identity.ensureSetting(key, initial);
+  }
+  ensureSigningKeys(create: () => Promise<SigningKey>): Promise<SigningKey[]> {
+    return this.identity.ensureSigningKeys(create);
+  }
+  createApplication(application: Application): Promise<void> {
+    return this.identity.createApplication(application);
+  }
+  findApplication(clientId: string): Promise<Application | null> {
+    return this.identity.findApplication(clientId);
+  }
+  listMembers(publisherId: string): Promise<Member[]> {
+    return this.identity.listMembers(publisherId);
+  }
+  putMember(member: Member): Promise<boolean> {
+    return this.identity.putMember(member);
+  }
+  removeMember(publisherId: string, tenantId: string, objectId: string): Promise<boolean> {
+    return this.identity.removeMember(publisherId, tenantId, objectId);
+  }
+  findMemberGrants(tenantId: string, objectId: string): Promise<ReadonlyMap<string, Role>> {
+    return this.identity.findMemberGrants(tenantId, objectId);
+  }
+  createAccessToken(token: NewAccessToken): Promise<void> {
+    return this.identity.createAccessToken(token);
+  }
+  findPrincipalByTokenHash(tokenHash: string): Promise<Principal | null> {
+    return this.identity.findPrincipalByTokenHash(tokenHash);
+  }
+  listAccessTokens(): Promise<NewAccessToken[]> {
+    return this.identity.listAccessTokens();
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * The publishing workflow — operations, steps, leases — once for both backends. Each write loads the offer as it
+ * stands (its row, locked, and the operation running on it), asks the state machine
+ * (src/domain/publishing.ts) and writes what it decided; the step leases follow the rule in
+ * ./statements.ts.
+ */
+import type { OfferHeader } from '../../domain/offers.ts';
+import type { OperationRecord } from '../../domain/operations.ts';
+import { type OfferState, type RunningOperation, decideCancel, decideGoLive, decidePublish, decideStepEnd } from '../../domain/publishing.ts';
+import { etagFor, formatTicks, timestampAfter } from '../../domain/time.ts';
+import { type OperationType, operationSlot, stepsOf } from '../../domain/workflow.ts';
+import { offerSql, type VersionRow } from '../offers/statements.ts';
+import { type OfferRow, type OperationRow, type StepRow, toOfferHeader, toOperation } from '../rows.ts';
+import type { SqlDatabase, SqlRunner } from '../sql/statement.ts';
+import type { CancelResult, ClaimedStep, StartOperationOptions, StepOutcome } from '../store.ts';
+import { type DueStepRow, workflowSql } from './statements.ts';
+
+/** What a new operation's row says besides its identity. */
+interface NewOperation {
+  id: string;
+  publisherId: string;
+  offerId: string;
+  type: OperationType;
+  publishingVersion: number;
+  offerVersion: number;
+  notificationEmails: string | null;
+  draftEtag: string | null;
+  targetOperationId: string | null;
+  now: string;
+  firstStep: StartOperationOptions['firstStep'];
+}
+
+function ticksOf(epochMs: number): string {
+  return formatTicks(BigInt(epochMs) * 10_000n);
+}
+
+export class SqlWorkflowStore {
+  readonly #db: SqlDatabase;
+
+  constructor(db: SqlDatabase) {
+    this.#db = db;
+  }
+
+  startPublish(
+    publisherId: string,
+    offerId: string,
+    options: StartOperationOptions,
+    validate: (offer: OfferHeader, definitionJson: string) => void,
+  ): Promise<{ operation: OperationRecord; reused: boolean }> {
+    return this.#db.transact(async (tx) => {
+      const state = await offerState(tx, publisherId, offerId);
+      const decision = decidePublish(state);
+      if (decision.kind === 'reuse') return { operation: await operationRecord(tx, decision.operationId), reused: true };
+      const offer = state.offer!;
+      const draft = (await tx.get<VersionRow>(offerSql.version, publisherId, offerId, decision.freeze))!;
+      validate(offer, draft.definition_json);
+      const now = timestampAfter(offer.changedTime);
+      await tx.run(offerSql.freezeVersion, publisherId, offerId, decision.freeze);
+      await tx.run(offerSql.insertVersion, publisherId, offerId, decision.nextDraft, draft.definition_json, draft.changed_time, 0);
+      await tx.run(offerSql.copySecrets, decision.nextDraft, publisherId, offerId, decision.freeze);
+      const etag = etagFor(now);
+      const emails = options.notificationEmails ?? offer.notificationEmails;
+      await tx.run(workflowSql.startOperationOnOffer, options.operationId, decision.nextDraft, etag, now, emails, publisherId, offerId);
+      await insertOperation(tx, {
+        id: options.operationId,
+        publisherId,
+        offerId,
+        type: 'publish',
+        publishingVersion: decision.freeze,
+        offerVersion: decision.freeze,
+        notificationEmails: emails,
+        draftEtag: etag,
+        targetOperationId: null,
+        now,
+        firstStep: options.firstStep,
+      });
+      return { operation: await operationRecord(tx, options.operationId), reused: false };
+    });
+  }
+
+  startGoLive(publisherId: string, offerId: string, options: StartOperationOptions): Promise<OperationRecord> {
+    return this.#db.transact(async (tx) => {
+      const state = await offerState(tx, publisherId, offerId);
+      const { version } = decideGoLive(state);
+      const offer = state.offer!;
+      const now = timestampAfter(offer.changedTime);
+      const emails = options.notificationEmails ?? offer.notificationEmails;
+      await tx.run(workflowSql.startOperationOnOffer, options.operationId, offer.version, etagFor(now), now, emails, publisherId, offerId);
+      await insertOperation(tx, {
+        id: options.operationId,
+        publisherId,
+        offerId,
+        type: 'golive',
+        publishingVersion: version,
+        offerVersion: version,
+        notificationEmails: emails,
+        draftEtag: null,
+        targetOperationId: null,
+        now,
+        firstStep: options.firstStep,
+      });
+      return operationRecord(tx, options.operationId);
+    });
+  }
+
+  cancelOperation(publisherId: string, offerId: string, options: StartOperationOptions): Promise<CancelResult> {
+    return this.#db.transact(async (tx): Promise<CancelResult> => {
+      const state = await offerState(tx, publisherId, offerId);
+      const decision = decideCancel(state);
+      const running = decision.operation;
+      const now = timestampAfter(state.offer!.changedTime);
+      await tx.run(workflowSql.endOperation, 'canceled', null, now, running.id);
+      await tx.run(workflowSql.cancelOpenSteps, running.id);
+      if (decision.kind === 'stop') {
+        await tx.run(workflowSql.endOperationOnOffer, 'canceled', now, etagFor(now), null, null, publisherId, offerId, running.id);
+        return { kind: 'canceled', operation: await operationRecord(tx, running.id) };
+      }
+      await insertOperation(tx, {
+        id: options.operationId,
+        publisherId,
+        offerId,
+        type: 'cancel',
+        publishingVersion: running.publishingVersion,
+        offerVersion: running.offerVersion,
+        notificationEmails: running.notificationEmails,
+        draftEtag: null,
+        targetOperationId: running.id,
+        now,
+        firstStep: options.firstStep,
+      });
+      await tx.run(workflowSql.handOverOffer, options.operationId, now, etagFor(now), publisherId, offerId, running.id);
+      return { kind: 'canceling', operation: await operationRecord(tx, options.operationId) };
+    });
+  }
+
+  async getOperation(publisherId: string, offerId: string, operationId: string): Promise<OperationRecord | null> {
+    const row = await this.#db.get<OperationRow>(workflowSql.operation, publisherId, offerId, operationId);
+    return row ? toOperation(row, await this.#db.all<StepRow>(workflowSql.steps, row.id)) : null;
+  }
+
+  /** The offer's operations, oldest first, in two statements however long its history is. */
+  async listOperations(publisherId: string, offerId: string): Promise<OperationRecord[]> {
+    const rows = await this.#db.all<OperationRow>(workflowSql.operations, publisherId, offerId);
+    if (rows.length === 0) return [];
+    const byOperation = new Map<string, StepRow[]>();
+    for (const step of await this.#db.all<StepRow>(workflowSql.stepsOfOffer, publisherId, offerId)) {
+      const steps = byOperation.get(step.operation_id);
+      if (steps) steps.push(step);
+      else byOperation.set(step.operation_id, [step]);
+    }
+    return rows.map((row) => toOperation(row, byOperation.get(row.id) ?? []));
+  }
+
+  /** Takes the lease on the step due first, if any (the rule: ./statements.ts). */
+  claimDueStep(owner: string, nowMs: number, leaseMs: number): Promise<ClaimedStep | null> {
+    return this.#db.transact(async (tx) => {
+      const due = await tx.get<DueStepRow>(workflowSql.dueStep, nowMs, nowMs);
+      if (!due) return null;
+      const taken = await tx.run(workflowSql.takeLease, owner, nowMs + leaseMs, due.operation_id, due.position, nowMs, nowMs);
+      if (taken === 0) return null;
+      return { operation: await operationRecord(tx, due.operation_id), position: due.position, stepId: due.step_id, owner };
+    });
+  }
+
+  /** Records a claimed step's outcome and moves the operation on; false if the lease was lost meanwhile. */
+  finishStep(claim: ClaimedStep, outcome: StepOutcome, nowMs: number): Promise<boolean> {
+    return this.#db.transact(async (tx) => {
+      // The offer's row first, as every other write locks it: no deadlock with a cancel.
+      const offerRow = await tx.get<OfferRow>(offerSql.lockOffer, claim.operation.publisherId, claim.operation.offerId);
+      const held = await tx.get(workflowSql.heldStep, claim.operation.id, claim.position, claim.owner);
+      if (!held || !offerRow) return false; // lease lost, or canceled meanwhile
+      const operation = await operationRecord(tx, claim.operation.id);
+      const now = ticksOf(nowMs);
+      const progress = outcome.status === 'blocked' ? 0 : 100;
+      await tx.run(workflowSql.finishStep, outcome.status, progress, JSON.stringify(outcome.messages), operation.id, claim.position);
+      const decision = decideStepEnd(operation, claim.position, outcome, nowMs);
+      if (decision.kind === 'next') {
+        await tx.run(workflowSql.startStep, now, decision.dueMs, operation.id, decision.position);
+        await tx.run(workflowSql.touchOperation, now, operation.id);
+        return true;
+      }
+      await tx.run(workflowSql.endOperation, decision.operationStatus, decision.error, now, operation.id);
+      const changed = timestampAfter(offerRow.changed_time);
+      await tx.run(
+        workflowSql.endOperationOnOffer,
+        decision.offerStatus,
+        changed,
+        etagFor(changed),
+        decision.previewVersion,
+        decision.productionVersion,
+        operation.publisherId,
+        operation.offerId,
+        operation.id,
+      );
+      return true;
+    });
+  }
+
+  async nextDueMs(): Promise<number | null> {
+    return (await this.#db.get<{ due: number | null }>(workflowSql.nextDue))?.due ?? null;
+  }
+
+  async releaseLeases(owner: string): Promise<void> {
+    await this.#db.run(workflowSql.releaseLeases, owner);
+  }
+}
+
+/** The offer as it stands (locked), and the operation running on it: what every workflow decision is made from. */
+async function offerState(tx: SqlRunner, publisherId: string, offerId: string): Promise<OfferState> {
+  const row = await tx.get<OfferRow>(offerSql.lockOffer, publisherId, offerId);
+  let running: RunningOperation | null = null;
+  if (row?.running_operation_id) {
+    const operation = await operationRecord(tx, row.running_operation_id);
+    const found = await tx.get<{ draft_etag: string | null }>(workflowSql.draftEtag, operation.id);
+    running = { ...operation, draftEtag: found?.draft_etag ?? null };
+  }
+  return { publisherId, offerId, offer: row ? toOfferHeader(row) : null, running };
+}
+
+async function operationRecord(tx: SqlRunner, id: string): Promise<OperationRecord> {
+  const row = await tx.get<OperationRow>(workflowSql.operationById, id);
+  if (!row) throw new Error(`operation ${id} vanished`);
+  return toOperation(row, await tx.all<StepRow>(workflowSql.steps, id));
+}
+
+/** The operation's row and its steps: the first in progress and due, the others not started. */
+async function insertOperation(tx: SqlRunner, operation: NewOperation): Promise<void> {
+  await tx.run(
+    workflowSql.insertOperation,
+    operation.id,
+    operation.publisherId,
+    operation.offerId,
+    operation.type,
+    'running',
+    operation.publishingVersion,
+    operation.offerVersion,
+    operationSlot(operation.type),
+    operation.notificationEmails,
+    operation.draftEtag,
+    operation.targetOperationId,
+    null,
+    operation.now,
+    operation.now,
+  );
+  for (const [position, step] of stepsOf(operation.type).entries()) {
+    const first = position === 0;
+    await tx.run(
+      workflowSql.insertStep,
+      operation.id,
+      position,
+      step.id,
+      first ? 'inProgress' : 'notStarted',
+      0,
+      '[]',
+      first ? ticksOf(operation.firstStep.startedMs) : null,
+      first ? operation.firstStep.dueMs : null,
+    );
+  }
+}
