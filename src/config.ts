@@ -140,6 +140,18 @@ export const SERVE_SETTINGS = {
     help: 'with `--demo`: print a fresh demo token',
     parse: (text) => text === 'true',
   }),
+  sandbox: setting({
+    flag: 'sandbox',
+    boolean: true,
+    env: 'CLOUDPARTNER_SANDBOX',
+    shown: 'off (on with `--demo`)',
+    help: 'serve the sandbox controls under `/_cloudpartner/` (faults, the workflow clock); they take the sandbox admin token (`token create --sandbox-admin`)',
+    parse: (text, name) => {
+      if (text === undefined || ['false', '0', 'off', ''].includes(text.toLowerCase())) return false;
+      if (['true', '1', 'on'].includes(text.toLowerCase())) return true;
+      throw new ConfigError(`${name} must be true or false, not '${text}'`);
+    },
+  }),
   publicUrl: setting({
     flag: 'public-url',
     env: 'CLOUDPARTNER_PUBLIC_URL',

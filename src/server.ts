@@ -50,12 +50,16 @@ export async function startServer(config: ServeConfig, out: NodeJS.WritableStrea
     logger.warn('no CLOUDPARTNER_SECRET_KEY: using the key in the data directory; every instance on this database must use the same key');
   }
   const store = await openStore(storeConfig);
+  // The demo turns the sandbox on: a place to try failures is what a demo is for.
+  const sandbox = config.sandbox || config.demo;
   let demoToken: string | undefined;
+  let sandboxToken: string | undefined;
   if (config.demo) {
     const loaded = await loadDemoData(store);
     if (loaded || config.newDemoToken) {
       demoToken = (await createAccessToken(store, { publisherIds: [DEMO_PUBLISHER.id], role: 'Owner', description: 'demo token printed by serve --demo' }))
         .token;
+      sandboxToken = (await createAccessToken(store, { sandboxAdmin: true, description: 'sandbox admin token printed by serve --demo' })).token;
     }
   }
   const app = await buildApp({
@@ -66,6 +70,7 @@ export async function startServer(config: ServeConfig, out: NodeJS.WritableStrea
     connectionLimits: { maxConnections: config.maxConnections },
     workflowLeaseMs: config.stepLeaseMs,
     putMode: config.putMode,
+    sandbox,
     identity: {
       audiences: config.audiences,
       clockToleranceSeconds: config.clockToleranceSeconds,
@@ -81,7 +86,7 @@ export async function startServer(config: ServeConfig, out: NodeJS.WritableStrea
   const url = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
   if (!config.publicUrl) app.tokens.setPublicUrl(url);
 
-  const started = { url, store: describeStore(storeConfig), demo: config.demo, demoToken, tokenServiceUrl: app.tokens.publicUrl };
+  const started = { url, store: describeStore(storeConfig), demo: config.demo, demoToken, sandbox, sandboxToken, tokenServiceUrl: app.tokens.publicUrl };
   out.write(options.json ? `${JSON.stringify(startedJson(started))}\n` : banner(started));
 
   // Graceful: stop accepting, let requests in flight finish (bounded), give up workflow leases
@@ -104,6 +109,8 @@ interface Started {
   store: string;
   demo: boolean;
   demoToken: string | undefined;
+  sandbox: boolean;
+  sandboxToken: string | undefined;
   tokenServiceUrl: string;
 }
 
@@ -123,6 +130,7 @@ function startedJson(started: Started) {
     openapi: `${started.url}/openapi.json`,
     tokenService: started.tokenServiceUrl,
     ...(started.demo ? { demo: { publisherId: DEMO_PUBLISHER.id, offerId: DEMO_OFFER_ID, ...(started.demoToken ? { token: started.demoToken } : {}) } } : {}),
+    ...(started.sandbox ? { sandbox: { url: `${started.url}/_cloudpartner/`, ...(started.sandboxToken ? { adminToken: started.sandboxToken } : {}) } } : {}),
     warnings: startWarnings(started),
   };
 }
@@ -153,6 +161,19 @@ function banner(options: Started): string {
       curl(`${base}/${DEMO_OFFER_ID}/slot/Draft?${q}`),
       curl(`${base}/${DEMO_OFFER_ID}/slot/Preview?${q}`),
       curl(`${base}/${DEMO_OFFER_ID}/slot/Production?${q}`),
+      '',
+    );
+  }
+  if (options.sandbox) {
+    const admin = options.sandboxToken ?? '$SANDBOX_TOKEN';
+    lines.push(
+      options.sandboxToken
+        ? `Sandbox controls at ${options.url}/_cloudpartner/ — the sandbox admin token, shown only now:`
+        : `Sandbox controls at ${options.url}/_cloudpartner/ (get an admin token with: npx cloudpartner token create --sandbox-admin)`,
+      ...(options.sandboxToken ? ['', `  ${options.sandboxToken}`, ''] : []),
+      'Make the next certification fail:',
+      `  curl -s -X POST -H "Authorization: Bearer ${admin}" -H "Content-Type: application/json" \\`,
+      `    -d '{"match":{"operation":"publish"},"effect":{"fail":{"messages":["The VHD is not generalized."]}},"times":1}' ${options.url}/_cloudpartner/faults`,
       '',
     );
   }

@@ -39,3 +39,43 @@ export class ManualClock implements Clock {
     return () => this.#listeners.delete(listener);
   }
 }
+
+/**
+ * Another clock, moved ahead on demand: the sandbox's workflow time. `advance` makes every
+ * waiting step behave as if that much time had passed, while the clock underneath (what tokens
+ * and the rate limiter read) keeps real time.
+ */
+export class OffsetClock implements Clock {
+  readonly #base: Clock;
+  #offsetMs = 0;
+  readonly #listeners = new Set<() => void>();
+
+  constructor(base: Clock) {
+    this.#base = base;
+    base.onJump?.(() => this.#jumped());
+  }
+
+  now(): number {
+    return this.#base.now() + this.#offsetMs;
+  }
+
+  /** How far ahead of the clock underneath this one is, ms. */
+  get offsetMs(): number {
+    return this.#offsetMs;
+  }
+
+  advance(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError('a clock only moves forward');
+    this.#offsetMs += ms;
+    this.#jumped();
+  }
+
+  onJump(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #jumped(): void {
+    for (const listener of this.#listeners) listener();
+  }
+}

@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   InvalidToken: 401,
   Forbidden: 403,
   InsufficientRole: 403,
+  SandboxAdminRequired: 403,
   // 404 — the thing is not there
   NotFound: 404,
   PublisherNotFound: 404,
@@ -44,6 +45,7 @@ export const ERROR_CODES = {
   SlotEmpty: 404,
   OperationNotFound: 404,
   MemberNotFound: 404,
+  FaultNotFound: 404,
   // the request conflicts with the offer's state
   InvalidResourceId: 409,
   OfferTypeChange: 409,
@@ -63,9 +65,15 @@ export const ERROR_CODES = {
   HeadersTooLarge: 431,
   // 5xx — only for our own faults
   InternalError: 500,
+  /** Only ever injected by a sandbox fault rule: the hosted service's gateway answered it. */
+  BadGateway: 502,
   ServiceUnavailable: 503,
 } as const satisfies Record<string, number>;
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The statuses a sandbox HTTP fault rule can make the API answer. */
+export const INJECTED_STATUSES = [429, 500, 502, 503] as const;
+export type InjectedStatus = (typeof INJECTED_STATUSES)[number];
 
 export class ApiError extends Error {
   readonly status: number;
@@ -116,6 +124,10 @@ export const errors = {
   invalidQueryParameter: (name: string, why: string) =>
     new ApiError(400, 'InvalidQueryParameter', `The query parameter '${truncate(name)}' is not valid: ${why}`),
   invalidRequest: (message: string) => new ApiError(400, 'InvalidRequest', message),
+  invalidFaultRule: (text: string, problems: ReadonlyArray<{ path: string; message: string }>) => {
+    const listed = listProblems(problems);
+    return new ApiError(400, 'InvalidRequest', `The fault rule is not valid: ${problems.length > 0 ? listed.text : text}`, {}, { problems: listed.problems });
+  },
   invalidJson: (message: string) => new ApiError(400, 'InvalidJson', `The request body is not valid JSON: ${message}`),
   missingHost: () => new ApiError(400, 'MissingHost', 'An HTTP/1.1 request must have a Host header.'),
 
@@ -133,6 +145,9 @@ export const errors = {
   forbiddenPublisher: (publisherId: string) => new ApiError(403, 'Forbidden', `The caller does not have access to the publisher namespace '${publisherId}'.`),
   forbiddenAction: (publisherId: string, role: string, action: string) =>
     new ApiError(403, 'InsufficientRole', `The caller's role ${role} on publisher '${publisherId}' does not allow ${action}.`),
+
+  sandboxAdminRequired: () =>
+    new ApiError(403, 'SandboxAdminRequired', 'The sandbox controls need the sandbox admin token (cloudpartner token create --sandbox-admin).'),
 
   // 404 — the thing is not there
   routeNotFound: (method: string, url: string) => new ApiError(404, 'NotFound', `No API matches ${method} ${truncate(url.split('?')[0] ?? url, 200)}.`),
@@ -196,6 +211,7 @@ export const errors = {
   nothingToCancel: (offerId: string) => new ApiError(409, 'NoOperationToCancel', `No operation is running on the offer '${offerId}'.`),
   memberNotFound: (publisherId: string, objectId: string) =>
     new ApiError(404, 'MemberNotFound', `The publisher '${publisherId}' has no member '${objectId.slice(0, 100)}'.`),
+  faultNotFound: (id: string) => new ApiError(404, 'FaultNotFound', `There is no fault rule '${truncate(id)}'.`),
   operationNotFound: (operationId: string) =>
     new ApiError(404, 'OperationNotFound', `The operation '${operationId.slice(0, 100)}' does not exist for this offer.`),
 
@@ -217,9 +233,24 @@ export const errors = {
   unsupportedMediaType: (type: string | undefined) =>
     new ApiError(415, 'UnsupportedMediaType', `The content type '${truncate(type ?? '')}' is not supported; send application/json.`),
 
-  // 5xx — only for our own faults
+  // 5xx — only for our own faults, or injected on purpose by a sandbox fault rule
   internal: () => new ApiError(500, 'InternalError', 'An internal error occurred. It has been logged.'),
   unavailable: (why: string) => new ApiError(503, 'ServiceUnavailable', why),
+  /** The answer a sandbox HTTP fault rule asked for, shaped as the service's own answer with that status. */
+  injected: (status: InjectedStatus, ruleId: string, retryAfterSeconds?: number) => {
+    const why = `(injected by the sandbox fault rule ${ruleId})`;
+    const headers: Record<string, string> = retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) };
+    switch (status) {
+      case 429:
+        return new ApiError(429, 'TooManyRequests', `Too many requests from this caller ${why}.`, headers);
+      case 500:
+        return new ApiError(500, 'InternalError', `An internal error occurred ${why}.`, headers);
+      case 502:
+        return new ApiError(502, 'BadGateway', `The gateway could not reach the service ${why}.`, headers);
+      case 503:
+        return new ApiError(503, 'ServiceUnavailable', `The service is unavailable ${why}.`, headers);
+    }
+  },
 } as const;
 
 /** The error body every error answer carries, as the JSON text sent: Fastify's answers and raw-socket ones alike. */

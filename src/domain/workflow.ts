@@ -108,3 +108,13 @@ export function stepsOf(type: OperationType): readonly StepDefinition[] {
 export function operationSlot(type: OperationType): 'staging' | 'production' {
   return type === 'publish' ? 'staging' : 'production';
 }
+
+/** One step of a running operation, as the rules about steps (durations, sandbox faults) see it. */
+export interface StepTarget {
+  publisherId: string;
+  offerId: string;
+  operationId: string;
+  operation: OperationType;
+  stepId: string;
+  position: number;
+}

@@ -5,7 +5,9 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
-import { type Clock, systemClock } from '../domain/clock.ts';
+import { type Clock, OffsetClock, systemClock } from '../domain/clock.ts';
+import { FaultRules } from '../sandbox/faults.ts';
+import sandboxPlugin from './plugins/sandbox.ts';
 import type { PutMode } from '../domain/drafts.ts';
 import type { Store } from '../store/store.ts';
 import errorsPlugin, { answerClientError, sendError, toApiError } from './plugins/errors.ts';
@@ -54,6 +56,8 @@ export interface AppOptions {
   putMode?: PutMode;
   /** The server's time: the system clock, or a ManualClock that tests move. */
   clock?: Clock;
+  /** Serve the sandbox controls under /_cloudpartner/ (fault rules, the workflow clock). */
+  sandbox?: boolean;
 }
 
 export interface IdentityOptions {
@@ -116,6 +120,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(errorsPlugin);
   app.addHook('onRequest', requireHost);
+  // The sandbox's workflow time runs ahead of the server's on demand (clock/advance); tokens and
+  // the rate limiter keep the server's.
+  const sandbox = options.sandbox ? { faults: new FaultRules(() => clock.now()), clock: new OffsetClock(clock) } : undefined;
+  if (sandbox) await app.register(sandboxPlugin, sandbox);
   app.decorate('tokens', tokens);
   await app.register(authPlugin, { authenticator: new Authenticator(options.store, verifier, clock) });
   await app.register(rateLimitPlugin, { requestsPerMinute: options.rateLimit, now: () => clock.now() });
@@ -127,7 +135,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: options.logger,
     leaseMs: options.workflowLeaseMs,
     pollMs: options.workflowPollMs,
-    clock,
+    clock: sandbox?.clock ?? clock,
+    interventions: sandbox?.faults,
   });
   await registerRoutes(app, { store: options.store, tokens, putMode: options.putMode ?? 'service', clock });
   return app;

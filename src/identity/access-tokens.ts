@@ -31,18 +31,20 @@ export function hashOf(token: string): string {
   return hash;
 }
 
-export interface CreateTokenRequest {
-  publisherIds: readonly string[];
-  role: Role;
+interface TokenLifetime {
   description?: string;
   /** Lifetime in days; none = does not expire. */
   expiresInDays?: number;
 }
 
+/** A token granting `role` on publishers, or the sandbox admin token: the sandbox controls, and no publisher. */
+export type CreateTokenRequest = TokenLifetime & ({ publisherIds: readonly string[]; role: Role } | { sandboxAdmin: true });
+
 /** Creates a token and returns it; this is the only time the token exists outside the caller. */
 export async function createAccessToken(store: Store, request: CreateTokenRequest): Promise<{ id: string; token: string; expiresAt: string | null }> {
-  if (request.publisherIds.length === 0) throw new Error('a token needs at least one publisher');
-  for (const publisherId of request.publisherIds) {
+  const grants = 'sandboxAdmin' in request ? [] : request.publisherIds.map((publisherId) => ({ publisherId, role: request.role }));
+  if (!('sandboxAdmin' in request) && grants.length === 0) throw new Error('a token needs at least one publisher');
+  for (const { publisherId } of grants) {
     if (!(await store.getPublisher(publisherId))) throw errors.publisherNotFound(publisherId);
   }
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
@@ -53,9 +55,10 @@ export async function createAccessToken(store: Store, request: CreateTokenReques
     id,
     tokenHash: hashToken(token),
     description: request.description ?? '',
-    grants: request.publisherIds.map((publisherId) => ({ publisherId, role: request.role })),
+    grants,
     createdAt: now.toISOString(),
     expiresAt,
+    ...('sandboxAdmin' in request ? { sandboxAdmin: true } : {}),
   });
   return { id, token, expiresAt };
 }

@@ -87,6 +87,7 @@ export function foldTokens(
     description: string;
     created_at: string;
     expires_at: string | null;
+    sandbox_admin: number;
     publisher_id: string | null;
     role: string | null;
   }>,
@@ -95,7 +96,15 @@ export function foldTokens(
   for (const row of rows) {
     let token = tokens.get(row.id);
     if (!token) {
-      token = { id: row.id, tokenHash: row.token_hash, description: row.description, createdAt: row.created_at, expiresAt: row.expires_at, grants: [] };
+      token = {
+        id: row.id,
+        tokenHash: row.token_hash,
+        description: row.description,
+        createdAt: row.created_at,
+        expiresAt: row.expires_at,
+        grants: [],
+        ...(row.sandbox_admin === 1 ? { sandboxAdmin: true } : {}),
+      };
       tokens.set(row.id, token);
     }
     if (row.publisher_id && row.role) token.grants.push({ publisherId: row.publisher_id, role: row.role as Role });

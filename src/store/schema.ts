@@ -93,6 +93,8 @@ export interface AccessTokensTable {
   created_at: string;
   expires_at: string | null;
   revoked_at: string | null;
+  /** 1 for the sandbox admin token (no publisher grants; the sandbox controls only). */
+  sandbox_admin: number;
 }
 
 export interface TokenGrantsTable {

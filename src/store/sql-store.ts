@@ -113,6 +113,9 @@ export abstract class SqlStore implements Store {
   nextDueMs(): Promise<number | null> {
     return this.workflow.nextDueMs();
   }
+  rescheduleStep(operationId: string, position: number, dueMs: number): Promise<void> {
+    return this.workflow.rescheduleStep(operationId, position, dueMs);
+  }
   releaseLeases(owner: string): Promise<void> {
     return this.workflow.releaseLeases(owner);
   }

@@ -51,6 +51,8 @@ export interface Principal {
   grants: ReadonlyMap<string, Role>;
   /** Epoch milliseconds after which the principal must be looked up again (token expiry). */
   expiresAt: number | null;
+  /** The sandbox admin token: may use the sandbox controls, and nothing else. */
+  sandboxAdmin?: boolean;
 }
 
 /** A publisher member: a service principal (tenant + object id) holding a role. */
@@ -92,6 +94,8 @@ export interface NewAccessToken {
   grants: ReadonlyArray<{ publisherId: string; role: Role }>;
   createdAt: string;
   expiresAt: string | null;
+  /** The sandbox admin token (it has no grants). */
+  sandboxAdmin?: boolean;
 }
 
 /** A whole offer with its history, as loaded by the demo data and store migration. */
@@ -180,6 +184,8 @@ export interface WorkflowStore {
   finishStep(claim: ClaimedStep, outcome: StepOutcome, nowMs: number): Promise<boolean>;
   /** Epoch ms when a step can next be claimed (due, and its lease, if any, expired), or null when nothing runs. */
   nextDueMs(): Promise<number | null>;
+  /** Makes a running step due at `dueMs` and frees its lease (a step held, or let go again). */
+  rescheduleStep(operationId: string, position: number, dueMs: number): Promise<void>;
   /** Gives up this instance's leases (graceful shutdown), so another can continue at once. */
   releaseLeases(owner: string): Promise<void>;
 }

@@ -8,9 +8,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../domain/clock.ts';
-import type { CatalogStore, WorkflowStore } from '../store/store.ts';
+import { type OperationType, type StepTarget, stepsOf } from '../domain/workflow.ts';
+import type { CatalogStore, ClaimedStep, WorkflowStore } from '../store/store.ts';
 import { DEFAULT_STEP_LEASE_MS, type StepDurations } from './durations.ts';
-import { runStep } from './steps.ts';
+import { failedStep, runStep } from './steps.ts';
+
+/** What may change a step on its way (the sandbox's fault rules, src/sandbox/faults.ts). */
+export interface StepInterventions {
+  /** A step fell due: fail it with these messages, hold it, or let it run. */
+  atStepDue(target: StepTarget): { fail: string[] } | { hold: true } | undefined;
+  /** The duration of a step about to start, when something sets it. */
+  durationOf(target: StepTarget): number | undefined;
+}
+
+/** A held step is looked at again this often (and at once when its hold is lifted). */
+const HOLD_RECHECK_MS = 1000;
 
 export interface WorkflowOptions {
   durations: StepDurations;
@@ -22,11 +34,13 @@ export interface WorkflowOptions {
   logger?: Logger;
   /** When steps are due and leases expire (default: the system clock; a manual clock wakes the engine when moved). */
   clock?: Clock;
+  interventions?: StepInterventions;
 }
 
 export class WorkflowEngine {
   readonly instanceId: string;
-  readonly durations: StepDurations;
+  #durations: StepDurations;
+  readonly #interventions: StepInterventions | undefined;
   readonly #store: WorkflowStore & CatalogStore;
   readonly #leaseMs: number;
   readonly #pollMs: number;
@@ -39,7 +53,8 @@ export class WorkflowEngine {
 
   constructor(store: WorkflowStore & CatalogStore, options: WorkflowOptions) {
     this.#store = store;
-    this.durations = options.durations;
+    this.#durations = options.durations;
+    this.#interventions = options.interventions;
     this.#leaseMs = options.leaseMs ?? DEFAULT_STEP_LEASE_MS;
     this.#pollMs = options.pollMs ?? 250;
     this.#logger = options.logger;
@@ -53,10 +68,38 @@ export class WorkflowEngine {
     this.wake();
   }
 
-  /** When an operation's first step, `stepId`, starts and is due: now on the engine's clock, and after the step's duration. */
-  firstStep(stepId: string): { startedMs: number; dueMs: number } {
+  /** Workflow time: when steps are due, and how far along they are. */
+  now(): number {
+    return this.#clock.now();
+  }
+
+  get durations(): StepDurations {
+    return this.#durations;
+  }
+
+  /** How long steps take from now on (steps already running keep their due time). */
+  setDurations(durations: StepDurations): void {
+    this.#durations = durations;
+  }
+
+  /** When the first step of a new `operation` on an offer starts and is due: now, and after the step's duration. */
+  firstStep(operation: OperationType, publisherId: string, offerId: string, operationId: string): { startedMs: number; dueMs: number } {
     const startedMs = this.#clock.now();
-    return { startedMs, dueMs: startedMs + this.durations(stepId) };
+    const stepId = stepsOf(operation)[0]!.id;
+    return { startedMs, dueMs: startedMs + this.#durationOf({ publisherId, offerId, operationId, operation, stepId, position: 0 }) };
+  }
+
+  /** Held steps (`operationId/position`) may run: they are due now. */
+  async release(steps: readonly string[]): Promise<void> {
+    for (const step of steps) {
+      const [operationId, position] = step.split('/');
+      await this.#store.rescheduleStep(operationId!, Number(position), this.#clock.now());
+    }
+    this.wake();
+  }
+
+  #durationOf(target: StepTarget): number {
+    return this.#interventions?.durationOf(target) ?? this.#durations(target.stepId);
   }
 
   /** Looks for due work now (after an operation started or a step was scheduled). */
@@ -88,12 +131,37 @@ export class WorkflowEngine {
 
   async #drain(): Promise<void> {
     while (!this.#stopped) {
-      const claim = await this.#store.claimDueStep(this.instanceId, this.#clock.now(), this.#leaseMs);
+      const now = this.#clock.now();
+      const claim = await this.#store.claimDueStep(this.instanceId, now, this.#leaseMs);
       if (!claim) return;
-      const outcome = await runStep(this.#store, claim, this.#clock.now(), this.durations);
-      const recorded = await this.#store.finishStep(claim, outcome, this.#clock.now());
-      this.#logger?.debug({ operation: claim.operation.id, step: claim.stepId, status: outcome.status, recorded }, 'workflow step');
+      await this.#runClaimed(claim, now);
     }
+  }
+
+  async #runClaimed(claim: ClaimedStep, now: number): Promise<void> {
+    const { operation } = claim;
+    const target = (stepId: string, position: number): StepTarget => ({
+      publisherId: operation.publisherId,
+      offerId: operation.offerId,
+      operationId: operation.id,
+      operation: operation.type,
+      stepId,
+      position,
+    });
+    const intervention = this.#interventions?.atStepDue(target(claim.stepId, claim.position));
+    if (intervention && 'hold' in intervention) {
+      await this.#store.rescheduleStep(operation.id, claim.position, now + HOLD_RECHECK_MS);
+      return;
+    }
+    // A step ends when its work was due, however late the engine comes to it (after a restart, or
+    // when the sandbox moves time ahead): the next step's time runs from there, so moving time a
+    // week ahead carries an operation through every step that fits in the week.
+    const dueMs = operation.steps.find((step) => step.position === claim.position)?.dueMs ?? now;
+    const endedMs = Math.min(now, dueMs);
+    const durations = (stepId: string) => this.#durationOf(target(stepId, claim.position + 1));
+    const outcome = intervention ? failedStep(intervention.fail, endedMs, 0) : await runStep(this.#store, claim, endedMs, durations);
+    const recorded = await this.#store.finishStep(claim, outcome, endedMs);
+    this.#logger?.debug({ operation: operation.id, step: claim.stepId, status: outcome.status, recorded }, 'workflow step');
   }
 
   async #scheduleNext(): Promise<void> {

@@ -8,18 +8,28 @@ import { formatTicks } from '../domain/time.ts';
 import type { CatalogStore, ClaimedStep, StepOutcome } from '../store/store.ts';
 import type { StepDurations } from './durations.ts';
 
+/**
+ * A step that found problems: it is `blocked` with each finding as an error message, and the
+ * operation fails — the offer `failed`, its slots untouched. A sandbox `fail` rule ends a step
+ * the same way, so automation cannot tell the two apart.
+ */
+export function failedStep(findings: readonly string[], nowMs: number, nextStepMs: number): StepOutcome {
+  const timestamp = formatTicks(BigInt(nowMs) * 10_000n);
+  return {
+    status: 'blocked',
+    messages: findings.map((messageHtml) => ({ messageHtml, level: 'error', timestamp })),
+    ends: { operationStatus: 'failed', error: findings.join(' ') },
+    nextStepMs,
+  };
+}
+
 export async function runStep(store: CatalogStore, claim: ClaimedStep, nowMs: number, durations: StepDurations): Promise<StepOutcome> {
   const { operation } = claim;
   const timestamp = formatTicks(BigInt(nowMs) * 10_000n);
   const info = (messageHtml: string): StepMessage[] => [{ messageHtml, level: 'information', timestamp }];
   const next = operation.steps.find((step) => step.position === claim.position + 1);
   const nextStepMs = next ? durations(next.stepId) : 0;
-  const blocked = (findings: string[]): StepOutcome => ({
-    status: 'blocked',
-    messages: findings.map((messageHtml) => ({ messageHtml, level: 'error', timestamp })),
-    ends: { operationStatus: 'failed', error: findings.join(' ') },
-    nextStepMs,
-  });
+  const blocked = (findings: string[]) => failedStep(findings, nowMs, nextStepMs);
 
   const definitionOf = async (version: number) => {
     const document = await store.getOfferVersion(operation.publisherId, operation.offerId, version);

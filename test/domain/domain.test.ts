@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { ApiError } from '../../src/domain/errors.ts';
 import { parseId } from '../../src/domain/ids.ts';
 import { parseOfferFilter, resolveVersion, type OfferHeader } from '../../src/domain/offers.ts';
-import { parseSlot } from '../../src/domain/slots.ts';
+import { MAX_VERSION, parseSlot, parseVersion, slotNamed, versionNumber } from '../../src/domain/slots.ts';
 import { dotnetTicks, etagFor, formatTicks, nowTimestamp, parseTimestamp } from '../../src/domain/time.ts';
 import { extractSecrets } from '../../src/domain/secret-fields.ts';
 
@@ -47,6 +47,20 @@ describe('slots', () => {
     assert.equal(
       code(() => parseSlot('staging')),
       '400 InvalidSlot',
+    );
+    assert.equal(slotNamed('production'), 'Production');
+    assert.equal(slotNamed('3'), undefined);
+  });
+
+  it('version numbers are decimal digits from 1 to 2^31 - 1, read the same by the routes and the CLI', () => {
+    assert.equal(versionNumber('1'), 1);
+    assert.equal(versionNumber('007'), 7);
+    assert.equal(versionNumber(String(MAX_VERSION)), MAX_VERSION);
+    for (const raw of ['0', '-1', '+1', '1.5', '1e3', ' 1', '', String(MAX_VERSION + 1), '99999999999', 'v1']) assert.equal(versionNumber(raw), undefined, raw);
+    assert.equal(parseVersion('12'), 12);
+    assert.equal(
+      code(() => parseVersion('0')),
+      '400 InvalidVersion',
     );
   });
 });

@@ -111,6 +111,8 @@ export interface TestServer {
   baseUrl: string;
   call(path: string, options?: CallOptions): Promise<Response>;
   tokenFor(publisherIds: string[], role: Role): Promise<string>;
+  /** A new sandbox admin token. */
+  sandboxAdminToken(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -194,6 +196,7 @@ export async function startTestServer(transport: Transport, options: TestServerO
     baseUrl,
     call,
     tokenFor,
+    sandboxAdminToken: async () => (await createAccessToken(store, { sandboxAdmin: true })).token,
     async close() {
       await app.close();
       await backend.close();

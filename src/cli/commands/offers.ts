@@ -10,6 +10,7 @@ import type { OfferDocument, Slot, Step, VersionSelector } from '../../client/ty
 import { type CommandContext, EXIT_OK, type Io, fail, helpOrUnknown, oneLine, printJson, runCommand, shortTime, stripHtml, table } from '../remote/output.ts';
 import { GLOBAL_HELP, UsageError } from '../remote/settings.ts';
 import { WAIT_HELP, WAIT_OPTIONS, waitSettings, watchOperation } from '../remote/watch.ts';
+import { slotNamed, versionNumber } from '../../domain/slots.ts';
 
 const USAGE = `Usage: cloudpartner offers <command> [options]
 
@@ -104,12 +105,17 @@ async function list(context: CommandContext): Promise<number> {
   return EXIT_OK;
 }
 
+/** A version number as a command line gives it: 3 or v3. */
+function versionArgument(raw: string): number | undefined {
+  return versionNumber(raw.replace(/^v/i, ''));
+}
+
 /** A slot name (any case) or a version number (3 or v3). */
 function parseSelector(raw: string, what: string): VersionSelector {
-  const slot = (['Draft', 'Preview', 'Production'] as const).find((name) => name.toLowerCase() === raw.toLowerCase());
+  const slot = slotNamed(raw);
   if (slot) return { slot };
-  const match = /^v?(\d{1,10})$/i.exec(raw);
-  if (match && Number(match[1]) >= 1) return { version: Number(match[1]) };
+  const version = versionArgument(raw);
+  if (version !== undefined) return { version };
   throw new UsageError(`${what} '${raw}' is neither a slot (Draft, Preview, Production) nor a version number`);
 }
 
@@ -122,9 +128,9 @@ function selectorFromFlags(context: CommandContext): VersionSelector {
   const version = context.values['version'];
   if (typeof slot === 'string' && typeof version === 'string') throw new UsageError('give --slot or --version, not both');
   if (typeof version === 'string') {
-    if (!/^v?\d{1,10}$/i.test(version) || Number(version.replace(/^v/i, '')) < 1)
-      throw new UsageError(`--version must be a version number (1 or more), not '${version}'`);
-    return { version: Number(version.replace(/^v/i, '')) };
+    const number = versionArgument(version);
+    if (number === undefined) throw new UsageError(`--version must be a version number (1 or more), not '${version}'`);
+    return { version: number };
   }
   if (typeof slot === 'string') {
     const selector = parseSelector(slot, '--slot');

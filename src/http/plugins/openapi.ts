@@ -6,17 +6,20 @@ import { ErrorBody } from '../schemas/common.ts';
 import { Offer, OfferSummary } from '../schemas/offers.ts';
 import { OfferType, Publisher } from '../schemas/catalog.ts';
 import { OfferStatus, Operation, Submission } from '../schemas/workflow.ts';
+import { FaultRule, SandboxClock } from '../schemas/sandbox.ts';
 
 export default fp(
   async function openApiPlugin(app: FastifyInstance, options: { version: string }) {
-    for (const schema of [ErrorBody, OfferSummary, Offer, Publisher, OfferType, Operation, Submission, OfferStatus]) app.addSchema(schema);
+    for (const schema of [ErrorBody, OfferSummary, Offer, Publisher, OfferType, Operation, Submission, OfferStatus, FaultRule, SandboxClock])
+      app.addSchema(schema);
     await app.register(swagger, {
       openapi: {
         openapi: '3.0.3',
         info: {
           title: 'cloudpartner — Cloud Partner Portal offer publishing API',
           version: options.version,
-          description: 'Every /api call takes ?api-version=2017-10-31 and Authorization: Bearer <token>.',
+          description:
+            'Every /api call takes ?api-version=2017-10-31 and Authorization: Bearer <token>. The sandbox controls (tag sandbox, under /_cloudpartner/) exist when the server runs with --sandbox and take the sandbox admin token.',
         },
         components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
         security: [{ bearer: [] }],

@@ -2,7 +2,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { WorkflowEngine } from '../../workflow/engine.ts';
+import { type StepInterventions, WorkflowEngine } from '../../workflow/engine.ts';
 import type { StepDurations } from '../../workflow/durations.ts';
 import type { Clock } from '../../domain/clock.ts';
 import type { Store } from '../../store/store.ts';
@@ -20,6 +20,7 @@ export interface WorkflowPluginOptions {
   leaseMs?: number | undefined;
   pollMs?: number | undefined;
   clock?: Clock | undefined;
+  interventions?: StepInterventions | undefined;
 }
 
 export default fp(
@@ -30,6 +31,7 @@ export default fp(
       ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
       ...(options.pollMs ? { pollMs: options.pollMs } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.interventions ? { interventions: options.interventions } : {}),
     });
     app.decorate('workflow', engine);
     app.addHook('onReady', async () => engine.start());

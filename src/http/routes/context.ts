@@ -10,7 +10,7 @@ export interface RouteOptions {
   tokens: TokenService;
   /** How PUT answers without If-Match, and with which status (--put-mode). */
   putMode: PutMode;
-  /** The server's time (progress percentages, token issue). */
+  /** The server's time (token issue). Workflow time — progress, steps due — is the engine's: `app.workflow.now()`. */
   clock: Clock;
 }
 

@@ -20,6 +20,15 @@ import deleteMember from './api/publishers/members/delete.ts';
 import tokenRoutes from './oauth2/token.ts';
 import metadata from './oauth2/metadata.ts';
 import authorize from './oauth2/authorize.ts';
+import createFault from './_cloudpartner/faults/create.ts';
+import listFaults from './_cloudpartner/faults/list.ts';
+import deleteFault from './_cloudpartner/faults/delete.ts';
+import getClock from './_cloudpartner/clock/get.ts';
+import putClock from './_cloudpartner/clock/put.ts';
+import advanceClock from './_cloudpartner/clock/advance.ts';
+
+/** The sandbox controls, served only when the sandbox is on (otherwise their paths are 404). */
+const SANDBOX_ROUTES = [createFault, listFaults, deleteFault, getClock, putClock, advanceClock];
 
 export async function registerRoutes(app: FastifyInstance, options: RouteOptions): Promise<void> {
   const routes = [
@@ -43,6 +52,7 @@ export async function registerRoutes(app: FastifyInstance, options: RouteOptions
     metadata,
     authorize,
   ];
+  if (app.sandbox) routes.push(...SANDBOX_ROUTES);
   for (const route of routes) {
     await app.register(route, options);
   }

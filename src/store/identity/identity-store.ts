@@ -75,7 +75,7 @@ export class SqlIdentityStore {
 
   async createAccessToken(token: NewAccessToken): Promise<void> {
     await this.#db.transact(async (tx) => {
-      await tx.run(identitySql.insertToken, token.id, token.tokenHash, token.description, token.createdAt, token.expiresAt);
+      await tx.run(identitySql.insertToken, token.id, token.tokenHash, token.description, token.createdAt, token.expiresAt, token.sandboxAdmin ? 1 : 0);
       for (const grant of token.grants) await tx.run(identitySql.insertGrant, token.id, grant.publisherId, grant.role);
     });
   }
@@ -95,5 +95,10 @@ export function toPrincipal(rows: readonly PrincipalRow[]): Principal | null {
   if (!first) return null;
   const grants = new Map<string, Role>();
   for (const row of rows) if (row.publisher_id && row.role) grants.set(row.publisher_id, row.role as Role);
-  return { id: first.id, grants, expiresAt: first.expires_at ? Date.parse(first.expires_at) : null };
+  return {
+    id: first.id,
+    grants,
+    expiresAt: first.expires_at ? Date.parse(first.expires_at) : null,
+    ...(first.sandbox_admin === 1 ? { sandboxAdmin: true } : {}),
+  };
 }

@@ -33,13 +33,19 @@ export const identitySql = {
   updateMember: sql('update-member', 'UPDATE members SET role = ?, display_name = ? WHERE publisher_id = ? AND tenant_id = ? AND object_id = ?'),
   deleteMember: sql('delete-member', 'DELETE FROM members WHERE publisher_id = ? AND tenant_id = ? AND object_id = ?'),
 
-  insertToken: sql('insert-token', 'INSERT INTO access_tokens (id, token_hash, description, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)'),
+  insertToken: sql(
+    'insert-token',
+    'INSERT INTO access_tokens (id, token_hash, description, created_at, expires_at, revoked_at, sandbox_admin) VALUES (?, ?, ?, ?, ?, NULL, ?)',
+  ),
   insertGrant: sql('insert-grant', 'INSERT INTO token_grants (token_id, publisher_id, role) VALUES (?, ?, ?)'),
   /** A token that is not revoked, one row per grant; whether it has expired, the authenticator decides. */
-  principal: sql('principal', `SELECT t.id, t.expires_at, g.publisher_id, g.role FROM ${TOKENS_WITH_GRANTS} WHERE t.token_hash = ? AND t.revoked_at IS NULL`),
+  principal: sql(
+    'principal',
+    `SELECT t.id, t.expires_at, t.sandbox_admin, g.publisher_id, g.role FROM ${TOKENS_WITH_GRANTS} WHERE t.token_hash = ? AND t.revoked_at IS NULL`,
+  ),
   tokens: sql(
     'tokens',
-    `SELECT t.id, t.token_hash, t.description, t.created_at, t.expires_at, g.publisher_id, g.role
+    `SELECT t.id, t.token_hash, t.description, t.created_at, t.expires_at, t.sandbox_admin, g.publisher_id, g.role
        FROM ${TOKENS_WITH_GRANTS} WHERE t.revoked_at IS NULL ORDER BY t.id, g.publisher_id`,
   ),
 };
@@ -47,6 +53,7 @@ export const identitySql = {
 export interface PrincipalRow {
   id: string;
   expires_at: string | null;
+  sandbox_admin: number;
   publisher_id: string | null;
   role: string | null;
 }

@@ -168,8 +168,18 @@ const identity: Migration = {
   },
 };
 
+/** The sandbox: an access token may be the sandbox admin token, which holds no publisher grants. */
+const sandbox: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .alterTable('access_tokens')
+      .addColumn('sandbox_admin', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial, '0002_operations': operations, '0003_identity': identity };
+    return { '0001_initial': initial, '0002_operations': operations, '0003_identity': identity, '0004_sandbox': sandbox };
   },
 };

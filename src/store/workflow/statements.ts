@@ -91,6 +91,11 @@ export const workflowSql = {
     'next-due',
     "SELECT MIN(CASE WHEN lease_expires_ms > due_ms THEN lease_expires_ms ELSE due_ms END) AS due FROM operation_steps WHERE status = 'inProgress'",
   ),
+  /** A step put off (held by the sandbox) or let go again: due at a new time, nobody's lease. */
+  rescheduleStep: sql(
+    'reschedule-step',
+    "UPDATE operation_steps SET due_ms = ?, lease_owner = NULL, lease_expires_ms = NULL WHERE operation_id = ? AND position = ? AND status = 'inProgress'",
+  ),
   releaseLeases: sql('release-leases', 'UPDATE operation_steps SET lease_owner = NULL, lease_expires_ms = NULL WHERE lease_owner = ?'),
 };
 

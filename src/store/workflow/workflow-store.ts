@@ -200,6 +200,10 @@ export class SqlWorkflowStore {
     return (await this.#db.get<{ due: number | null }>(workflowSql.nextDue))?.due ?? null;
   }
 
+  async rescheduleStep(operationId: string, position: number, dueMs: number): Promise<void> {
+    await this.#db.run(workflowSql.rescheduleStep, dueMs, operationId, position);
+  }
+
   async releaseLeases(owner: string): Promise<void> {
     await this.#db.run(workflowSql.releaseLeases, owner);
   }

@@ -11,7 +11,7 @@ import { roleAllows } from '../../../../domain/roles.ts';
 import { ApiVersionQuery, apiErrorResponses } from '../../../schemas/common.ts';
 import type { RoutePlugin } from '../../context.ts';
 
-const getLegacyOperation: RoutePlugin = async (app, { store, clock }) => {
+const getLegacyOperation: RoutePlugin = async (app, { store }) => {
   app.get(
     '/api/operations/:operationKey',
     {
@@ -34,7 +34,7 @@ const getLegacyOperation: RoutePlugin = async (app, { store, clock }) => {
       const operations = await store.listOperations(publisherId, offerId);
       const operation = operations.reverse().find((candidate) => candidate.type === type && candidate.publishingVersion === key.publishingVersion);
       if (!operation) throw errors.operationNotFound(request.params.operationKey);
-      return renderOperation(operation, clock.now());
+      return renderOperation(operation, app.workflow.now());
     },
   );
 };

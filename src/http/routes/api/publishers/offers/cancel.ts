@@ -11,7 +11,7 @@ import { ApiVersionQuery, NotificationBody, OfferParams, apiErrorResponses, body
 import { JSON_TYPE, type RoutePlugin } from '../../../context.ts';
 import { acceptedOperation } from './operation-reply.ts';
 
-const cancel: RoutePlugin = async (app, { store, clock }) => {
+const cancel: RoutePlugin = async (app, { store }) => {
   app.post(
     '/api/publishers/:publisherId/offers/:offerId/cancel',
     {
@@ -28,19 +28,20 @@ const cancel: RoutePlugin = async (app, { store, clock }) => {
     async (request, reply) => {
       const offerId = parseId('offerId', request.params.offerId);
       parseNotificationEmails(request.body);
+      const operationId = randomUUID();
       const result = await store.cancelOperation(request.publisherId, offerId, {
-        operationId: randomUUID(),
+        operationId,
         notificationEmails: null,
-        firstStep: app.workflow.firstStep('rollback'),
+        firstStep: app.workflow.firstStep('cancel', request.publisherId, offerId, operationId),
       });
       if (result.kind === 'canceling') {
         app.workflow.wake();
-        return acceptedOperation(reply, result.operation, clock.now());
+        return acceptedOperation(reply, result.operation, app.workflow.now());
       }
       return reply
         .code(200)
         .type(JSON_TYPE)
-        .send(JSON.stringify(renderOperation(result.operation, clock.now())));
+        .send(JSON.stringify(renderOperation(result.operation, app.workflow.now())));
     },
   );
 };

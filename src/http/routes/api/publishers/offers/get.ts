@@ -8,17 +8,9 @@ import { Type } from 'typebox';
 import { errors } from '../../../../../domain/errors.ts';
 import { parseId } from '../../../../../domain/ids.ts';
 import { type OfferHeader, type OfferVersionDocument, type VersionSelector, renderOffer, resolveVersion } from '../../../../../domain/offers.ts';
-import { parseSlot } from '../../../../../domain/slots.ts';
+import { parseSlot, parseVersion } from '../../../../../domain/slots.ts';
 import { ApiVersionQuery, OfferParams, apiErrorResponses } from '../../../../schemas/common.ts';
 import { JSON_TYPE, type RoutePlugin } from '../../../context.ts';
-
-const MAX_VERSION = 2_147_483_647;
-
-function parseVersion(raw: string): number {
-  const version = /^[0-9]{1,10}$/.test(raw) ? Number(raw) : NaN;
-  if (!(version >= 1 && version <= MAX_VERSION)) throw errors.invalidVersion(raw);
-  return version;
-}
 
 const getOffer: RoutePlugin = async (app, { store }) => {
   const response = { 200: Type.Ref('Offer'), ...apiErrorResponses };

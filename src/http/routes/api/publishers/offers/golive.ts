@@ -7,7 +7,7 @@ import { ApiVersionQuery, NotificationBody, OfferParams, apiErrorResponses, body
 import type { RoutePlugin } from '../../../context.ts';
 import { acceptedOperation } from './operation-reply.ts';
 
-const goLive: RoutePlugin = async (app, { store, clock }) => {
+const goLive: RoutePlugin = async (app, { store }) => {
   app.post(
     '/api/publishers/:publisherId/offers/:offerId/golive',
     {
@@ -23,13 +23,14 @@ const goLive: RoutePlugin = async (app, { store, clock }) => {
     },
     async (request, reply) => {
       const offerId = parseId('offerId', request.params.offerId);
+      const operationId = randomUUID();
       const operation = await store.startGoLive(request.publisherId, offerId, {
-        operationId: randomUUID(),
+        operationId,
         notificationEmails: parseNotificationEmails(request.body),
-        firstStep: app.workflow.firstStep('live'),
+        firstStep: app.workflow.firstStep('golive', request.publisherId, offerId, operationId),
       });
       app.workflow.wake();
-      return acceptedOperation(reply, operation, clock.now());
+      return acceptedOperation(reply, operation, app.workflow.now());
     },
   );
 };

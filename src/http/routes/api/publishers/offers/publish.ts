@@ -13,7 +13,7 @@ import { ApiVersionQuery, NotificationBody, OfferParams, apiErrorResponses, body
 import type { RoutePlugin } from '../../../context.ts';
 import { acceptedOperation } from './operation-reply.ts';
 
-const publishOffer: RoutePlugin = async (app, { store, clock }) => {
+const publishOffer: RoutePlugin = async (app, { store }) => {
   app.post(
     '/api/publishers/:publisherId/offers/:offerId/publish',
     {
@@ -30,17 +30,18 @@ const publishOffer: RoutePlugin = async (app, { store, clock }) => {
     async (request, reply) => {
       const offerId = parseId('offerId', request.params.offerId);
       const notificationEmails = parseNotificationEmails(request.body);
+      const operationId = randomUUID();
       const { operation } = await store.startPublish(
         request.publisherId,
         offerId,
-        { operationId: randomUUID(), notificationEmails, firstStep: app.workflow.firstStep('displaydummycertify') },
+        { operationId, notificationEmails, firstStep: app.workflow.firstStep('publish', request.publisherId, offerId, operationId) },
         (offer, definitionJson) => {
           const problems = validateForPublish(offer.offerTypeId, JSON.parse(definitionJson) as Record<string, unknown>);
           if (problems.length > 0) throw errors.validationFailed(offerId, problems);
         },
       );
       app.workflow.wake();
-      return acceptedOperation(reply, operation, clock.now());
+      return acceptedOperation(reply, operation, app.workflow.now());
     },
   );
 };

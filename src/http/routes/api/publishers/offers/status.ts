@@ -6,7 +6,7 @@ import { renderOfferStatus } from '../../../../../domain/operations.ts';
 import { ApiVersionQuery, OfferParams, apiErrorResponses } from '../../../../schemas/common.ts';
 import type { RoutePlugin } from '../../../context.ts';
 
-const offerStatus: RoutePlugin = async (app, { store, clock }) => {
+const offerStatus: RoutePlugin = async (app, { store }) => {
   app.get(
     '/api/publishers/:publisherId/offers/:offerId/status',
     {
@@ -23,7 +23,7 @@ const offerStatus: RoutePlugin = async (app, { store, clock }) => {
       const offerId = parseId('offerId', request.params.offerId);
       const offer = await store.getOffer(request.publisherId, offerId);
       if (!offer) throw errors.offerNotFound(request.publisherId, offerId);
-      return renderOfferStatus(offer, await store.listOperations(request.publisherId, offerId), clock.now());
+      return renderOfferStatus(offer, await store.listOperations(request.publisherId, offerId), app.workflow.now());
     },
   );
 };

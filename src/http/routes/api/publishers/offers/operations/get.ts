@@ -6,7 +6,7 @@ import { renderOperation } from '../../../../../../domain/operations.ts';
 import { ApiVersionQuery, OfferParams, apiErrorResponses } from '../../../../../schemas/common.ts';
 import type { RoutePlugin } from '../../../../context.ts';
 
-const getOperation: RoutePlugin = async (app, { store, clock }) => {
+const getOperation: RoutePlugin = async (app, { store }) => {
   app.get(
     '/api/publishers/:publisherId/offers/:offerId/operations/:operationId',
     {
@@ -25,7 +25,7 @@ const getOperation: RoutePlugin = async (app, { store, clock }) => {
       if (!isGuid(operationId)) throw errors.invalidId('operationId', operationId, 'it must be a GUID.');
       const operation = await store.getOperation(request.publisherId, offerId, operationId.toLowerCase());
       if (!operation) throw errors.operationNotFound(operationId);
-      return renderOperation(operation, clock.now());
+      return renderOperation(operation, app.workflow.now());
     },
   );
 };

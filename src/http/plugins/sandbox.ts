@@ -1,0 +1,69 @@
+/**
+ * The sandbox, when `--sandbox` turns it on: its state on the app (fault rules, the workflow
+ * clock), the HTTP fault rules applied to every API request before any work is done, and the
+ * sandbox admin token required on the routes marked `config.sandbox`. Without `--sandbox` this
+ * plugin is not registered and no sandbox route exists (404).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import type { OffsetClock } from '../../domain/clock.ts';
+import { errors } from '../../domain/errors.ts';
+import type { FaultRules } from '../../sandbox/faults.ts';
+import { sendError } from './errors.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A sandbox control: the sandbox admin token only. */
+    sandbox?: boolean;
+  }
+  interface FastifyInstance {
+    /** Present when the sandbox is on. */
+    sandbox?: { faults: FaultRules; clock: OffsetClock };
+  }
+}
+
+export const SANDBOX_PREFIX = '/_cloudpartner/';
+
+const PUBLISHER_IN_PATH = /^\/api\/publishers\/([^/?]+)/i;
+
+function decodedOrNot(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // malformed escapes: the route answers that with its 400
+  }
+}
+
+export default fp(
+  async function sandboxPlugin(app: FastifyInstance, options: { faults: FaultRules; clock: OffsetClock }) {
+    app.decorate('sandbox', { faults: options.faults, clock: options.clock });
+
+    // First of all hooks: an injected failure comes before authentication and before any write.
+    app.addHook('onRequest', async (request, reply) => {
+      const path = request.url.split('?', 1)[0]!;
+      if (path.startsWith(SANDBOX_PREFIX)) return; // the controls themselves are never faulted
+      const publisherId = PUBLISHER_IN_PATH.exec(path)?.[1];
+      const fault = options.faults.forRequest(request.method, path, publisherId === undefined ? undefined : decodedOrNot(publisherId));
+      if (!fault) return;
+      if ('delayMs' in fault) {
+        await sleep(fault.delayMs);
+        return;
+      }
+      if ('drop' in fault) {
+        reply.hijack();
+        request.raw.socket.destroy();
+        return reply;
+      }
+      sendError(reply, errors.injected(fault.status, fault.ruleId, fault.retryAfter));
+      return reply;
+    });
+
+    app.addHook('preHandler', (request, _reply, done) => {
+      if (!request.routeOptions.config.sandbox) return done();
+      done(request.principal.sandboxAdmin ? undefined : errors.sandboxAdminRequired());
+    });
+  },
+  // Registered before auth: an injected failure answers before the token is even looked at.
+  { name: 'sandbox' },
+);

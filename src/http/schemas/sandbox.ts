@@ -1,0 +1,72 @@
+/** Wire shapes of the sandbox controls (`/_cloudpartner/…`): fault rules and the workflow clock. */
+import { Type, type Static } from 'typebox';
+import { INJECTED_STATUSES } from '../../domain/errors.ts';
+import { ALL_STEP_IDS, OPERATION_TYPES } from '../../domain/workflow.ts';
+import { oneOf } from './common.ts';
+
+const ruleCommon = {
+  id: Type.String({ description: 'The rule id (GUID): DELETE /_cloudpartner/faults/{id} removes it.' }),
+  times: Type.Optional(Type.Integer({ minimum: 0, description: 'How many more times it acts; absent: until deleted.' })),
+  probability: Type.Optional(Type.Number({ description: 'The share of matching requests or steps it acts on.' })),
+  seed: Type.Optional(Type.Integer({ description: 'Seed of its generator: the same seed draws the same sequence.' })),
+  hits: Type.Integer({ minimum: 0, description: 'How many times it has acted.' }),
+  createdTime: Type.String(),
+};
+
+const StepFaultMatch = Type.Object({
+  publisherId: Type.Optional(Type.String()),
+  offerId: Type.Optional(Type.String()),
+  operation: Type.Optional(oneOf(OPERATION_TYPES)),
+  step: Type.Optional(oneOf(ALL_STEP_IDS, 'Without a step, fail and block act where the service fails: displaycertify, live, rollback.')),
+});
+
+const StepFaultEffect = Type.Union([
+  Type.Object({ fail: Type.Object({ messages: Type.Array(Type.String(), { minItems: 1 }) }) }, { description: 'The step fails with these messages.' }),
+  Type.Object({ block: Type.Literal(true) }, { description: 'The step stays running until the rule is deleted.' }),
+  Type.Object({ durationMs: Type.Integer({ minimum: 0 }) }, { description: 'How long the step takes.' }),
+]);
+
+const HttpFaultMatch = Type.Object({
+  method: Type.Optional(Type.String()),
+  path: Type.Optional(Type.String({ description: 'Glob over the path: * within a segment, ** across segments, ? one character.' })),
+  publisherId: Type.Optional(Type.String()),
+});
+
+const HttpFaultEffect = Type.Union([
+  Type.Object(
+    { status: Type.Union(INJECTED_STATUSES.map((status) => Type.Literal(status))), retryAfter: Type.Optional(Type.Integer({ minimum: 0 })) },
+    { description: 'Answer this status in the error shape, with Retry-After when given.' },
+  ),
+  Type.Object({ delayMs: Type.Integer({ minimum: 1 }) }, { description: 'Wait this long, then serve the request.' }),
+  Type.Object({ drop: Type.Literal(true) }, { description: 'Close the connection without an answer.' }),
+]);
+
+export const FaultRuleInput = Type.Object(
+  {
+    match: Type.Optional(Type.Union([StepFaultMatch, HttpFaultMatch])),
+    effect: Type.Union([StepFaultEffect, HttpFaultEffect]),
+    times: Type.Optional(Type.Integer({ minimum: 1 })),
+    probability: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+    seed: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { description: 'A workflow fault (effect fail, block or durationMs) or an HTTP fault (effect status, delayMs or drop).' },
+);
+
+export const FaultRule = Type.Union(
+  [
+    Type.Object({ ...ruleCommon, kind: Type.Literal('step'), match: StepFaultMatch, effect: StepFaultEffect }),
+    Type.Object({ ...ruleCommon, kind: Type.Literal('http'), match: HttpFaultMatch, effect: HttpFaultEffect }),
+  ],
+  { $id: 'FaultRule' },
+);
+export type FaultRule = Static<typeof FaultRule>;
+
+export const SandboxClock = Type.Object(
+  {
+    now: Type.String({ description: 'Workflow time (ISO 8601): real time plus every advance so far.' }),
+    offsetMs: Type.Integer({ minimum: 0, description: 'How far workflow time is ahead of real time.' }),
+    stepDurations: Type.Record(Type.String(), Type.Integer({ minimum: 0 }), { description: 'How long each step takes now, ms, by step id.' }),
+  },
+  { $id: 'SandboxClock' },
+);
+export type SandboxClock = Static<typeof SandboxClock>;

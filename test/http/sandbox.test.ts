@@ -1,0 +1,210 @@
+/**
+ * The sandbox controls over a real socket: who may use them, workflow faults (fail, block,
+ * duration), HTTP faults (status, delay, drop) and the workflow clock (durations, advance).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CloudPartnerClient } from '../../src/client/client.ts';
+import { DEMO_OFFER_ID } from '../../src/demo/demo-data.ts';
+import { type TestServer, errorCode, startTestServer } from '../helpers/harness.ts';
+import { registerApp, tokenFromService } from '../helpers/jwt.ts';
+import { JSON_HEADERS, offerPath, post, publishableOffer, put, waitForOperation } from '../helpers/offers.ts';
+
+const DAY = 24 * 3600_000;
+
+async function poll<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value).slice(0, 500)} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('the sandbox controls', () => {
+  let server: TestServer;
+  let admin: string;
+
+  const control = (path: string, method = 'GET', body?: unknown, token: string | null = admin) =>
+    server.call(`/_cloudpartner/${path}`, { method, token, headers: JSON_HEADERS, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const addFault = async (rule: unknown) => {
+    const res = await control('faults', 'POST', rule);
+    assert.equal(res.status, 201, res.text);
+    return res.json() as { id: string; kind: string; hits: number };
+  };
+  const status = async (offerId: string) => (await server.call(offerPath(offerId, '/status'))).json();
+
+  before(async () => {
+    server = await startTestServer('http', { app: { sandbox: true } });
+    admin = await server.sandboxAdminToken();
+  });
+  after(async () => server.close());
+
+  it('take the sandbox admin token: none is 401, a publisher token or a JWT 403, and the admin token reaches no publisher', async () => {
+    assert.equal(errorCode(await control('faults', 'GET', undefined, null)), 'Unauthorized');
+    const publisherToken = await control('faults', 'GET', undefined, server.ownerToken);
+    assert.equal(publisherToken.status, 403);
+    assert.equal(errorCode(publisherToken), 'SandboxAdminRequired');
+    const jwt = await tokenFromService(server, await registerApp(server, ['contoso'], 'Owner'));
+    assert.equal(errorCode(await control('clock', 'GET', undefined, jwt)), 'SandboxAdminRequired');
+    const offers = await server.call(offerPath('contosovirtualmachine'), { token: admin });
+    assert.equal(offers.status, 403);
+    assert.equal(errorCode(offers), 'Forbidden');
+    assert.equal((await control('faults')).status, 200);
+  });
+
+  it('refuse a rule that is not one, naming each problem with its JSON path', async () => {
+    const res = await control('faults', 'POST', { match: { operation: 'deploy', step: 'live', extra: 1 }, effect: { fail: { messages: [] } }, times: 0 });
+    assert.equal(res.status, 400);
+    const paths = res.json().error.problems.map((problem: { path: string }) => problem.path);
+    assert.deepEqual(paths.sort(), ['$.effect.fail.messages', '$.match.extra', '$.match.operation', '$.times']);
+    assert.equal(errorCode(await control('faults', 'POST', { effect: { status: 418 } })), 'InvalidRequest');
+    assert.equal(errorCode(await control('faults', 'POST', { effect: { fail: { messages: ['x'] }, status: 503 } })), 'InvalidRequest');
+    assert.equal(errorCode(await control('faults/00000000-0000-0000-0000-000000000000', 'DELETE')), 'FaultNotFound');
+  });
+
+  it('fail a certification exactly as a real finding, once; the next publish succeeds', async () => {
+    assert.equal((await put(server, 'failonce', publishableOffer('failonce'))).status, 200);
+    const finding = 'The OS disk VHD is not generalized: run sysprep (Windows) or waagent -deprovision (Linux), then capture it again.';
+    const rule = await addFault({ match: { publisherId: 'contoso', offerId: 'failonce', operation: 'publish' }, effect: { fail: { messages: [finding] } }, times: 1 });
+    assert.equal(rule.kind, 'step');
+
+    const failed = await waitForOperation(server, (await post(server, 'failonce', 'publish')).headers['location']!);
+    assert.equal(failed.status, 'failed');
+    const certification = failed.steps.find((step: { stepName: string }) => step.stepName === 'Certification');
+    assert.equal(certification.status, 'blocked');
+    assert.deepEqual(
+      certification.messages.map((message: { messageHtml: string; level: string }) => [message.level, message.messageHtml]),
+      [['error', finding]],
+    );
+    const afterFailure = await status('failonce');
+    assert.equal(afterFailure.status, 'failed');
+    assert.equal((await server.call(offerPath('failonce', '/slot/Preview'))).status, 404, 'a failed publish leaves Preview empty');
+    assert.deepEqual((await control('faults')).json().value, [], 'a rule with times: 1 goes away once it acted');
+
+    const again = await waitForOperation(server, (await post(server, 'failonce', 'publish')).headers['location']!);
+    assert.equal(again.status, 'succeeded');
+  });
+
+  it('block a step until the rule is deleted, and the automation can cancel the publish meanwhile', async () => {
+    assert.equal((await put(server, 'blocked', publishableOffer('blocked'))).status, 200);
+    const rule = await addFault({ match: { offerId: 'blocked', step: 'displaycertify' }, effect: { block: true } });
+    const location = (await post(server, 'blocked', 'publish')).headers['location']!;
+    const held = await poll(
+      'the certification step',
+      async () => (await server.call(location)).json(),
+      (operation) => operation.steps[1].status === 'inProgress' && (server.app.sandbox!.faults.get(rule.id)?.hits ?? 0) > 0,
+    );
+    assert.equal(held.status, 'running');
+    const canceled = await post(server, 'blocked', 'cancel');
+    assert.equal(canceled.status, 200, 'a publish stops at once');
+    assert.equal(canceled.json().status, 'canceled');
+    assert.equal((await server.call(location)).json().status, 'canceled');
+    assert.equal((await control(`faults/${rule.id}`, 'DELETE')).status, 204);
+
+    // A hold lifted: the held step runs at once.
+    const second = await addFault({ match: { offerId: 'blocked' }, effect: { block: true } });
+    const next = (await post(server, 'blocked', 'publish')).headers['location']!;
+    await poll('the hold', async () => server.app.sandbox!.faults.get(second.id)?.hits ?? 0, (hits) => hits > 0);
+    assert.equal((await server.call(next)).json().status, 'running');
+    assert.equal((await control(`faults/${second.id}`, 'DELETE')).status, 204);
+    assert.equal((await waitForOperation(server, next)).status, 'succeeded');
+  });
+
+  it('answer an injected 503 twice and then stop; the SDK retries ride it out', async () => {
+    const path = `/api/publishers/contoso/offers/${DEMO_OFFER_ID}`;
+    const rule = await addFault({ match: { method: 'GET', path: '/api/publishers/*/offers/*' }, effect: { status: 503, retryAfter: 0 }, times: 2 });
+    assert.equal(rule.kind, 'http');
+    const first = await server.call(`${path}?api-version=2017-10-31`);
+    assert.equal(first.status, 503);
+    assert.equal(errorCode(first), 'ServiceUnavailable');
+    assert.equal(first.headers['retry-after'], '0');
+    assert.match(first.json().error.message, new RegExp(rule.id));
+    assert.equal((await server.call(`${path}?api-version=2017-10-31`)).status, 503);
+    assert.equal((await server.call(`${path}?api-version=2017-10-31`)).status, 200);
+
+    await addFault({ match: { path: '/api/publishers/contoso/**' }, effect: { status: 503 }, times: 2 });
+    const retries: number[] = [];
+    const client = new CloudPartnerClient({
+      endpoint: server.baseUrl,
+      token: server.ownerToken,
+      publisherId: 'contoso',
+      retry: { baseDelayMs: 1, maxDelayMs: 5 },
+      onRetry: (event) => retries.push(event.attempt),
+    });
+    const offer = await client.getOffer(DEMO_OFFER_ID);
+    assert.equal(offer.offer.id, DEMO_OFFER_ID);
+    assert.deepEqual(retries, [1, 2]);
+  });
+
+  it('hold a request, or drop its connection, before any work is done', async () => {
+    const delayed = await addFault({ match: { method: 'PUT', publisherId: 'contoso' }, effect: { delayMs: 150 }, times: 1 });
+    const started = Date.now();
+    assert.equal((await put(server, 'delayed', publishableOffer('delayed'))).status, 200);
+    assert.ok(Date.now() - started >= 140, 'the request waited'); // timers may fire a millisecond early by the wall clock
+    assert.equal(server.app.sandbox!.faults.get(delayed.id), undefined);
+
+    await addFault({ match: { method: 'PUT', path: '/api/publishers/contoso/offers/dropped' }, effect: { drop: true }, times: 1 });
+    await assert.rejects(put(server, 'dropped', publishableOffer('dropped')));
+    assert.equal((await server.call(offerPath('dropped'))).status, 404, 'a dropped write changed nothing');
+    assert.equal((await put(server, 'dropped', publishableOffer('dropped'))).status, 200);
+  });
+
+  it('run a realistic publish — days of certification — to sign-off by moving workflow time ahead', async () => {
+    const realistic = await control('clock', 'PUT', { stepDurations: 'realistic' });
+    assert.equal(realistic.status, 200, realistic.text);
+    assert.equal(realistic.json().stepDurations.displaycertify, 2 * DAY);
+    assert.equal((await put(server, 'weeklong', publishableOffer('weeklong'))).status, 200);
+    const location = (await post(server, 'weeklong', 'publish')).headers['location']!;
+    assert.equal((await server.call(location)).json().status, 'running');
+
+    const before = (await control('clock')).json();
+    const advanced = await control('clock/advance', 'POST', { ms: 7 * DAY });
+    assert.equal(advanced.status, 200);
+    assert.equal(advanced.json().offsetMs, before.offsetMs + 7 * DAY);
+    const operation = await waitForOperation(server, location);
+    assert.equal(operation.status, 'succeeded');
+    assert.equal((await status('weeklong')).status, 'waitingForPublisherReview');
+
+    assert.equal(errorCode(await control('clock/advance', 'POST', { ms: -1 })), 'InvalidRequest');
+    assert.equal(errorCode(await control('clock', 'PUT', { stepDurations: { nosuchstep: 1 } })), 'InvalidRequest');
+    const fast = await control('clock', 'PUT', { stepDurations: { displaycertify: 5 } });
+    assert.equal(fast.json().stepDurations.displaycertify, 5);
+    assert.equal(fast.json().stepDurations.live, 2 * DAY, 'steps not listed keep their durations');
+    assert.equal((await control('clock', 'PUT', { stepDurations: 'zero' })).json().stepDurations.live, 0);
+  });
+
+  it('set how long one step takes for one offer with a duration rule', async () => {
+    await control('clock', 'PUT', { stepDurations: 'zero' });
+    assert.equal((await put(server, 'slowlive', publishableOffer('slowlive'))).status, 200);
+    assert.equal((await waitForOperation(server, (await post(server, 'slowlive', 'publish')).headers['location']!)).status, 'succeeded');
+    await addFault({ match: { offerId: 'slowlive', step: 'live' }, effect: { durationMs: DAY } });
+    const location = (await post(server, 'slowlive', 'golive')).headers['location']!;
+    const running = (await server.call(location)).json();
+    assert.equal(running.status, 'running');
+    await control('clock/advance', 'POST', { ms: DAY });
+    assert.equal((await waitForOperation(server, location)).status, 'succeeded');
+  });
+});
+
+describe('without --sandbox', () => {
+  it('every sandbox path is 404, whatever the token', async () => {
+    const server = await startTestServer('http');
+    try {
+      const admin = await server.sandboxAdminToken();
+      for (const [method, path] of [
+        ['GET', '/_cloudpartner/faults'],
+        ['POST', '/_cloudpartner/faults'],
+        ['GET', '/_cloudpartner/clock'],
+        ['POST', '/_cloudpartner/clock/advance'],
+      ] as const) {
+        const res = await server.call(path, { method, token: admin, ...(method === 'POST' ? { headers: JSON_HEADERS, body: '{}' } : {}) });
+        assert.equal(res.status, 404, `${method} ${path}`);
+        assert.equal(errorCode(res), 'NotFound');
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
