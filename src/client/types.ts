@@ -3,160 +3,128 @@
  * client sees them on the wire. Status strings are camelCase (`waitingForPublisherReview`); the
  * hosted service has used other spellings, so compare them case-insensitively and expect values
  * not listed here (every union keeps `string & {}` open for that).
+ *
+ * The server's wire schemas (src/http/schemas/) are the one description of these documents: each
+ * type here is `Static<>` of its schema, opened where a client must accept more than cloudpartner
+ * sends (Open, OpenEnums, Extensible below). The imports are type-only and vanish when compiled,
+ * so loading the SDK does not load the http layer or Fastify. Each document is an interface that
+ * extends its derived type, so that editors and compiler messages name it instead of spelling it
+ * out. test/client/wire-types.test.ts checks that nothing but the openness sets them apart.
  */
+import type { Static } from 'typebox';
+import type * as CatalogSchemas from '../http/schemas/catalog.ts';
+import type * as CommonSchemas from '../http/schemas/common.ts';
+import type * as OfferSchemas from '../http/schemas/offers.ts';
+import type * as WorkflowSchemas from '../http/schemas/workflow.ts';
+// The members API is cloudpartner's own; its response schema sits beside its routes.
+import type * as MemberSchemas from '../http/routes/api/publishers/members/member.ts';
 
 /** A string union that still accepts other values (servers add states over time). */
 type Open<T extends string> = T | (string & {});
 
+/**
+ * T with every enumeration in it, however deep, opened with Open<>: the schemas list the values
+ * cloudpartner sends, and a client of the API also reads the hosted service, which spells some
+ * differently and adds states. Plain strings stay `string`.
+ */
+type OpenEnums<T> = T extends string
+  ? string extends T
+    ? T
+    : Open<T>
+  : T extends readonly (infer Element)[]
+    ? OpenEnums<Element>[]
+    : T extends object
+      ? { [K in keyof T]: OpenEnums<T[K]> }
+      : T;
+
+/**
+ * T that also carries members its schema does not name. The schemas describe what cloudpartner
+ * checks and serves; a document a client reads back and sends again keeps every other member
+ * (offer-type namespaced keys, fields other servers add), so the SDK's types must let them through.
+ */
+type Extensible<T> = T & { [key: string]: unknown };
+
+type WireOfferSummary = Static<typeof OfferSchemas.OfferSummary>;
+type WireOffer = Static<typeof OfferSchemas.Offer>;
+type WireOfferDefinition = WireOffer['definition'];
+type WirePlan = NonNullable<WireOfferDefinition['plans']>[number];
+type WireOperation = Static<typeof WorkflowSchemas.Operation>;
+type WireStep = WireOperation['steps'][number];
+type WireStepMessage = WireOperation['messages'][number];
+type WireSubmission = Static<typeof WorkflowSchemas.Submission>;
+type WireOfferStatus = Static<typeof WorkflowSchemas.OfferStatus>;
+type WirePublisher = Static<typeof CatalogSchemas.Publisher>;
+type WireOfferType = Static<typeof CatalogSchemas.OfferType>;
+type WireMember = Static<typeof MemberSchemas.Member>;
+type WireProblem = NonNullable<Static<typeof CommonSchemas.ErrorBody>['error']['problems']>[number];
+
+/**
+ * The slots of GET …/offers/{offerId}/slot/{slotId}. Written out here: a slot is a URL segment,
+ * and the route takes any string (matched case-insensitively), so no schema lists the values.
+ */
 export type Slot = 'Draft' | 'Preview' | 'Production';
 
-export type OfferStatusValue = Open<'neverPublished' | 'notStarted' | 'waitingForPublisherReview' | 'running' | 'succeeded' | 'canceled' | 'failed'>;
+export type OfferStatusValue = Open<WireOffer['status']>;
 /** One operation reads `succeeded` when it ended well; the submissions list says `completed` for the same. */
-export type OperationStatus = Open<'running' | 'succeeded' | 'completed' | 'failed' | 'canceled'>;
-export type StepStatus = Open<'notStarted' | 'inProgress' | 'waitingForPublisherReview' | 'complete' | 'blocked' | 'canceled'>;
-export type SubmissionType = Open<'publish' | 'golive' | 'cancel'>;
-export type Role = 'Owner' | 'Contributor' | 'Reader';
+export type OperationStatus = Open<WireOperation['status'] | WireSubmission['status']>;
+export type StepStatus = Open<WireStep['status']>;
+export type SubmissionType = Open<WireOperation['submissionType']>;
+/** Closed: roles belong to cloudpartner's own members API, which takes no others. */
+export type Role = WireMember['role'];
 
 /** One element of GET …/offers: the definition carries `displayText` only. */
-export interface OfferSummary {
-  offerTypeId: string;
-  publisherId: string;
-  status: OfferStatusValue;
-  id: string;
-  version: number;
-  definition: { displayText: string };
-  changedTime: string;
-}
+export interface OfferSummary extends OpenEnums<WireOfferSummary> {}
 
 /** A plan (SKU) of an offer definition; keys are namespaced by schema, e.g. `microsoft-azure-virtualmachines.vmImages`. */
-export interface Plan {
-  planId: string;
-  [key: string]: unknown;
-}
+export interface Plan extends Extensible<WirePlan> {}
 
-export interface OfferDefinition {
-  displayText?: string;
-  offer?: Record<string, unknown>;
+export interface OfferDefinition extends Extensible<WireOfferDefinition> {
   plans?: Plan[];
-  [key: string]: unknown;
 }
 
 /** A whole offer document, as GET returns it. */
-export interface Offer {
-  offerTypeId: string;
-  publisherId: string;
-  status: OfferStatusValue;
-  id: string;
-  version: number;
+export interface Offer extends Extensible<OpenEnums<WireOffer>> {
   definition: OfferDefinition;
-  changedTime: string;
-  [key: string]: unknown;
 }
 
 /**
  * What PUT takes: the whole document (not a patch). `version`, `status`, `changedTime` and `eTag`
  * may be present (a document read back) but the server owns them and ignores what is sent.
+ *
+ * No wire schema describes it: the route takes any JSON and checks it against the offer type's
+ * definition schema (src/domain/offer-validation/). Its envelope is the offer's as GET returns
+ * it, so it is derived from that, with `offerTypeVersions` as the offer types list them.
  */
-export interface OfferDocument {
-  offerTypeId: string;
-  id: string;
-  publisherId?: string;
-  definition: OfferDefinition;
-  offerTypeVersions?: Record<string, number>;
-  [key: string]: unknown;
+export interface OfferDocument extends Extensible<Pick<Offer, 'offerTypeId' | 'id' | 'definition'> & Partial<Pick<Offer, 'publisherId'>>> {
+  offerTypeVersions?: OfferType['offerTypeVersions'];
 }
 
-export interface StepMessage {
-  messageHtml: string;
-  level: Open<'information' | 'warning' | 'error'>;
-  timestamp: string;
-}
+export interface StepMessage extends OpenEnums<WireStepMessage> {}
 
 /** A publishing step: displaydummycertify, displaycertify, displayprovision, displaypackage, publisher-signoff, live, rollback. */
-export interface Step {
-  estimatedTimeFrame: string;
-  id: string;
-  stepName: string;
-  description: string;
-  status: StepStatus;
-  messages: StepMessage[];
-  progressPercentage: number;
-}
+export interface Step extends OpenEnums<WireStep> {}
 
 /** One operation with its steps (GET …/operations/{operationId}). */
-export interface Operation {
-  id: string;
-  submissionType: SubmissionType;
-  status: OperationStatus;
-  messages: StepMessage[];
-  publishingVersion: number;
-  offerVersion: number;
-  cancellationRequestState: string;
-  steps: Step[];
-  previewLinks: string[];
-  liveLinks: string[];
-  notificationEmails: string;
-  createdDateTime: string;
-  lastActionDateTime: string;
-}
+export interface Operation extends OpenEnums<WireOperation> {}
 
-/** One element of GET …/submissions: the offer's operations, newest first. */
-export interface Submission {
-  id: string;
-  offerId: string;
-  offerVersion: number;
-  offerTypeId: string;
-  publisherId: string;
-  submissionType: SubmissionType;
-  submissionState: OperationStatus;
-  status: OperationStatus;
-  publishingVersion: number;
-  slot: Open<'staging' | 'production'>;
-  /** .NET ticks of `changedTime`: an entity version stamp, not the offer version. */
-  version: number;
-  definition: { metadata: { emails: string } };
-  changedTime: string;
-  createdDateTime: string;
-  lastActionDateTime: string;
-  error?: string;
-}
+/**
+ * One element of GET …/submissions: the offer's operations, newest first. `version` is the .NET
+ * ticks of `changedTime`: an entity version stamp, not the offer version.
+ */
+export interface Submission extends OpenEnums<WireSubmission> {}
 
 /** GET …/offers/{offerId}/status. */
-export interface OfferStatus {
-  status: OfferStatusValue;
-  messages: StepMessage[];
-  steps: Step[];
-  previewLinks: string[];
-  liveLinks: string[];
-  notificationEmails: string;
-}
+export interface OfferStatus extends OpenEnums<WireOfferStatus> {}
 
-export interface Publisher {
-  id: string;
-  version: number;
-  definition: { displayText: string; offerTypeCategories: string[]; sellerId: number };
-}
+export interface Publisher extends WirePublisher {}
 
-export interface OfferType {
-  id: string;
-  displayText: string;
-  offerTypeVersions: Record<string, number>;
-}
+export interface OfferType extends WireOfferType {}
 
 /** A service principal with a role on a publisher (cloudpartner's members API). */
-export interface Member {
-  objectId: string;
-  tenantId: string;
-  role: Role;
-  displayName: string;
-  createdTime: string;
-}
+export interface Member extends WireMember {}
 
 /** One problem of a document (400 InvalidDocument, 422 OfferValidationFailed), with its JSON path. */
-export interface Problem {
-  path: string;
-  message: string;
-}
+export interface Problem extends WireProblem {}
 
 /** Which version of an offer to read: the draft (default), a numbered version, or a slot. */
 export type VersionSelector = { slot?: Slot | Lowercase<Slot>; version?: never } | { version: number; slot?: never };
