@@ -67,7 +67,11 @@ describe('the sandbox controls', () => {
   it('fail a certification exactly as a real finding, once; the next publish succeeds', async () => {
     assert.equal((await put(server, 'failonce', publishableOffer('failonce'))).status, 200);
     const finding = 'The OS disk VHD is not generalized: run sysprep (Windows) or waagent -deprovision (Linux), then capture it again.';
-    const rule = await addFault({ match: { publisherId: 'contoso', offerId: 'failonce', operation: 'publish' }, effect: { fail: { messages: [finding] } }, times: 1 });
+    const rule = await addFault({
+      match: { publisherId: 'contoso', offerId: 'failonce', operation: 'publish' },
+      effect: { fail: { messages: [finding] } },
+      times: 1,
+    });
     assert.equal(rule.kind, 'step');
 
     const failed = await waitForOperation(server, (await post(server, 'failonce', 'publish')).headers['location']!);
@@ -106,7 +110,11 @@ describe('the sandbox controls', () => {
     // A hold lifted: the held step runs at once.
     const second = await addFault({ match: { offerId: 'blocked' }, effect: { block: true } });
     const next = (await post(server, 'blocked', 'publish')).headers['location']!;
-    await poll('the hold', async () => server.app.sandbox!.faults.get(second.id)?.hits ?? 0, (hits) => hits > 0);
+    await poll(
+      'the hold',
+      async () => server.app.sandbox!.faults.get(second.id)?.hits ?? 0,
+      (hits) => hits > 0,
+    );
     assert.equal((await server.call(next)).json().status, 'running');
     assert.equal((await control(`faults/${second.id}`, 'DELETE')).status, 204);
     assert.equal((await waitForOperation(server, next)).status, 'succeeded');
