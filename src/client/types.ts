@@ -16,8 +16,7 @@ import type * as CatalogSchemas from '../http/schemas/catalog.ts';
 import type * as CommonSchemas from '../http/schemas/common.ts';
 import type * as OfferSchemas from '../http/schemas/offers.ts';
 import type * as WorkflowSchemas from '../http/schemas/workflow.ts';
-// The members API is cloudpartner's own; its response schema sits beside its routes.
-import type * as MemberSchemas from '../http/routes/api/publishers/members/member.ts';
+import type * as MemberSchemas from '../http/schemas/members.ts';
 
 /** A string union that still accepts other values (servers add states over time). */
 type Open<T extends string> = T | (string & {});

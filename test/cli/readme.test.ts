@@ -56,3 +56,49 @@ describe('README walk-through', () => {
     assert.match(result.stdout, /"submissionType":"publish","submissionState":"completed"/);
   });
 });
+
+describe('README: testing your automation against failures', () => {
+  let dir: string;
+  let server: ServerProcess;
+  before(async () => {
+    dir = makeDataDir();
+    server = await startProcess(
+      process.execPath,
+      [BIN, 'serve', '--demo', '--data-dir', join(dir, 'data'), '--port', '0', '--step-duration-ms', '50', '--log-level', 'warn'],
+      cleanEnv(),
+    );
+  });
+  after(async () => {
+    await server.stop('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('makes certification fail once, takes a two-day go-live in a second, and rides out an injected 503', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = /<!-- sandbox:start -->\s*```sh\n([\s\S]*?)```\s*<!-- sandbox:end -->/.exec(readme);
+    assert.ok(block, 'README.md has the sandbox block');
+    const [token, sandboxToken] = [...server.output().matchAll(/^\s+(cpat_\S+)$/gm)].map((match) => match[1]!);
+    assert.ok(token && sandboxToken && token !== sandboxToken, 'the demo prints a publisher token and a sandbox admin token');
+    const result = spawnSync('bash', ['-c', `set -euo pipefail\n${block[1]}`], {
+      cwd: dir,
+      env: { ...cleanEnv(), TOKEN: token, SANDBOX_TOKEN: sandboxToken, BASE: server.url },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
+    assert.deepEqual(result.stdout.trim().split('\n'), [
+      '200',
+      '201',
+      '"status":"failed"',
+      'The OS disk is not generalized.',
+      '"status":"succeeded"',
+      '200',
+      '"status":"running"',
+      '200',
+      '"status":"succeeded"',
+      '201',
+      '503',
+      '200',
+    ]);
+  });
+});

@@ -37,6 +37,10 @@ describe('settings, declared once', () => {
     assert.equal(resolveServeConfig({}, { PORT: '' }).port, 8080);
     assert.deepEqual(resolveServeConfig({}, { CLOUDPARTNER_AUDIENCE: 'a, b' }).audiences, ['a', 'b']);
     assert.equal(resolveServeConfig({ demo: true }, {}).demo, true);
+    assert.equal(resolveServeConfig({}, {}).sandbox, false);
+    assert.equal(resolveServeConfig({}, { CLOUDPARTNER_SANDBOX: 'true' }).sandbox, true);
+    assert.equal(resolveServeConfig({ sandbox: true }, { CLOUDPARTNER_SANDBOX: 'off' }).sandbox, true);
+    assert.throws(() => resolveServeConfig({}, { CLOUDPARTNER_SANDBOX: 'maybe' }), ConfigError);
     assert.equal(resolveServeConfig({}, {}).stepLeaseMs, 10_000);
     assert.throws(() => resolveServeConfig({ 'clock-skew-seconds': '-3' }, {}), /--clock-skew-seconds\/CLOUDPARTNER_CLOCK_SKEW_SECONDS must be a whole number/);
     assert.throws(() => resolveServeConfig({ cert: join(ROOT, 'package.json') }, {}), ConfigError);

@@ -18,7 +18,7 @@ import type { OfferType, Publisher } from '../../src/http/schemas/catalog.ts';
 import type { ErrorBody } from '../../src/http/schemas/common.ts';
 import type { Offer, OfferSummary } from '../../src/http/schemas/offers.ts';
 import type { OfferStatus, Operation, Submission } from '../../src/http/schemas/workflow.ts';
-import type { Member } from '../../src/http/routes/api/publishers/members/member.ts';
+import type { Member } from '../../src/http/schemas/members.ts';
 
 /** Compiles only when every value of type `Wire` is a value of type `Client`. */
 type Accepts<Client, Wire extends Client> = Wire extends Client ? true : never;

@@ -12,7 +12,7 @@ describe('the routes README', () => {
   let server: TestServer;
   let readme: string;
   before(async () => {
-    server = await startTestServer('inject');
+    server = await startTestServer('inject', { app: { sandbox: true } });
     readme = readFileSync(join(ROUTES, 'README.md'), 'utf8');
   });
   after(async () => server.close());

@@ -1,16 +1,9 @@
-/** A publisher member on the wire, and the path of one member. */
+/** The path of one member, and a member as the wire shows it (src/http/schemas/members.ts). */
 import { Type } from 'typebox';
-import { ROLES } from '../../../../../domain/roles.ts';
 import type { Member as MemberRecord } from '../../../../../store/store.ts';
 import { PublisherParams } from '../../../../schemas/common.ts';
 
-export const Member = Type.Object({
-  objectId: Type.String({ description: 'Object id of the service principal (the `oid` of its tokens).' }),
-  tenantId: Type.String({ description: 'Its tenant (the `tid` of its tokens).' }),
-  role: Type.Union([Type.Literal('Owner'), Type.Literal('Contributor'), Type.Literal('Reader')], { description: ROLES.join(', ') }),
-  displayName: Type.String(),
-  createdTime: Type.String(),
-});
+export { Member } from '../../../../schemas/members.ts';
 
 export const MemberParams = Type.Object({
   ...PublisherParams.properties,
