@@ -16,6 +16,7 @@ import { tokenCommand } from './commands/token.ts';
 import { offersCommand } from './commands/offers.ts';
 import { operationsCommand } from './commands/operations.ts';
 import { publishersCommand } from './commands/publishers.ts';
+import { sandboxCommand } from './commands/sandbox.ts';
 import { processIo } from './remote/output.ts';
 
 const USAGE = `cloudpartner ${PACKAGE_VERSION} — the Cloud Partner Portal offer publishing API, self-hosted
@@ -25,7 +26,9 @@ Usage:
 ${serveUsage()}
 
   cloudpartner token create --publisher <id> --role <Owner|Contributor|Reader> [options]
+  cloudpartner token create --sandbox-admin [options]
       --publisher <id>    repeat for several publishers
+      --sandbox-admin     the token of the sandbox controls (serve --sandbox), which reaches no publisher
       --description <t>   what the token is for
       --expires-in-days <n>
       --data-dir <dir>    CLOUDPARTNER_DATA_DIR (default ./data)
@@ -53,6 +56,7 @@ ${serveUsage()}
   cloudpartner offers list|show|put|publish|golive|cancel|status|history|diff …
   cloudpartner operations list|show …
   cloudpartner publishers list
+  cloudpartner sandbox faults add|list|rm | clock | advance …
     Publish from scripts and CI against cloudpartner or any endpoint that speaks the API:
     --endpoint, --token or client credentials (--tenant-id, --client-id, --client-secret), --profile,
     --publisher, --output table|json. 'cloudpartner offers --help' shows every command and option.
@@ -83,6 +87,8 @@ export async function main(argv: string[]): Promise<number> {
       return operationsCommand(rest, processIo());
     case 'publishers':
       return publishersCommand(rest, processIo());
+    case 'sandbox':
+      return sandboxCommand(rest, processIo());
     case '--version':
     case 'version': {
       const { values } = parseArgs({ args: rest, options: OUTPUT_OPTIONS, strict: true });

@@ -17,7 +17,9 @@ import { type HttpResponse, type HttpSettings, type RetryEvent, parseJson, send 
 import { DEFAULT_RETRY, type RetryOptions, parseRetryAfter, sleep } from './retry.ts';
 import type {
   CancelResult,
+  FaultRule,
   Member,
+  NewFaultRule,
   NotificationOptions,
   Offer,
   OfferDocument,
@@ -31,6 +33,8 @@ import type {
   Publisher,
   PutResult,
   Role,
+  SandboxClock,
+  StepDurationsSetting,
   Submission,
   VersionSelector,
 } from './types.ts';
@@ -316,6 +320,24 @@ export class CloudPartnerClient {
     });
   }
 
+  // ---- the sandbox controls (cloudpartner --sandbox; the token must be the sandbox admin token) --
+
+  /** The sandbox controls: fault rules and the workflow clock (see the README's "Testing your automation against failures"). */
+  get sandbox(): SandboxControls {
+    const call = <T>(method: string, path: string, body?: unknown) =>
+      this.#json<T>(method, `/_cloudpartner/${path}`, { noApiVersion: true, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    return {
+      addFault: (rule) => call<FaultRule>('POST', 'faults', rule),
+      listFaults: async () => (await call<{ value: FaultRule[] }>('GET', 'faults')).value,
+      removeFault: async (id) => {
+        await this.#request('DELETE', `/_cloudpartner/faults/${encodeURIComponent(id)}`, { noApiVersion: true });
+      },
+      getClock: () => call<SandboxClock>('GET', 'clock'),
+      setStepDurations: (stepDurations) => call<SandboxClock>('PUT', 'clock', { stepDurations }),
+      advanceClock: (ms) => call<SandboxClock>('POST', 'clock/advance', { ms }),
+    };
+  }
+
   // ---- plumbing ----------------------------------------------------------------------------
 
   #publisher(): string {
@@ -393,6 +415,19 @@ export class CloudPartnerClient {
       throw error;
     }
   }
+}
+
+export interface SandboxControls {
+  /** POST /_cloudpartner/faults — adds a rule; answers it with its id. */
+  addFault(rule: NewFaultRule): Promise<FaultRule>;
+  listFaults(): Promise<FaultRule[]>;
+  /** DELETE /_cloudpartner/faults/{id}; the steps a block rule held run at once. */
+  removeFault(id: string): Promise<void>;
+  getClock(): Promise<SandboxClock>;
+  /** How long steps take from now on: zero, fast, realistic, or milliseconds by step id. */
+  setStepDurations(stepDurations: StepDurationsSetting): Promise<SandboxClock>;
+  /** Moves workflow time ahead: waiting steps behave as if `ms` had passed. */
+  advanceClock(ms: number): Promise<SandboxClock>;
 }
 
 interface RequestOptions {

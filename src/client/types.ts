@@ -17,6 +17,7 @@ import type * as CommonSchemas from '../http/schemas/common.ts';
 import type * as OfferSchemas from '../http/schemas/offers.ts';
 import type * as WorkflowSchemas from '../http/schemas/workflow.ts';
 import type * as MemberSchemas from '../http/schemas/members.ts';
+import type * as SandboxSchemas from '../http/schemas/sandbox.ts';
 
 /** A string union that still accepts other values (servers add states over time). */
 type Open<T extends string> = T | (string & {});
@@ -162,3 +163,11 @@ export interface CancelResult extends OperationHandle {
 export interface NotificationOptions {
   notificationEmails?: string | string[];
 }
+
+/** A sandbox fault rule, as the server keeps it (cloudpartner's sandbox controls). */
+export type FaultRule = Static<typeof SandboxSchemas.FaultRule>;
+/** What `sandbox.addFault` takes: a workflow fault (fail, block, durationMs) or an HTTP fault (status, delayMs, drop). */
+export type NewFaultRule = Static<typeof SandboxSchemas.FaultRuleInput>;
+/** Workflow time and step durations (cloudpartner's sandbox controls). */
+export type SandboxClock = Static<typeof SandboxSchemas.SandboxClock>;
+export type StepDurationsSetting = Static<typeof SandboxSchemas.ClockSettings>['stepDurations'];

@@ -415,7 +415,7 @@ export function mutateText(rng: Rng, text: string): { body: Buffer; op: string }
 // ---------------------------------------------------------------------------------------------
 // Endpoints
 
-type BodyKind = 'offer' | 'notification' | 'member' | 'form' | 'none';
+type BodyKind = 'offer' | 'notification' | 'member' | 'form' | 'fault' | 'clock' | 'none';
 type QueryKind = 'api' | 'filter' | 'submissions' | 'tenant' | 'instance' | 'none';
 
 interface Endpoint {
@@ -469,6 +469,13 @@ export const ENDPOINTS: readonly Endpoint[] = [
   E('authorizeV1', 'GET', '/{t}/oauth2/authorize', 'none', 'none', 'none', 0.2),
   E('authorizeV2', 'POST', '/{t}/oauth2/v2.0/authorize', 'form', 'none', 'none', 0.2),
   E('instanceDiscovery', 'GET', '/{t}/discovery/instance', 'none', 'instance', 'none', 0.4),
+  // The sandbox controls, with the tokens of publishers: refused (403), never a rule added.
+  E('listFaults', 'GET', '/_cloudpartner/faults', 'none', 'none', 'bearer', 0.4),
+  E('addFault', 'POST', '/_cloudpartner/faults', 'fault', 'none', 'bearer', 1),
+  E('deleteFault', 'DELETE', '/_cloudpartner/faults/{op}', 'none', 'none', 'bearer', 0.3),
+  E('getClock', 'GET', '/_cloudpartner/clock', 'none', 'none', 'bearer', 0.2),
+  E('putClock', 'PUT', '/_cloudpartner/clock', 'clock', 'none', 'bearer', 0.3),
+  E('advanceClock', 'POST', '/_cloudpartner/clock/advance', 'clock', 'none', 'bearer', 0.3),
 ];
 
 /** The token service's endpoints answer errors in OAuth's shape (`{"error":"…","error_description":"…"}`), as OAuth libraries expect. */
@@ -717,6 +724,19 @@ function bodyFor(rng: Rng, state: FuzzState, draft: Draft, index: number): Buffe
           displayName: 'fuzz member',
         }),
       );
+    case 'fault':
+      return Buffer.from(
+        toJson(
+          rng.pick([
+            { match: { offerId: rng.pick(state.offerIds) }, effect: { fail: { messages: ['fuzz finding'] } }, times: 1 },
+            { match: { path: '/api/**' }, effect: { status: rng.pick([429, 500, 502, 503]) } },
+            { match: { method: 'GET' }, effect: { drop: true }, probability: 0.5, seed: 7 },
+            { effect: { block: true } },
+          ]),
+        ),
+      );
+    case 'clock':
+      return Buffer.from(toJson(rng.pick([{ stepDurations: 'realistic' }, { stepDurations: { live: 1 } }, { ms: 86_400_000 }])));
     case 'form': {
       const form = new URLSearchParams({
         grant_type: 'client_credentials',

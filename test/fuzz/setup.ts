@@ -46,7 +46,8 @@ export async function startFuzzServer(seed: number, options: { stepMs?: number }
       done();
     },
   });
-  const server = await startTestServer('http', { logger: createLogger('debug', sink), stepMs: options.stepMs ?? 20 });
+  // With the sandbox on: its controls are fuzzed too, with every token but the admin token.
+  const server = await startTestServer('http', { logger: createLogger('debug', sink), stepMs: options.stepMs ?? 20, app: { sandbox: true } });
   const port = (server.app.server.address() as import('node:net').AddressInfo).port;
 
   await server.store.createPublisher({

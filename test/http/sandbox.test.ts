@@ -196,6 +196,34 @@ describe('the sandbox controls', () => {
   });
 });
 
+describe('the sandbox controls from the SDK', () => {
+  it('add, list and remove rules, and read, set and move the clock', async () => {
+    const server = await startTestServer('http', { app: { sandbox: true } });
+    try {
+      const sandbox = new CloudPartnerClient({ endpoint: server.baseUrl, token: await server.sandboxAdminToken() }).sandbox;
+      const rule = await sandbox.addFault({ match: { offerId: 'sdk-vm' }, effect: { block: true } });
+      assert.equal(rule.kind, 'step');
+      assert.deepEqual(
+        (await sandbox.listFaults()).map((listed) => listed.id),
+        [rule.id],
+      );
+      await sandbox.removeFault(rule.id);
+      assert.deepEqual(await sandbox.listFaults(), []);
+      await assert.rejects(sandbox.removeFault(rule.id), (error: { code?: string }) => error.code === 'FaultNotFound');
+
+      const clock = await sandbox.setStepDurations({ live: 1234 });
+      assert.equal(clock.stepDurations['live'], 1234);
+      const moved = await sandbox.advanceClock(60_000);
+      assert.equal(moved.offsetMs, clock.offsetMs + 60_000);
+      assert.equal((await sandbox.getClock()).offsetMs, moved.offsetMs);
+      const publisher = new CloudPartnerClient({ endpoint: server.baseUrl, token: server.ownerToken }).sandbox;
+      await assert.rejects(publisher.getClock(), (error: { status?: number; code?: string }) => error.status === 403 && error.code === 'SandboxAdminRequired');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('without --sandbox', () => {
   it('every sandbox path is 404, whatever the token', async () => {
     const server = await startTestServer('http');

@@ -2,6 +2,7 @@
 import { Type, type Static } from 'typebox';
 import { INJECTED_STATUSES } from '../../domain/errors.ts';
 import { ALL_STEP_IDS, OPERATION_TYPES } from '../../domain/workflow.ts';
+import { NAMED_DURATIONS } from '../../workflow/durations.ts';
 import { oneOf } from './common.ts';
 
 const ruleCommon = {
@@ -60,6 +61,15 @@ export const FaultRule = Type.Union(
   { $id: 'FaultRule' },
 );
 export type FaultRule = Static<typeof FaultRule>;
+
+/** What PUT /_cloudpartner/clock takes. */
+export const ClockSettings = Type.Object({
+  stepDurations: Type.Union([
+    oneOf(NAMED_DURATIONS, 'zero: every step at once; fast: the default; realistic: the service estimates (certification two days).'),
+    Type.Record(Type.String(), Type.Integer({ minimum: 0 }), { description: 'Milliseconds by step id; steps not listed keep theirs.' }),
+  ]),
+});
+export type ClockSettings = Static<typeof ClockSettings>;
 
 export const SandboxClock = Type.Object(
   {

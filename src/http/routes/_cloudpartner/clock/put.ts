@@ -1,18 +1,11 @@
 /** PUT /_cloudpartner/clock — how long steps take from now on: zero, fast, realistic (days), or by step id. */
 import { Type } from 'typebox';
 import { parseClockSettings } from '../../../../sandbox/clock-input.ts';
-import { NAMED_DURATIONS } from '../../../../workflow/durations.ts';
 import { bodyErrorResponses } from '../../../schemas/common.ts';
+import { ClockSettings } from '../../../schemas/sandbox.ts';
 import { JSON_TYPE, type RoutePlugin } from '../../context.ts';
 import { SANDBOX_CONFIG, SANDBOX_TAGS, sandboxErrors } from '../sandbox-route.ts';
 import { clockView } from './view.ts';
-
-const ClockSettings = Type.Object({
-  stepDurations: Type.Union([
-    Type.Union(NAMED_DURATIONS.map((name) => Type.Literal(name))),
-    Type.Record(Type.String(), Type.Integer({ minimum: 0 }), { description: 'Milliseconds by step id; steps not listed keep theirs.' }),
-  ]),
-});
 
 const putClock: RoutePlugin = async (app) => {
   app.put(

@@ -1,0 +1,145 @@
+/**
+ * cloudpartner sandbox faults add|list|rm, sandbox clock, sandbox advance — the sandbox controls
+ * of a server run with --sandbox, through the API (the token must be the sandbox admin token).
+ */
+import { readFileSync } from 'node:fs';
+import type { FaultRule, NewFaultRule, SandboxClock, StepDurationsSetting } from '../../client/types.ts';
+import { type CommandContext, EXIT_OK, type Io, helpOrUnknown, printJson, runCommand, table } from '../remote/output.ts';
+import { GLOBAL_HELP, UsageError } from '../remote/settings.ts';
+
+const USAGE = `Usage: cloudpartner sandbox <command> [options]   (a server run with --sandbox; --token: the sandbox admin token)
+
+  faults add <rule.json | ->   add a fault rule: {"match": {…}, "effect": {…}, "times"?: n}, from a file or stdin
+  faults add --fail <message> [--offer <id>] [--operation publish|golive|cancel] [--step <id>] [--times <n>]
+                               the next matching step fails with that message (certification, unless --step)
+  faults list                  the rules in force, with how often each has acted
+  faults rm <id>               remove a rule (the steps it held run at once)
+  clock [--durations zero|fast|realistic|<step>=<ms>,…]
+                               show workflow time and step durations, or set the durations
+  advance <time>               move workflow time ahead: 90s, 30m, 12h, 7d, or milliseconds
+
+${GLOBAL_HELP}`;
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `7d`, `12h`, `30m`, `90s`, `500ms` or plain milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d{1,12})(ms|s|m|h|d)?$/.exec(text.trim());
+  const ms = match ? Number(match[1]) * UNITS[match[2] ?? 'ms']! : NaN;
+  if (!(ms >= 1)) throw new UsageError(`'${text}' is not a time: give e.g. 90s, 30m, 12h, 7d, or milliseconds`);
+  return ms;
+}
+
+function parseDurations(text: string): StepDurationsSetting {
+  if (text === 'zero' || text === 'fast' || text === 'realistic') return text;
+  const entries = text.split(',').map((pair) => {
+    const [stepId, value] = pair.split('=');
+    if (!stepId || value === undefined) throw new UsageError(`--durations takes zero, fast, realistic or <step>=<time>,…, not '${text}'`);
+    return [stepId.trim(), value.trim() === '0' ? 0 : parseDuration(value)] as const;
+  });
+  return Object.fromEntries(entries);
+}
+
+export async function sandboxCommand(args: string[], io: Io): Promise<number> {
+  const [subcommand, action, ...rest] = args;
+  if (subcommand === 'faults' && action === 'add')
+    return runCommand(
+      io,
+      rest,
+      {
+        usage: 'cloudpartner sandbox faults add <rule.json | -> | --fail <message> [options]\n',
+        options: { fail: { type: 'string' }, offer: { type: 'string' }, operation: { type: 'string' }, step: { type: 'string' }, times: { type: 'string' } },
+        positionals: { min: 0, max: 1 },
+      },
+      addFault,
+    );
+  if (subcommand === 'faults' && action === 'list') return runCommand(io, rest, { usage: 'cloudpartner sandbox faults list\n' }, listFaults);
+  if (subcommand === 'faults' && action === 'rm')
+    return runCommand(io, rest, { usage: 'cloudpartner sandbox faults rm <id>\n', positionals: { min: 1, max: 1 } }, async (context) => {
+      await context.client.sandbox.removeFault(context.positionals[0]!);
+      if (context.json) printJson(context.io, { removed: context.positionals[0] });
+      else context.io.stdout.write(`removed ${context.positionals[0]}\n`);
+      return EXIT_OK;
+    });
+  if (subcommand === 'clock')
+    return runCommand(
+      io,
+      action === undefined ? rest : [action, ...rest],
+      { usage: 'cloudpartner sandbox clock [--durations …]\n', options: { durations: { type: 'string' } } },
+      clock,
+    );
+  if (subcommand === 'advance')
+    return runCommand(
+      io,
+      action === undefined ? rest : [action, ...rest],
+      { usage: 'cloudpartner sandbox advance <time>\n', positionals: { min: 1, max: 1 } },
+      async (context) => showClock(context, await context.client.sandbox.advanceClock(parseDuration(context.positionals[0]!))),
+    );
+  return helpOrUnknown(io, 'sandbox', subcommand, USAGE);
+}
+
+async function addFault(context: CommandContext): Promise<number> {
+  const { values, positionals } = context;
+  let rule: NewFaultRule;
+  if (typeof values['fail'] === 'string') {
+    if (positionals.length > 0) throw new UsageError('give a rule file or --fail, not both');
+    const match: Record<string, string> = {};
+    if (typeof values['offer'] === 'string') match['offerId'] = values['offer'];
+    if (typeof values['operation'] === 'string') match['operation'] = values['operation'];
+    if (typeof values['step'] === 'string') match['step'] = values['step'];
+    if (context.client.publisherId) match['publisherId'] = context.client.publisherId;
+    const times = typeof values['times'] === 'string' ? Number(values['times']) : undefined;
+    rule = { match, effect: { fail: { messages: [values['fail']] } }, ...(times !== undefined ? { times } : {}) } as NewFaultRule;
+  } else {
+    const source = positionals[0];
+    if (source === undefined) throw new UsageError('give a rule: a JSON file, - for stdin, or --fail <message>');
+    const text = source === '-' ? readFileSync(0, 'utf8') : readFileSync(source, 'utf8');
+    try {
+      rule = JSON.parse(text) as NewFaultRule;
+    } catch (error) {
+      throw new UsageError(`the rule is not JSON: ${(error as Error).message}`);
+    }
+  }
+  const added = await context.client.sandbox.addFault(rule);
+  if (context.json) printJson(context.io, added);
+  else context.io.stdout.write(`${added.id}\n`);
+  return EXIT_OK;
+}
+
+function describeRule(rule: FaultRule): [string, string] {
+  const match = Object.entries(rule.match)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ');
+  return [match || 'everything', JSON.stringify(rule.effect)];
+}
+
+async function listFaults(context: CommandContext): Promise<number> {
+  const rules = await context.client.sandbox.listFaults();
+  if (context.json) printJson(context.io, rules);
+  else if (rules.length === 0) context.io.stdout.write('No fault rules.\n');
+  else
+    context.io.stdout.write(
+      table(
+        ['ID', 'KIND', 'MATCH', 'EFFECT', 'TIMES LEFT', 'HITS'],
+        rules.map((rule) => [rule.id, rule.kind, ...describeRule(rule), rule.times ?? '∞', rule.hits]),
+      ),
+    );
+  return EXIT_OK;
+}
+
+async function clock(context: CommandContext): Promise<number> {
+  const durations = context.values['durations'];
+  const state =
+    typeof durations === 'string' ? await context.client.sandbox.setStepDurations(parseDurations(durations)) : await context.client.sandbox.getClock();
+  return showClock(context, state);
+}
+
+function showClock(context: CommandContext, state: SandboxClock): number {
+  if (context.json) {
+    printJson(context.io, state);
+    return EXIT_OK;
+  }
+  context.io.stdout.write(`workflow time ${state.now} (${Math.round(state.offsetMs / 1000)} s ahead of real time)\n`);
+  context.io.stdout.write(table(['STEP', 'DURATION (ms)'], Object.entries(state.stepDurations)));
+  return EXIT_OK;
+}
