@@ -34,6 +34,7 @@ import type {
   PutResult,
   Role,
   SandboxClock,
+  Snapshot,
   StepDurationsSetting,
   Submission,
   VersionSelector,
@@ -335,6 +336,15 @@ export class CloudPartnerClient {
       getClock: () => call<SandboxClock>('GET', 'clock'),
       setStepDurations: (stepDurations) => call<SandboxClock>('PUT', 'clock', { stepDurations }),
       advanceClock: (ms) => call<SandboxClock>('POST', 'clock/advance', { ms }),
+      reset: (options = {}) => call<{ demo: boolean; identities: boolean }>('POST', 'reset', options),
+      saveSnapshot: (name) => call<Snapshot>('PUT', `snapshots/${encodeURIComponent(name)}`),
+      restoreSnapshot: async (name) => {
+        await call('POST', `snapshots/${encodeURIComponent(name)}/restore`);
+      },
+      listSnapshots: async () => (await call<{ value: Snapshot[] }>('GET', 'snapshots')).value,
+      deleteSnapshot: async (name) => {
+        await this.#request('DELETE', `/_cloudpartner/snapshots/${encodeURIComponent(name)}`, { noApiVersion: true });
+      },
     };
   }
 
@@ -428,6 +438,14 @@ export interface SandboxControls {
   setStepDurations(stepDurations: StepDurationsSetting): Promise<SandboxClock>;
   /** Moves workflow time ahead: waiting steps behave as if `ms` had passed. */
   advanceClock(ms: number): Promise<SandboxClock>;
+  /** Empties the catalog and removes every fault rule; `demo` brings the demo data back, `identities` also removes publishers and their tokens. */
+  reset(options?: { demo?: boolean; identities?: boolean }): Promise<{ demo: boolean; identities: boolean }>;
+  /** Saves the whole catalog under `name`. */
+  saveSnapshot(name: string): Promise<Snapshot>;
+  /** Brings the catalog back exactly as `name` saved it. */
+  restoreSnapshot(name: string): Promise<void>;
+  listSnapshots(): Promise<Snapshot[]>;
+  deleteSnapshot(name: string): Promise<void>;
 }
 
 interface RequestOptions {

@@ -171,3 +171,5 @@ export type NewFaultRule = Static<typeof SandboxSchemas.FaultRuleInput>;
 /** Workflow time and step durations (cloudpartner's sandbox controls). */
 export type SandboxClock = Static<typeof SandboxSchemas.SandboxClock>;
 export type StepDurationsSetting = Static<typeof SandboxSchemas.ClockSettings>['stepDurations'];
+/** A saved snapshot of the catalog (cloudpartner's sandbox controls). */
+export type Snapshot = Static<typeof SandboxSchemas.Snapshot>;

@@ -116,6 +116,17 @@ function demoHistory(): DemoOperation[] {
 /** Loads the demo data if the demo publisher does not exist yet. Returns true when it did. */
 export async function loadDemoData(store: Store): Promise<boolean> {
   if (!(await store.createPublisher(DEMO_PUBLISHER))) return false;
+  await importDemoOffer(store);
+  return true;
+}
+
+/** The demo publisher and its offer, whichever is missing (after a sandbox reset emptied the catalog). */
+export async function restoreDemoData(store: Store): Promise<void> {
+  await store.createPublisher(DEMO_PUBLISHER);
+  if (!(await store.getOffer(DEMO_PUBLISHER.id, DEMO_OFFER_ID))) await importDemoOffer(store);
+}
+
+async function importDemoOffer(store: Store): Promise<void> {
   const seed = seedOfferDocument();
   const older = (displayText: string, imageVersion: string, regions: string[]) => olderDefinition(seed.definition, { displayText, imageVersion, regions });
   await store.importOffer({
@@ -137,5 +148,4 @@ export async function loadDemoData(store: Store): Promise<boolean> {
     operations: demoHistory(),
     notificationEmails: 'jondoe@contoso.com',
   });
-  return true;
 }

@@ -46,6 +46,7 @@ export const ERROR_CODES = {
   OperationNotFound: 404,
   MemberNotFound: 404,
   FaultNotFound: 404,
+  SnapshotNotFound: 404,
   // the request conflicts with the offer's state
   InvalidResourceId: 409,
   OfferTypeChange: 409,
@@ -212,6 +213,7 @@ export const errors = {
   memberNotFound: (publisherId: string, objectId: string) =>
     new ApiError(404, 'MemberNotFound', `The publisher '${publisherId}' has no member '${objectId.slice(0, 100)}'.`),
   faultNotFound: (id: string) => new ApiError(404, 'FaultNotFound', `There is no fault rule '${truncate(id)}'.`),
+  snapshotNotFound: (name: string) => new ApiError(404, 'SnapshotNotFound', `There is no snapshot '${truncate(name)}'.`),
   operationNotFound: (operationId: string) =>
     new ApiError(404, 'OperationNotFound', `The operation '${operationId.slice(0, 100)}' does not exist for this offer.`),
 

@@ -136,6 +136,15 @@ export interface MembersTable {
   created_at: string;
 }
 
+export interface SandboxSnapshotsTable {
+  name: string;
+  created_time: string;
+  /** Bytes of `data`. */
+  size: number;
+  /** The catalog's rows: {"publishers": [...], "offers": [...], …} as JSON text (secret values stay sealed). */
+  data: string;
+}
+
 export interface Database {
   publishers: PublishersTable;
   offers: OffersTable;
@@ -149,4 +158,5 @@ export interface Database {
   signing_keys: SigningKeysTable;
   applications: ApplicationsTable;
   members: MembersTable;
+  sandbox_snapshots: SandboxSnapshotsTable;
 }

@@ -10,6 +10,7 @@ import type { Role } from '../domain/roles.ts';
 import type { SecretValue } from '../domain/secret-fields.ts';
 import { SqlIdentityStore } from './identity/identity-store.ts';
 import { SqlOfferStore } from './offers/offer-store.ts';
+import { SqlSnapshotStore } from './sandbox/snapshot-store.ts';
 import type { SecretBox } from './secret-box.ts';
 import type { SqlDatabase } from './sql/statement.ts';
 import type {
@@ -24,6 +25,7 @@ import type {
   Principal,
   SaveDraftResult,
   SigningKey,
+  SnapshotSummary,
   StartOperationOptions,
   StepOutcome,
   Store,
@@ -39,11 +41,13 @@ export abstract class SqlStore implements Store {
   protected readonly offers: SqlOfferStore;
   protected readonly workflow: SqlWorkflowStore;
   protected readonly identity: SqlIdentityStore;
+  protected readonly snapshots: SqlSnapshotStore;
 
   constructor(db: SqlDatabase, secrets: SecretBox) {
     this.offers = new SqlOfferStore(db, secrets);
     this.workflow = new SqlWorkflowStore(db);
     this.identity = new SqlIdentityStore(db, secrets);
+    this.snapshots = new SqlSnapshotStore(db);
   }
 
   // ---- the catalog ----
@@ -154,4 +158,26 @@ export abstract class SqlStore implements Store {
   listAccessTokens(): Promise<NewAccessToken[]> {
     return this.identity.listAccessTokens();
   }
+
+  // ---- the sandbox ----
+  async resetCatalog(options: { identities: boolean }): Promise<void> {
+    await this.snapshots.resetCatalog(options);
+    this.dropCaches();
+  }
+  saveSnapshot(name: string, createdTime: string): Promise<SnapshotSummary> {
+    return this.snapshots.saveSnapshot(name, createdTime);
+  }
+  async restoreSnapshot(name: string, nowMs: number): Promise<boolean> {
+    const restored = await this.snapshots.restoreSnapshot(name, nowMs);
+    this.dropCaches();
+    return restored;
+  }
+  listSnapshots(): Promise<SnapshotSummary[]> {
+    return this.snapshots.listSnapshots();
+  }
+  deleteSnapshot(name: string): Promise<boolean> {
+    return this.snapshots.deleteSnapshot(name);
+  }
+  /** A backend with caches that a reset or a restore could make wrong forgets them here. */
+  dropCaches(): void {}
 }

@@ -121,7 +121,7 @@ export type { OperationType };
  * The store, by concern: what a caller needs is one of these (the catalog, the workflow, identity);
  * `Store` is all of them, as each backend implements it.
  */
-export interface Store extends CatalogStore, WorkflowStore, IdentityStore {
+export interface Store extends CatalogStore, WorkflowStore, IdentityStore, SandboxStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Brings the schema up to date. Safe to call on every start, from several processes. */
   migrate(): Promise<void>;
@@ -212,4 +212,25 @@ export interface IdentityStore {
   findPrincipalByTokenHash(tokenHash: string): Promise<Principal | null>;
   /** Every access token (hashes only) with its grants, for copying a whole store. */
   listAccessTokens(): Promise<NewAccessToken[]>;
+}
+
+/** A saved snapshot of the catalog. */
+export interface SnapshotSummary {
+  name: string;
+  createdTime: string;
+  /** Bytes the snapshot takes. */
+  size: number;
+}
+
+/** The sandbox's reset and snapshots of the catalog (src/store/sandbox/snapshot-store.ts). */
+export interface SandboxStore {
+  /** Empties the catalog; with `identities`, also publishers, members, applications and every token but sandbox admin tokens. */
+  resetCatalog(options: { identities: boolean }): Promise<void>;
+  saveSnapshot(name: string, createdTime: string): Promise<SnapshotSummary>;
+  /** False when there is no snapshot of that name. */
+  restoreSnapshot(name: string, nowMs: number): Promise<boolean>;
+  listSnapshots(): Promise<SnapshotSummary[]>;
+  deleteSnapshot(name: string): Promise<boolean>;
+  /** Forgets what this instance cached of the catalog (after a reset or a restore replaced it). */
+  dropCaches(): void;
 }

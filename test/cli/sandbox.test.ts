@@ -83,6 +83,21 @@ describe('the sandbox from the command line', () => {
     assert.equal((await cli(['sandbox', 'advance', 'soon'], admin)).status, 2);
   });
 
+  it('saves, lists, restores and removes snapshots, and resets', async () => {
+    const saved = ok(await cli(['sandbox', 'snapshot', 'empty'], admin), 'snapshot').stdout;
+    assert.match(saved, /^saved empty \(\d+ bytes\)\n$/);
+    const listed = JSON.parse(ok(await cli(['sandbox', 'snapshots', '-o', 'json'], admin), 'snapshots').stdout);
+    assert.deepEqual(
+      listed.map((snapshot: { name: string }) => snapshot.name),
+      ['empty'],
+    );
+    assert.equal(ok(await cli(['sandbox', 'restore', 'empty'], admin), 'restore').stdout, 'restored empty\n');
+    assert.match(oneErrorLine(await cli(['sandbox', 'restore', 'missing'], admin)), /404 SnapshotNotFound/);
+    assert.equal(ok(await cli(['sandbox', 'snapshots', 'rm', 'empty'], admin), 'rm').stdout, 'removed empty\n');
+    assert.equal(ok(await cli(['sandbox', 'snapshots'], admin), 'none').stdout, 'No snapshots.\n');
+    assert.deepEqual(JSON.parse(ok(await cli(['sandbox', 'reset', '--demo', '-o', 'json'], admin), 'reset').stdout), { demo: true, identities: false });
+  });
+
   it('are refused to a token the server does not know, in one line', async () => {
     const refused = await cli(['sandbox', 'faults', 'list'], unknown);
     assert.equal(refused.status, 1);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ApiError, ERROR_CODES, type ErrorCode, errorBody, errors } from '../../src/domain/errors.ts';
+import { ApiError, INJECTED_STATUSES, ERROR_CODES, type ErrorCode, errorBody, errors } from '../../src/domain/errors.ts';
 import { ROOT } from '../helpers/processes.ts';
 
 /** The README's "Errors" table: each row's statuses and the codes it names. */
@@ -44,6 +44,8 @@ describe('the error catalogue', () => {
       clientError: [405, 'm'],
       tooManyRequests: [3],
       payloadTooLarge: [10],
+      invalidFaultRule: ['x', problems],
+      injected: [502, 'rule-id', 1],
     };
     const samples: ApiError[] = Object.entries(errors).map(([name, factory]) =>
       (factory as (...args: unknown[]) => ApiError)(...(argumentsOf[name] ?? ['x', 'y', 'z'])),
@@ -55,6 +57,15 @@ describe('the error catalogue', () => {
       if (error.code !== 'InvalidRequest' && error.code !== 'UriTooLong') assert.equal(error.status, ERROR_CODES[error.code as ErrorCode], error.code);
     }
     assert.deepEqual([errors.clientError(405, 'm').code, errors.clientError(414, 'm').code], ['InvalidRequest', 'UriTooLong']);
+    assert.deepEqual(
+      INJECTED_STATUSES.map((status) => [errors.injected(status, 'r').status, errors.injected(status, 'r').code]),
+      [
+        [429, 'TooManyRequests'],
+        [500, 'InternalError'],
+        [502, 'BadGateway'],
+        [503, 'ServiceUnavailable'],
+      ],
+    );
   });
 
   it('one error body: {"error":{"code","message"}} plus the details, e.g. problems', () => {

@@ -6,11 +6,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CloudPartnerClient } from '../../src/client/client.ts';
 import { DEMO_OFFER_ID } from '../../src/demo/demo-data.ts';
-import { type TestServer, errorCode, startTestServer } from '../helpers/harness.ts';
+import { API, type TestServer, errorCode, startTestServer } from '../helpers/harness.ts';
 import { registerApp, tokenFromService } from '../helpers/jwt.ts';
 import { JSON_HEADERS, offerPath, post, publishableOffer, put, waitForOperation } from '../helpers/offers.ts';
 
 const DAY = 24 * 3600_000;
+
+async function status(server: TestServer, offerId: string) {
+  return (await server.call(offerPath(offerId, '/status'))).json();
+}
 
 async function poll<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -33,7 +37,6 @@ describe('the sandbox controls', () => {
     assert.equal(res.status, 201, res.text);
     return res.json() as { id: string; kind: string; hits: number };
   };
-  const status = async (offerId: string) => (await server.call(offerPath(offerId, '/status'))).json();
 
   before(async () => {
     server = await startTestServer('http', { app: { sandbox: true } });
@@ -82,7 +85,7 @@ describe('the sandbox controls', () => {
       certification.messages.map((message: { messageHtml: string; level: string }) => [message.level, message.messageHtml]),
       [['error', finding]],
     );
-    const afterFailure = await status('failonce');
+    const afterFailure = await status(server, 'failonce');
     assert.equal(afterFailure.status, 'failed');
     assert.equal((await server.call(offerPath('failonce', '/slot/Preview'))).status, 404, 'a failed publish leaves Preview empty');
     assert.deepEqual((await control('faults')).json().value, [], 'a rule with times: 1 goes away once it acted');
@@ -173,7 +176,7 @@ describe('the sandbox controls', () => {
     assert.equal(advanced.json().offsetMs, before.offsetMs + 7 * DAY);
     const operation = await waitForOperation(server, location);
     assert.equal(operation.status, 'succeeded');
-    assert.equal((await status('weeklong')).status, 'waitingForPublisherReview');
+    assert.equal((await status(server, 'weeklong')).status, 'waitingForPublisherReview');
 
     assert.equal(errorCode(await control('clock/advance', 'POST', { ms: -1 })), 'InvalidRequest');
     assert.equal(errorCode(await control('clock', 'PUT', { stepDurations: { nosuchstep: 1 } })), 'InvalidRequest');
@@ -193,6 +196,113 @@ describe('the sandbox controls', () => {
     assert.equal(running.status, 'running');
     await control('clock/advance', 'POST', { ms: DAY });
     assert.equal((await waitForOperation(server, location)).status, 'succeeded');
+  });
+});
+
+describe('sandbox reset and snapshots', () => {
+  let server: TestServer;
+  let admin: string;
+  const control = (path: string, method = 'GET', body?: unknown) =>
+    server.call(`/_cloudpartner/${path}`, { method, token: admin, ...(body === undefined ? {} : { headers: JSON_HEADERS, body: JSON.stringify(body) }) });
+  /** What a client can see of an offer: every version's bytes and ETag, its status and its history. */
+  const view = async (offerId: string) => {
+    const draft = await server.call(offerPath(offerId));
+    if (draft.status !== 200) return { status: draft.status };
+    const versions = [];
+    for (let version = 1; version <= draft.json().version; version++) versions.push((await server.call(offerPath(offerId, `/versions/${version}`))).text);
+    return {
+      status: draft.status,
+      draft: draft.text,
+      etag: draft.headers['etag'],
+      versions,
+      offerStatus: (await server.call(offerPath(offerId, '/status'))).text,
+      history: (await server.call(offerPath(offerId, '/submissions'))).text,
+    };
+  };
+
+  before(async () => {
+    server = await startTestServer('http', { app: { sandbox: true } });
+    admin = await server.sandboxAdminToken();
+  });
+  after(async () => server.close());
+
+  it('restore brings back byte-identical documents, ETags, versions, history and secret values', async () => {
+    assert.equal((await put(server, 'snap-vm', publishableOffer('snap-vm'))).status, 200);
+    assert.equal((await waitForOperation(server, (await post(server, 'snap-vm', 'publish')).headers['location']!)).status, 'succeeded');
+    const before = { demo: await view(DEMO_OFFER_ID), snap: await view('snap-vm') };
+    const secrets = await server.store.getVersionSecrets('contoso', DEMO_OFFER_ID, 5);
+    const saved = await control('snapshots/base', 'PUT');
+    assert.equal(saved.status, 200, saved.text);
+    assert.ok(saved.json().size > 10_000);
+
+    const edited = publishableOffer('snap-vm');
+    edited['definition'].displayText = 'changed after the snapshot';
+    assert.equal((await put(server, 'snap-vm', edited)).status, 200);
+    assert.equal((await waitForOperation(server, (await post(server, 'snap-vm', 'publish')).headers['location']!)).status, 'succeeded');
+    assert.equal((await put(server, 'snap-new', publishableOffer('snap-new'))).status, 200);
+    assert.notDeepEqual(await view('snap-vm'), before.snap);
+
+    const restored = await control('snapshots/base/restore', 'POST');
+    assert.equal(restored.status, 200, restored.text);
+    assert.deepEqual(await view('snap-vm'), before.snap);
+    assert.deepEqual(await view(DEMO_OFFER_ID), before.demo);
+    assert.deepEqual(await view('snap-new'), { status: 404 });
+    assert.deepEqual(await server.store.getVersionSecrets('contoso', DEMO_OFFER_ID, 5), secrets);
+    // The restored offer goes on: it can be edited, published and taken live.
+    assert.equal((await waitForOperation(server, (await post(server, 'snap-vm', 'golive')).headers['location']!)).status, 'succeeded');
+
+    assert.deepEqual(
+      (await control('snapshots')).json().value.map((snapshot: { name: string }) => snapshot.name),
+      ['base'],
+    );
+    assert.equal(errorCode(await control('snapshots/nothing/restore', 'POST')), 'SnapshotNotFound');
+    assert.equal(errorCode(await control('snapshots/bad%20name', 'PUT')), 'InvalidRequest');
+    assert.equal((await control('snapshots/base', 'DELETE')).status, 204);
+    assert.equal(errorCode(await control('snapshots/base', 'DELETE')), 'SnapshotNotFound');
+  });
+
+  it('a restore while operations run is safe: a step in progress runs again, an operation started since is gone', async () => {
+    assert.equal((await put(server, 'mid-vm', publishableOffer('mid-vm'))).status, 200);
+    const hold = (await control('faults', 'POST', { match: { offerId: 'mid-vm' }, effect: { block: true } })).json();
+    const location = (await post(server, 'mid-vm', 'publish')).headers['location']!;
+    await poll(
+      'the hold',
+      async () => server.app.sandbox!.faults.get(hold.id)?.hits ?? 0,
+      (hits) => hits > 0,
+    );
+    assert.equal((await control('snapshots/mid', 'PUT')).status, 200);
+    assert.equal((await control(`faults/${hold.id}`, 'DELETE')).status, 204);
+    assert.equal((await waitForOperation(server, location)).status, 'succeeded');
+
+    assert.equal((await control('snapshots/mid/restore', 'POST')).status, 200);
+    assert.equal((await waitForOperation(server, location)).status, 'succeeded', 'the restored publish runs to its end again');
+    assert.equal((await status(server, 'mid-vm')).status, 'waitingForPublisherReview');
+
+    const later = (await post(server, 'mid-vm', 'golive')).headers['location']!;
+    assert.equal((await control('snapshots/mid/restore', 'POST')).status, 200);
+    assert.equal((await server.call(later)).status, 404, 'an operation started after the snapshot is gone');
+    await waitForOperation(server, location);
+  });
+
+  it('reset empties the catalog, brings the demo back, and with identities removes every token but the admin token', async () => {
+    assert.equal((await control('reset', 'POST', {})).status, 200);
+    assert.equal((await server.call(offerPath(DEMO_OFFER_ID))).status, 404);
+    assert.deepEqual((await server.call(`/api/publishers/contoso/offers?${API}`)).json(), []);
+    assert.equal((await server.call(`/api/publishers?${API}`)).json()[0].id, 'contoso', 'publishers and tokens stay');
+    assert.deepEqual((await control('faults')).json().value, []);
+
+    assert.deepEqual((await control('reset', 'POST', { demo: true })).json(), { demo: true, identities: false });
+    assert.equal((await server.call(offerPath(DEMO_OFFER_ID))).status, 200);
+
+    assert.equal((await control('reset', 'POST', { identities: true, demo: true })).status, 200);
+    assert.equal((await server.call(offerPath(DEMO_OFFER_ID))).status, 401, 'the publisher token is gone');
+    assert.equal((await control('clock')).status, 200, 'the admin token stays');
+    assert.equal((await server.store.getPublisher('contoso'))?.id, 'contoso');
+    const fresh = await server.tokenFor(['contoso'], 'Owner');
+    assert.equal((await server.call(offerPath(DEMO_OFFER_ID), { token: fresh })).status, 200);
+
+    assert.equal(errorCode(await control('reset', 'POST', { everything: true })), 'InvalidRequest');
+    assert.equal(errorCode(await control('reset', 'POST', { demo: 'yes' })), 'InvalidRequest');
   });
 });
 
@@ -216,6 +326,17 @@ describe('the sandbox controls from the SDK', () => {
       const moved = await sandbox.advanceClock(60_000);
       assert.equal(moved.offsetMs, clock.offsetMs + 60_000);
       assert.equal((await sandbox.getClock()).offsetMs, moved.offsetMs);
+      const snapshot = await sandbox.saveSnapshot('sdk');
+      assert.equal(snapshot.name, 'sdk');
+      assert.deepEqual(
+        (await sandbox.listSnapshots()).map((saved) => saved.name),
+        ['sdk'],
+      );
+      assert.deepEqual(await sandbox.reset(), { demo: false, identities: false });
+      await sandbox.restoreSnapshot('sdk');
+      assert.equal((await server.call(offerPath(DEMO_OFFER_ID))).status, 200, 'the restore brought the demo offer back');
+      await sandbox.deleteSnapshot('sdk');
+      assert.deepEqual(await sandbox.listSnapshots(), []);
       const publisher = new CloudPartnerClient({ endpoint: server.baseUrl, token: server.ownerToken }).sandbox;
       await assert.rejects(publisher.getClock(), (error: { status?: number; code?: string }) => error.status === 403 && error.code === 'SandboxAdminRequired');
     } finally {

@@ -17,6 +17,12 @@ const USAGE = `Usage: cloudpartner sandbox <command> [options]   (a server run w
   clock [--durations zero|fast|realistic|<step>=<ms>,…]
                                show workflow time and step durations, or set the durations
   advance <time>               move workflow time ahead: 90s, 30m, 12h, 7d, or milliseconds
+  reset [--demo] [--identities]
+                               empty the catalog and remove every fault rule; --demo: the demo data back;
+                               --identities: also publishers, members, applications and their tokens
+  snapshot <name>              save the whole catalog under that name
+  restore <name>               bring the catalog back exactly as the snapshot saved it
+  snapshots [rm <name>]        list the snapshots, or remove one
 
 ${GLOBAL_HELP}`;
 
@@ -42,6 +48,8 @@ function parseDurations(text: string): StepDurationsSetting {
 
 export async function sandboxCommand(args: string[], io: Io): Promise<number> {
   const [subcommand, action, ...rest] = args;
+  /** The arguments after the subcommand, for those that have no action word. */
+  const all = action === undefined ? rest : [action, ...rest];
   if (subcommand === 'faults' && action === 'add')
     return runCommand(
       io,
@@ -62,19 +70,54 @@ export async function sandboxCommand(args: string[], io: Io): Promise<number> {
       return EXIT_OK;
     });
   if (subcommand === 'clock')
-    return runCommand(
-      io,
-      action === undefined ? rest : [action, ...rest],
-      { usage: 'cloudpartner sandbox clock [--durations …]\n', options: { durations: { type: 'string' } } },
-      clock,
-    );
+    return runCommand(io, all, { usage: 'cloudpartner sandbox clock [--durations …]\n', options: { durations: { type: 'string' } } }, clock);
   if (subcommand === 'advance')
+    return runCommand(io, all, { usage: 'cloudpartner sandbox advance <time>\n', positionals: { min: 1, max: 1 } }, async (context) =>
+      showClock(context, await context.client.sandbox.advanceClock(parseDuration(context.positionals[0]!))),
+    );
+  if (subcommand === 'reset')
     return runCommand(
       io,
-      action === undefined ? rest : [action, ...rest],
-      { usage: 'cloudpartner sandbox advance <time>\n', positionals: { min: 1, max: 1 } },
-      async (context) => showClock(context, await context.client.sandbox.advanceClock(parseDuration(context.positionals[0]!))),
+      all,
+      { usage: 'cloudpartner sandbox reset [--demo] [--identities]\n', options: { demo: { type: 'boolean' }, identities: { type: 'boolean' } } },
+      async (context) => {
+        const done = await context.client.sandbox.reset({ demo: context.values['demo'] === true, identities: context.values['identities'] === true });
+        if (context.json) printJson(context.io, done);
+        else context.io.stdout.write(`reset${done.demo ? ', demo data loaded' : ''}${done.identities ? ', identities removed' : ''}\n`);
+        return EXIT_OK;
+      },
     );
+  if (subcommand === 'snapshot' || subcommand === 'restore')
+    return runCommand(io, all, { usage: `cloudpartner sandbox ${subcommand} <name>\n`, positionals: { min: 1, max: 1 } }, async (context) => {
+      const name = context.positionals[0]!;
+      if (subcommand === 'restore') await context.client.sandbox.restoreSnapshot(name);
+      const saved = subcommand === 'snapshot' ? await context.client.sandbox.saveSnapshot(name) : undefined;
+      if (context.json) printJson(context.io, saved ?? { restored: name });
+      else context.io.stdout.write(saved ? `saved ${name} (${saved.size} bytes)\n` : `restored ${name}\n`);
+      return EXIT_OK;
+    });
+  if (subcommand === 'snapshots')
+    return runCommand(io, all, { usage: 'cloudpartner sandbox snapshots [rm <name>]\n', positionals: { min: 0, max: 2 } }, async (context) => {
+      const [verb, name] = context.positionals;
+      if (verb !== undefined) {
+        if (verb !== 'rm' || name === undefined) throw new UsageError('usage: cloudpartner sandbox snapshots [rm <name>]');
+        await context.client.sandbox.deleteSnapshot(name);
+        if (context.json) printJson(context.io, { removed: name });
+        else context.io.stdout.write(`removed ${name}\n`);
+        return EXIT_OK;
+      }
+      const snapshots = await context.client.sandbox.listSnapshots();
+      if (context.json) printJson(context.io, snapshots);
+      else if (snapshots.length === 0) context.io.stdout.write('No snapshots.\n');
+      else
+        context.io.stdout.write(
+          table(
+            ['NAME', 'SAVED', 'BYTES'],
+            snapshots.map((snapshot) => [snapshot.name, snapshot.createdTime, snapshot.size]),
+          ),
+        );
+      return EXIT_OK;
+    });
   return helpOrUnknown(io, 'sandbox', subcommand, USAGE);
 }
 

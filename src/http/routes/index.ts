@@ -26,9 +26,26 @@ import deleteFault from './_cloudpartner/faults/delete.ts';
 import getClock from './_cloudpartner/clock/get.ts';
 import putClock from './_cloudpartner/clock/put.ts';
 import advanceClock from './_cloudpartner/clock/advance.ts';
+import reset from './_cloudpartner/reset.ts';
+import saveSnapshot from './_cloudpartner/snapshots/save.ts';
+import restoreSnapshot from './_cloudpartner/snapshots/restore.ts';
+import listSnapshots from './_cloudpartner/snapshots/list.ts';
+import deleteSnapshot from './_cloudpartner/snapshots/delete.ts';
 
 /** The sandbox controls, served only when the sandbox is on (otherwise their paths are 404). */
-const SANDBOX_ROUTES = [createFault, listFaults, deleteFault, getClock, putClock, advanceClock];
+const SANDBOX_ROUTES = [
+  createFault,
+  listFaults,
+  deleteFault,
+  getClock,
+  putClock,
+  advanceClock,
+  reset,
+  saveSnapshot,
+  restoreSnapshot,
+  listSnapshots,
+  deleteSnapshot,
+];
 
 export async function registerRoutes(app: FastifyInstance, options: RouteOptions): Promise<void> {
   const routes = [

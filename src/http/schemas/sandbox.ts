@@ -80,3 +80,13 @@ export const SandboxClock = Type.Object(
   { $id: 'SandboxClock' },
 );
 export type SandboxClock = Static<typeof SandboxClock>;
+
+export const Snapshot = Type.Object(
+  {
+    name: Type.String(),
+    createdTime: Type.String(),
+    size: Type.Integer({ minimum: 0, description: 'Bytes the snapshot takes.' }),
+  },
+  { $id: 'Snapshot' },
+);
+export type Snapshot = Static<typeof Snapshot>;

@@ -178,8 +178,21 @@ const sandbox: Migration = {
   },
 };
 
+/** Sandbox snapshots: the catalog's rows as JSON text, by name. */
+const snapshots: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('sandbox_snapshots')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('created_time', 'text', (c) => c.notNull())
+      .addColumn('size', 'integer', (c) => c.notNull())
+      .addColumn('data', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial, '0002_operations': operations, '0003_identity': identity, '0004_sandbox': sandbox };
+    return { '0001_initial': initial, '0002_operations': operations, '0003_identity': identity, '0004_sandbox': sandbox, '0005_snapshots': snapshots };
   },
 };

@@ -74,6 +74,12 @@ export class PostgresStore extends SqlStore {
     await this.#kysely.destroy(); // ends the pool
   }
 
+  /** Published versions are immutable — until a sandbox reset or restore replaces the catalog. */
+  override dropCaches(): void {
+    this.#frozenVersions.clear();
+    this.#lists.clear();
+  }
+
   override async listPublishers(ids: readonly string[]): Promise<Publisher[]> {
     if (ids.length === 0) return [];
     return (await this.#database.all<PublisherRow>(pgSql.publishers, [...ids])).map(toPublisher);
