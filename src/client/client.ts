@@ -18,6 +18,7 @@ import { DEFAULT_RETRY, type RetryOptions, parseRetryAfter, sleep } from './retr
 import type {
   CancelResult,
   FaultRule,
+  JournalEntry,
   Member,
   NewFaultRule,
   NotificationOptions,
@@ -342,6 +343,10 @@ export class CloudPartnerClient {
         await call('POST', `snapshots/${encodeURIComponent(name)}/restore`);
       },
       listSnapshots: async () => (await call<{ value: Snapshot[] }>('GET', 'snapshots')).value,
+      journal: async (filter = {}) => {
+        const query = Object.fromEntries(Object.entries(filter).map(([key, value]) => [key, String(value)]));
+        return (await this.#json<{ value: JournalEntry[] }>('GET', '/_cloudpartner/journal', { noApiVersion: true, query })).value;
+      },
       deleteSnapshot: async (name) => {
         await this.#request('DELETE', `/_cloudpartner/snapshots/${encodeURIComponent(name)}`, { noApiVersion: true });
       },
@@ -446,6 +451,8 @@ export interface SandboxControls {
   restoreSnapshot(name: string): Promise<void>;
   listSnapshots(): Promise<Snapshot[]>;
   deleteSnapshot(name: string): Promise<void>;
+  /** The latest API requests and their answers, newest first (bodies cut to 4 KB, nothing secret). */
+  journal(filter?: { publisherId?: string; offerId?: string; limit?: number }): Promise<JournalEntry[]>;
 }
 
 interface RequestOptions {

@@ -173,3 +173,5 @@ export type SandboxClock = Static<typeof SandboxSchemas.SandboxClock>;
 export type StepDurationsSetting = Static<typeof SandboxSchemas.ClockSettings>['stepDurations'];
 /** A saved snapshot of the catalog (cloudpartner's sandbox controls). */
 export type Snapshot = Static<typeof SandboxSchemas.Snapshot>;
+/** One API request and its answer, as the sandbox journal keeps them. */
+export type JournalEntry = Static<typeof SandboxSchemas.JournalEntry>;

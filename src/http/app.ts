@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import { type Clock, OffsetClock, systemClock } from '../domain/clock.ts';
 import { FaultRules } from '../sandbox/faults.ts';
+import { Journal } from '../sandbox/journal.ts';
 import sandboxPlugin from './plugins/sandbox.ts';
 import type { PutMode } from '../domain/drafts.ts';
 import type { Store } from '../store/store.ts';
@@ -122,7 +123,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', requireHost);
   // The sandbox's workflow time runs ahead of the server's on demand (clock/advance); tokens and
   // the rate limiter keep the server's.
-  const sandbox = options.sandbox ? { faults: new FaultRules(() => clock.now()), clock: new OffsetClock(clock) } : undefined;
+  const sandbox = options.sandbox ? { faults: new FaultRules(() => clock.now()), clock: new OffsetClock(clock), journal: new Journal() } : undefined;
   if (sandbox) await app.register(sandboxPlugin, sandbox);
   app.decorate('tokens', tokens);
   await app.register(authPlugin, { authenticator: new Authenticator(options.store, verifier, clock) });

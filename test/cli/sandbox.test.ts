@@ -98,6 +98,16 @@ describe('the sandbox from the command line', () => {
     assert.deepEqual(JSON.parse(ok(await cli(['sandbox', 'reset', '--demo', '-o', 'json'], admin), 'reset').stdout), { demo: true, identities: false });
   });
 
+  it('shows the journal of API requests', async () => {
+    await fetch(`${server.url}/api/publishers?api-version=2017-10-31`, { headers: { authorization: 'Bearer cpat_journal-probe' } });
+    const entries = JSON.parse(ok(await cli(['sandbox', 'journal', '--limit', '5', '-o', 'json'], admin), 'journal').stdout);
+    assert.deepEqual([entries[0].method, entries[0].path, entries[0].status], ['GET', '/api/publishers', 401]);
+    assert.match(
+      ok(await cli(['sandbox', 'journal'], admin), 'journal table').stdout,
+      /^TIME\s+METHOD\s+PATH\s+STATUS\s+MS\n\S+\s+GET\s+\/api\/publishers\s+401/,
+    );
+  });
+
   it('are refused to a token the server does not know, in one line', async () => {
     const refused = await cli(['sandbox', 'faults', 'list'], unknown);
     assert.equal(refused.status, 1);

@@ -306,6 +306,52 @@ describe('sandbox reset and snapshots', () => {
   });
 });
 
+describe('the request journal', () => {
+  it('keeps the latest requests and answers, newest first, filtered by offer — never a token or a secret value', async () => {
+    const server = await startTestServer('http', { app: { sandbox: true } });
+    try {
+      const admin = await server.sandboxAdminToken();
+      const document = publishableOffer('journaled');
+      document['definition'].offer['microsoft-azure-marketplace.marketoLeadConfiguration'] = {
+        clientId: 'marketo-client-id',
+        clientSecret: 'JOURNAL-SECRET-MARKETO-1',
+        munchkinId: '123-ABC-456',
+      };
+      assert.equal((await put(server, 'journaled', document)).status, 200);
+      assert.equal((await server.call(offerPath('journaled'))).status, 200);
+      assert.equal((await server.call(offerPath('nosuchoffer'))).status, 404);
+      const application = await registerApp(server, ['contoso'], 'Reader');
+      await tokenFromService(server, application);
+
+      const journal = await server.call('/_cloudpartner/journal?offerId=journaled', { token: admin });
+      assert.equal(journal.status, 200, journal.text);
+      const entries = journal.json().value;
+      assert.deepEqual(
+        entries.map((entry: { method: string; status: number }) => [entry.method, entry.status]),
+        [
+          ['GET', 200],
+          ['PUT', 200],
+        ],
+      );
+      const [read, write] = entries;
+      assert.equal(write.publisherId, 'contoso');
+      assert.match(write.requestBody, /marketo-client-id/, 'the request body is kept');
+      assert.match(read.responseBody, /"id":"journaled"/);
+      assert.ok(write.principalId && typeof write.durationMs === 'number');
+
+      const everything = (await server.call('/_cloudpartner/journal?limit=1000', { token: admin })).text;
+      assert.doesNotMatch(everything, /JOURNAL-SECRET-MARKETO-1/);
+      assert.ok(!everything.includes(server.ownerToken), 'no token');
+      assert.ok(!everything.includes(application.clientSecret), 'no client secret');
+      assert.doesNotMatch(everything, /eyJ[A-Za-z0-9_-]+\.eyJ/, 'no JWT');
+      assert.doesNotMatch(everything, /_cloudpartner/, 'the controls are not journaled');
+      assert.equal(errorCode(await server.call('/_cloudpartner/journal?limit=0', { token: admin })), 'InvalidQueryParameter');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('the sandbox controls from the SDK', () => {
   it('add, list and remove rules, and read, set and move the clock', async () => {
     const server = await startTestServer('http', { app: { sandbox: true } });

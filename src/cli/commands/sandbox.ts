@@ -23,6 +23,8 @@ const USAGE = `Usage: cloudpartner sandbox <command> [options]   (a server run w
   snapshot <name>              save the whole catalog under that name
   restore <name>               bring the catalog back exactly as the snapshot saved it
   snapshots [rm <name>]        list the snapshots, or remove one
+  journal [--offer <id>] [--limit <n>]
+                               the latest API requests and their answers, newest first
 
 ${GLOBAL_HELP}`;
 
@@ -118,7 +120,32 @@ export async function sandboxCommand(args: string[], io: Io): Promise<number> {
         );
       return EXIT_OK;
     });
+  if (subcommand === 'journal')
+    return runCommand(
+      io,
+      all,
+      { usage: 'cloudpartner sandbox journal [--offer <id>] [--limit <n>]\n', options: { offer: { type: 'string' }, limit: { type: 'string' } } },
+      journal,
+    );
   return helpOrUnknown(io, 'sandbox', subcommand, USAGE);
+}
+
+async function journal(context: CommandContext): Promise<number> {
+  const { offer, limit } = context.values;
+  const entries = await context.client.sandbox.journal({
+    ...(typeof offer === 'string' ? { offerId: offer } : {}),
+    ...(typeof limit === 'string' ? { limit: Number(limit) } : {}),
+    ...(context.client.publisherId ? { publisherId: context.client.publisherId } : {}),
+  });
+  if (context.json) printJson(context.io, entries);
+  else
+    context.io.stdout.write(
+      table(
+        ['TIME', 'METHOD', 'PATH', 'STATUS', 'MS'],
+        entries.map((entry) => [entry.time, entry.method, entry.path, entry.status, entry.durationMs]),
+      ),
+    );
+  return EXIT_OK;
 }
 
 async function addFault(context: CommandContext): Promise<number> {

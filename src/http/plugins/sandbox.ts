@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { OffsetClock } from '../../domain/clock.ts';
 import { errors } from '../../domain/errors.ts';
 import type { FaultRules } from '../../sandbox/faults.ts';
+import { type Journal, journalRequestBody } from '../../sandbox/journal.ts';
 import { sendError } from './errors.ts';
 
 declare module 'fastify' {
@@ -19,8 +20,15 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     /** Present when the sandbox is on. */
-    sandbox?: { faults: FaultRules; clock: OffsetClock };
+    sandbox?: SandboxState;
   }
+}
+
+/** What the sandbox keeps in memory (D63). */
+export interface SandboxState {
+  faults: FaultRules;
+  clock: OffsetClock;
+  journal: Journal;
 }
 
 export const SANDBOX_PREFIX = '/_cloudpartner/';
@@ -36,8 +44,8 @@ function decodedOrNot(segment: string): string {
 }
 
 export default fp(
-  async function sandboxPlugin(app: FastifyInstance, options: { faults: FaultRules; clock: OffsetClock }) {
-    app.decorate('sandbox', { faults: options.faults, clock: options.clock });
+  async function sandboxPlugin(app: FastifyInstance, options: SandboxState) {
+    app.decorate('sandbox', options);
 
     // First of all hooks: an injected failure comes before authentication and before any write.
     app.addHook('onRequest', async (request, reply) => {
@@ -57,6 +65,27 @@ export default fp(
       }
       sendError(reply, errors.injected(fault.status, fault.ruleId, fault.retryAfter));
       return reply;
+    });
+
+    // The journal takes each answer as it leaves (the controls' own calls are not journaled).
+    app.addHook('onSend', (request, reply, payload, done) => {
+      const path = request.url.split('?', 1)[0]!;
+      if (!path.startsWith(SANDBOX_PREFIX)) {
+        options.journal.record(
+          {
+            time: new Date().toISOString(),
+            requestId: request.id,
+            method: request.method,
+            path,
+            status: reply.statusCode,
+            principalId: request.principal?.id ?? null,
+            durationMs: Math.round(reply.elapsedTime * 10) / 10,
+          },
+          journalRequestBody(request.body),
+          typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.subarray(0, 8192).toString() : null,
+        );
+      }
+      done(null, payload);
     });
 
     app.addHook('preHandler', (request, _reply, done) => {

@@ -31,6 +31,7 @@ import saveSnapshot from './_cloudpartner/snapshots/save.ts';
 import restoreSnapshot from './_cloudpartner/snapshots/restore.ts';
 import listSnapshots from './_cloudpartner/snapshots/list.ts';
 import deleteSnapshot from './_cloudpartner/snapshots/delete.ts';
+import journal from './_cloudpartner/journal.ts';
 
 /** The sandbox controls, served only when the sandbox is on (otherwise their paths are 404). */
 const SANDBOX_ROUTES = [
@@ -45,6 +46,7 @@ const SANDBOX_ROUTES = [
   restoreSnapshot,
   listSnapshots,
   deleteSnapshot,
+  journal,
 ];
 
 export async function registerRoutes(app: FastifyInstance, options: RouteOptions): Promise<void> {

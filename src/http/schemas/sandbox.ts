@@ -90,3 +90,22 @@ export const Snapshot = Type.Object(
   { $id: 'Snapshot' },
 );
 export type Snapshot = Static<typeof Snapshot>;
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** One request and its answer, as the journal keeps them. */
+export const JournalEntry = Type.Object({
+  time: Type.String(),
+  requestId: Type.String(),
+  method: Type.String(),
+  path: Type.String(),
+  status: Type.Integer(),
+  principalId: Nullable(Type.String()),
+  publisherId: Nullable(Type.String()),
+  offerId: Nullable(Type.String()),
+  durationMs: Type.Number(),
+  requestBody: Nullable(Type.String({ description: 'Cut to 4 KB; secret-type fields taken out, token-like text masked.' })),
+  responseBody: Nullable(Type.String({ description: 'Cut to 4 KB; not kept for the token service.' })),
+});
+
+export type JournalEntry = Static<typeof JournalEntry>;

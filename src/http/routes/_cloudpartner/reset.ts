@@ -1,5 +1,5 @@
 /**
- * POST /_cloudpartner/reset — empties the catalog and removes every fault rule. `{"demo": true}`
+ * POST /_cloudpartner/reset — empties the catalog, removes every fault rule and clears the journal. `{"demo": true}`
  * brings the demo data back; `{"identities": true}` also removes publishers, members,
  * applications and tokens (sandbox admin tokens stay, so the caller keeps its access).
  */
@@ -13,7 +13,7 @@ import { SANDBOX_CONFIG, SANDBOX_TAGS, sandboxErrors, sandboxOf } from './sandbo
 const ResetOptions = Type.Object({ demo: Type.Optional(Type.Boolean()), identities: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 
 const reset: RoutePlugin = async (app, { store }) => {
-  const { faults } = sandboxOf(app);
+  const { faults, journal } = sandboxOf(app);
   app.post(
     '/_cloudpartner/reset',
     {
@@ -36,6 +36,7 @@ const reset: RoutePlugin = async (app, { store }) => {
       if (unknown.length > 0) throw errors.invalidRequest(`The body takes only {"demo"?: true|false, "identities"?: true|false}; not ${unknown.join(', ')}.`);
       const options = { demo: flag('demo'), identities: flag('identities') };
       faults.clear();
+      journal.clear();
       await store.resetCatalog({ identities: options.identities });
       if (options.demo) await restoreDemoData(store);
       return reply.type(JSON_TYPE).send(JSON.stringify(options));
