@@ -9,6 +9,7 @@ import { PUT_MODES, type PutMode } from './domain/put-mode.ts';
 import { DEFAULT_AUDIENCE, DEFAULT_CLOCK_SKEW_SECONDS } from './identity/defaults.ts';
 import type { TrustedIssuer } from './identity/jwt-verifier.ts';
 import { DEFAULT_STEP_DURATION_MS, DEFAULT_STEP_LEASE_MS, type StepDurations, parseStepDurations } from './workflow/durations.ts';
+import { WEBHOOK_DEFAULTS } from './webhooks/dispatcher.ts';
 
 export class ConfigError extends Error {}
 
@@ -250,6 +251,15 @@ export const SERVE_SETTINGS = {
     value: 'n',
     help: 'how long a workflow step stays leased to the instance running it: how soon another takes over the step of one that died',
     parse: (text, name) => wholeNumber(text!, name, 1, 3_600_000),
+  }),
+  webhookTimeoutMs: setting({
+    flag: 'webhook-timeout-ms',
+    env: 'CLOUDPARTNER_WEBHOOK_TIMEOUT_MS',
+    fallback: String(WEBHOOK_DEFAULTS.timeoutMs),
+    shown: `\`${WEBHOOK_DEFAULTS.timeoutMs}\``,
+    value: 'n',
+    help: 'how long one webhook delivery may take; a delivery held by a server that died is made again after twice this',
+    parse: (text, name) => wholeNumber(text!, name, 100, 600_000),
   }),
   databaseUrl: setting({
     flag: 'database-url',

@@ -71,6 +71,7 @@ export async function startServer(config: ServeConfig, out: NodeJS.WritableStrea
     workflowLeaseMs: config.stepLeaseMs,
     putMode: config.putMode,
     sandbox,
+    webhooks: { timeoutMs: config.webhookTimeoutMs },
     identity: {
       audiences: config.audiences,
       clockToleranceSeconds: config.clockToleranceSeconds,

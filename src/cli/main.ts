@@ -17,6 +17,7 @@ import { offersCommand } from './commands/offers.ts';
 import { operationsCommand } from './commands/operations.ts';
 import { publishersCommand } from './commands/publishers.ts';
 import { sandboxCommand } from './commands/sandbox.ts';
+import { webhooksCommand } from './commands/webhooks.ts';
 import { processIo } from './remote/output.ts';
 
 const USAGE = `cloudpartner ${PACKAGE_VERSION} — the Cloud Partner Portal offer publishing API, self-hosted
@@ -56,7 +57,8 @@ ${serveUsage()}
   cloudpartner offers list|show|put|publish|golive|cancel|status|history|diff …
   cloudpartner operations list|show …
   cloudpartner publishers list
-  cloudpartner sandbox faults add|list|rm | clock | advance …
+  cloudpartner sandbox faults add|list|rm | clock | advance | reset | snapshot | restore | snapshots | journal …
+  cloudpartner webhooks add|list|rm|deliveries …
     Publish from scripts and CI against cloudpartner or any endpoint that speaks the API:
     --endpoint, --token or client credentials (--tenant-id, --client-id, --client-secret), --profile,
     --publisher, --output table|json. 'cloudpartner offers --help' shows every command and option.
@@ -89,6 +91,8 @@ export async function main(argv: string[]): Promise<number> {
       return publishersCommand(rest, processIo());
     case 'sandbox':
       return sandboxCommand(rest, processIo());
+    case 'webhooks':
+      return webhooksCommand(rest, processIo());
     case '--version':
     case 'version': {
       const { values } = parseArgs({ args: rest, options: OUTPUT_OPTIONS, strict: true });

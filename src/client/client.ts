@@ -39,6 +39,9 @@ import type {
   StepDurationsSetting,
   Submission,
   VersionSelector,
+  Webhook,
+  WebhookDelivery,
+  WebhookEvent,
 } from './types.ts';
 
 export const API_VERSION = '2017-10-31';
@@ -353,6 +356,21 @@ export class CloudPartnerClient {
     };
   }
 
+  // ---- webhooks (cloudpartner; Owners of the publisher) -------------------------------------
+
+  /** Webhooks: a URL that receives the events of a publisher's offers, each delivery signed with the secret. */
+  get webhooks(): WebhookControls {
+    const path = (id?: string, suffix = '') => `/_cloudpartner/webhooks${id === undefined ? '' : `/${encodeURIComponent(id)}`}${suffix}`;
+    return {
+      add: (webhook) => this.#json<Webhook>('POST', path(), { noApiVersion: true, body: JSON.stringify({ publisherId: this.publisherId, ...webhook }) }),
+      list: async () => (await this.#json<{ value: Webhook[] }>('GET', path(), { noApiVersion: true })).value,
+      remove: async (id) => {
+        await this.#request('DELETE', path(id), { noApiVersion: true });
+      },
+      deliveries: async (id) => (await this.#json<{ value: WebhookDelivery[] }>('GET', path(id, '/deliveries'), { noApiVersion: true })).value,
+    };
+  }
+
   // ---- plumbing ----------------------------------------------------------------------------
 
   #publisher(): string {
@@ -453,6 +471,14 @@ export interface SandboxControls {
   deleteSnapshot(name: string): Promise<void>;
   /** The latest API requests and their answers, newest first (bodies cut to 4 KB, nothing secret). */
   journal(filter?: { publisherId?: string; offerId?: string; limit?: number }): Promise<JournalEntry[]>;
+}
+
+export interface WebhookControls {
+  /** POST /_cloudpartner/webhooks — for the client's publisher unless `publisherId` is given; the secret signs every delivery. */
+  add(webhook: { url: string; events: WebhookEvent[]; secret: string; publisherId?: string }): Promise<Webhook>;
+  list(): Promise<Webhook[]>;
+  remove(id: string): Promise<void>;
+  deliveries(id: string): Promise<WebhookDelivery[]>;
 }
 
 interface RequestOptions {

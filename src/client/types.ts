@@ -175,3 +175,8 @@ export type StepDurationsSetting = Static<typeof SandboxSchemas.ClockSettings>['
 export type Snapshot = Static<typeof SandboxSchemas.Snapshot>;
 /** One API request and its answer, as the sandbox journal keeps them. */
 export type JournalEntry = Static<typeof SandboxSchemas.JournalEntry>;
+/** A webhook: a URL that receives a publisher's events, signed (cloudpartner). */
+export type Webhook = Static<typeof SandboxSchemas.Webhook>;
+/** One delivery of a webhook: its event, state, attempts and the receiver's last answer. */
+export type WebhookDelivery = Static<typeof SandboxSchemas.WebhookDelivery>;
+export type WebhookEvent = Webhook['events'][number];

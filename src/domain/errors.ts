@@ -47,6 +47,7 @@ export const ERROR_CODES = {
   MemberNotFound: 404,
   FaultNotFound: 404,
   SnapshotNotFound: 404,
+  WebhookNotFound: 404,
   // the request conflicts with the offer's state
   InvalidResourceId: 409,
   OfferTypeChange: 409,
@@ -125,9 +126,10 @@ export const errors = {
   invalidQueryParameter: (name: string, why: string) =>
     new ApiError(400, 'InvalidQueryParameter', `The query parameter '${truncate(name)}' is not valid: ${why}`),
   invalidRequest: (message: string) => new ApiError(400, 'InvalidRequest', message),
-  invalidFaultRule: (text: string, problems: ReadonlyArray<{ path: string; message: string }>) => {
+  /** A sandbox or webhook request body (`what`: "fault rule", "webhook") with every problem and its JSON path. */
+  invalidInput: (what: string, problems: ReadonlyArray<{ path: string; message: string }>) => {
     const listed = listProblems(problems);
-    return new ApiError(400, 'InvalidRequest', `The fault rule is not valid: ${problems.length > 0 ? listed.text : text}`, {}, { problems: listed.problems });
+    return new ApiError(400, 'InvalidRequest', `The ${what} is not valid: ${listed.text}`, {}, { problems: listed.problems });
   },
   invalidJson: (message: string) => new ApiError(400, 'InvalidJson', `The request body is not valid JSON: ${message}`),
   missingHost: () => new ApiError(400, 'MissingHost', 'An HTTP/1.1 request must have a Host header.'),
@@ -213,6 +215,7 @@ export const errors = {
   memberNotFound: (publisherId: string, objectId: string) =>
     new ApiError(404, 'MemberNotFound', `The publisher '${publisherId}' has no member '${objectId.slice(0, 100)}'.`),
   faultNotFound: (id: string) => new ApiError(404, 'FaultNotFound', `There is no fault rule '${truncate(id)}'.`),
+  webhookNotFound: (id: string) => new ApiError(404, 'WebhookNotFound', `There is no webhook '${truncate(id)}'.`),
   snapshotNotFound: (name: string) => new ApiError(404, 'SnapshotNotFound', `There is no snapshot '${truncate(name)}'.`),
   operationNotFound: (operationId: string) =>
     new ApiError(404, 'OperationNotFound', `The operation '${operationId.slice(0, 100)}' does not exist for this offer.`),

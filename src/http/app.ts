@@ -32,6 +32,8 @@ declare module 'fastify' {
   }
 }
 import workflowPlugin from './plugins/workflow.ts';
+import webhooksPlugin from './plugins/webhooks.ts';
+import type { DispatcherOptions } from '../webhooks/dispatcher.ts';
 import { type StepDurations, fixedDurations, DEFAULT_STEP_DURATION_MS } from '../workflow/durations.ts';
 
 export interface AppOptions {
@@ -59,6 +61,8 @@ export interface AppOptions {
   clock?: Clock;
   /** Serve the sandbox controls under /_cloudpartner/ (fault rules, the workflow clock). */
   sandbox?: boolean;
+  /** Webhook delivery: time limit, backoff, give-up age (defaults in src/webhooks/dispatcher.ts). */
+  webhooks?: Omit<DispatcherOptions, 'clock' | 'logger'>;
 }
 
 export interface IdentityOptions {
@@ -139,6 +143,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clock: sandbox?.clock ?? clock,
     interventions: sandbox?.faults,
   });
+  // Step ends record events too: the engine wakes the dispatcher after each.
+  await app.register(webhooksPlugin, { store: options.store, dispatcher: { ...options.webhooks, clock, logger: options.logger } });
+  app.workflow.onStepRecorded(() => app.webhooks.wake());
   await registerRoutes(app, { store: options.store, tokens, putMode: options.putMode ?? 'service', clock });
   return app;
 }

@@ -158,9 +158,7 @@ export function parseFaultRule(body: unknown): NewFaultRule {
     else problems.add('$.probability', 'must be a number greater than 0 and at most 1.');
   }
   const seed = body['seed'] === undefined ? undefined : wholeNumber(problems, '$.seed', body['seed'], 0, 2 ** 32 - 1);
-  if (problems.list.length > 0 || !rule) {
-    const text = problems.list.map((problem) => `${problem.path}: ${problem.message}`).join('; ');
-    throw errors.invalidFaultRule(text || 'it is not a fault rule.', problems.list);
-  }
+  if (problems.list.length > 0 || !rule)
+    throw errors.invalidInput('fault rule', problems.list.length > 0 ? problems.list : [{ path: '$', message: 'is not a fault rule.' }]);
   return { ...rule, ...(times !== undefined ? { times } : {}), ...(probability !== undefined ? { probability } : {}), ...(seed !== undefined ? { seed } : {}) };
 }

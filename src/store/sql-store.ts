@@ -11,10 +11,15 @@ import type { SecretValue } from '../domain/secret-fields.ts';
 import { SqlIdentityStore } from './identity/identity-store.ts';
 import { SqlOfferStore } from './offers/offer-store.ts';
 import { SqlSnapshotStore } from './sandbox/snapshot-store.ts';
+import { SqlWebhookStore } from './webhooks/webhook-store.ts';
 import type { SecretBox } from './secret-box.ts';
 import type { SqlDatabase } from './sql/statement.ts';
 import type {
   Application,
+  ClaimedDelivery,
+  DeliveryAttempt,
+  DeliveryRecord,
+  Webhook,
   CancelResult,
   ClaimedStep,
   CurrentDraft,
@@ -42,12 +47,14 @@ export abstract class SqlStore implements Store {
   protected readonly workflow: SqlWorkflowStore;
   protected readonly identity: SqlIdentityStore;
   protected readonly snapshots: SqlSnapshotStore;
+  protected readonly webhooks: SqlWebhookStore;
 
   constructor(db: SqlDatabase, secrets: SecretBox) {
     this.offers = new SqlOfferStore(db, secrets);
     this.workflow = new SqlWorkflowStore(db);
     this.identity = new SqlIdentityStore(db, secrets);
     this.snapshots = new SqlSnapshotStore(db);
+    this.webhooks = new SqlWebhookStore(db, secrets);
   }
 
   // ---- the catalog ----
@@ -180,4 +187,33 @@ export abstract class SqlStore implements Store {
   }
   /** A backend with caches that a reset or a restore could make wrong forgets them here. */
   dropCaches(): void {}
+
+  // ---- webhooks ----
+  createWebhook(webhook: Webhook, secret: string): Promise<void> {
+    return this.webhooks.createWebhook(webhook, secret);
+  }
+  getWebhook(id: string): Promise<Webhook | null> {
+    return this.webhooks.getWebhook(id);
+  }
+  listWebhooks(publisherId?: string): Promise<Webhook[]> {
+    return this.webhooks.listWebhooks(publisherId);
+  }
+  deleteWebhook(id: string): Promise<boolean> {
+    return this.webhooks.deleteWebhook(id);
+  }
+  listDeliveries(webhookId: string): Promise<DeliveryRecord[]> {
+    return this.webhooks.listDeliveries(webhookId);
+  }
+  claimDelivery(owner: string, nowMs: number, leaseMs: number): Promise<ClaimedDelivery | null> {
+    return this.webhooks.claimDelivery(owner, nowMs, leaseMs);
+  }
+  finishDelivery(claim: ClaimedDelivery, attempt: DeliveryAttempt): Promise<boolean> {
+    return this.webhooks.finishDelivery(claim, attempt);
+  }
+  nextDeliveryDueMs(): Promise<number | null> {
+    return this.webhooks.nextDeliveryDueMs();
+  }
+  releaseDeliveryLeases(owner: string): Promise<void> {
+    return this.webhooks.releaseDeliveryLeases(owner);
+  }
 }

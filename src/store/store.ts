@@ -13,6 +13,7 @@ import type { Role } from '../domain/roles.ts';
 import type { SecretValue } from '../domain/secret-fields.ts';
 import type { OperationRecord } from '../domain/operations.ts';
 import type { OperationType } from '../domain/workflow.ts';
+import type { EventType } from '../domain/events.ts';
 
 import type { CurrentDraft, DraftContent, WriteCondition } from '../domain/drafts.ts';
 export type { CurrentDraft, DraftContent, WriteCondition };
@@ -121,7 +122,7 @@ export type { OperationType };
  * The store, by concern: what a caller needs is one of these (the catalog, the workflow, identity);
  * `Store` is all of them, as each backend implements it.
  */
-export interface Store extends CatalogStore, WorkflowStore, IdentityStore, SandboxStore {
+export interface Store extends CatalogStore, WorkflowStore, IdentityStore, SandboxStore, WebhookStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Brings the schema up to date. Safe to call on every start, from several processes. */
   migrate(): Promise<void>;
@@ -233,4 +234,57 @@ export interface SandboxStore {
   deleteSnapshot(name: string): Promise<boolean>;
   /** Forgets what this instance cached of the catalog (after a reset or a restore replaced it). */
   dropCaches(): void;
+}
+
+/** A subscription to a publisher's events, delivered to `url`. Its secret is sealed at rest and never shown. */
+export interface Webhook {
+  id: string;
+  publisherId: string;
+  url: string;
+  events: EventType[];
+  createdTime: string;
+}
+
+export interface DeliveryRecord {
+  id: string;
+  event: EventType;
+  offerId: string;
+  /** Its place among the deliveries of this webhook about this offer (1, 2, …): the order they go out in. */
+  sequence: number;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  firstAttemptTime: string | null;
+  deliveredTime: string | null;
+  nextAttemptTime: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+}
+
+/** A delivery this instance holds the lease on: what to send, where, signed with what. */
+export interface ClaimedDelivery {
+  id: string;
+  webhookId: string;
+  event: EventType;
+  body: string;
+  url: string;
+  secret: string;
+  attempts: number;
+  firstAttemptMs: number;
+  owner: string;
+}
+
+export type DeliveryAttempt =
+  { kind: 'delivered'; status: number; atMs: number } | { kind: 'failed'; status?: number; error: string; nextAttemptMs: number; giveUp: boolean };
+
+/** Webhooks and the durable outbox of their deliveries (src/store/webhooks/webhook-store.ts). */
+export interface WebhookStore {
+  createWebhook(webhook: Webhook, secret: string): Promise<void>;
+  getWebhook(id: string): Promise<Webhook | null>;
+  listWebhooks(publisherId?: string): Promise<Webhook[]>;
+  deleteWebhook(id: string): Promise<boolean>;
+  listDeliveries(webhookId: string): Promise<DeliveryRecord[]>;
+  claimDelivery(owner: string, nowMs: number, leaseMs: number): Promise<ClaimedDelivery | null>;
+  finishDelivery(claim: ClaimedDelivery, attempt: DeliveryAttempt): Promise<boolean>;
+  nextDeliveryDueMs(): Promise<number | null>;
+  releaseDeliveryLeases(owner: string): Promise<void>;
 }

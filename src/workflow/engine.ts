@@ -47,6 +47,7 @@ export class WorkflowEngine {
   readonly #logger: Logger | undefined;
   readonly #clock: Clock;
   #stopListening: (() => void) | undefined;
+  #onStepRecorded: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #stopped = true;
@@ -87,6 +88,11 @@ export class WorkflowEngine {
     const startedMs = this.#clock.now();
     const stepId = stepsOf(operation)[0]!.id;
     return { startedMs, dueMs: startedMs + this.#durationOf({ publisherId, offerId, operationId, operation, stepId, position: 0 }) };
+  }
+
+  /** Calls `listener` after each step's outcome is recorded (its events are committed then). */
+  onStepRecorded(listener: () => void): void {
+    this.#onStepRecorded = listener;
   }
 
   /** Held steps (`operationId/position`) may run: they are due now. */
@@ -161,6 +167,7 @@ export class WorkflowEngine {
     const durations = (stepId: string) => this.#durationOf(target(stepId, claim.position + 1));
     const outcome = intervention ? failedStep(intervention.fail, endedMs, 0) : await runStep(this.#store, claim, endedMs, durations);
     const recorded = await this.#store.finishStep(claim, outcome, endedMs);
+    if (recorded) this.#onStepRecorded?.();
     this.#logger?.debug({ operation: operation.id, step: claim.stepId, status: outcome.status, recorded }, 'workflow step');
   }
 

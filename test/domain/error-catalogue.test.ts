@@ -44,7 +44,7 @@ describe('the error catalogue', () => {
       clientError: [405, 'm'],
       tooManyRequests: [3],
       payloadTooLarge: [10],
-      invalidFaultRule: ['x', problems],
+      invalidInput: ['x', problems],
       injected: [502, 'rule-id', 1],
     };
     const samples: ApiError[] = Object.entries(errors).map(([name, factory]) =>

@@ -6,11 +6,25 @@ import { ErrorBody } from '../schemas/common.ts';
 import { Offer, OfferSummary } from '../schemas/offers.ts';
 import { OfferType, Publisher } from '../schemas/catalog.ts';
 import { OfferStatus, Operation, Submission } from '../schemas/workflow.ts';
-import { FaultRule, SandboxClock, Snapshot } from '../schemas/sandbox.ts';
+import { FaultRule, SandboxClock, Snapshot, Webhook, WebhookDelivery } from '../schemas/sandbox.ts';
 
 export default fp(
   async function openApiPlugin(app: FastifyInstance, options: { version: string }) {
-    for (const schema of [ErrorBody, OfferSummary, Offer, Publisher, OfferType, Operation, Submission, OfferStatus, FaultRule, SandboxClock, Snapshot])
+    for (const schema of [
+      ErrorBody,
+      OfferSummary,
+      Offer,
+      Publisher,
+      OfferType,
+      Operation,
+      Submission,
+      OfferStatus,
+      FaultRule,
+      SandboxClock,
+      Snapshot,
+      Webhook,
+      WebhookDelivery,
+    ])
       app.addSchema(schema);
     await app.register(swagger, {
       openapi: {

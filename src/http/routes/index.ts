@@ -32,6 +32,10 @@ import restoreSnapshot from './_cloudpartner/snapshots/restore.ts';
 import listSnapshots from './_cloudpartner/snapshots/list.ts';
 import deleteSnapshot from './_cloudpartner/snapshots/delete.ts';
 import journal from './_cloudpartner/journal.ts';
+import createWebhook from './_cloudpartner/webhooks/create.ts';
+import listWebhooks from './_cloudpartner/webhooks/list.ts';
+import deleteWebhook from './_cloudpartner/webhooks/delete.ts';
+import listDeliveries from './_cloudpartner/webhooks/deliveries.ts';
 
 /** The sandbox controls, served only when the sandbox is on (otherwise their paths are 404). */
 const SANDBOX_ROUTES = [
@@ -70,6 +74,11 @@ export async function registerRoutes(app: FastifyInstance, options: RouteOptions
     tokenRoutes,
     metadata,
     authorize,
+    // Webhooks are part of operating a catalog: served with or without the sandbox.
+    createWebhook,
+    listWebhooks,
+    deleteWebhook,
+    listDeliveries,
   ];
   if (app.sandbox) routes.push(...SANDBOX_ROUTES);
   for (const route of routes) {

@@ -1,6 +1,7 @@
 /** Wire shapes of the sandbox controls (`/_cloudpartner/…`): fault rules and the workflow clock. */
 import { Type, type Static } from 'typebox';
 import { INJECTED_STATUSES } from '../../domain/errors.ts';
+import { EVENT_TYPES } from '../../domain/events.ts';
 import { ALL_STEP_IDS, OPERATION_TYPES } from '../../domain/workflow.ts';
 import { NAMED_DURATIONS } from '../../workflow/durations.ts';
 import { oneOf } from './common.ts';
@@ -109,3 +110,36 @@ export const JournalEntry = Type.Object({
 });
 
 export type JournalEntry = Static<typeof JournalEntry>;
+
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+export const Webhook = Type.Object(
+  {
+    id: Type.String(),
+    publisherId: Type.String(),
+    url: Type.String(),
+    events: Type.Array(oneOf(EVENT_TYPES)),
+    createdTime: Type.String(),
+    secretSet: Type.Boolean({ description: 'The secret is never shown again.' }),
+  },
+  { $id: 'Webhook' },
+);
+export type Webhook = Static<typeof Webhook>;
+
+export const WebhookDelivery = Type.Object(
+  {
+    id: Type.String({ description: 'Also sent as X-CloudPartner-Delivery.' }),
+    event: oneOf(EVENT_TYPES),
+    offerId: Type.String(),
+    sequence: Type.Integer({ description: 'Its place among the deliveries of this webhook about this offer: the order they go out in.' }),
+    state: oneOf(['pending', 'delivered', 'failed'] as const),
+    attempts: Type.Integer(),
+    firstAttemptTime: NullableString,
+    deliveredTime: NullableString,
+    nextAttemptTime: NullableString,
+    lastStatus: Type.Union([Type.Integer(), Type.Null()]),
+    lastError: NullableString,
+  },
+  { $id: 'WebhookDelivery' },
+);
+export type WebhookDelivery = Static<typeof WebhookDelivery>;

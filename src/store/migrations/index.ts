@@ -191,8 +191,50 @@ const snapshots: Migration = {
   },
 };
 
+/** Webhooks, and their deliveries: a durable outbox written in the same transaction as the change it tells of. */
+const webhooks: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('webhooks')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('publisher_id', 'text', (c) => c.notNull().references('publishers.id'))
+      .addColumn('url', 'text', (c) => c.notNull())
+      .addColumn('events_json', 'text', (c) => c.notNull())
+      .addColumn('sealed_secret', 'text', (c) => c.notNull())
+      .addColumn('created_time', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('webhook_deliveries')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('webhook_id', 'text', (c) => c.notNull())
+      .addColumn('offer_key', 'text', (c) => c.notNull())
+      .addColumn('seq', 'integer', (c) => c.notNull())
+      .addColumn('event_type', 'text', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull())
+      .addColumn('next_attempt_ms', 'bigint', (c) => c.notNull())
+      .addColumn('first_attempt_ms', 'bigint')
+      .addColumn('delivered_ms', 'bigint')
+      .addColumn('last_status', 'integer')
+      .addColumn('last_error', 'text')
+      .addColumn('lease_owner', 'text')
+      .addColumn('lease_expires_ms', 'bigint')
+      .execute();
+    await db.schema.createIndex('webhook_deliveries_due').on('webhook_deliveries').columns(['state', 'next_attempt_ms']).execute();
+    await db.schema.createIndex('webhook_deliveries_order').on('webhook_deliveries').columns(['webhook_id', 'offer_key', 'seq']).execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial, '0002_operations': operations, '0003_identity': identity, '0004_sandbox': sandbox, '0005_snapshots': snapshots };
+    return {
+      '0001_initial': initial,
+      '0002_operations': operations,
+      '0003_identity': identity,
+      '0004_sandbox': sandbox,
+      '0005_snapshots': snapshots,
+      '0006_webhooks': webhooks,
+    };
   },
 };

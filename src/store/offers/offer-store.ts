@@ -5,6 +5,7 @@
  * they decided. Reads here are uncached; a backend serves the hot ones from its own cache.
  */
 import { checkWriteCondition } from '../../domain/drafts.ts';
+import { offerEvent } from '../../domain/events.ts';
 import { checkOfferType } from '../../domain/publishing.ts';
 import type { Publisher } from '../../domain/publishers.ts';
 import { extractSecrets, type SecretValue } from '../../domain/secret-fields.ts';
@@ -15,6 +16,7 @@ import { type OfferRow, type PublisherRow, toOfferHeader, toPublisher } from '..
 import type { SecretBox } from '../secret-box.ts';
 import type { SqlDatabase, SqlRunner } from '../sql/statement.ts';
 import type { CurrentDraft, DraftContent, OfferSnapshot, SaveDraftResult, WriteCondition } from '../store.ts';
+import { enqueueEvent } from '../webhooks/webhook-store.ts';
 import { workflowSql } from '../workflow/statements.ts';
 import { offerSql, type SecretRow, type VersionRow } from './statements.ts';
 
@@ -112,6 +114,7 @@ export class SqlOfferStore {
           await tx.run(offerSql.updateDraftHeader, content.displayText, etagFor(now), now, publisherId, offerId);
         }
         const offer = toOfferHeader((await tx.get<OfferRow>(offerSql.offer, publisherId, offerId))!);
+        await enqueueEvent(tx, offerEvent('offer.updated', offer));
         const document = toVersionDocument((await tx.get<VersionRow>(offerSql.version, publisherId, offerId, version))!);
         return { created: !row, offer, document };
       },

@@ -19,7 +19,7 @@ export class SqlSnapshotStore {
     this.#db = db;
   }
 
-  /** Empties the catalog: every offer with its versions, secrets and history; with `identities`, also publishers, members, applications and tokens (but sandbox admin tokens). */
+  /** Empties the catalog: every offer with its versions, secrets and history; with `identities`, also publishers with their members, applications, webhooks and tokens (but sandbox admin tokens). */
   resetCatalog(options: { identities: boolean }): Promise<void> {
     return this.#db.transact(async (tx) => {
       await emptyCatalog(tx);

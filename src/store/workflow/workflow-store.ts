@@ -8,7 +8,9 @@ import type { OfferHeader } from '../../domain/offers.ts';
 import type { OperationRecord } from '../../domain/operations.ts';
 import { type OfferState, type RunningOperation, decideCancel, decideGoLive, decidePublish, decideStepEnd } from '../../domain/publishing.ts';
 import { etagFor, formatTicks, timestampAfter } from '../../domain/time.ts';
-import { type OperationType, operationSlot, stepsOf } from '../../domain/workflow.ts';
+import { type EventType, endEventType, offerEvent } from '../../domain/events.ts';
+import { type OperationStatus, type OperationType, operationSlot, statusOfOneOperation, stepsOf } from '../../domain/workflow.ts';
+import { enqueueEvent } from '../webhooks/webhook-store.ts';
 import { offerSql, type VersionRow } from '../offers/statements.ts';
 import { type OfferRow, type OperationRow, type StepRow, toOfferHeader, toOperation } from '../rows.ts';
 import type { SqlDatabase, SqlRunner } from '../sql/statement.ts';
@@ -74,7 +76,9 @@ export class SqlWorkflowStore {
         now,
         firstStep: options.firstStep,
       });
-      return { operation: await operationRecord(tx, options.operationId), reused: false };
+      const operation = await operationRecord(tx, options.operationId);
+      await tellOf(tx, 'operation.started', { publisherId, offerId, version: decision.nextDraft, status: 'running', now }, operation);
+      return { operation, reused: false };
     });
   }
 
@@ -99,7 +103,9 @@ export class SqlWorkflowStore {
         now,
         firstStep: options.firstStep,
       });
-      return operationRecord(tx, options.operationId);
+      const operation = await operationRecord(tx, options.operationId);
+      await tellOf(tx, 'operation.started', { publisherId, offerId, version: offer.version, status: 'running', now }, operation);
+      return operation;
     });
   }
 
@@ -113,7 +119,9 @@ export class SqlWorkflowStore {
       await tx.run(workflowSql.cancelOpenSteps, running.id);
       if (decision.kind === 'stop') {
         await tx.run(workflowSql.endOperationOnOffer, 'canceled', now, etagFor(now), null, null, publisherId, offerId, running.id);
-        return { kind: 'canceled', operation: await operationRecord(tx, running.id) };
+        const canceled = await operationRecord(tx, running.id);
+        await tellOf(tx, 'operation.canceled', { publisherId, offerId, version: state.offer!.version, status: 'canceled', now }, canceled);
+        return { kind: 'canceled', operation: canceled };
       }
       await insertOperation(tx, {
         id: options.operationId,
@@ -129,7 +137,11 @@ export class SqlWorkflowStore {
         firstStep: options.firstStep,
       });
       await tx.run(workflowSql.handOverOffer, options.operationId, now, etagFor(now), publisherId, offerId, running.id);
-      return { kind: 'canceling', operation: await operationRecord(tx, options.operationId) };
+      const offerNow = { publisherId, offerId, version: state.offer!.version, status: 'running', now };
+      await tellOf(tx, 'operation.canceled', offerNow, await operationRecord(tx, running.id));
+      const cancel = await operationRecord(tx, options.operationId);
+      await tellOf(tx, 'operation.started', offerNow, cancel);
+      return { kind: 'canceling', operation: cancel };
     });
   }
 
@@ -192,6 +204,14 @@ export class SqlWorkflowStore {
         operation.offerId,
         operation.id,
       );
+      const offerNow = {
+        publisherId: operation.publisherId,
+        offerId: operation.offerId,
+        version: offerRow.version,
+        status: decision.offerStatus,
+        now: changed,
+      };
+      await tellOf(tx, endEventType(decision.operationStatus), offerNow, { ...operation, status: decision.operationStatus });
       return true;
     });
   }
@@ -207,6 +227,32 @@ export class SqlWorkflowStore {
   async releaseLeases(owner: string): Promise<void> {
     await this.#db.run(workflowSql.releaseLeases, owner);
   }
+}
+
+/** Records an event about the offer as it now stands (src/store/webhooks: delivered to the webhooks that asked for it). */
+async function tellOf(
+  tx: SqlRunner,
+  type: EventType,
+  offer: { publisherId: string; offerId: string; version: number; status: string; now: string },
+  operation: Pick<OperationRecord, 'id' | 'type' | 'publishingVersion'> & { status: OperationStatus },
+): Promise<void> {
+  const header = {
+    publisherId: offer.publisherId,
+    id: offer.offerId,
+    version: offer.version,
+    status: offer.status,
+    etag: etagFor(offer.now),
+    changedTime: offer.now,
+  };
+  await enqueueEvent(
+    tx,
+    offerEvent(type, header as Parameters<typeof offerEvent>[1], {
+      id: operation.id,
+      type: operation.type,
+      status: statusOfOneOperation(operation.status),
+      publishingVersion: operation.publishingVersion,
+    }),
+  );
 }
 
 /** The offer as it stands (locked), and the operation running on it: what every workflow decision is made from. */
