@@ -14,6 +14,11 @@ import { BIN, cleanEnv, runCli, startProcess, type ServerProcess } from '../help
 
 const TOKEN_LINE = /^\s+(cpat_[A-Za-z0-9_-]{43})$/m;
 
+/** The banner's curl lines for the seed calls (the API's GETs; the sandbox example is another). */
+function seedCalls(output: string): string[] {
+  return output.split('\n').filter((line) => line.trim().startsWith('curl ') && line.includes('/api/publishers/'));
+}
+
 describe('first start with npm start', () => {
   let dataDir: string;
   let server: ServerProcess;
@@ -33,19 +38,18 @@ describe('first start with npm start', () => {
     const match = TOKEN_LINE.exec(server.output());
     assert.ok(match, server.output());
     firstToken = match[1]!;
-    const curls = server
-      .output()
-      .split('\n')
-      .filter((line) => line.trim().startsWith('curl '));
+    const curls = seedCalls(server.output());
     assert.equal(curls.length, 6);
     for (const slot of ['Draft', 'Preview', 'Production']) assert.ok(curls.some((line) => line.includes(`/slot/${slot}?`)));
+    // The demo turns the sandbox on: its admin token and a first control are printed too.
+    const tokens = [...server.output().matchAll(/^\s+(cpat_[A-Za-z0-9_-]{43})$/gm)].map((found) => found[1]);
+    assert.equal(tokens.length, 2);
+    assert.match(server.output(), /Sandbox controls at http:\/\/127\.0\.0\.1:\d+\/_cloudpartner\/ — the sandbox admin token, shown only now:/);
+    assert.match(server.output(), /curl -s -X POST -H "Authorization: Bearer cpat_[A-Za-z0-9_-]{43}" .*\/_cloudpartner\/faults/s);
   });
 
   it('every printed curl line, pasted into a shell, returns the seed documents', () => {
-    const curls = server
-      .output()
-      .split('\n')
-      .filter((line) => line.trim().startsWith('curl '));
+    const curls = seedCalls(server.output());
     const bodies = curls.map((line) => JSON.parse(execSync(`${line.trim()} -f`, { encoding: 'utf8', shell: '/bin/sh' })));
     assert.equal(bodies[0][0].id, seedOfferDocument().id);
     assert.deepEqual(bodies[1], seedOfferDocument());
