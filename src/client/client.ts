@@ -31,6 +31,7 @@ import type {
   Operation,
   OperationHandle,
   OperationStatus,
+  OutboxMessage,
   Publisher,
   PutResult,
   Role,
@@ -350,6 +351,10 @@ export class CloudPartnerClient {
         const query = Object.fromEntries(Object.entries(filter).map(([key, value]) => [key, String(value)]));
         return (await this.#json<{ value: JournalEntry[] }>('GET', '/_cloudpartner/journal', { noApiVersion: true, query })).value;
       },
+      outbox: async (filter = {}) => {
+        const query = Object.fromEntries(Object.entries(filter).map(([key, value]) => [key, String(value)]));
+        return (await this.#json<{ value: OutboxMessage[] }>('GET', '/_cloudpartner/outbox', { noApiVersion: true, query })).value;
+      },
       deleteSnapshot: async (name) => {
         await this.#request('DELETE', `/_cloudpartner/snapshots/${encodeURIComponent(name)}`, { noApiVersion: true });
       },
@@ -471,6 +476,8 @@ export interface SandboxControls {
   deleteSnapshot(name: string): Promise<void>;
   /** The latest API requests and their answers, newest first (bodies cut to 4 KB, nothing secret). */
   journal(filter?: { publisherId?: string; offerId?: string; limit?: number }): Promise<JournalEntry[]>;
+  /** The e-mails the hosted service would have sent about operations, newest first. */
+  outbox(filter?: { offerId?: string; to?: string; limit?: number }): Promise<OutboxMessage[]>;
 }
 
 export interface WebhookControls {

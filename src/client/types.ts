@@ -180,3 +180,5 @@ export type Webhook = Static<typeof SandboxSchemas.Webhook>;
 /** One delivery of a webhook: its event, state, attempts and the receiver's last answer. */
 export type WebhookDelivery = Static<typeof SandboxSchemas.WebhookDelivery>;
 export type WebhookEvent = Webhook['events'][number];
+/** An e-mail the hosted service would have sent, kept in the sandbox outbox. */
+export type OutboxMessage = Static<typeof SandboxSchemas.OutboxMessage>;

@@ -12,6 +12,7 @@ import { SqlIdentityStore } from './identity/identity-store.ts';
 import { SqlOfferStore } from './offers/offer-store.ts';
 import { SqlSnapshotStore } from './sandbox/snapshot-store.ts';
 import { SqlWebhookStore } from './webhooks/webhook-store.ts';
+import { SqlNotificationStore } from './notifications/notification-store.ts';
 import type { SecretBox } from './secret-box.ts';
 import type { SqlDatabase } from './sql/statement.ts';
 import type {
@@ -19,6 +20,7 @@ import type {
   ClaimedDelivery,
   DeliveryAttempt,
   DeliveryRecord,
+  OutboxMessage,
   Webhook,
   CancelResult,
   ClaimedStep,
@@ -48,6 +50,7 @@ export abstract class SqlStore implements Store {
   protected readonly identity: SqlIdentityStore;
   protected readonly snapshots: SqlSnapshotStore;
   protected readonly webhooks: SqlWebhookStore;
+  protected readonly notifications: SqlNotificationStore;
 
   constructor(db: SqlDatabase, secrets: SecretBox) {
     this.offers = new SqlOfferStore(db, secrets);
@@ -55,6 +58,7 @@ export abstract class SqlStore implements Store {
     this.identity = new SqlIdentityStore(db, secrets);
     this.snapshots = new SqlSnapshotStore(db);
     this.webhooks = new SqlWebhookStore(db, secrets);
+    this.notifications = new SqlNotificationStore(db);
   }
 
   // ---- the catalog ----
@@ -215,5 +219,10 @@ export abstract class SqlStore implements Store {
   }
   releaseDeliveryLeases(owner: string): Promise<void> {
     return this.webhooks.releaseDeliveryLeases(owner);
+  }
+
+  // ---- the notifications outbox ----
+  listOutbox(filter: { offerId?: string; to?: string; limit: number }): Promise<OutboxMessage[]> {
+    return this.notifications.listOutbox(filter);
   }
 }

@@ -122,7 +122,7 @@ export type { OperationType };
  * The store, by concern: what a caller needs is one of these (the catalog, the workflow, identity);
  * `Store` is all of them, as each backend implements it.
  */
-export interface Store extends CatalogStore, WorkflowStore, IdentityStore, SandboxStore, WebhookStore {
+export interface Store extends CatalogStore, WorkflowStore, IdentityStore, SandboxStore, WebhookStore, NotificationStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Brings the schema up to date. Safe to call on every start, from several processes. */
   migrate(): Promise<void>;
@@ -287,4 +287,21 @@ export interface WebhookStore {
   finishDelivery(claim: ClaimedDelivery, attempt: DeliveryAttempt): Promise<boolean>;
   nextDeliveryDueMs(): Promise<number | null>;
   releaseDeliveryLeases(owner: string): Promise<void>;
+}
+
+/** An e-mail the hosted service would have sent, kept in the outbox. */
+export interface OutboxMessage {
+  id: string;
+  time: string;
+  to: string[];
+  subject: string;
+  text: string;
+  publisherId: string;
+  offerId: string;
+  operationId: string;
+}
+
+/** The notifications outbox (src/store/notifications/notification-store.ts). */
+export interface NotificationStore {
+  listOutbox(filter: { offerId?: string; to?: string; limit: number }): Promise<OutboxMessage[]>;
 }

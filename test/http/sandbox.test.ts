@@ -16,6 +16,12 @@ async function status(server: TestServer, offerId: string) {
   return (await server.call(offerPath(offerId, '/status'))).json();
 }
 
+async function addRule(server: TestServer, admin: string, rule: unknown) {
+  const res = await server.call('/_cloudpartner/faults', { method: 'POST', token: admin, headers: JSON_HEADERS, body: JSON.stringify(rule) });
+  assert.equal(res.status, 201, res.text);
+  return res.json() as { id: string };
+}
+
 async function poll<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -346,6 +352,45 @@ describe('the request journal', () => {
       assert.doesNotMatch(everything, /eyJ[A-Za-z0-9_-]+\.eyJ/, 'no JWT');
       assert.doesNotMatch(everything, /_cloudpartner/, 'the controls are not journaled');
       assert.equal(errorCode(await server.call('/_cloudpartner/journal?limit=0', { token: admin })), 'InvalidQueryParameter');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('the notifications outbox', () => {
+  it('keeps the e-mails the service would send about operations, to their notification-emails, newest first', async () => {
+    const server = await startTestServer('http', { app: { sandbox: true } });
+    try {
+      const admin = await server.sandboxAdminToken();
+      const outbox = async (query: string) => {
+        const res = await server.call(`/_cloudpartner/outbox${query}`, { token: admin });
+        assert.equal(res.status, 200, res.text);
+        return res.json().value as Array<{ to: string[]; subject: string; text: string; offerId: string; operationId: string }>;
+      };
+      assert.equal((await put(server, 'mailed', publishableOffer('mailed'))).status, 200);
+      await addRule(server, admin, { match: { offerId: 'mailed' }, effect: { fail: { messages: ['The VHD is not generalized.'] } }, times: 1 });
+      const failed = await post(server, 'mailed', 'publish', { metadata: { 'notification-emails': 'jdoe@contoso.com, ops@contoso.com' } });
+      assert.equal((await waitForOperation(server, failed.headers['location']!)).status, 'failed');
+      const published = await post(server, 'mailed', 'publish', { metadata: { 'notification-emails': 'jdoe@contoso.com' } });
+      assert.equal((await waitForOperation(server, published.headers['location']!)).status, 'succeeded');
+
+      const messages = await outbox('?offerId=mailed');
+      assert.deepEqual(
+        messages.map((message) => message.subject),
+        ['Ready for your review: mailed', 'Started: publish of mailed', 'Action needed: publish of mailed failed', 'Started: publish of mailed'],
+      );
+      assert.deepEqual(messages[2]!.to, ['jdoe@contoso.com', 'ops@contoso.com']);
+      assert.match(messages[2]!.text, /failed: The VHD is not generalized\./);
+      assert.equal(messages[0]!.operationId, published.json().id);
+      assert.deepEqual(
+        (await outbox('?to=OPS@contoso.com')).map((message) => message.subject),
+        ['Action needed: publish of mailed failed', 'Started: publish of mailed'],
+      );
+      assert.equal((await outbox('?offerId=mailed&limit=1')).length, 1);
+      assert.equal(errorCode(await server.call('/_cloudpartner/outbox?limit=x', { token: admin })), 'InvalidQueryParameter');
+      const sdk = new CloudPartnerClient({ endpoint: server.baseUrl, token: admin }).sandbox;
+      assert.equal((await sdk.outbox({ offerId: 'mailed' })).length, 4);
     } finally {
       await server.close();
     }

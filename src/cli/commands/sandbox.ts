@@ -25,6 +25,8 @@ const USAGE = `Usage: cloudpartner sandbox <command> [options]   (a server run w
   snapshots [rm <name>]        list the snapshots, or remove one
   journal [--offer <id>] [--limit <n>]
                                the latest API requests and their answers, newest first
+  outbox [--offer <id>] [--to <address>] [--limit <n>]
+                               the e-mails the service would have sent about operations, newest first
 
 ${GLOBAL_HELP}`;
 
@@ -127,7 +129,30 @@ export async function sandboxCommand(args: string[], io: Io): Promise<number> {
       { usage: 'cloudpartner sandbox journal [--offer <id>] [--limit <n>]\n', options: { offer: { type: 'string' }, limit: { type: 'string' } } },
       journal,
     );
+  if (subcommand === 'outbox')
+    return runCommand(
+      io,
+      all,
+      {
+        usage: 'cloudpartner sandbox outbox [--offer <id>] [--to <address>] [--limit <n>]\n',
+        options: { offer: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' } },
+      },
+      outbox,
+    );
   return helpOrUnknown(io, 'sandbox', subcommand, USAGE);
+}
+
+async function outbox(context: CommandContext): Promise<number> {
+  const { offer, to, limit } = context.values;
+  const messages = await context.client.sandbox.outbox({
+    ...(typeof offer === 'string' ? { offerId: offer } : {}),
+    ...(typeof to === 'string' ? { to } : {}),
+    ...(typeof limit === 'string' ? { limit: Number(limit) } : {}),
+  });
+  if (context.json) printJson(context.io, messages);
+  else if (messages.length === 0) context.io.stdout.write('No messages.\n');
+  else for (const message of messages) context.io.stdout.write(`${message.time}  to ${message.to.join(', ')}\n  ${message.subject}\n  ${message.text}\n\n`);
+  return EXIT_OK;
 }
 
 async function journal(context: CommandContext): Promise<number> {

@@ -6,7 +6,7 @@ import { ErrorBody } from '../schemas/common.ts';
 import { Offer, OfferSummary } from '../schemas/offers.ts';
 import { OfferType, Publisher } from '../schemas/catalog.ts';
 import { OfferStatus, Operation, Submission } from '../schemas/workflow.ts';
-import { FaultRule, SandboxClock, Snapshot, Webhook, WebhookDelivery } from '../schemas/sandbox.ts';
+import { FaultRule, OutboxMessage, SandboxClock, Snapshot, Webhook, WebhookDelivery } from '../schemas/sandbox.ts';
 
 export default fp(
   async function openApiPlugin(app: FastifyInstance, options: { version: string }) {
@@ -24,6 +24,7 @@ export default fp(
       Snapshot,
       Webhook,
       WebhookDelivery,
+      OutboxMessage,
     ])
       app.addSchema(schema);
     await app.register(swagger, {

@@ -32,6 +32,7 @@ import restoreSnapshot from './_cloudpartner/snapshots/restore.ts';
 import listSnapshots from './_cloudpartner/snapshots/list.ts';
 import deleteSnapshot from './_cloudpartner/snapshots/delete.ts';
 import journal from './_cloudpartner/journal.ts';
+import outbox from './_cloudpartner/outbox.ts';
 import createWebhook from './_cloudpartner/webhooks/create.ts';
 import listWebhooks from './_cloudpartner/webhooks/list.ts';
 import deleteWebhook from './_cloudpartner/webhooks/delete.ts';
@@ -51,6 +52,7 @@ const SANDBOX_ROUTES = [
   listSnapshots,
   deleteSnapshot,
   journal,
+  outbox,
 ];
 
 export async function registerRoutes(app: FastifyInstance, options: RouteOptions): Promise<void> {

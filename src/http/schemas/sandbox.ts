@@ -143,3 +143,18 @@ export const WebhookDelivery = Type.Object(
   { $id: 'WebhookDelivery' },
 );
 export type WebhookDelivery = Static<typeof WebhookDelivery>;
+
+export const OutboxMessage = Type.Object(
+  {
+    id: Type.String(),
+    time: Type.String(),
+    to: Type.Array(Type.String()),
+    subject: Type.String(),
+    text: Type.String(),
+    publisherId: Type.String(),
+    offerId: Type.String(),
+    operationId: Type.String(),
+  },
+  { $id: 'OutboxMessage', description: 'An e-mail the hosted service would have sent, kept instead of sent.' },
+);
+export type OutboxMessage = Static<typeof OutboxMessage>;

@@ -226,6 +226,26 @@ const webhooks: Migration = {
   },
 };
 
+/** The notifications outbox: the e-mails the hosted service would send, kept instead. */
+const notifications: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('notifications')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('seq', 'integer', (c) => c.notNull())
+      .addColumn('publisher_id', 'text', (c) => c.notNull())
+      .addColumn('offer_id', 'text', (c) => c.notNull())
+      .addColumn('operation_id', 'text', (c) => c.notNull())
+      .addColumn('recipients', 'text', (c) => c.notNull())
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addColumn('created_time', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('notifications_by_seq').on('notifications').columns(['seq']).execute();
+    await db.schema.createIndex('notifications_by_offer').on('notifications').columns(['offer_id', 'seq']).execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -235,6 +255,7 @@ export const migrationProvider: MigrationProvider = {
       '0004_sandbox': sandbox,
       '0005_snapshots': snapshots,
       '0006_webhooks': webhooks,
+      '0007_notifications': notifications,
     };
   },
 };

@@ -23,6 +23,7 @@ export class SqlSnapshotStore {
   resetCatalog(options: { identities: boolean }): Promise<void> {
     return this.#db.transact(async (tx) => {
       await emptyCatalog(tx);
+      await tx.run(sandboxSql.deleteNotifications);
       if (!options.identities) return;
       for (const statement of [
         sandboxSql.deleteGrants,

@@ -80,6 +80,7 @@ export const sandboxSql = {
   deleteTokens: sql('reset-tokens', 'DELETE FROM access_tokens WHERE sandbox_admin = 0'),
   deleteMembers: sql('reset-members', 'DELETE FROM members'),
   deleteApplications: sql('reset-applications', 'DELETE FROM applications'),
+  deleteNotifications: sql('reset-notifications', 'DELETE FROM notifications'),
   deleteWebhookDeliveries: sql('reset-webhook-deliveries', 'DELETE FROM webhook_deliveries'),
   deleteWebhooks: sql('reset-webhooks', 'DELETE FROM webhooks'),
   deletePublishers: sql('reset-publishers', 'DELETE FROM publishers'),

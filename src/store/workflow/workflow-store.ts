@@ -10,6 +10,8 @@ import { type OfferState, type RunningOperation, decideCancel, decideGoLive, dec
 import { etagFor, formatTicks, timestampAfter } from '../../domain/time.ts';
 import { type EventType, endEventType, offerEvent } from '../../domain/events.ts';
 import { type OperationStatus, type OperationType, operationSlot, statusOfOneOperation, stepsOf } from '../../domain/workflow.ts';
+import { notificationFor } from '../../domain/notifications.ts';
+import { enqueueNotification } from '../notifications/notification-store.ts';
 import { enqueueEvent } from '../webhooks/webhook-store.ts';
 import { offerSql, type VersionRow } from '../offers/statements.ts';
 import { type OfferRow, type OperationRow, type StepRow, toOfferHeader, toOperation } from '../rows.ts';
@@ -211,7 +213,7 @@ export class SqlWorkflowStore {
         status: decision.offerStatus,
         now: changed,
       };
-      await tellOf(tx, endEventType(decision.operationStatus), offerNow, { ...operation, status: decision.operationStatus });
+      await tellOf(tx, endEventType(decision.operationStatus), offerNow, { ...operation, status: decision.operationStatus, error: decision.error });
       return true;
     });
   }
@@ -229,13 +231,19 @@ export class SqlWorkflowStore {
   }
 }
 
-/** Records an event about the offer as it now stands (src/store/webhooks: delivered to the webhooks that asked for it). */
+/**
+ * Records an event about the offer as it now stands — for the webhooks that asked for it
+ * (src/store/webhooks/) and, as the e-mail the hosted service would send, in the notifications
+ * outbox (src/store/notifications/).
+ */
 async function tellOf(
   tx: SqlRunner,
   type: EventType,
   offer: { publisherId: string; offerId: string; version: number; status: string; now: string },
-  operation: Pick<OperationRecord, 'id' | 'type' | 'publishingVersion'> & { status: OperationStatus },
+  operation: Pick<OperationRecord, 'id' | 'type' | 'publishingVersion' | 'notificationEmails'> & { status: OperationStatus; error?: string | null },
 ): Promise<void> {
+  const email = notificationFor(type, offer, operation);
+  if (email) await enqueueNotification(tx, email, { publisherId: offer.publisherId, offerId: offer.offerId, operationId: operation.id, time: offer.now });
   const header = {
     publisherId: offer.publisherId,
     id: offer.offerId,
