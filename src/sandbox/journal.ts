@@ -49,10 +49,15 @@ function decoded(segment: string | undefined): string | null {
 /** A request body as the journal keeps it: an offer document without its secret values. */
 export function journalRequestBody(body: unknown): string | null {
   if (body === undefined || body === null) return null;
-  if (typeof body !== 'object') return cut(JSON.stringify(body));
-  const copy = structuredClone(body) as Record<string, unknown>;
-  if (typeof copy['offerTypeId'] === 'string' && copy['definition'] !== undefined) extractSecrets(copy['definition'], copy['offerTypeId']);
-  return cut(JSON.stringify(copy));
+  try {
+    if (typeof body !== 'object') return cut(JSON.stringify(body));
+    const copy = structuredClone(body) as Record<string, unknown>;
+    if (typeof copy['offerTypeId'] === 'string' && copy['definition'] !== undefined) extractSecrets(copy['definition'], copy['offerTypeId']);
+    return cut(JSON.stringify(copy));
+  } catch {
+    // Nested deeper than a copy can go (the API refused such a body anyway): the journal says so.
+    return '[not kept: nested too deeply to copy]';
+  }
 }
 
 export class Journal {

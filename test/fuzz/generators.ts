@@ -16,6 +16,9 @@ import type { Rng } from './rng.ts';
 
 export const API_VERSION = 'api-version=2017-10-31';
 
+/** The secret of the webhooks the fuzzer subscribes: it must never show in an answer or the log. */
+export const FUZZ_WEBHOOK_SECRET = 'a-fuzz-webhook-secret-of-enough-length';
+
 /** What the generators may use: tokens, the offers they play with, what earlier answers taught. */
 export interface FuzzState {
   tokens: { owner: string; reader: string; foreign: string; jwt: string | undefined };
@@ -415,7 +418,7 @@ export function mutateText(rng: Rng, text: string): { body: Buffer; op: string }
 // ---------------------------------------------------------------------------------------------
 // Endpoints
 
-type BodyKind = 'offer' | 'notification' | 'member' | 'form' | 'fault' | 'clock' | 'none';
+type BodyKind = 'offer' | 'notification' | 'member' | 'form' | 'fault' | 'clock' | 'webhook' | 'none';
 type QueryKind = 'api' | 'filter' | 'submissions' | 'tenant' | 'instance' | 'none';
 
 interface Endpoint {
@@ -476,6 +479,15 @@ export const ENDPOINTS: readonly Endpoint[] = [
   E('getClock', 'GET', '/_cloudpartner/clock', 'none', 'none', 'bearer', 0.2),
   E('putClock', 'PUT', '/_cloudpartner/clock', 'clock', 'none', 'bearer', 0.3),
   E('advanceClock', 'POST', '/_cloudpartner/clock/advance', 'clock', 'none', 'bearer', 0.3),
+  E('resetSandbox', 'POST', '/_cloudpartner/reset', 'clock', 'none', 'bearer', 0.1),
+  E('saveSnapshot', 'PUT', '/_cloudpartner/snapshots/{o}', 'none', 'none', 'bearer', 0.1),
+  E('journal', 'GET', '/_cloudpartner/journal', 'none', 'none', 'bearer', 0.2),
+  E('outbox', 'GET', '/_cloudpartner/outbox', 'none', 'none', 'bearer', 0.2),
+  // Webhooks, with every token: an Owner's creates one (to a closed local port), the others are refused.
+  E('addWebhook', 'POST', '/_cloudpartner/webhooks', 'webhook', 'none', 'bearer', 0.5),
+  E('listWebhooks', 'GET', '/_cloudpartner/webhooks', 'none', 'none', 'bearer', 0.3),
+  E('deleteWebhook', 'DELETE', '/_cloudpartner/webhooks/{op}', 'none', 'none', 'bearer', 0.2),
+  E('webhookDeliveries', 'GET', '/_cloudpartner/webhooks/{op}/deliveries', 'none', 'none', 'bearer', 0.2),
 ];
 
 /** The token service's endpoints answer errors in OAuth's shape (`{"error":"…","error_description":"…"}`), as OAuth libraries expect. */
@@ -734,6 +746,15 @@ function bodyFor(rng: Rng, state: FuzzState, draft: Draft, index: number): Buffe
             { effect: { block: true } },
           ]),
         ),
+      );
+    case 'webhook':
+      return Buffer.from(
+        toJson({
+          url: rng.pick(['http://127.0.0.1:9/hooks', 'https://127.0.0.1:9/x', 'ftp://127.0.0.1/x']),
+          events: rng.pick([['offer.updated'], ['operation.started', 'operation.failed'], ['nothing']]),
+          publisherId: rng.pick(['contoso', 'fabrikam', 'nobody']),
+          secret: rng.pick([FUZZ_WEBHOOK_SECRET, 'short']),
+        }),
       );
     case 'clock':
       return Buffer.from(toJson(rng.pick([{ stepDurations: 'realistic' }, { stepDurations: { live: 1 } }, { ms: 86_400_000 }])));

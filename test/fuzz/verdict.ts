@@ -6,7 +6,7 @@
 import type { RawResult } from '../helpers/raw-http.ts';
 import { recordAcknowledgedDocument, recordResponse } from '../helpers/capture.ts';
 import { type ConsistencyReport, checkOffers, waitForIdle } from './consistency.ts';
-import type { FuzzCase } from './generators.ts';
+import { FUZZ_WEBHOOK_SECRET, type FuzzCase } from './generators.ts';
 import type { FuzzServer } from './setup.ts';
 
 export interface Watch {
@@ -51,8 +51,15 @@ export async function verdictAfterFuzz(fuzz: FuzzServer, watch: Watch, options: 
   const consistency = await checkOffers(get, 'contoso');
   problems.push(...consistency.problems);
 
+  // Secret-type field values are sealed as JSON text; webhook secrets are sealed as they are.
   const planted = [...fuzz.sealed]
-    .map((text) => JSON.parse(text) as unknown)
+    .flatMap((text) => {
+      try {
+        return [JSON.parse(text) as unknown];
+      } catch {
+        return [];
+      }
+    })
     .filter((value): value is string => typeof value === 'string' && value.startsWith(fuzz.state.markerPrefix));
   for (const marker of planted) {
     const where = watch.markersSeen.get(marker);
@@ -61,6 +68,7 @@ export async function verdictAfterFuzz(fuzz: FuzzServer, watch: Watch, options: 
   const log = fuzz.logLines.join('\n');
   for (const [name, token] of Object.entries(fuzz.state.tokens)) if (token && log.includes(token)) problems.push(`the ${name} token in the log`);
   if (log.includes(fuzz.state.client.secret)) problems.push('the client secret in the log');
+  if (log.includes(FUZZ_WEBHOOK_SECRET)) problems.push('a webhook secret in the log');
   for (const marker of planted) if (log.includes(marker)) problems.push(`stored secret ${marker} in the log`);
   for (const line of fuzz.logLines.filter((each) => /"level":(50|60)/.test(each)).slice(0, 10)) problems.push(`logged as an error: ${line.slice(0, 500)}`);
   return { problems, consistency, storedSecrets: planted.length, logLines: fuzz.logLines.length };
