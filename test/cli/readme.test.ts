@@ -14,7 +14,8 @@ function walkthrough(): string {
   return block[1]!;
 }
 
-describe('README walk-through', () => {
+/** A demo server process of its own, for the suite it is called in. */
+function demoServerFor(): { dir: () => string; server: () => ServerProcess } {
   let dir: string;
   let server: ServerProcess;
   before(async () => {
@@ -29,12 +30,17 @@ describe('README walk-through', () => {
     await server.stop('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
+  return { dir: () => dir, server: () => server };
+}
+
+describe('README walk-through', () => {
+  const demo = demoServerFor();
 
   it('runs from end to end and shows each stage of the life of the offer', () => {
-    const token = /^\s+(cpat_\S+)$/m.exec(server.output())![1]!;
+    const token = /^\s+(cpat_\S+)$/m.exec(demo.server().output())![1]!;
     const result = spawnSync('bash', ['-c', `set -euo pipefail\n${walkthrough()}`], {
-      cwd: dir,
-      env: { ...cleanEnv(), TOKEN: token, BASE: server.url },
+      cwd: demo.dir(),
+      env: { ...cleanEnv(), TOKEN: token, BASE: demo.server().url },
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -58,30 +64,22 @@ describe('README walk-through', () => {
 });
 
 describe('README: testing your automation against failures', () => {
-  let dir: string;
-  let server: ServerProcess;
-  before(async () => {
-    dir = makeDataDir();
-    server = await startProcess(
-      process.execPath,
-      [BIN, 'serve', '--demo', '--data-dir', join(dir, 'data'), '--port', '0', '--step-duration-ms', '50', '--log-level', 'warn'],
-      cleanEnv(),
-    );
-  });
-  after(async () => {
-    await server.stop('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const demo = demoServerFor();
 
   it('makes certification fail once, takes a two-day go-live in a second, and rides out an injected 503', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const block = /<!-- sandbox:start -->\s*```sh\n([\s\S]*?)```\s*<!-- sandbox:end -->/.exec(readme);
     assert.ok(block, 'README.md has the sandbox block');
-    const [token, sandboxToken] = [...server.output().matchAll(/^\s+(cpat_\S+)$/gm)].map((match) => match[1]!);
+    const [token, sandboxToken] = [
+      ...demo
+        .server()
+        .output()
+        .matchAll(/^\s+(cpat_\S+)$/gm),
+    ].map((match) => match[1]!);
     assert.ok(token && sandboxToken && token !== sandboxToken, 'the demo prints a publisher token and a sandbox admin token');
     const result = spawnSync('bash', ['-c', `set -euo pipefail\n${block[1]}`], {
-      cwd: dir,
-      env: { ...cleanEnv(), TOKEN: token, SANDBOX_TOKEN: sandboxToken, BASE: server.url },
+      cwd: demo.dir(),
+      env: { ...cleanEnv(), TOKEN: token, SANDBOX_TOKEN: sandboxToken, BASE: demo.server().url },
       encoding: 'utf8',
       timeout: 60_000,
     });

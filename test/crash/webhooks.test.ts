@@ -11,19 +11,10 @@ import { publishableOffer } from '../helpers/offers.ts';
 import { createDatabase, startPostgres } from '../helpers/postgres.ts';
 import { BIN, cleanEnv, startProcess, type ServerProcess } from '../helpers/processes.ts';
 import { startReceiver } from '../helpers/receiver.ts';
+import { until } from '../helpers/wait.ts';
 
 const SECRET = 'crash-test-webhook-secret-42';
 const API = 'api-version=2017-10-31';
-
-async function until<T>(what: string, read: () => T, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value).slice(0, 800)} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe(`webhooks across a SIGKILL (${TEST_STORE})`, () => {
   it('a delivery in flight when the server is killed is made again after the restart, and the rest follow in order', async () => {
@@ -87,6 +78,7 @@ describe(`webhooks across a SIGKILL (${TEST_STORE})`, () => {
         'every event',
         () => receiver.received.map((received) => received.event.type),
         (types) => types.includes('operation.succeeded'),
+        30_000,
       );
       assert.deepEqual(
         events,

@@ -9,6 +9,7 @@ import { DEMO_OFFER_ID } from '../../src/demo/demo-data.ts';
 import { API, type TestServer, errorCode, startTestServer } from '../helpers/harness.ts';
 import { registerApp, tokenFromService } from '../helpers/jwt.ts';
 import { JSON_HEADERS, offerPath, post, publishableOffer, put, waitForOperation } from '../helpers/offers.ts';
+import { until } from '../helpers/wait.ts';
 
 const DAY = 24 * 3600_000;
 
@@ -20,16 +21,6 @@ async function addRule(server: TestServer, admin: string, rule: unknown) {
   const res = await server.call('/_cloudpartner/faults', { method: 'POST', token: admin, headers: JSON_HEADERS, body: JSON.stringify(rule) });
   assert.equal(res.status, 201, res.text);
   return res.json() as { id: string };
-}
-
-async function poll<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value).slice(0, 500)} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('the sandbox controls', () => {
@@ -104,7 +95,7 @@ describe('the sandbox controls', () => {
     assert.equal((await put(server, 'blocked', publishableOffer('blocked'))).status, 200);
     const rule = await addFault({ match: { offerId: 'blocked', step: 'displaycertify' }, effect: { block: true } });
     const location = (await post(server, 'blocked', 'publish')).headers['location']!;
-    const held = await poll(
+    const held = await until(
       'the certification step',
       async () => (await server.call(location)).json(),
       (operation) => operation.steps[1].status === 'inProgress' && (server.app.sandbox!.faults.get(rule.id)?.hits ?? 0) > 0,
@@ -119,7 +110,7 @@ describe('the sandbox controls', () => {
     // A hold lifted: the held step runs at once.
     const second = await addFault({ match: { offerId: 'blocked' }, effect: { block: true } });
     const next = (await post(server, 'blocked', 'publish')).headers['location']!;
-    await poll(
+    await until(
       'the hold',
       async () => server.app.sandbox!.faults.get(second.id)?.hits ?? 0,
       (hits) => hits > 0,
@@ -271,7 +262,7 @@ describe('sandbox reset and snapshots', () => {
     assert.equal((await put(server, 'mid-vm', publishableOffer('mid-vm'))).status, 200);
     const hold = (await control('faults', 'POST', { match: { offerId: 'mid-vm' }, effect: { block: true } })).json();
     const location = (await post(server, 'mid-vm', 'publish')).headers['location']!;
-    await poll(
+    await until(
       'the hold',
       async () => server.app.sandbox!.faults.get(hold.id)?.hits ?? 0,
       (hits) => hits > 0,

@@ -9,19 +9,10 @@ import { CloudPartnerClient } from '../../src/client/client.ts';
 import { type TestServer, errorCode, startTestServer } from '../helpers/harness.ts';
 import { JSON_HEADERS, post, publishableOffer, put, waitForOperation } from '../helpers/offers.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';
+import { until } from '../helpers/wait.ts';
 
 const SECRET = 'a-webhook-secret-0123456789';
 const ALL_EVENTS = ['operation.started', 'operation.succeeded', 'operation.failed', 'operation.canceled', 'offer.updated'];
-
-async function until<T>(what: string, read: () => T | Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value).slice(0, 800)} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('webhooks', () => {
   let server: TestServer;

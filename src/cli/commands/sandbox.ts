@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { FaultRule, NewFaultRule, SandboxClock, StepDurationsSetting } from '../../client/types.ts';
-import { type CommandContext, EXIT_OK, type Io, helpOrUnknown, printJson, runCommand, table } from '../remote/output.ts';
+import { type CommandContext, EXIT_OK, type Io, helpOrUnknown, printDone, printJson, printList, runCommand, table } from '../remote/output.ts';
 import { GLOBAL_HELP, UsageError } from '../remote/settings.ts';
 
 const USAGE = `Usage: cloudpartner sandbox <command> [options]   (a server run with --sandbox; --token: the sandbox admin token)
@@ -69,9 +69,7 @@ export async function sandboxCommand(args: string[], io: Io): Promise<number> {
   if (subcommand === 'faults' && action === 'rm')
     return runCommand(io, rest, { usage: 'cloudpartner sandbox faults rm <id>\n', positionals: { min: 1, max: 1 } }, async (context) => {
       await context.client.sandbox.removeFault(context.positionals[0]!);
-      if (context.json) printJson(context.io, { removed: context.positionals[0] });
-      else context.io.stdout.write(`removed ${context.positionals[0]}\n`);
-      return EXIT_OK;
+      return printDone(context, { removed: context.positionals[0] }, `removed ${context.positionals[0]}`);
     });
   if (subcommand === 'clock')
     return runCommand(io, all, { usage: 'cloudpartner sandbox clock [--durations …]\n', options: { durations: { type: 'string' } } }, clock);
@@ -86,9 +84,7 @@ export async function sandboxCommand(args: string[], io: Io): Promise<number> {
       { usage: 'cloudpartner sandbox reset [--demo] [--identities]\n', options: { demo: { type: 'boolean' }, identities: { type: 'boolean' } } },
       async (context) => {
         const done = await context.client.sandbox.reset({ demo: context.values['demo'] === true, identities: context.values['identities'] === true });
-        if (context.json) printJson(context.io, done);
-        else context.io.stdout.write(`reset${done.demo ? ', demo data loaded' : ''}${done.identities ? ', identities removed' : ''}\n`);
-        return EXIT_OK;
+        return printDone(context, done, `reset${done.demo ? ', demo data loaded' : ''}${done.identities ? ', identities removed' : ''}`);
       },
     );
   if (subcommand === 'snapshot' || subcommand === 'restore')
@@ -96,9 +92,7 @@ export async function sandboxCommand(args: string[], io: Io): Promise<number> {
       const name = context.positionals[0]!;
       if (subcommand === 'restore') await context.client.sandbox.restoreSnapshot(name);
       const saved = subcommand === 'snapshot' ? await context.client.sandbox.saveSnapshot(name) : undefined;
-      if (context.json) printJson(context.io, saved ?? { restored: name });
-      else context.io.stdout.write(saved ? `saved ${name} (${saved.size} bytes)\n` : `restored ${name}\n`);
-      return EXIT_OK;
+      return printDone(context, saved ?? { restored: name }, saved ? `saved ${name} (${saved.size} bytes)` : `restored ${name}`);
     });
   if (subcommand === 'snapshots')
     return runCommand(io, all, { usage: 'cloudpartner sandbox snapshots [rm <name>]\n', positionals: { min: 0, max: 2 } }, async (context) => {
@@ -106,21 +100,10 @@ export async function sandboxCommand(args: string[], io: Io): Promise<number> {
       if (verb !== undefined) {
         if (verb !== 'rm' || name === undefined) throw new UsageError('usage: cloudpartner sandbox snapshots [rm <name>]');
         await context.client.sandbox.deleteSnapshot(name);
-        if (context.json) printJson(context.io, { removed: name });
-        else context.io.stdout.write(`removed ${name}\n`);
-        return EXIT_OK;
+        return printDone(context, { removed: name }, `removed ${name}`);
       }
       const snapshots = await context.client.sandbox.listSnapshots();
-      if (context.json) printJson(context.io, snapshots);
-      else if (snapshots.length === 0) context.io.stdout.write('No snapshots.\n');
-      else
-        context.io.stdout.write(
-          table(
-            ['NAME', 'SAVED', 'BYTES'],
-            snapshots.map((snapshot) => [snapshot.name, snapshot.createdTime, snapshot.size]),
-          ),
-        );
-      return EXIT_OK;
+      return printList(context, snapshots, 'No snapshots.', ['NAME', 'SAVED', 'BYTES'], (snapshot) => [snapshot.name, snapshot.createdTime, snapshot.size]);
     });
   if (subcommand === 'journal')
     return runCommand(
@@ -162,15 +145,13 @@ async function journal(context: CommandContext): Promise<number> {
     ...(typeof limit === 'string' ? { limit: Number(limit) } : {}),
     ...(context.client.publisherId ? { publisherId: context.client.publisherId } : {}),
   });
-  if (context.json) printJson(context.io, entries);
-  else
-    context.io.stdout.write(
-      table(
-        ['TIME', 'METHOD', 'PATH', 'STATUS', 'MS'],
-        entries.map((entry) => [entry.time, entry.method, entry.path, entry.status, entry.durationMs]),
-      ),
-    );
-  return EXIT_OK;
+  return printList(context, entries, 'No requests yet.', ['TIME', 'METHOD', 'PATH', 'STATUS', 'MS'], (entry) => [
+    entry.time,
+    entry.method,
+    entry.path,
+    entry.status,
+    entry.durationMs,
+  ]);
 }
 
 async function addFault(context: CommandContext): Promise<number> {
@@ -196,9 +177,7 @@ async function addFault(context: CommandContext): Promise<number> {
     }
   }
   const added = await context.client.sandbox.addFault(rule);
-  if (context.json) printJson(context.io, added);
-  else context.io.stdout.write(`${added.id}\n`);
-  return EXIT_OK;
+  return printDone(context, added, added.id);
 }
 
 function describeRule(rule: FaultRule): [string, string] {
@@ -210,16 +189,13 @@ function describeRule(rule: FaultRule): [string, string] {
 
 async function listFaults(context: CommandContext): Promise<number> {
   const rules = await context.client.sandbox.listFaults();
-  if (context.json) printJson(context.io, rules);
-  else if (rules.length === 0) context.io.stdout.write('No fault rules.\n');
-  else
-    context.io.stdout.write(
-      table(
-        ['ID', 'KIND', 'MATCH', 'EFFECT', 'TIMES LEFT', 'HITS'],
-        rules.map((rule) => [rule.id, rule.kind, ...describeRule(rule), rule.times ?? '∞', rule.hits]),
-      ),
-    );
-  return EXIT_OK;
+  return printList(context, rules, 'No fault rules.', ['ID', 'KIND', 'MATCH', 'EFFECT', 'TIMES LEFT', 'HITS'], (rule) => [
+    rule.id,
+    rule.kind,
+    ...describeRule(rule),
+    rule.times ?? '∞',
+    rule.hits,
+  ]);
 }
 
 async function clock(context: CommandContext): Promise<number> {

@@ -1,5 +1,5 @@
 /** cloudpartner webhooks add|list|rm|deliveries — a publisher's webhooks, through the API (an Owner's token, or the sandbox admin token). */
-import { type CommandContext, EXIT_OK, type Io, helpOrUnknown, printJson, runCommand, table } from '../remote/output.ts';
+import { type CommandContext, type Io, helpOrUnknown, printDone, printList, runCommand } from '../remote/output.ts';
 import { GLOBAL_HELP, UsageError } from '../remote/settings.ts';
 import type { WebhookEvent } from '../../client/types.ts';
 
@@ -33,9 +33,7 @@ export async function webhooksCommand(args: string[], io: Io): Promise<number> {
     case 'rm':
       return runCommand(io, rest, { usage: 'cloudpartner webhooks rm <id>\n', positionals: { min: 1, max: 1 } }, async (context) => {
         await context.client.webhooks.remove(context.positionals[0]!);
-        if (context.json) printJson(context.io, { removed: context.positionals[0] });
-        else context.io.stdout.write(`removed ${context.positionals[0]}\n`);
-        return EXIT_OK;
+        return printDone(context, { removed: context.positionals[0] }, `removed ${context.positionals[0]}`);
       });
     case 'deliveries':
       return runCommand(io, rest, { usage: 'cloudpartner webhooks deliveries <id>\n', positionals: { min: 1, max: 1 } }, deliveries);
@@ -50,41 +48,27 @@ async function add(context: CommandContext): Promise<number> {
     throw new UsageError('webhooks add needs --url, at least one --event, and --secret');
   const client = await context.publisherClient();
   const webhook = await client.webhooks.add({ url, events: event as WebhookEvent[], secret });
-  if (context.json) printJson(context.io, webhook);
-  else context.io.stdout.write(`${webhook.id}\n`);
-  return EXIT_OK;
+  return printDone(context, webhook, webhook.id);
 }
 
 async function list(context: CommandContext): Promise<number> {
   const webhooks = await context.client.webhooks.list();
-  if (context.json) printJson(context.io, webhooks);
-  else if (webhooks.length === 0) context.io.stdout.write('No webhooks.\n');
-  else
-    context.io.stdout.write(
-      table(
-        ['ID', 'PUBLISHER', 'URL', 'EVENTS'],
-        webhooks.map((webhook) => [webhook.id, webhook.publisherId, webhook.url, webhook.events.join(', ')]),
-      ),
-    );
-  return EXIT_OK;
+  return printList(context, webhooks, 'No webhooks.', ['ID', 'PUBLISHER', 'URL', 'EVENTS'], (webhook) => [
+    webhook.id,
+    webhook.publisherId,
+    webhook.url,
+    webhook.events.join(', '),
+  ]);
 }
 
 async function deliveries(context: CommandContext): Promise<number> {
   const made = await context.client.webhooks.deliveries(context.positionals[0]!);
-  if (context.json) printJson(context.io, made);
-  else
-    context.io.stdout.write(
-      table(
-        ['OFFER', 'SEQ', 'EVENT', 'STATE', 'ATTEMPTS', 'LAST'],
-        made.map((delivery) => [
-          delivery.offerId,
-          delivery.sequence,
-          delivery.event,
-          delivery.state,
-          delivery.attempts,
-          delivery.lastStatus ?? delivery.lastError ?? '',
-        ]),
-      ),
-    );
-  return EXIT_OK;
+  return printList(context, made, 'No deliveries yet.', ['OFFER', 'SEQ', 'EVENT', 'STATE', 'ATTEMPTS', 'LAST'], (delivery) => [
+    delivery.offerId,
+    delivery.sequence,
+    delivery.event,
+    delivery.state,
+    delivery.attempts,
+    delivery.lastStatus ?? delivery.lastError ?? '',
+  ]);
 }

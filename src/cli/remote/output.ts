@@ -107,6 +107,21 @@ export interface CommandContext {
   publisherClient(): Promise<CloudPartnerClient>;
 }
 
+/** A list: one JSON document with -o json; otherwise a table, or `empty` when there is nothing. */
+export function printList<T>(context: CommandContext, items: readonly T[], empty: string, headers: string[], row: (item: T) => Array<string | number>): number {
+  if (context.json) printJson(context.io, items);
+  else if (items.length === 0) context.io.stdout.write(`${empty}\n`);
+  else context.io.stdout.write(table(headers, items.map(row)));
+  return EXIT_OK;
+}
+
+/** What a command did: `json` with -o json, else one line of text. */
+export function printDone(context: CommandContext, json: unknown, text: string): number {
+  if (context.json) printJson(context.io, json);
+  else context.io.stdout.write(`${text}\n`);
+  return EXIT_OK;
+}
+
 /**
  * Parses a command's arguments (its own options plus the global ones), builds the client, runs
  * the command and turns every expected failure into one line on stderr and an exit code.

@@ -62,24 +62,7 @@ export class SqlWorkflowStore {
       await tx.run(offerSql.freezeVersion, publisherId, offerId, decision.freeze);
       await tx.run(offerSql.insertVersion, publisherId, offerId, decision.nextDraft, draft.definition_json, draft.changed_time, 0);
       await tx.run(offerSql.copySecrets, decision.nextDraft, publisherId, offerId, decision.freeze);
-      const etag = etagFor(now);
-      const emails = options.notificationEmails ?? offer.notificationEmails;
-      await tx.run(workflowSql.startOperationOnOffer, options.operationId, decision.nextDraft, etag, now, emails, publisherId, offerId);
-      await insertOperation(tx, {
-        id: options.operationId,
-        publisherId,
-        offerId,
-        type: 'publish',
-        publishingVersion: decision.freeze,
-        offerVersion: decision.freeze,
-        notificationEmails: emails,
-        draftEtag: etag,
-        targetOperationId: null,
-        now,
-        firstStep: options.firstStep,
-      });
-      const operation = await operationRecord(tx, options.operationId);
-      await tellOf(tx, 'operation.started', { publisherId, offerId, version: decision.nextDraft, status: 'running', now }, operation);
+      const operation = await startOperation(tx, options, offer, { type: 'publish', version: decision.freeze, draftVersion: decision.nextDraft, now });
       return { operation, reused: false };
     });
   }
@@ -89,24 +72,12 @@ export class SqlWorkflowStore {
       const state = await offerState(tx, publisherId, offerId);
       const { version } = decideGoLive(state);
       const offer = state.offer!;
-      const now = timestampAfter(offer.changedTime);
-      const emails = options.notificationEmails ?? offer.notificationEmails;
-      await tx.run(workflowSql.startOperationOnOffer, options.operationId, offer.version, etagFor(now), now, emails, publisherId, offerId);
-      await insertOperation(tx, {
-        id: options.operationId,
-        publisherId,
-        offerId,
+      const operation = await startOperation(tx, options, offer, {
         type: 'golive',
-        publishingVersion: version,
-        offerVersion: version,
-        notificationEmails: emails,
-        draftEtag: null,
-        targetOperationId: null,
-        now,
-        firstStep: options.firstStep,
+        version,
+        draftVersion: offer.version,
+        now: timestampAfter(offer.changedTime),
       });
-      const operation = await operationRecord(tx, options.operationId);
-      await tellOf(tx, 'operation.started', { publisherId, offerId, version: offer.version, status: 'running', now }, operation);
       return operation;
     });
   }
@@ -229,6 +200,40 @@ export class SqlWorkflowStore {
   async releaseLeases(owner: string): Promise<void> {
     await this.#db.run(workflowSql.releaseLeases, owner);
   }
+}
+
+/**
+ * Starts a publish or a go-live of `version` on the offer: the offer runs it (its draft then at
+ * `draftVersion`), the operation and its steps are written, and the start is told of.
+ */
+async function startOperation(
+  tx: SqlRunner,
+  options: StartOperationOptions,
+  offer: OfferHeader,
+  start: { type: 'publish' | 'golive'; version: number; draftVersion: number; now: string },
+): Promise<OperationRecord> {
+  const { publisherId, id: offerId } = offer;
+  const { now } = start;
+  const etag = etagFor(now);
+  const emails = options.notificationEmails ?? offer.notificationEmails;
+  await tx.run(workflowSql.startOperationOnOffer, options.operationId, start.draftVersion, etag, now, emails, publisherId, offerId);
+  await insertOperation(tx, {
+    id: options.operationId,
+    publisherId,
+    offerId,
+    type: start.type,
+    publishingVersion: start.version,
+    offerVersion: start.version,
+    notificationEmails: emails,
+    // A publish remembers the draft's ETag it started from: the same draft published again is the same publish (D30).
+    draftEtag: start.type === 'publish' ? etag : null,
+    targetOperationId: null,
+    now,
+    firstStep: options.firstStep,
+  });
+  const operation = await operationRecord(tx, options.operationId);
+  await tellOf(tx, 'operation.started', { publisherId, offerId, version: start.draftVersion, status: 'running', now }, operation);
+  return operation;
 }
 
 /**

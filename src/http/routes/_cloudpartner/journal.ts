@@ -3,11 +3,10 @@
  * answers, newest first (at most 1,000 are kept; bodies cut to 4 KB, nothing secret).
  */
 import { Type } from 'typebox';
-import { errors } from '../../../domain/errors.ts';
 import { JOURNAL_SIZE } from '../../../sandbox/journal.ts';
 import { JournalEntry } from '../../schemas/sandbox.ts';
 import { JSON_TYPE, type RoutePlugin } from '../context.ts';
-import { SANDBOX_CONFIG, SANDBOX_TAGS, sandboxErrors, sandboxOf } from './sandbox-route.ts';
+import { SANDBOX_CONFIG, SANDBOX_TAGS, parseLimit, sandboxErrors, sandboxOf } from './sandbox-route.ts';
 
 const JournalQuery = Type.Object({
   publisherId: Type.Optional(Type.String()),
@@ -25,8 +24,7 @@ const journal: RoutePlugin = async (app) => {
     },
     async (request, reply) => {
       const { publisherId, offerId, limit: rawLimit } = request.query;
-      const limit = rawLimit === undefined ? 100 : /^\d{1,4}$/.test(rawLimit) ? Number(rawLimit) : NaN;
-      if (!(limit >= 1 && limit <= JOURNAL_SIZE)) throw errors.invalidQueryParameter('limit', `it must be a whole number from 1 to ${JOURNAL_SIZE}.`);
+      const limit = parseLimit(rawLimit, JOURNAL_SIZE);
       const entries = sandbox.journal.list({ limit, ...(publisherId ? { publisherId } : {}), ...(offerId ? { offerId } : {}) });
       return reply.type(JSON_TYPE).send(JSON.stringify({ value: entries }));
     },

@@ -3,9 +3,8 @@
  * about operations (to their notification-emails), newest first: kept, never sent.
  */
 import { Type } from 'typebox';
-import { errors } from '../../../domain/errors.ts';
 import { JSON_TYPE, type RoutePlugin } from '../context.ts';
-import { SANDBOX_CONFIG, SANDBOX_TAGS, sandboxErrors } from './sandbox-route.ts';
+import { SANDBOX_CONFIG, SANDBOX_TAGS, parseLimit, sandboxErrors } from './sandbox-route.ts';
 
 const MAX_LIMIT = 1000;
 
@@ -28,8 +27,7 @@ const outbox: RoutePlugin = async (app, { store }) => {
     },
     async (request, reply) => {
       const { offerId, to, limit: rawLimit } = request.query;
-      const limit = rawLimit === undefined ? 100 : /^\d{1,4}$/.test(rawLimit) ? Number(rawLimit) : NaN;
-      if (!(limit >= 1 && limit <= MAX_LIMIT)) throw errors.invalidQueryParameter('limit', `it must be a whole number from 1 to ${MAX_LIMIT}.`);
+      const limit = parseLimit(rawLimit, MAX_LIMIT);
       const messages = await store.listOutbox({ limit, ...(offerId ? { offerId } : {}), ...(to ? { to } : {}) });
       return reply.type(JSON_TYPE).send(JSON.stringify({ value: messages }));
     },

@@ -1,5 +1,6 @@
 /** What every sandbox control shares: its config (admin token, no api-version), its tag, its error answers. */
 import { Type } from 'typebox';
+import { errors } from '../../../domain/errors.ts';
 import { apiErrorResponses } from '../../schemas/common.ts';
 
 export const SANDBOX_CONFIG = { sandbox: true, noApiVersion: true } as const;
@@ -15,3 +16,10 @@ export function sandboxOf(app: { sandbox?: NonNullable<import('fastify').Fastify
 }
 
 export const NoContent = Type.Null({ description: 'No content.' });
+
+/** The `limit` query parameter of a list: 1 to `max`, 100 when absent; 400 otherwise. */
+export function parseLimit(raw: string | undefined, max: number): number {
+  const limit = raw === undefined ? 100 : /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
+  if (!(limit >= 1 && limit <= max)) throw errors.invalidQueryParameter('limit', `it must be a whole number from 1 to ${max}.`);
+  return limit;
+}
