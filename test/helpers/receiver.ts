@@ -1,6 +1,7 @@
 /** A webhook receiver on a real socket: records every delivery, and answers what the test says. */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { recordResponse } from './capture.ts';
 
 export interface Received {
   headers: IncomingHttpHeaders;
@@ -25,6 +26,8 @@ export async function startReceiver(): Promise<Receiver> {
     request.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const received = { headers: request.headers, body, event: JSON.parse(body) };
+      // The leak scan reads webhook bodies too: no token or secret value may be in one.
+      recordResponse('webhook', 'POST', receiver.url, 200, body);
       receiver.received.push(received);
       const answer = receiver.answer(received);
       if (answer === 'hang') {

@@ -146,6 +146,16 @@ describe('the sandbox controls', () => {
     assert.deepEqual(retries, [1, 2]);
   });
 
+  it('never fault the controls themselves, so a rule on every path can still be removed', async () => {
+    const everything = await addFault({ match: { path: '/**' }, effect: { status: 500 } });
+    const faulted = await server.call(offerPath(DEMO_OFFER_ID));
+    assert.equal(faulted.status, 500);
+    assert.equal(errorCode(faulted), 'InternalError');
+    assert.equal((await control('faults')).status, 200);
+    assert.equal((await control(`faults/${everything.id}`, 'DELETE')).status, 204);
+    assert.equal((await server.call(offerPath(DEMO_OFFER_ID))).status, 200);
+  });
+
   it('hold a request, or drop its connection, before any work is done', async () => {
     const delayed = await addFault({ match: { method: 'PUT', publisherId: 'contoso' }, effect: { delayMs: 150 }, times: 1 });
     const started = Date.now();
