@@ -33,7 +33,12 @@ const bannerToStderr = new Writable({
 const server = await startServer(
   resolveServeConfig(
     { port: portArg, host: '127.0.0.1', 'data-dir': dataDir, 'log-level': 'info', 'step-duration-ms': '0' },
-    { DATABASE_URL: process.env['DATABASE_URL'], CLOUDPARTNER_SECRET_KEY: process.env['CLOUDPARTNER_SECRET_KEY'] },
+    {
+      DATABASE_URL: process.env['DATABASE_URL'],
+      CLOUDPARTNER_SECRET_KEY: process.env['CLOUDPARTNER_SECRET_KEY'],
+      // CLOUDPARTNER_SANDBOX=true npm run bench: the same scenarios with the sandbox on (its journal and fault hooks).
+      CLOUDPARTNER_SANDBOX: process.env['CLOUDPARTNER_SANDBOX'],
+    },
   ),
   bannerToStderr,
 );
