@@ -109,6 +109,12 @@ export class FaultRules {
     return stored;
   }
 
+  /** Whether any HTTP rule is in force: the request path looks no further when none is (nearly always). */
+  hasHttpRules(): boolean {
+    for (const entry of this.#entries.values()) if (entry.rule.kind === 'http') return true;
+    return false;
+  }
+
   list(): FaultRule[] {
     return [...this.#entries.values()].map((entry) => entry.rule);
   }

@@ -4,7 +4,6 @@
  * sandbox admin token required on the routes marked `config.sandbox`. Without `--sandbox` this
  * plugin is not registered and no sandbox route exists (404).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { OffsetClock } from '../../domain/clock.ts';
@@ -48,23 +47,24 @@ export default fp(
     app.decorate('sandbox', options);
 
     // First of all hooks: an injected failure comes before authentication and before any write.
-    app.addHook('onRequest', async (request, reply) => {
+    // A callback hook, not an async one: it runs on every request, and nearly always does nothing.
+    app.addHook('onRequest', (request, reply, done) => {
+      if (!options.faults.hasHttpRules()) return done();
       const path = request.url.split('?', 1)[0]!;
-      if (path.startsWith(SANDBOX_PREFIX)) return; // the controls themselves are never faulted
+      if (path.startsWith(SANDBOX_PREFIX)) return done(); // the controls themselves are never faulted
       const publisherId = PUBLISHER_IN_PATH.exec(path)?.[1];
       const fault = options.faults.forRequest(request.method, path, publisherId === undefined ? undefined : decodedOrNot(publisherId));
-      if (!fault) return;
+      if (!fault) return done();
       if ('delayMs' in fault) {
-        await sleep(fault.delayMs);
+        setTimeout(done, fault.delayMs);
         return;
       }
       if ('drop' in fault) {
         reply.hijack();
         request.raw.socket.destroy();
-        return reply;
+        return;
       }
       sendError(reply, errors.injected(fault.status, fault.ruleId, fault.retryAfter));
-      return reply;
     });
 
     // The journal takes each answer as it leaves (the controls' own calls are not journaled).
@@ -73,16 +73,16 @@ export default fp(
       if (!path.startsWith(SANDBOX_PREFIX)) {
         options.journal.record(
           {
-            time: new Date().toISOString(),
+            timeMs: Date.now(),
             requestId: request.id,
             method: request.method,
             path,
             status: reply.statusCode,
             principalId: request.principal?.id ?? null,
             durationMs: Math.round(reply.elapsedTime * 10) / 10,
+            requestBody: request.body === undefined ? null : journalRequestBody(request.body),
           },
-          journalRequestBody(request.body),
-          typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.subarray(0, 8192).toString() : null,
+          typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : null,
         );
       }
       done(null, payload);
