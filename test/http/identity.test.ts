@@ -219,6 +219,8 @@ describe('the built-in token service', () => {
   });
 });
 
+const MATRIX_WEBHOOK = '0b1c2d3e-4f50-4617-8a9b-0c1d2e3f4a5b';
+
 describe('authorization matrix', () => {
   let server: TestServer;
   let operationPath: string;
@@ -239,6 +241,10 @@ describe('authorization matrix', () => {
     tokens['unknownIssuer'] = await craftToken(server, { iss: 'https://sts.windows.net/00000000-0000-0000-0000-000000000000/' });
     tokens['badSignature'] = await craftToken(server, {}, { foreignKey: true });
     tokens['unknownKey'] = await craftToken(server, {}, { kid: 'no-such-key' });
+    await server.store.createWebhook(
+      { id: MATRIX_WEBHOOK, publisherId: 'contoso', url: 'http://127.0.0.1:9/hooks', events: ['offer.updated'], createdTime: new Date().toISOString() },
+      'a-matrix-webhook-secret-0123',
+    );
   });
   after(async () => server.close());
 
@@ -268,6 +274,15 @@ describe('authorization matrix', () => {
       body: () => JSON.stringify({ tenantId: '66666666-7777-8888-9999-000000000000', role: 'Reader' }),
     },
     { method: 'DELETE', path: () => `/api/publishers/contoso/members/99999999-2222-3333-4444-555555555555?${API}`, needs: 'manageAccess' },
+    // Webhooks (served with or without the sandbox): a publisher's Owners only.
+    {
+      method: 'POST',
+      path: () => '/_cloudpartner/webhooks',
+      needs: 'manageAccess',
+      body: () =>
+        JSON.stringify({ url: 'http://127.0.0.1:9/hooks', events: ['offer.updated'], publisherId: 'contoso', secret: 'a-matrix-webhook-secret-0123' }),
+    },
+    { method: 'GET', path: () => `/_cloudpartner/webhooks/${MATRIX_WEBHOOK}/deliveries`, needs: 'manageAccess' },
   ];
 
   const call = (endpoint: (typeof endpoints)[number], authorization: string | null) =>

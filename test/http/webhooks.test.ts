@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { CloudPartnerClient } from '../../src/client/client.ts';
+import { ManualClock } from '../../src/domain/clock.ts';
 import { type TestServer, errorCode, startTestServer } from '../helpers/harness.ts';
 import { JSON_HEADERS, post, publishableOffer, put, waitForOperation } from '../helpers/offers.ts';
 import { type Receiver, startReceiver } from '../helpers/receiver.ts';
@@ -142,7 +143,9 @@ describe('webhooks', () => {
   });
 
   it('gives a delivery up after its time, and a deleted webhook gets nothing more', async () => {
-    const patient = await startTestServer('http', { app: { webhooks: { retryBaseMs: 20, maxAgeMs: 150, pollMs: 20 } } });
+    // Time is the test's: the delivery fails, the clock moves past a day, and it is given up.
+    const clock = new ManualClock();
+    const patient = await startTestServer('http', { app: { clock, webhooks: { retryBaseMs: 1000, pollMs: 20 } } });
     const dead = await startReceiver();
     try {
       dead.answer = () => 500;
@@ -153,22 +156,22 @@ describe('webhooks', () => {
           body: JSON.stringify({ url: dead.url, events: ['offer.updated'], publisherId: 'contoso', secret: SECRET }),
         })
       ).json();
+      const log = async () => (await patient.call(`/_cloudpartner/webhooks/${created.id}/deliveries`)).json().value;
       assert.equal((await put(patient, 'abandoned', publishableOffer('abandoned'))).status, 200);
-      const log = await until(
-        'the delivery log',
-        async () => (await patient.call(`/_cloudpartner/webhooks/${created.id}/deliveries`)).json().value,
-        (deliveries) => deliveries[0]?.state === 'failed',
-      );
-      assert.ok(log[0].attempts >= 2);
-      assert.equal(log[0].lastStatus, 500);
-      assert.match(log[0].lastError, /500/);
+      const tried = await until('the first attempt', log, (deliveries) => deliveries[0]?.attempts === 1);
+      assert.deepEqual([tried[0].state, tried[0].lastStatus], ['pending', 500]);
+      assert.match(tried[0].lastError, /500/);
+      assert.equal(Date.parse(tried[0].nextAttemptTime) - clock.now(), 1000, 'the first retry a second later');
+
+      clock.advance(25 * 3600_000);
+      const given = await until('giving up', log, (deliveries) => deliveries[0]?.state === 'failed');
+      assert.equal(given[0].attempts, 2);
+      assert.equal(dead.received.length, 2);
 
       assert.equal((await patient.call(`/_cloudpartner/webhooks/${created.id}`, { method: 'DELETE' })).status, 204);
       assert.equal(errorCode(await patient.call(`/_cloudpartner/webhooks/${created.id}/deliveries`)), 'WebhookNotFound');
-      const before = dead.received.length;
       assert.equal((await put(patient, 'abandoned', publishableOffer('abandoned'))).status, 200);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      assert.equal(dead.received.length, before);
+      assert.deepEqual(await patient.store.listDeliveries(created.id), [], 'a deleted webhook has no deliveries, and gets no new ones');
     } finally {
       await patient.close();
       await dead.close();
