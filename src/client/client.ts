@@ -16,10 +16,12 @@ import { type ClientCredentialsOptions, ClientCredentialsToken, StaticToken, typ
 import { type HttpResponse, type HttpSettings, type RetryEvent, parseJson, send } from './http.ts';
 import { DEFAULT_RETRY, type RetryOptions, parseRetryAfter, sleep } from './retry.ts';
 import type {
+  Application,
   CancelResult,
   FaultRule,
   JournalEntry,
   Member,
+  NewApplication,
   NewFaultRule,
   NotificationOptions,
   Offer,
@@ -324,6 +326,26 @@ export class CloudPartnerClient {
       query: options.tenantId ? { tenantId: options.tenantId } : {},
       signal: options.signal,
     });
+  }
+
+  // ---- applications of the built-in token service (cloudpartner) ---------------------------
+
+  /** GET /api/publishers/{p}/applications — the applications whose service principal is a member (Owners only; never a secret). */
+  async listApplications(signal?: AbortSignal): Promise<Application[]> {
+    return this.#json<Application[]>('GET', `${this.#publisher()}/applications`, { signal });
+  }
+
+  /**
+   * POST /api/publishers/{p}/applications — registers an application whose service principal gets
+   * `role` on the publisher. The answer's `clientSecret` is shown this once: keep it.
+   */
+  async createApplication(application: { role: Role; displayName?: string }, signal?: AbortSignal): Promise<NewApplication> {
+    return this.#json<NewApplication>('POST', `${this.#publisher()}/applications`, { body: JSON.stringify(application), signal });
+  }
+
+  /** DELETE /api/publishers/{p}/applications/{clientId} — its membership ends; the application is deleted when it is a member of no other publisher. */
+  async removeApplication(clientId: string, signal?: AbortSignal): Promise<void> {
+    await this.#request('DELETE', `${this.#publisher()}/applications/${encodeURIComponent(clientId)}`, { signal });
   }
 
   // ---- the sandbox controls (cloudpartner --sandbox; the token must be the sandbox admin token) --

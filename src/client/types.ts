@@ -17,6 +17,7 @@ import type * as CommonSchemas from '../http/schemas/common.ts';
 import type * as OfferSchemas from '../http/schemas/offers.ts';
 import type * as WorkflowSchemas from '../http/schemas/workflow.ts';
 import type * as MemberSchemas from '../http/schemas/members.ts';
+import type * as ApplicationSchemas from '../http/schemas/applications.ts';
 import type * as SandboxSchemas from '../http/schemas/sandbox.ts';
 
 /** A string union that still accepts other values (servers add states over time). */
@@ -56,6 +57,8 @@ type WireOfferStatus = Static<typeof WorkflowSchemas.OfferStatus>;
 type WirePublisher = Static<typeof CatalogSchemas.Publisher>;
 type WireOfferType = Static<typeof CatalogSchemas.OfferType>;
 type WireMember = Static<typeof MemberSchemas.Member>;
+type WireApplication = Static<typeof ApplicationSchemas.Application>;
+type WireNewApplication = Static<typeof ApplicationSchemas.NewApplication>;
 type WireProblem = NonNullable<Static<typeof CommonSchemas.ErrorBody>['error']['problems']>[number];
 
 /**
@@ -122,6 +125,12 @@ export interface OfferType extends WireOfferType {}
 
 /** A service principal with a role on a publisher (cloudpartner's members API). */
 export interface Member extends WireMember {}
+
+/** An application of the built-in token service whose service principal is a member of the publisher (cloudpartner's applications API). */
+export interface Application extends WireApplication {}
+
+/** A newly registered application, with its client secret: shown only in this answer. */
+export interface NewApplication extends WireNewApplication {}
 
 /** One problem of a document (400 InvalidDocument, 422 OfferValidationFailed), with its JSON path. */
 export interface Problem extends WireProblem {}

@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   SlotEmpty: 404,
   OperationNotFound: 404,
   MemberNotFound: 404,
+  ApplicationNotFound: 404,
   FaultNotFound: 404,
   SnapshotNotFound: 404,
   WebhookNotFound: 404,
@@ -214,6 +215,8 @@ export const errors = {
   nothingToCancel: (offerId: string) => new ApiError(409, 'NoOperationToCancel', `No operation is running on the offer '${offerId}'.`),
   memberNotFound: (publisherId: string, objectId: string) =>
     new ApiError(404, 'MemberNotFound', `The publisher '${publisherId}' has no member '${objectId.slice(0, 100)}'.`),
+  applicationNotFound: (publisherId: string, clientId: string) =>
+    new ApiError(404, 'ApplicationNotFound', `The publisher '${publisherId}' has no application '${clientId.slice(0, 100)}'.`),
   faultNotFound: (id: string) => new ApiError(404, 'FaultNotFound', `There is no fault rule '${truncate(id)}'.`),
   webhookNotFound: (id: string) => new ApiError(404, 'WebhookNotFound', `There is no webhook '${truncate(id)}'.`),
   snapshotNotFound: (name: string) => new ApiError(404, 'SnapshotNotFound', `There is no snapshot '${truncate(name)}'.`),

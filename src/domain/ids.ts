@@ -31,7 +31,7 @@ export function isGuid(value: string): boolean {
 }
 
 /** A GUID given by a client (an object or tenant id), in its stored form: lowercase. */
-export function parseGuid(what: 'objectId' | 'tenantId', raw: string): string {
+export function parseGuid(what: 'objectId' | 'tenantId' | 'clientId', raw: string): string {
   if (!isGuid(raw)) throw errors.invalidRequest(`The ${what} '${raw.slice(0, 80)}' is not a GUID.`);
   return raw.toLowerCase();
 }

@@ -1,13 +1,14 @@
 /**
  * Applications registered with the built-in token service. The client secret is shown once and
  * stored as a scrypt hash; registering an application makes its service principal a member of
- * the publishers named, with the role given.
+ * the publishers named, with the role given. The rules are written here once, for the
+ * applications API and `cloudpartner app create` alike.
  */
 import { randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { errors } from '../domain/errors.ts';
 import type { Role } from '../domain/roles.ts';
-import type { Application, Store } from '../store/store.ts';
+import type { Application, IdentityStore, Store } from '../store/store.ts';
 import type { TokenService } from './token-service.ts';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
@@ -33,6 +34,7 @@ export interface RegisteredApplication {
   tenantId: string;
   objectId: string;
   displayName: string;
+  createdAt: string;
 }
 
 export async function registerApplication(
@@ -63,5 +65,22 @@ export async function registerApplication(
       createdAt: application.createdAt,
     });
   }
-  return { clientId: application.clientId, clientSecret, tenantId: application.tenantId, objectId: application.objectId, displayName: application.displayName };
+  return {
+    clientId: application.clientId,
+    clientSecret,
+    tenantId: application.tenantId,
+    objectId: application.objectId,
+    displayName: application.displayName,
+    createdAt: application.createdAt,
+  };
+}
+
+/**
+ * Ends an application's membership of one publisher; the application itself is deleted (its
+ * secret stops working) when that leaves it a member of no publisher. Says which.
+ */
+export async function removeApplication(store: IdentityStore, publisherId: string, clientId: string): Promise<{ deleted: boolean }> {
+  const removed = await store.removeApplication(publisherId, clientId);
+  if (!removed) throw errors.applicationNotFound(publisherId, clientId);
+  return removed;
 }

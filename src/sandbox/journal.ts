@@ -6,8 +6,8 @@
  *
  * Nothing secret enters it: the Authorization header is never read; the secret-type fields of an
  * offer document are taken out before the body is kept (as the store does); the token service's
- * bodies (client secrets, access tokens) are not kept at all; and anything in a body that looks
- * like a token is masked.
+ * bodies (client secrets, access tokens) are not kept at all; the client secret in the answer
+ * that registers an application is masked, and so is anything in a body that looks like a token.
  */
 import { extractSecrets } from '../domain/secret-fields.ts';
 
@@ -32,9 +32,12 @@ export interface JournalEntry {
 
 const OFFER_PATH = /^\/api\/publishers\/([^/?]+)(?:\/offers\/([^/?]+))?/i;
 const TOKEN_LIKE = [/cpat_[A-Za-z0-9_-]+/g, /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g];
+/** A client secret as a JSON member: the answer that registers an application (POST …/applications) shows one. */
+const CLIENT_SECRET = /("clientSecret"\s*:\s*)"(?:[^"\\]|\\.)*"?/g;
 
 function cut(text: string): string {
-  const masked = TOKEN_LIKE.reduce((value, pattern) => value.replace(pattern, '***'), text);
+  let masked = TOKEN_LIKE.reduce((value, pattern) => value.replace(pattern, '***'), text);
+  if (masked.includes('"clientSecret"')) masked = masked.replace(CLIENT_SECRET, '$1"***"');
   return masked.length > JOURNAL_BODY_CHARS ? `${masked.slice(0, JOURNAL_BODY_CHARS)}…` : masked;
 }
 

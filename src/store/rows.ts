@@ -7,7 +7,7 @@ import type { OfferStatus } from '../domain/offer-status.ts';
 import type { OperationRecord, StepMessage, StepRecord } from '../domain/operations.ts';
 import type { Publisher } from '../domain/publishers.ts';
 import type { Role } from '../domain/roles.ts';
-import type { Application, Member, NewAccessToken, SigningKey } from './store.ts';
+import type { Application, ApplicationMember, Member, NewAccessToken, SigningKey } from './store.ts';
 import type { SecretBox } from './secret-box.ts';
 import type { ApplicationsTable, MembersTable, OffersTable, OperationStepsTable, OperationsTable, PublishersTable, SigningKeysTable } from './schema.ts';
 import type { OperationStatus, OperationType, StepStatus } from '../domain/workflow.ts';
@@ -134,6 +134,20 @@ export function toApplication(row: ApplicationRow): Application {
     objectId: row.object_id,
     displayName: row.display_name,
     secretHash: row.secret_hash,
+    createdAt: row.created_at,
+  };
+}
+
+/** An application joined with its service principal's membership of one publisher (no secret hash). */
+export type ApplicationMemberRow = Omit<ApplicationsTable, 'secret_hash'> & Pick<MembersTable, 'role'>;
+
+export function toApplicationMember(row: ApplicationMemberRow): ApplicationMember {
+  return {
+    clientId: row.client_id,
+    tenantId: row.tenant_id,
+    objectId: row.object_id,
+    displayName: row.display_name,
+    role: row.role as Role,
     createdAt: row.created_at,
   };
 }

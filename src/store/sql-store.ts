@@ -17,6 +17,7 @@ import type { SecretBox } from './secret-box.ts';
 import type { SqlDatabase } from './sql/statement.ts';
 import type {
   Application,
+  ApplicationMember,
   ClaimedDelivery,
   DeliveryAttempt,
   DeliveryRecord,
@@ -147,6 +148,12 @@ export abstract class SqlStore implements Store {
   }
   findApplication(clientId: string): Promise<Application | null> {
     return this.identity.findApplication(clientId);
+  }
+  listApplications(publisherId: string): Promise<ApplicationMember[]> {
+    return this.identity.listApplications(publisherId);
+  }
+  removeApplication(publisherId: string, clientId: string): Promise<{ deleted: boolean } | null> {
+    return this.identity.removeApplication(publisherId, clientId);
   }
   listMembers(publisherId: string): Promise<Member[]> {
     return this.identity.listMembers(publisherId);

@@ -87,6 +87,18 @@ export interface Application {
   createdAt: string;
 }
 
+/** An application whose service principal is a member of a publisher, with its role there. Never its secret hash. */
+export interface ApplicationMember {
+  clientId: string;
+  tenantId: string;
+  objectId: string;
+  displayName: string;
+  /** Its service principal's role on the publisher. */
+  role: Role;
+  /** When the application was registered. */
+  createdAt: string;
+}
+
 export interface NewAccessToken {
   id: string;
   /** SHA-256 of the token, hex. The token itself is never stored. */
@@ -199,6 +211,14 @@ export interface IdentityStore {
   ensureSigningKeys(create: () => Promise<SigningKey>): Promise<SigningKey[]>;
   createApplication(application: Application): Promise<void>;
   findApplication(clientId: string): Promise<Application | null>;
+  /** The applications whose service principal is a member of the publisher, oldest first. */
+  listApplications(publisherId: string): Promise<ApplicationMember[]>;
+  /**
+   * Ends the membership of an application's service principal in a publisher and, in the same
+   * transaction, deletes the application when that leaves it a member of no publisher. Null (and
+   * nothing changed) when the application does not exist or is no member of that publisher.
+   */
+  removeApplication(publisherId: string, clientId: string): Promise<{ deleted: boolean } | null>;
   listMembers(publisherId: string): Promise<Member[]>;
   /** Adds or changes a member; true when it was added. */
   putMember(member: Member): Promise<boolean>;

@@ -270,6 +270,32 @@ describe('the SDK against a real server', () => {
     assert.equal((await rejection(() => reader.listMembers(), CloudPartnerError)).status, 403);
   });
 
+  it('registers, lists and removes applications of the built-in token service (Owners only)', async () => {
+    const created = await client.createApplication({ role: 'Contributor', displayName: 'sdk pipeline' });
+    assert.equal(created.role, 'Contributor');
+    assert.equal(created.displayName, 'sdk pipeline');
+    assert.ok(created.clientSecret.length >= 40);
+    const app = new CloudPartnerClient({
+      endpoint: server.baseUrl,
+      credentials: { tenantId: created.tenantId, clientId: created.clientId, clientSecret: created.clientSecret },
+      publisherId: 'contoso',
+    });
+    assert.ok((await app.listOffers()).length >= 1, 'its secret gets tokens that act on the publisher');
+    const listed = (await client.listApplications()).find((item) => item.clientId === created.clientId);
+    assert.ok(listed);
+    const { clientSecret, ...shown } = created;
+    assert.deepEqual(listed, shown, 'the list shows it, never its secret');
+    assert.equal(JSON.stringify(await client.listApplications()).includes(clientSecret), false);
+    await client.removeApplication(created.clientId);
+    assert.ok(!(await client.listApplications()).some((item) => item.clientId === created.clientId));
+    const gone = await rejection(() => client.removeApplication(created.clientId), CloudPartnerError);
+    assert.deepEqual([gone.status, gone.code], [404, 'ApplicationNotFound']);
+    const bad = await rejection(() => client.createApplication({ role: 'Admin' as 'Owner' }), CloudPartnerError);
+    assert.deepEqual([bad.status, bad.code], [400, 'InvalidRequest']);
+    const reader = new CloudPartnerClient({ endpoint: server.baseUrl, token: await server.tokenFor(['contoso'], 'Reader'), publisherId: 'contoso' });
+    assert.equal((await rejection(() => reader.createApplication({ role: 'Owner' }), CloudPartnerError)).status, 403);
+  });
+
   it('refuses to be built without what it needs', async () => {
     assert.throws(() => new CloudPartnerClient({ endpoint: 'not a url', token: 't' }), TypeError);
     assert.throws(() => new CloudPartnerClient({ endpoint: 'ftp://example.com', token: 't' }), TypeError);

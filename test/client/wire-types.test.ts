@@ -19,6 +19,7 @@ import type { ErrorBody } from '../../src/http/schemas/common.ts';
 import type { Offer, OfferSummary } from '../../src/http/schemas/offers.ts';
 import type { OfferStatus, Operation, Submission } from '../../src/http/schemas/workflow.ts';
 import type { Member } from '../../src/http/schemas/members.ts';
+import type { Application, NewApplication } from '../../src/http/schemas/applications.ts';
 
 /** Compiles only when every value of type `Wire` is a value of type `Client`. */
 type Accepts<Client, Wire extends Client> = Wire extends Client ? true : never;
@@ -67,6 +68,9 @@ const derived: Array<true> = [
   true satisfies Equal<Closed<Sdk.OfferType>, Static<typeof OfferType>>,
   true satisfies Equal<Closed<Sdk.Member>, Static<typeof Member>>,
   true satisfies Equal<Sdk.Role, Static<typeof Member>['role']>,
+  true satisfies Equal<Closed<Sdk.Application>, Static<typeof Application>>,
+  true satisfies Equal<Closed<Sdk.NewApplication>, Static<typeof NewApplication>>,
+  true satisfies Equal<Sdk.Role, Static<typeof Application>['role']>,
   true satisfies Equal<Closed<Sdk.Problem>, NonNullable<Static<typeof ErrorBody>['error']['problems']>[number]>,
 ];
 
@@ -92,7 +96,7 @@ const httpDir = join(root, 'src/http');
 
 describe("the SDK's types", () => {
   it('are the wire schemas, opened for other servers (checked by the type checker before the suites run)', () => {
-    assert.equal(derived.length, 18);
+    assert.equal(derived.length, 21);
     assert.equal(open.length, 10);
   });
 

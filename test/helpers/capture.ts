@@ -5,7 +5,8 @@
  *
  *   responses-<pid>.jsonl  every response body a test client received (fetch, inject, raw sockets)
  *   logs-<pid>.jsonl       every log line of the servers (in-process loggers, child processes' stdout)
- *   tokens-<pid>.txt       every bearer token and client secret a test sent
+ *   tokens-<pid>.txt       every bearer token and client secret a test sent, and every client
+ *                          secret an application registration (POST …/applications) answered with
  *   secrets-<pid>.txt      every secret-type field value stored (sealed) or acknowledged by a server
  *
  * and the scan, run after every other suite, looks for the last two in the first two.
@@ -82,10 +83,25 @@ export function recordAcknowledgedDocument(body: string | Buffer | undefined): v
   }
 }
 
+/** The answer that registers an application (POST /api/publishers/{p}/applications): the one place its client secret is shown. */
+export const ISSUES_CLIENT_SECRET = /^(?:https?:\/\/[^/]+)?\/api\/publishers\/[^/?]+\/applications\/?(?:\?|$)/i;
+
+/** The client secret an application registration answered with: a credential, like the ones tests send. */
+function recordIssuedSecret(method: string, url: string, status: number, text: string): void {
+  if (method.toUpperCase() !== 'POST' || status !== 201 || !ISSUES_CLIENT_SECRET.test(url)) return;
+  try {
+    const secret = (JSON.parse(text) as { clientSecret?: unknown }).clientSecret;
+    if (typeof secret === 'string') recordToken(secret);
+  } catch {
+    // not the answer expected
+  }
+}
+
 export function recordResponse(source: string, method: string, url: string, status: number, body: string | Buffer): void {
   if (!capturing) return;
   const text = typeof body === 'string' ? body : body.toString('utf8');
   if (text.length === 0) return;
+  recordIssuedSecret(method, url, status, text);
   // Many answers are identical (the same error, the same list): each distinct body once.
   const hash = createHash('sha1')
     .update(`${url.split('?')[0]}\u0000${text}`)

@@ -7,12 +7,16 @@
  * `npm test` records while the other suites run (test/helpers/capture.ts) and runs this scan after
  * them (scripts/run-tests.ts). Run alone, it has nothing to scan and fails saying so.
  *
- * The one place a token may appear is the answer of the token service that issues it.
+ * The one place a token may appear is the answer of the token service that issues it; the one
+ * place an application's client secret may appear is the answer that registers it (201 to POST
+ * /api/publishers/{p}/applications), which test/helpers/capture.ts records it from — never a
+ * list of applications, the sandbox's journal or a log line.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { ISSUES_CLIENT_SECRET } from '../helpers/capture.ts';
 import { TEST_STORE } from '../helpers/harness.ts';
 
 const DIR = process.env['CLOUDPARTNER_TEST_CAPTURE_DIR'];
@@ -35,6 +39,21 @@ interface Answer {
   body: string;
 }
 
+/** What an answer may show of the tokens and client secrets: all (the token service), its own new client secret, or none. */
+function issuedBy(answer: Answer): (needle: string) => boolean {
+  if (TOKEN_SERVICE.test(answer.url)) return () => true;
+  if (answer.method.toUpperCase() === 'POST' && answer.status === 201 && ISSUES_CLIENT_SECRET.test(answer.url)) {
+    let secret: unknown;
+    try {
+      secret = (JSON.parse(answer.body) as { clientSecret?: unknown }).clientSecret;
+    } catch {
+      // not a registration's answer: it shows nothing
+    }
+    return (needle) => needle === secret;
+  }
+  return () => false;
+}
+
 /** Every stored secret value and every token or client secret in an answer or a log line. */
 export function findLeaks(answers: readonly Answer[], logLines: readonly string[], tokens: ReadonlySet<string>, secrets: ReadonlySet<string>): string[] {
   const needles = new Map<string, string>();
@@ -43,9 +62,9 @@ export function findLeaks(answers: readonly Answer[], logLines: readonly string[
   const whole = SHAPES.map((shape) => new RegExp(`^${shape.source}$`));
   const plain = [...needles.keys()].filter((needle) => !whole.some((shape) => shape.test(needle)));
   const hits: string[] = [];
-  const scan = (text: string, where: string, issuesTokens: boolean) => {
+  const scan = (text: string, where: string, issued: (needle: string) => boolean) => {
     const report = (needle: string, what: string) => {
-      if (!(issuesTokens && what.startsWith('a token'))) hits.push(`${what} (${needle.slice(0, 12)}…) in ${where}`);
+      if (!(what.startsWith('a token') && issued(needle))) hits.push(`${what} (${needle.slice(0, 12)}…) in ${where}`);
     };
     for (const shape of SHAPES) {
       for (const found of text.match(shape) ?? []) {
@@ -55,9 +74,8 @@ export function findLeaks(answers: readonly Answer[], logLines: readonly string[
     }
     for (const needle of plain) if (text.includes(needle)) report(needle, needles.get(needle)!);
   };
-  for (const answer of answers)
-    scan(answer.body, `the ${answer.status} answer to ${answer.method} ${answer.url.slice(0, 120)}`, TOKEN_SERVICE.test(answer.url));
-  for (const line of logLines) scan(line, `the log line ${line.slice(0, 160)}`, false);
+  for (const answer of answers) scan(answer.body, `the ${answer.status} answer to ${answer.method} ${answer.url.slice(0, 120)}`, issuedBy(answer));
+  for (const line of logLines) scan(line, `the log line ${line.slice(0, 160)}`, () => false);
   return hits;
 }
 
@@ -83,6 +101,33 @@ describe(`leak scan of the whole run (${TEST_STORE})`, () => {
       0,
       'a longer value is another value',
     );
+  });
+
+  it("finds an application's client secret anywhere but the answer that registers it", () => {
+    const secret = 'app-client-secret-0123456789abcdef';
+    const other = 'client-secret-value-1234';
+    const tokens = new Set([secret, other]);
+    const registration = (body: string, status = 201, url = 'http://127.0.0.1:1/api/publishers/contoso/applications?api-version=2017-10-31') => ({
+      method: 'POST',
+      url,
+      status,
+      body,
+    });
+    assert.deepEqual(findLeaks([registration(`{"clientId":"c","clientSecret":"${secret}"}`)], [], tokens, new Set()), [], 'its own answer shows it');
+    assert.deepEqual(
+      findLeaks([registration(`{"clientSecret":"${secret}"}`, 201, '/api/publishers/contoso/applications/?api-version=x')], [], tokens, new Set()),
+      [],
+    );
+    for (const [answer, why] of [
+      [registration(`{"clientSecret":"${secret}","v":"${other}"}`), 'another credential in that answer'],
+      [registration(`{"clientSecret":"${secret}"}`, 200), 'an answer that registered nothing'],
+      [{ method: 'GET', url: '/api/publishers/contoso/applications?api-version=x', status: 200, body: `[{"v":"${secret}"}]` }, 'the list'],
+      [{ method: 'GET', url: '/_cloudpartner/journal', status: 200, body: `{"value":[{"responseBody":"${secret}"}]}` }, 'the journal'],
+      [{ method: 'POST', url: '/api/publishers/contoso/offers/x/publish', status: 201, body: `{"clientSecret":"${secret}"}` }, 'another route'],
+    ] as const) {
+      assert.equal(findLeaks([answer], [], tokens, new Set()).length, 1, why);
+    }
+    assert.equal(findLeaks([], [`{"msg":"${secret}"}`], tokens, new Set()).length, 1, 'a log line');
   });
 
   it('no stored secret value, bearer token or client secret in any answer or log line', (t) => {

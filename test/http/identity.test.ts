@@ -274,6 +274,14 @@ describe('authorization matrix', () => {
       body: () => JSON.stringify({ tenantId: '66666666-7777-8888-9999-000000000000', role: 'Reader' }),
     },
     { method: 'DELETE', path: () => `/api/publishers/contoso/members/99999999-2222-3333-4444-555555555555?${API}`, needs: 'manageAccess' },
+    { method: 'GET', path: () => `/api/publishers/contoso/applications?${API}`, needs: 'manageAccess' },
+    {
+      method: 'POST',
+      path: () => `/api/publishers/contoso/applications?${API}`,
+      needs: 'manageAccess',
+      body: () => JSON.stringify({ role: 'Reader', displayName: 'matrix application' }),
+    },
+    { method: 'DELETE', path: () => `/api/publishers/contoso/applications/99999999-2222-3333-4444-555555555555?${API}`, needs: 'manageAccess' },
     // Webhooks (served with or without the sandbox): a publisher's Owners only.
     {
       method: 'POST',

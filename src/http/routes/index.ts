@@ -17,6 +17,9 @@ import getLegacyOperation from './api/operations/get.ts';
 import listMembers from './api/publishers/members/list.ts';
 import putMember from './api/publishers/members/put.ts';
 import deleteMember from './api/publishers/members/delete.ts';
+import listApplications from './api/publishers/applications/list.ts';
+import createApplication from './api/publishers/applications/create.ts';
+import deleteApplication from './api/publishers/applications/delete.ts';
 import tokenRoutes from './oauth2/token.ts';
 import metadata from './oauth2/metadata.ts';
 import authorize from './oauth2/authorize.ts';
@@ -73,6 +76,9 @@ export async function registerRoutes(app: FastifyInstance, options: RouteOptions
     listMembers,
     putMember,
     deleteMember,
+    listApplications,
+    createApplication,
+    deleteApplication,
     tokenRoutes,
     metadata,
     authorize,

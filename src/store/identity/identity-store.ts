@@ -4,10 +4,20 @@
  * made and checked) live in src/identity/; this loads and writes their rows.
  */
 import type { Role } from '../../domain/roles.ts';
-import { type ApplicationRow, type MemberRow, type SigningKeyRow, foldTokens, toApplication, toMember, toSigningKey } from '../rows.ts';
+import {
+  type ApplicationMemberRow,
+  type ApplicationRow,
+  type MemberRow,
+  type SigningKeyRow,
+  foldTokens,
+  toApplication,
+  toApplicationMember,
+  toMember,
+  toSigningKey,
+} from '../rows.ts';
 import type { SecretBox } from '../secret-box.ts';
 import type { SqlDatabase } from '../sql/statement.ts';
-import type { Application, Member, NewAccessToken, Principal, SigningKey } from '../store.ts';
+import type { Application, ApplicationMember, Member, NewAccessToken, Principal, SigningKey } from '../store.ts';
 import { identitySql, type PrincipalRow } from './statements.ts';
 
 export class SqlIdentityStore {
@@ -48,6 +58,23 @@ export class SqlIdentityStore {
   async findApplication(clientId: string): Promise<Application | null> {
     const row = await this.#db.get<ApplicationRow>(identitySql.application, clientId);
     return row ? toApplication(row) : null;
+  }
+
+  async listApplications(publisherId: string): Promise<ApplicationMember[]> {
+    return (await this.#db.all<ApplicationMemberRow>(identitySql.publisherApplications, publisherId)).map(toApplicationMember);
+  }
+
+  removeApplication(publisherId: string, clientId: string): Promise<{ deleted: boolean } | null> {
+    return this.#db.transact(async (tx) => {
+      const application = await tx.get<{ tenant_id: string; object_id: string }>(identitySql.applicationToRemove, clientId);
+      if (!application) return null;
+      const removed = await tx.run(identitySql.deleteMember, publisherId, application.tenant_id, application.object_id);
+      if (removed === 0) return null;
+      const left = await tx.get<{ n: number | string }>(identitySql.countMemberships, application.tenant_id, application.object_id);
+      if (Number(left?.n ?? 0) > 0) return { deleted: false };
+      await tx.run(identitySql.deleteApplication, clientId);
+      return { deleted: true };
+    });
   }
 
   async listMembers(publisherId: string): Promise<Member[]> {

@@ -18,6 +18,17 @@ export const identitySql = {
     'insert-application',
     'INSERT INTO applications (client_id, tenant_id, object_id, display_name, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
   ),
+  /** The applications whose service principal is a member of the publisher, with its role there (never the secret hash). */
+  publisherApplications: sql(
+    'publisher-applications',
+    `SELECT a.client_id, a.tenant_id, a.object_id, a.display_name, a.created_at, m.role
+       FROM members m JOIN applications a ON a.tenant_id = m.tenant_id AND a.object_id = m.object_id
+      WHERE m.publisher_id = ? ORDER BY a.created_at, a.client_id`,
+  ),
+  /** The application a removal decides about, locked until the removal commits (two removals from two publishers see each other's). */
+  applicationToRemove: sql('application-to-remove', 'SELECT tenant_id, object_id FROM applications WHERE client_id = ?', 'lock'),
+  countMemberships: sql('count-memberships', 'SELECT COUNT(*) AS n FROM members WHERE tenant_id = ? AND object_id = ?'),
+  deleteApplication: sql('delete-application', 'DELETE FROM applications WHERE client_id = ?'),
 
   members: sql(
     'members',
