@@ -41,6 +41,7 @@ import type {
   Snapshot,
   StepDurationsSetting,
   Submission,
+  ValidationReport,
   VersionSelector,
   Webhook,
   WebhookDelivery,
@@ -224,6 +225,21 @@ export class CloudPartnerClient {
         if (!(error instanceof CloudPartnerError && error.status === 412) || attempt >= maxAttempts) throw error;
       }
     }
+  }
+
+  /**
+   * POST …/offers/{offerId}/validate (cloudpartner) — the dry run of a publish: what a PUT of
+   * `document` (without one: the current draft, whose `etag` the report carries) and a publish of
+   * it would find, every problem with its JSON path and stage (`document`, `publish`,
+   * `certification`). It changes nothing, so it is retried like a read. A document for another
+   * offer gets PUT's error (400 IdMismatch, 409 OfferTypeChange); no draft, 404 OfferNotFound.
+   */
+  async validateOffer(offerId: string, document?: OfferDocument | Offer, signal?: AbortSignal): Promise<ValidationReport> {
+    return this.#json<ValidationReport>('POST', `${this.#offer(offerId)}/validate`, {
+      ...(document === undefined ? {} : { body: JSON.stringify(document) }),
+      idempotent: true,
+      signal,
+    });
   }
 
   // ---- the publishing workflow -------------------------------------------------------------
@@ -464,7 +480,14 @@ export class CloudPartnerClient {
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     const exchange = async () => {
       if (!options.anonymous) headers['authorization'] = `Bearer ${await this.#tokens.getToken(options.signal)}`;
-      return send(this.#http, { method, url: url.href, headers, ...(options.body !== undefined ? { body: options.body } : {}), signal: options.signal });
+      return send(this.#http, {
+        method,
+        url: url.href,
+        headers,
+        ...(options.body !== undefined ? { body: options.body } : {}),
+        ...(options.idempotent ? { idempotent: true } : {}),
+        signal: options.signal,
+      });
     };
     try {
       return await exchange();
@@ -517,4 +540,6 @@ interface RequestOptions {
   signal?: AbortSignal | undefined;
   anonymous?: boolean;
   noApiVersion?: boolean;
+  /** Safe to repeat whatever the method (it changes nothing): retried like a read. */
+  idempotent?: boolean;
 }

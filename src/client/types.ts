@@ -102,6 +102,20 @@ export interface OfferDocument extends Extensible<Pick<Offer, 'offerTypeId' | 'i
   offerTypeVersions?: OfferType['offerTypeVersions'];
 }
 
+type WireValidationReport = Static<typeof OfferSchemas.ValidationReport>;
+type WireValidationProblem = WireValidationReport['problems'][number];
+
+/** Which check finds a problem: `document` (a PUT would refuse it), `publish` (POST publish would), `certification` (the workflow's certification step). */
+export type ValidationStage = Open<WireValidationProblem['stage']>;
+
+/** One problem of a validation report: where (JSON path), what, and which check finds it. */
+export interface ValidationProblem extends OpenEnums<WireValidationProblem> {}
+
+/** What POST …/offers/{offerId}/validate answers (cloudpartner): what a PUT and a publish of the document would find; nothing is changed. */
+export interface ValidationReport extends OpenEnums<WireValidationReport> {
+  problems: ValidationProblem[];
+}
+
 export interface StepMessage extends OpenEnums<WireStepMessage> {}
 
 /** A publishing step: displaydummycertify, displaycertify, displayprovision, displaypackage, publisher-signoff, live, rollback. */

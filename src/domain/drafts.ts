@@ -79,16 +79,12 @@ interface IncomingDocument {
  * from the current one (run inside the store's transaction).
  */
 export function prepareDraft(body: unknown, publisherId: string, offerId: string): (current: CurrentDraft | null) => DraftContent {
-  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw errors.invalidDocument([{ path: '$', message: 'the body must be a JSON object (the whole offer document)' }]);
-  }
+  requireDocumentObject(body);
   const problems = validateOfferDocument(body);
   if (problems.length > 0) throw errors.invalidDocument(problems);
-  const document = body as IncomingDocument;
-  if (typeof document.publisherId === 'string' && document.publisherId.toLowerCase() !== publisherId) {
-    throw errors.idMismatch('publisherId', document.publisherId, publisherId);
-  }
-  if (typeof document.id === 'string' && document.id.toLowerCase() !== offerId) throw errors.idMismatch('id', document.id, offerId);
+  // Valid for its offer type: offerTypeId and definition are there.
+  const document = body as unknown as IncomingDocument;
+  checkDocumentIds(document, publisherId, offerId);
 
   const definition = structuredClone(document.definition);
   const sent = extractSecrets(definition, document.offerTypeId);
@@ -101,6 +97,21 @@ export function prepareDraft(body: unknown, publisherId: string, offerId: string
     displayText,
     secrets: mergeSecrets(sent, current?.secrets ?? [], definition),
   });
+}
+
+/** A body that is not a JSON object is no offer document (400 InvalidDocument): PUT's rule, and POST validate's. */
+export function requireDocumentObject(body: unknown): asserts body is Record<string, unknown> {
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw errors.invalidDocument([{ path: '$', message: 'the body must be a JSON object (the whole offer document)' }]);
+  }
+}
+
+/** The publisherId and id a document names, when it names them, must be the URL's (400 IdMismatch): PUT's rule, and POST validate's. */
+export function checkDocumentIds(document: { publisherId?: unknown; id?: unknown }, publisherId: string, offerId: string): void {
+  if (typeof document.publisherId === 'string' && document.publisherId.toLowerCase() !== publisherId) {
+    throw errors.idMismatch('publisherId', document.publisherId, publisherId);
+  }
+  if (typeof document.id === 'string' && document.id.toLowerCase() !== offerId) throw errors.idMismatch('id', document.id, offerId);
 }
 
 function mergeSecrets(sent: readonly SecretValue[], stored: readonly SecretValue[], definition: Record<string, unknown>): SecretValue[] {

@@ -2,7 +2,7 @@
  * What each workflow step does when it falls due. Certification runs real checks on the frozen
  * version and reports findings a publisher can act on.
  */
-import { certificationFindings, validateForPublish } from '../domain/offer-validation/index.ts';
+import { certificationFindings, lastCertifiedVersion, validateForPublish } from '../domain/offer-validation/index.ts';
 import type { StepMessage } from '../domain/operations.ts';
 import { formatTicks } from '../domain/time.ts';
 import type { CatalogStore, ClaimedStep, StepOutcome } from '../store/store.ts';
@@ -39,8 +39,7 @@ export async function runStep(store: CatalogStore, claim: ClaimedStep, nowMs: nu
   const definition = () => definitionOf(operation.publishingVersion);
   /** The last certified definition (Preview, else Production): its images were copied already. */
   const previouslyCertified = async () => {
-    const offer = await store.getOffer(operation.publisherId, operation.offerId);
-    const version = offer?.previewVersion ?? offer?.productionVersion;
+    const version = lastCertifiedVersion(await store.getOffer(operation.publisherId, operation.offerId));
     return version ? definitionOf(version) : undefined;
   };
 

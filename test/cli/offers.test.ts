@@ -217,6 +217,52 @@ describe('the cloudpartner command line against a real server', () => {
     assert.match(ok(await run(['operations', 'list', 'demo-copy']), 'list after failure').stdout, /publish\s+1\s+failed\s+.*The SAS URL of the image 1\.0\.1/);
   });
 
+  it('validates a document or the draft, changing nothing: exit 0 when valid, 1 with every problem', async () => {
+    const valid = ok(await run(['offers', 'validate', DEMO_OFFER_ID]), 'validate the demo draft');
+    assert.equal(valid.stdout, `The draft of ${DEMO_OFFER_ID} is valid: a publish of it would pass validation and certification.\n`);
+
+    // The demo's document under a new id: its SAS expired, and no certified version vouches for the image.
+    const demo = JSON.parse(ok(await run(['offers', 'show', DEMO_OFFER_ID, '-o', 'json']), 'show demo').stdout);
+    demo.definition.offer['microsoft-azure-marketplace.title'] = '';
+    const file = join(dir, 'validate.json');
+    writeFileSync(file, JSON.stringify(demo));
+    const invalid = await run(['offers', 'validate', 'cli-validate', '--file', file]);
+    assert.equal(invalid.status, 1, invalid.stderr);
+    assert.equal(invalid.stderr, '');
+    assert.equal(
+      invalid.stdout,
+      `The document from ${file} (as cli-validate) is not valid: 2 problems.\n` +
+        "  publish        $.definition.offer['microsoft-azure-marketplace.title']: The offer title is missing: set microsoft-azure-marketplace.title to the offer's name as shown in the Marketplace.\n" +
+        "  certification  $.definition.plans[0]['microsoft-azure-virtualmachines.vmImages']['1.0.1'].osVhdUrl: The SAS URL of the image 1.0.1 of the plan contososkuidentifier expired on 2017-06-25T18:30:00Z: generate a new SAS URL for the VHD with read and list permissions, valid for at least three weeks, and set it as the osVhdUrl.\n",
+    );
+    const json = await run(['offers', 'validate', 'cli-validate', '--file', file, '-o', 'json']);
+    assert.equal(json.status, 1);
+    const report = JSON.parse(json.stdout);
+    assert.equal(report.valid, false);
+    assert.deepEqual(
+      report.problems.map((problem: { stage: string }) => problem.stage),
+      ['publish', 'certification'],
+    );
+
+    const fixed = publishableOffer('some-other-id');
+    assert.equal(
+      ok(await run(['offers', 'validate', 'cli-validate', '--file', '-'], { input: JSON.stringify(fixed) }), 'validate stdin').stdout,
+      'The document from stdin (as cli-validate) is valid: a put would store it, and a publish of it would pass validation and certification.\n',
+    );
+    const schema = await run(['offers', 'validate', 'cli-validate', '-f', '-'], {
+      input: '{"offerTypeId":"microsoft-azure-virtualmachines","definition":{"plans":"x"}}',
+    });
+    assert.equal(schema.status, 1);
+    assert.match(schema.stdout, /^The document from stdin \(as cli-validate\) is not valid: 1 problem\.\n  document  \$\.definition\.plans: must be an array/);
+
+    const missing = await run(['offers', 'validate', 'cli-validate']);
+    assert.equal(missing.status, 1, 'nothing was created');
+    assert.match(oneErrorLine(missing), /^cloudpartner: 404 OfferNotFound: The offer 'cli-validate' does not exist/);
+    const usage = await run(['offers', 'validate']);
+    assert.equal(usage.status, 2);
+    assert.match(oneErrorLine(usage), /^cloudpartner: usage: cloudpartner offers validate <offer>/);
+  });
+
   it('says what went wrong in one line: a wrong token, an unreachable endpoint, 4xx answers (exit 1)', async () => {
     const incomplete = publishableOffer('cli-incomplete');
     incomplete['definition'].offer['microsoft-azure-marketplace.engineeringContactEmail'] = '';
@@ -303,10 +349,10 @@ describe('the cloudpartner command line against a real server', () => {
       assert.match(oneErrorLine(result), cases[i]![1]);
     });
     const help = ok(await run(['offers', '--help']), 'offers --help').stdout;
-    for (const command of ['list', 'show', 'put', 'publish', 'golive', 'cancel', 'status', 'history', 'diff'])
+    for (const command of ['list', 'show', 'put', 'validate', 'publish', 'golive', 'cancel', 'status', 'history', 'diff'])
       assert.match(help, new RegExp(`^  ${command} `, 'm'));
     assert.match(ok(await run(['offers', 'publish', '--help']), 'publish --help').stdout, /--wait/);
-    assert.match(ok(await run(['--help']), '--help').stdout, /cloudpartner offers list\|show\|put\|publish\|golive\|cancel\|status\|history\|diff/);
+    assert.match(ok(await run(['--help']), '--help').stdout, /cloudpartner offers list\|show\|put\|validate\|publish\|golive\|cancel\|status\|history\|diff/);
   });
 
   it('takes client credentials from the environment, flags or a profile, and never prints the secret', async () => {

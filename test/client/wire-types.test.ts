@@ -16,7 +16,7 @@ import type { Static } from 'typebox';
 import type * as Sdk from '../../src/client/types.ts';
 import type { OfferType, Publisher } from '../../src/http/schemas/catalog.ts';
 import type { ErrorBody } from '../../src/http/schemas/common.ts';
-import type { Offer, OfferSummary } from '../../src/http/schemas/offers.ts';
+import type { Offer, OfferSummary, ValidationReport } from '../../src/http/schemas/offers.ts';
 import type { OfferStatus, Operation, Submission } from '../../src/http/schemas/workflow.ts';
 import type { Member } from '../../src/http/schemas/members.ts';
 import type { Application, NewApplication } from '../../src/http/schemas/applications.ts';
@@ -90,6 +90,18 @@ const open: Array<true> = [
   true satisfies Accepts<Sdk.OfferDocument, Sdk.Offer>,
 ];
 
+type WireValidationReport = Static<typeof ValidationReport>;
+type WireValidationProblem = WireValidationReport['problems'][number];
+
+/** The report of POST …/validate: its schema's type, with the stage opened (a newer server may add stages). */
+const validation: Array<true> = [
+  true satisfies OpenedFrom<Sdk.ValidationReport, WireValidationReport>,
+  true satisfies OpenedFrom<Sdk.ValidationProblem, WireValidationProblem>,
+  true satisfies OpenedFrom<Sdk.ValidationStage, WireValidationProblem['stage']>,
+  true satisfies Equal<Closed<Sdk.ValidationStage>, 'document' | 'publish' | 'certification'>,
+  true satisfies Accepts<Sdk.ValidationStage, 'lint'>,
+];
+
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const clientDir = join(root, 'src/client');
 const httpDir = join(root, 'src/http');
@@ -98,6 +110,7 @@ describe("the SDK's types", () => {
   it('are the wire schemas, opened for other servers (checked by the type checker before the suites run)', () => {
     assert.equal(derived.length, 21);
     assert.equal(open.length, 10);
+    assert.equal(validation.length, 5);
   });
 
   it('import the http layer as types only', () => {

@@ -6,7 +6,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { OFFER_TYPES } from '../../src/domain/offer-types.ts';
-import { certificationFindings, MAX_NESTING_DEPTH, type Problem, validateForPublish, validateOfferDocument } from '../../src/domain/offer-validation/index.ts';
+import {
+  certificationFindings,
+  certificationProblems,
+  lastCertifiedVersion,
+  MAX_NESTING_DEPTH,
+  type Problem,
+  validateForPublish,
+  validateOfferDocument,
+  validationReport,
+} from '../../src/domain/offer-validation/index.ts';
 import { ISO_COUNTRY_CODES } from '../../src/domain/offer-validation/region-codes.ts';
 
 /** Test documents are edited freely, so their values are `any`. */
@@ -690,5 +699,82 @@ describe('certificationFindings', () => {
     certificationFindings(VM, definition, new Date());
     validateForPublish(VM, definition);
     assert.deepEqual(definition, before);
+  });
+});
+
+describe('certificationProblems and the validation report', () => {
+  const APRIL_2020 = new Date('2020-04-01T00:00:00Z');
+  const MAY_2020 = new Date('2020-05-01T00:00:00Z');
+
+  it('gives each certification finding the JSON path of what it is about', () => {
+    const definition = coreVmDocument().definition;
+    const problems = certificationProblems(COREVM, definition, MAY_2020);
+    assert.deepEqual(paths(problems), [
+      `$.definition.plans[0]['${COREVM}.vmImagesPublicAzure']['2020.03.15'].osVhdUrl`,
+      `$.definition.plans[0].diskGenerations[0]['${COREVM}.vmImagesPublicAzure']['2020.03.15'].osVhdUrl`,
+    ]);
+    assert.deepEqual(
+      problems.map((problem) => problem.message),
+      certificationFindings(COREVM, definition, MAY_2020),
+    );
+    assert.deepEqual(paths(certificationProblems(VM, { plans: [] }, MAY_2020)), ['$.definition.plans']);
+    const hidden = seed().definition;
+    hidden.plans[0][IMAGES]['1.0.1'].showInGui = false;
+    assert.ok(paths(certificationProblems(VM, hidden, new Date('2017-06-01T00:00:00Z'))).includes(`$.definition.plans[0]['${IMAGES}']`));
+  });
+
+  it('the last certified version is the one in Preview, else in Production', () => {
+    assert.equal(lastCertifiedVersion({ previewVersion: 3, productionVersion: 2 }), 3);
+    assert.equal(lastCertifiedVersion({ previewVersion: null, productionVersion: 2 }), 2);
+    assert.equal(lastCertifiedVersion({ previewVersion: null, productionVersion: null }), null);
+    assert.equal(lastCertifiedVersion(null), null);
+  });
+
+  it('reports every stage of a document, each problem with its stage', () => {
+    assert.deepEqual(validationReport(coreVmDocument(), APRIL_2020), { valid: true, problemCount: 0, problems: [] });
+    const document = coreVmDocument();
+    document.definition.offer[`${COREVM}.title`] = '';
+    const report = validationReport(document, MAY_2020);
+    assert.equal(report.valid, false);
+    assert.deepEqual(
+      report.problems.map((problem) => [problem.stage, problem.path]),
+      [
+        ['publish', `$.definition.offer['${COREVM}.title']`],
+        ['certification', `$.definition.plans[0]['${COREVM}.vmImagesPublicAzure']['2020.03.15'].osVhdUrl`],
+        ['certification', `$.definition.plans[0].diskGenerations[0]['${COREVM}.vmImagesPublicAzure']['2020.03.15'].osVhdUrl`],
+      ],
+    );
+    // Images certified before are not checked again, as the certification step does not.
+    assert.equal(validationReport(document, MAY_2020, { previouslyCertified: coreVmDocument().definition }).problemCount, 1);
+  });
+
+  it('stops at document problems: a document a PUT refuses is read no further', () => {
+    const document = seed();
+    document.definition.plans = 'x';
+    const report = validationReport(document, new Date());
+    assert.deepEqual(
+      report.problems.map((problem) => [problem.stage, problem.path]),
+      [['document', '$.definition.plans']],
+    );
+  });
+
+  it('counts every problem of a large document and lists the first 100', () => {
+    const document = seed();
+    document.definition.plans = Array.from({ length: 30_000 }, (_, index) => ({ planId: `plan-${index}` }));
+    const report = validationReport(document, new Date());
+    assert.equal(report.problems.length, 100);
+    assert.equal(report.problemCount, validateForPublish(VM, document.definition).length);
+    assert.ok(report.problemCount > 150_000, `${report.problemCount}: more than a call takes arguments`);
+  });
+
+  it('does not repeat at certification a fault publish reported at the same path', () => {
+    const document = seed();
+    delete document.definition.plans[0][IMAGES]['1.0.1'].osVhdUrl;
+    const report = validationReport(document, new Date('2017-06-01T00:00:00Z'));
+    assert.deepEqual(
+      report.problems.map((problem) => [problem.stage, problem.path]),
+      [['publish', `$.definition.plans[0]['${IMAGES}']['1.0.1'].osVhdUrl`]],
+    );
+    assert.equal(certificationProblems(VM, document.definition, new Date('2017-06-01T00:00:00Z')).length, 1, 'certification alone finds it too');
   });
 });

@@ -453,6 +453,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   E('getVersion', 'GET', '/api/publishers/{p}/offers/{o}/versions/{v}', 'none', 'api', 'bearer', 4),
   E('getSlot', 'GET', '/api/publishers/{p}/offers/{o}/slot/{s}', 'none', 'api', 'bearer', 4),
   E('putOffer', 'PUT', '/api/publishers/{p}/offers/{o}', 'offer', 'api', 'bearer', 20),
+  E('validate', 'POST', '/api/publishers/{p}/offers/{o}/validate', 'offer', 'api', 'bearer', 4),
   E('publish', 'POST', '/api/publishers/{p}/offers/{o}/publish', 'notification', 'api', 'bearer', 5),
   E('golive', 'POST', '/api/publishers/{p}/offers/{o}/golive', 'notification', 'api', 'bearer', 3),
   E('cancel', 'POST', '/api/publishers/{p}/offers/{o}/cancel', 'notification', 'api', 'bearer', 3),
@@ -717,6 +718,8 @@ function queryFor(rng: Rng, kind: QueryKind): string | undefined {
 function bodyFor(rng: Rng, state: FuzzState, draft: Draft, index: number): Buffer | undefined {
   switch (draft.endpoint.body) {
     case 'offer': {
+      // The dry run also validates the draft, with no body.
+      if (draft.endpoint.name === 'validate' && rng.chance(0.3)) return undefined;
       const marker = `${state.markerPrefix}${index}`;
       draft.markers.push(marker);
       return Buffer.from(toJson(offerDocument(rng, draft.offerId ?? 'x', marker)));

@@ -263,6 +263,9 @@ describe('authorization matrix', () => {
       needs: 'write',
       body: () => JSON.stringify(publishableOffer('matrix-offer')),
     },
+    // The dry run is part of editing: the write permission, with a document or without (the draft).
+    { method: 'POST', path: () => `${OFFER}/validate?${API}`, needs: 'write', body: () => JSON.stringify(publishableOffer(DEMO_OFFER_ID)) },
+    { method: 'POST', path: () => `${OFFER}/validate?${API}`, needs: 'write' },
     { method: 'POST', path: () => `/api/publishers/contoso/offers/matrix-none/publish?${API}`, needs: 'write' },
     { method: 'POST', path: () => `/api/publishers/contoso/offers/matrix-none/golive?${API}`, needs: 'write' },
     { method: 'POST', path: () => `/api/publishers/contoso/offers/matrix-none/cancel?${API}`, needs: 'write' },

@@ -1,13 +1,26 @@
 /**
- * cloudpartner offers list|show|put|publish|golive|cancel|status|history|diff — an offer's whole
- * life from the command line, through the SDK.
+ * cloudpartner offers list|show|put|validate|publish|golive|cancel|status|history|diff — an
+ * offer's whole life from the command line, through the SDK.
  */
 import { readFileSync } from 'node:fs';
 import type { CloudPartnerClient, PutOptions } from '../../client/client.ts';
 import { diffOffers, formatChanges } from '../../client/diff.ts';
 import { CloudPartnerError } from '../../client/errors.ts';
-import type { OfferDocument, Slot, Step, VersionSelector } from '../../client/types.ts';
-import { type CommandContext, EXIT_OK, type Io, fail, helpOrUnknown, oneLine, printJson, runCommand, shortTime, stripHtml, table } from '../remote/output.ts';
+import type { OfferDocument, Slot, Step, ValidationReport, VersionSelector } from '../../client/types.ts';
+import {
+  type CommandContext,
+  EXIT_FAILED,
+  EXIT_OK,
+  type Io,
+  fail,
+  helpOrUnknown,
+  oneLine,
+  printJson,
+  runCommand,
+  shortTime,
+  stripHtml,
+  table,
+} from '../remote/output.ts';
 import { GLOBAL_HELP, UsageError } from '../remote/settings.ts';
 import { WAIT_HELP, WAIT_OPTIONS, waitSettings, watchOperation } from '../remote/watch.ts';
 import { slotNamed, versionNumber } from '../../domain/slots.ts';
@@ -21,6 +34,8 @@ const USAGE = `Usage: cloudpartner offers <command> [options]
   put [<offer>] [--file <path>|-] [--force]  create an offer or replace its draft, from a file or stdin.
                                              A document carrying its eTag (from show -o json) is written
                                              only if the offer has not changed since; --force overwrites
+  validate <offer> [--file <path>|-]         what a put of the document (default: the draft) and a publish
+                                             of it would find, changing nothing; exit 1 when not valid
   publish <offer> [--notification-emails <a,b>] [--wait]
                                              publish the draft to Preview
   golive <offer> [--wait]                    take the Preview version live
@@ -59,6 +74,17 @@ export async function offersCommand(args: string[], io: Io): Promise<number> {
           positionals: { min: 0, max: 1 },
         },
         (context) => put(context),
+      );
+    case 'validate':
+      return runCommand(
+        io,
+        rest,
+        {
+          usage: 'cloudpartner offers validate <offer> [--file <path>|-]\n',
+          options: { file: { type: 'string', short: 'f' } },
+          positionals: { min: 1, max: 1 },
+        },
+        validate,
       );
     case 'publish':
     case 'golive':
@@ -204,9 +230,7 @@ async function readDocument(io: Io, file: string | undefined): Promise<{ text: s
   return { text, from: 'stdin' };
 }
 
-async function put(context: CommandContext): Promise<number> {
-  const { io, values } = context;
-  const { text, from } = await readDocument(io, typeof values['file'] === 'string' ? values['file'] : undefined);
+function parseDocument(text: string, from: string): OfferDocument {
   let document: OfferDocument;
   try {
     document = JSON.parse(text.replace(/^\uFEFF/, '')) as OfferDocument;
@@ -215,6 +239,13 @@ async function put(context: CommandContext): Promise<number> {
   }
   if (typeof document !== 'object' || document === null || Array.isArray(document))
     throw new UsageError(`the document from ${from} must be a JSON object (an offer)`);
+  return document;
+}
+
+async function put(context: CommandContext): Promise<number> {
+  const { io, values } = context;
+  const { text, from } = await readDocument(io, typeof values['file'] === 'string' ? values['file'] : undefined);
+  const document = parseDocument(text, from);
   const client = await context.publisherClient();
   const offerId = (context.positionals[0] ?? (typeof document.id === 'string' ? document.id : '')).toLowerCase();
   if (!offerId) throw new UsageError(`which offer? The document from ${from} has no id: give it as an argument (offers put <offer>)`);
@@ -258,6 +289,41 @@ async function put(context: CommandContext): Promise<number> {
       `${result.created ? `Created ${result.offer.id}` : `Updated the draft of ${result.offer.id}`}: version ${result.offer.version}, status ${result.offer.status}.\n`,
     );
   return EXIT_OK;
+}
+
+/**
+ * The dry run: the document from --file as `put <offer>` would send it (its id and publisher made
+ * the offer's), or without --file the draft. The report goes to stdout; exit 1 when not valid.
+ */
+async function validate(context: CommandContext): Promise<number> {
+  const { io, values } = context;
+  const offerId = context.positionals[0]!.toLowerCase();
+  let body: OfferDocument | undefined;
+  let subject = `The draft of ${offerId}`;
+  if (typeof values['file'] === 'string') {
+    const { text, from } = await readDocument(io, values['file']);
+    const document = parseDocument(text, from);
+    body = { ...document, id: offerId };
+    delete body['eTag'];
+    subject = `The document from ${from}`;
+  }
+  const client = await context.publisherClient();
+  if (body && typeof body.publisherId === 'string') body.publisherId = client.publisherId!;
+  const report = await client.validateOffer(offerId, body);
+  if (context.json) printJson(io, report);
+  else io.stdout.write(describeReport(report, body ? `${subject} (as ${offerId})` : subject, body !== undefined));
+  return report.valid ? EXIT_OK : EXIT_FAILED;
+}
+
+function describeReport(report: ValidationReport, subject: string, document: boolean): string {
+  if (report.valid) return `${subject} is valid: ${document ? 'a put would store it, and ' : ''}a publish of it would pass validation and certification.\n`;
+  const count = report.problemCount;
+  const lines = [`${subject} is not valid: ${count} problem${count === 1 ? '' : 's'}.`];
+  const width = Math.max(...report.problems.map((problem) => problem.stage.length));
+  for (const problem of report.problems) lines.push(`  ${problem.stage.padEnd(width)}  ${oneLine(problem.path)}: ${oneLine(problem.message)}`);
+  const more = count - report.problems.length;
+  if (more > 0) lines.push(`  … and ${more} more (the first ${report.problems.length} are listed)`);
+  return `${lines.join('\n')}\n`;
 }
 
 async function startOperation(context: CommandContext, action: 'publish' | 'golive' | 'cancel'): Promise<number> {

@@ -10,6 +10,7 @@
 import { CORE_VM } from './schemas/corevm.ts';
 import { VIRTUAL_MACHINES } from './schemas/virtualmachines.ts';
 import { asRecord, parseUrl, planName, text, type JsonRecord } from './formats.ts';
+import { jsonPath, type PathSegment, type Problem } from './problems.ts';
 
 /** Where each VM-like offer type keeps a plan's images. */
 const IMAGES_KEY: Record<string, string> = {
@@ -27,16 +28,32 @@ export interface CertificationOptions {
   previouslyCertified?: Record<string, unknown>;
 }
 
+/**
+ * The version whose images were certified last: the one in Preview, else the one in Production
+ * (see CertificationOptions.previouslyCertified); null when nothing was published yet.
+ */
+export function lastCertifiedVersion(offer: { previewVersion: number | null; productionVersion: number | null } | null | undefined): number | null {
+  return offer?.previewVersion ?? offer?.productionVersion ?? null;
+}
+
 /** Certification findings; an empty list means the offer certifies. */
 export function certificationFindings(offerTypeId: string, definition: Record<string, unknown>, now: Date, options: CertificationOptions = {}): string[] {
-  const findings: string[] = [];
+  return certificationProblems(offerTypeId, definition, now, options).map((problem) => problem.message);
+}
+
+/** The same findings, each with the JSON path of what it is about (the dry run of POST …/validate reports them so). */
+export function certificationProblems(offerTypeId: string, definition: Record<string, unknown>, now: Date, options: CertificationOptions = {}): Problem[] {
+  const problems: Problem[] = [];
+  const add = (at: PathSegment[], messages: string[]) => {
+    for (const message of messages) problems.push({ path: jsonPath(['definition', ...at]), message });
+  };
   const plans = Array.isArray(definition['plans']) ? definition['plans'] : [];
   if (plans.length === 0) {
-    findings.push('No plan was found in the offer: add at least one plan (SKU) to definition.plans and publish again.');
-    return findings;
+    add(['plans'], ['No plan was found in the offer: add at least one plan (SKU) to definition.plans and publish again.']);
+    return problems;
   }
   const imagesKey = IMAGES_KEY[offerTypeId];
-  if (imagesKey === undefined) return findings;
+  if (imagesKey === undefined) return problems;
 
   const certified = certifiedImages(options.previouslyCertified, imagesKey);
   plans.forEach((value, index) => {
@@ -45,28 +62,31 @@ export function certificationFindings(offerTypeId: string, definition: Record<st
     const images = imagesOf(plan, imagesKey);
     // showInGui: false hides (deprecates) an image; a plan needs at least one it can offer.
     if (!images.some(([, image]) => image?.['showInGui'] !== false)) {
-      findings.push(
-        `No virtual machine image was found for the plan ${name}: add an image version with its osVhdUrl to ${imagesKey}, or set showInGui to true on an existing one, and publish again.`,
+      add(
+        ['plans', index, imagesKey],
+        [
+          `No virtual machine image was found for the plan ${name}: add an image version with its osVhdUrl to ${imagesKey}, or set showInGui to true on an existing one, and publish again.`,
+        ],
       );
     }
-    const variants: [JsonRecord | undefined, string][] = [[plan, name]];
+    const variants: [JsonRecord | undefined, string, PathSegment[]][] = [[plan, name, ['plans', index]]];
     const generations = plan?.['diskGenerations'];
     if (Array.isArray(generations)) {
       generations.forEach((generation, at) => {
         const record = asRecord(generation);
-        variants.push([record, `${planName(record, at)} (a disk generation of the plan ${name})`]);
+        variants.push([record, `${planName(record, at)} (a disk generation of the plan ${name})`, ['plans', index, 'diskGenerations', at]]);
       });
     }
-    for (const [variant, variantName] of variants) {
+    for (const [variant, variantName, variantAt] of variants) {
       for (const [version, image] of imagesOf(variant, imagesKey)) {
         const url = image?.['osVhdUrl'];
         const planId = variant?.['planId'];
         if (typeof url === 'string' && certified.has(imageKey(planId, version, url))) continue;
-        findings.push(...checkVhdUrl(url, `the image ${version} of the plan ${variantName}`, now));
+        add([...variantAt, imagesKey, version, 'osVhdUrl'], checkVhdUrl(url, `the image ${version} of the plan ${variantName}`, now));
       }
     }
   });
-  return findings;
+  return problems;
 }
 
 // The CPP guidance: a SAS valid for at least three weeks, so it outlasts certification.

@@ -6,9 +6,12 @@
  * - `validateForPublish`: completeness, checked synchronously by POST publish (422 when not);
  * - `certificationFindings`: deeper checks the publishing workflow's certification step runs
  *   (VHD URLs and their SAS, visible images).
+ *
+ * `validationReport` runs all three on a document, as the dry run of a publish (POST …/validate).
  */
 export type { Problem } from './problems.ts';
 export { MAX_NESTING_DEPTH } from './depth.ts';
 export { validateOfferDocument } from './document.ts';
 export { validateForPublish } from './publish.ts';
-export { certificationFindings } from './certification.ts';
+export { certificationFindings, certificationProblems, lastCertifiedVersion, type CertificationOptions } from './certification.ts';
+export { validationReport, VALIDATION_STAGES, type StagedProblem, type ValidationReport, type ValidationStage } from './report.ts';

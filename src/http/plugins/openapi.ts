@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { ErrorBody } from '../schemas/common.ts';
-import { Offer, OfferSummary } from '../schemas/offers.ts';
+import { Offer, OfferSummary, ValidationReport } from '../schemas/offers.ts';
 import { OfferType, Publisher } from '../schemas/catalog.ts';
 import { OfferStatus, Operation, Submission } from '../schemas/workflow.ts';
 import { FaultRule, OutboxMessage, SandboxClock, Snapshot, Webhook, WebhookDelivery } from '../schemas/sandbox.ts';
@@ -14,6 +14,7 @@ export default fp(
       ErrorBody,
       OfferSummary,
       Offer,
+      ValidationReport,
       Publisher,
       OfferType,
       Operation,

@@ -8,6 +8,7 @@ import listOffers from './api/publishers/offers/list.ts';
 import getOffer from './api/publishers/offers/get.ts';
 import putOffer from './api/publishers/offers/put.ts';
 import publishOffer from './api/publishers/offers/publish.ts';
+import validateOffer from './api/publishers/offers/validate.ts';
 import goLive from './api/publishers/offers/golive.ts';
 import cancel from './api/publishers/offers/cancel.ts';
 import offerStatus from './api/publishers/offers/status.ts';
@@ -67,6 +68,7 @@ export async function registerRoutes(app: FastifyInstance, options: RouteOptions
     getOffer,
     putOffer,
     publishOffer,
+    validateOffer,
     goLive,
     cancel,
     offerStatus,

@@ -1,6 +1,7 @@
 /** Schemas of the offer documents the API serves. */
 import { Type } from 'typebox';
 import { OFFER_STATUSES } from '../../domain/offer-status.ts';
+import { VALIDATION_STAGES } from '../../domain/offer-validation/report.ts';
 import { oneOf } from './common.ts';
 
 const status = oneOf(OFFER_STATUSES, 'Offer status (camelCase on the wire; compare case-insensitively).');
@@ -40,3 +41,23 @@ export const Offer = Type.Object(
 );
 
 export const OfferList = Type.Array(Type.Ref('OfferSummary'));
+
+/** The answer of POST …/offers/{offerId}/validate: what a PUT and a publish would find, nothing changed. */
+export const ValidationReport = Type.Object(
+  {
+    valid: Type.Boolean({ description: 'true: a PUT would store the document, and a publish of it would pass validation and certification.' }),
+    problemCount: Type.Integer({ description: 'How many problems were found; `problems` lists the first 100.' }),
+    problems: Type.Array(
+      Type.Object({
+        path: Type.String({ description: 'JSON path, e.g. $.definition.plans[0].planId' }),
+        message: Type.String(),
+        stage: oneOf(
+          VALIDATION_STAGES,
+          'Which check finds it. document: a PUT would refuse the document (400); publish: POST publish would (422); certification: the certification step of the workflow would fail the publish.',
+        ),
+      }),
+    ),
+    etag: Type.Optional(Type.String({ description: "The draft's ETag, when no body was sent and the draft was validated." })),
+  },
+  { $id: 'ValidationReport' },
+);
