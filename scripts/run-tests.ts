@@ -16,6 +16,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { startPostgres } from '../test/helpers/postgres.ts';
+import { ensureChromium } from '../test/helpers/browser.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const filter = process.argv.slice(2);
@@ -91,10 +92,11 @@ if (filter.length === 0) {
   console.log('\n=== type check and format ===\n');
   const checks = [
     ['the type check', join(root, 'node_modules/typescript/bin/tsc'), ['--noEmit', '-p', root]],
+    ['the console type check', join(root, 'node_modules/typescript/bin/tsc'), ['--noEmit', '-p', join(root, 'src/console')]],
     [
       'the format check',
       join(root, 'node_modules/prettier/bin/prettier.cjs'),
-      ['--check', '--log-level', 'warn', 'src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+      ['--check', '--log-level', 'warn', 'src/**/*.ts', 'src/**/*.tsx', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     ],
   ] as const;
   for (const [name, bin, args] of checks) {
@@ -105,6 +107,9 @@ if (filter.length === 0) {
     } else console.log(`${name}: clean`);
   }
 }
+
+// The console's suites drive Debian's Chromium: installed here when missing, so a fresh machine has it.
+if (all.some((file) => file.startsWith('test/console/'))) ensureChromium();
 
 if (stores.includes('sqlite')) {
   console.log('\n=== store: sqlite ===\n');

@@ -42,6 +42,13 @@ function wholeNumber(text: string, name: string, min: number, max: number): numb
   return value;
 }
 
+/** A switch: true/1/on or false/0/off (unset: off). */
+function onOff(text: string | undefined, name: string): boolean {
+  if (text === undefined || ['false', '0', 'off', ''].includes(text.toLowerCase())) return false;
+  if (['true', '1', 'on'].includes(text.toLowerCase())) return true;
+  throw new ConfigError(`${name} must be on or off (true or false), not '${text}'`);
+}
+
 function readPem(path: string | undefined, name: string): Buffer | undefined {
   if (path === undefined) return undefined;
   try {
@@ -147,11 +154,16 @@ export const SERVE_SETTINGS = {
     env: 'CLOUDPARTNER_SANDBOX',
     shown: 'off (on with `--demo`)',
     help: 'serve the sandbox controls under `/_cloudpartner/` (faults, the workflow clock); they take the sandbox admin token (`token create --sandbox-admin`)',
-    parse: (text, name) => {
-      if (text === undefined || ['false', '0', 'off', ''].includes(text.toLowerCase())) return false;
-      if (['true', '1', 'on'].includes(text.toLowerCase())) return true;
-      throw new ConfigError(`${name} must be true or false, not '${text}'`);
-    },
+    parse: onOff,
+  }),
+  console: setting({
+    flag: 'console',
+    env: 'CLOUDPARTNER_CONSOLE',
+    fallback: 'on',
+    shown: 'on',
+    value: 'on|off',
+    help: 'serve the web console at `/console/` (built from `src/console/` on first start, then cached)',
+    parse: onOff,
   }),
   publicUrl: setting({
     flag: 'public-url',

@@ -8,6 +8,7 @@ import type { ServeConfig } from './config.ts';
 import { CURRENT_API_VERSION } from './domain/api-version.ts';
 import { DEMO_OFFER_ID, DEMO_PUBLISHER, loadDemoData } from './demo/demo-data.ts';
 import { buildApp } from './http/app.ts';
+import { loadConsoleAssets } from './http/console-assets.ts';
 import { createAccessToken } from './identity/access-tokens.ts';
 import { describeStore, openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
@@ -62,9 +63,12 @@ export async function startServer(config: ServeConfig, out: NodeJS.WritableStrea
       sandboxToken = (await createAccessToken(store, { sandboxAdmin: true, description: 'sandbox admin token printed by serve --demo' })).token;
     }
   }
+  // Built on the first start after its sources change, then from the cache (console-assets.ts).
+  const consoleAssets = config.console ? await loadConsoleAssets() : undefined;
   const app = await buildApp({
     store,
     logger,
+    ...(consoleAssets ? { console: consoleAssets } : {}),
     stepDurations: config.stepDurations,
     rateLimit: config.rateLimit,
     connectionLimits: { maxConnections: config.maxConnections },
@@ -87,7 +91,16 @@ export async function startServer(config: ServeConfig, out: NodeJS.WritableStrea
   const url = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
   if (!config.publicUrl) app.tokens.setPublicUrl(url);
 
-  const started = { url, store: describeStore(storeConfig), demo: config.demo, demoToken, sandbox, sandboxToken, tokenServiceUrl: app.tokens.publicUrl };
+  const started: Started = {
+    url,
+    store: describeStore(storeConfig),
+    demo: config.demo,
+    demoToken,
+    sandbox,
+    sandboxToken,
+    tokenServiceUrl: app.tokens.publicUrl,
+    console: consoleAssets ? { url: `${url}/console/`, gzipBytes: consoleAssets.size.gzipBytes } : undefined,
+  };
   out.write(options.json ? `${JSON.stringify(startedJson(started))}\n` : banner(started));
 
   // Graceful: stop accepting, let requests in flight finish (bounded), give up workflow leases
@@ -113,6 +126,17 @@ interface Started {
   sandbox: boolean;
   sandboxToken: string | undefined;
   tokenServiceUrl: string;
+  console: { url: string; gzipBytes: number } | undefined;
+}
+
+/**
+ * The console's sign-in link. The tokens ride in the fragment, which browsers never send to the
+ * server, so they reach no request line and no access log; the page forgets the fragment at once.
+ */
+function consoleSignInUrl(started: Started): string | undefined {
+  if (!started.console || !started.demoToken) return undefined;
+  const fragment = new URLSearchParams({ token: started.demoToken, ...(started.sandboxToken ? { sandboxToken: started.sandboxToken } : {}) });
+  return `${started.console.url}#${fragment}`;
 }
 
 /** MSAL (and so @azure/identity and Python's azure-identity) refuses an authority that is not https. */
@@ -132,6 +156,7 @@ function startedJson(started: Started) {
     tokenService: started.tokenServiceUrl,
     ...(started.demo ? { demo: { publisherId: DEMO_PUBLISHER.id, offerId: DEMO_OFFER_ID, ...(started.demoToken ? { token: started.demoToken } : {}) } } : {}),
     ...(started.sandbox ? { sandbox: { url: `${started.url}/_cloudpartner/`, ...(started.sandboxToken ? { adminToken: started.sandboxToken } : {}) } } : {}),
+    ...(started.console ? { console: { url: started.console.url, ...(consoleSignInUrl(started) ? { signIn: consoleSignInUrl(started) } : {}) } } : {}),
     warnings: startWarnings(started),
   };
 }
@@ -175,6 +200,14 @@ function banner(options: Started): string {
       'Make the next certification fail:',
       `  curl -s -X POST -H "Authorization: Bearer ${admin}" -H "Content-Type: application/json" \\`,
       `    -d '{"match":{"operation":"publish"},"effect":{"fail":{"messages":["The VHD is not generalized."]}},"times":1}' ${options.url}/_cloudpartner/faults`,
+      '',
+    );
+  }
+  if (options.console) {
+    const signIn = consoleSignInUrl(options);
+    lines.push(
+      signIn ? 'Open the console (signed in as the demo Owner; the link holds the tokens above):' : `Open the console and sign in with a token:`,
+      `  ${signIn ?? options.console.url}`,
       '',
     );
   }

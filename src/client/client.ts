@@ -37,6 +37,7 @@ import type {
   Publisher,
   PutResult,
   Role,
+  SecretField,
   SandboxClock,
   Snapshot,
   StepDurationsSetting,
@@ -128,7 +129,8 @@ export class CloudPartnerClient {
       return;
     }
     this.#http = {
-      fetch: options.fetch ?? globalThis.fetch,
+      // Called as a method of these settings, a browser's fetch would throw 'Illegal invocation'.
+      fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
       retry: { ...DEFAULT_RETRY, ...options.retry },
       timeoutMs: options.timeoutMs ?? 60_000,
       userAgent: options.userAgent ?? `cloudpartner-client/${SDK_VERSION} node/${process.versions.node}`,
@@ -263,6 +265,11 @@ export class CloudPartnerClient {
   /** GET …/status — the offer status and the steps of its latest publish and go-live. */
   async getStatus(offerId: string, signal?: AbortSignal): Promise<OfferStatus> {
     return this.#json<OfferStatus>('GET', `${this.#offer(offerId)}/status`, { signal });
+  }
+
+  /** GET …/secrets — which secret-type fields of the draft hold a value; never the values (cloudpartner). */
+  async listSecretFields(offerId: string, signal?: AbortSignal): Promise<SecretField[]> {
+    return (await this.#json<{ value: SecretField[] }>('GET', `${this.#offer(offerId)}/secrets`, { signal })).value;
   }
 
   /** GET …/submissions — the offer's operations, newest first; `status` filters (running, completed, failed, canceled). */

@@ -132,6 +132,8 @@ export interface Submission extends OpenEnums<WireSubmission> {}
 
 /** GET …/offers/{offerId}/status. */
 export interface OfferStatus extends OpenEnums<WireOfferStatus> {}
+/** Whether one secret-type field of a draft holds a value (`listSecretFields`). */
+export type SecretField = Static<typeof OfferSchemas.SecretFields>['value'][number];
 
 export interface Publisher extends WirePublisher {}
 

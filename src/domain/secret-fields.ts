@@ -10,6 +10,8 @@
  * A path is a list of keys from the `definition` object; '*' matches every element of an
  * array (e.g. every plan).
  */
+import { jsonPath } from './offer-validation/problems.ts';
+
 export type SecretPath = readonly string[];
 
 const LEAD_SECRETS: readonly SecretPath[] = [
@@ -86,4 +88,35 @@ export function insertSecrets(definition: Record<string, unknown>, secrets: read
     for (const key of keys) node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
     if (last !== undefined && node !== null && typeof node === 'object') (node as Record<string, unknown>)[last] = secret.value;
   }
+}
+
+export interface SecretFieldState {
+  /** JSON pointer into `definition`. */
+  pointer: string;
+  /** The same place as a JSON path from the document root, like the API's problems. */
+  path: string;
+  /** Whether the draft holds a value there (the value itself is never told). */
+  set: boolean;
+}
+
+/**
+ * Which secret fields of an offer type hold a value: every fixed secret path of the type, and
+ * any other pointer that holds one (a path through an array, such as a plan's). Never the values.
+ */
+export function secretFieldStates(offerTypeId: string, setPointers: readonly string[]): SecretFieldState[] {
+  const held = new Set(setPointers);
+  const fixed = secretPathsFor(offerTypeId)
+    .filter((path) => !path.includes('*'))
+    .map((path) => `/${path.map(escapePointer).join('/')}`);
+  const pointers = [...fixed, ...setPointers.filter((pointer) => !fixed.includes(pointer))];
+  return pointers.map((pointer) => ({ pointer, path: pathOfPointer(pointer), set: held.has(pointer) }));
+}
+
+function pathOfPointer(pointer: string): string {
+  const segments: (string | number)[] = ['definition'];
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    segments.push(/^(0|[1-9][0-9]*)$/.test(key) && segments.at(-1) === 'plans' ? Number(key) : key);
+  }
+  return jsonPath(segments);
 }

@@ -32,6 +32,8 @@ declare module 'fastify' {
   }
 }
 import workflowPlugin from './plugins/workflow.ts';
+import consolePlugin from './plugins/console.ts';
+import type { ConsoleAssets } from './console-assets.ts';
 import webhooksPlugin from './plugins/webhooks.ts';
 import type { DispatcherOptions } from '../webhooks/dispatcher.ts';
 import { type StepDurations, fixedDurations, DEFAULT_STEP_DURATION_MS } from '../workflow/durations.ts';
@@ -63,6 +65,8 @@ export interface AppOptions {
   sandbox?: boolean;
   /** Webhook delivery: time limit, backoff, give-up age (defaults in src/webhooks/dispatcher.ts). */
   webhooks?: Omit<DispatcherOptions, 'clock' | 'logger'>;
+  /** The web console's built files, served at /console/ (loadConsoleAssets); omit: no console. */
+  console?: ConsoleAssets;
 }
 
 export interface IdentityOptions {
@@ -146,6 +150,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Step ends record events too: the engine wakes the dispatcher after each.
   await app.register(webhooksPlugin, { store: options.store, dispatcher: { ...options.webhooks, clock, logger: options.logger } });
   app.workflow.onStepRecorded(() => app.webhooks.wake());
+  if (options.console) await app.register(consolePlugin, { assets: options.console });
   await registerRoutes(app, { store: options.store, tokens, putMode: options.putMode ?? 'service', clock });
   return app;
 }

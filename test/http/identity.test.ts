@@ -254,6 +254,7 @@ describe('authorization matrix', () => {
     { method: 'GET', path: () => `${OFFER}/versions/1?${API}`, needs: 'read' },
     { method: 'GET', path: () => `${OFFER}/slot/Preview?${API}`, needs: 'read' },
     { method: 'GET', path: () => `${OFFER}/status?${API}`, needs: 'read' },
+    { method: 'GET', path: () => `${OFFER}/secrets?${API}`, needs: 'read' },
     { method: 'GET', path: () => `${OFFER}/submissions?${API}`, needs: 'read' },
     { method: 'GET', path: () => `${operationPath}?${API}`, needs: 'read' },
     { method: 'GET', path: () => `/api/operations/contoso$${DEMO_OFFER_ID}$3$preview?${API}`, needs: 'read' },

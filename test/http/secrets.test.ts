@@ -81,6 +81,34 @@ for (const transport of TRANSPORTS) {
       }
     });
 
+    it('GET …/secrets tells which secret fields hold a value, never the values', async () => {
+      const res = await server.call(`${base}/secrets?${API}`);
+      assert.equal(res.status, 200);
+      for (const marker of secretMarkers) assert.equal(res.text.includes(marker), false, `…/secrets leaks ${marker}`);
+      const fields = res.json().value as { pointer: string; path: string; set: boolean }[];
+      const byPointer = Object.fromEntries(fields.map((field) => [field.pointer, field]));
+      assert.equal(byPointer['/offer/microsoft-azure-marketplace.marketoLeadConfiguration/clientSecret']?.set, true);
+      assert.equal(
+        byPointer['/offer/microsoft-azure-marketplace-testdrive.azureADAppKey']?.path,
+        "$.definition.offer['microsoft-azure-marketplace-testdrive.azureADAppKey']",
+      );
+      // The VM type's other secret fields are listed, unset: the blob and Salesforce lead targets, the CRM's keys.
+      assert.equal(byPointer['/offer/microsoft-azure-marketplace.blobLeadConfiguration/storageAccountConnectionString']?.set, false);
+      assert.equal(fields.filter((field) => field.set).length, 5);
+
+      // A draft saved without a value for one keeps it (secrets carry across edits); one set to "" drops nothing else.
+      const draft = (await server.call(`${base}?${API}`)).json();
+      const saved = await server.call(`${base}?${API}`, {
+        method: 'PUT',
+        body: JSON.stringify(draft),
+        headers: { 'if-match': '*', 'content-type': 'application/json' },
+      });
+      assert.equal(saved.status, 200);
+      const after = ((await server.call(`${base}/secrets?${API}`)).json().value as { set: boolean }[]).filter((field) => field.set);
+      assert.equal(after.length, 5);
+      assert.equal((await server.call(`/api/publishers/contoso/offers/no-such-offer/secrets?${API}`)).status, 404);
+    });
+
     it('removes only the secret fields: their siblings stay', async () => {
       const offer = (await server.call(`${base}?${API}`)).json().definition.offer;
       assert.deepEqual(offer['microsoft-azure-marketplace.marketoLeadConfiguration'], { clientId: 'marketo-client-id', munchkinId: '123-ABC-456' });

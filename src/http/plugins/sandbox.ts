@@ -42,6 +42,8 @@ function decodedOrNot(segment: string): string {
   }
 }
 
+const CONSOLE_PREFIX = '/console';
+
 export default fp(
   async function sandboxPlugin(app: FastifyInstance, options: SandboxState) {
     app.decorate('sandbox', options);
@@ -70,7 +72,8 @@ export default fp(
     // The journal takes each answer as it leaves (the controls' own calls are not journaled).
     app.addHook('onSend', (request, reply, payload, done) => {
       const path = request.url.split('?', 1)[0]!;
-      if (!path.startsWith(SANDBOX_PREFIX)) {
+      // Neither are the console's files: the journal is of API calls (the console's own are in it).
+      if (!path.startsWith(SANDBOX_PREFIX) && !path.startsWith(CONSOLE_PREFIX)) {
         options.journal.record(
           {
             timeMs: Date.now(),

@@ -12,6 +12,7 @@ import validateOffer from './api/publishers/offers/validate.ts';
 import goLive from './api/publishers/offers/golive.ts';
 import cancel from './api/publishers/offers/cancel.ts';
 import offerStatus from './api/publishers/offers/status.ts';
+import offerSecrets from './api/publishers/offers/secrets.ts';
 import listSubmissions from './api/publishers/offers/submissions.ts';
 import getOperation from './api/publishers/offers/operations/get.ts';
 import getLegacyOperation from './api/operations/get.ts';
@@ -72,6 +73,7 @@ export async function registerRoutes(app: FastifyInstance, options: RouteOptions
     goLive,
     cancel,
     offerStatus,
+    offerSecrets,
     listSubmissions,
     getOperation,
     getLegacyOperation,

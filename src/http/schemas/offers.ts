@@ -61,3 +61,14 @@ export const ValidationReport = Type.Object(
   },
   { $id: 'ValidationReport' },
 );
+
+/** GET …/offers/{offerId}/secrets: which secret-type fields of the draft hold a value — never the values. */
+export const SecretFields = Type.Object({
+  value: Type.Array(
+    Type.Object({
+      pointer: Type.String({ description: 'JSON pointer into `definition`.' }),
+      path: Type.String({ description: 'The same field as a JSON path, like the paths of problems.' }),
+      set: Type.Boolean({ description: 'Whether the draft holds a value there.' }),
+    }),
+  ),
+});

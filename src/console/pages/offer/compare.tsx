@@ -1,0 +1,70 @@
+/** Any two of draft, preview, production and the numbered versions, and what differs between them. */
+import { useState } from 'preact/hooks';
+import type { CloudPartnerClient, OfferWithETag } from '../../../client/index.ts';
+import { diffOffers } from '../../../client/index.ts';
+import { ErrorMessage, useLoad } from '../../components.tsx';
+import { ChangeList } from './change-list.tsx';
+
+async function read(client: CloudPartnerClient, offerId: string, which: string): Promise<OfferWithETag | undefined> {
+  try {
+    if (which === 'draft') return await client.getOffer(offerId);
+    if (which === 'preview' || which === 'production') return await client.getOffer(offerId, { slot: which });
+    return await client.getOffer(offerId, { version: Number(which) });
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return undefined;
+    throw error;
+  }
+}
+
+export function Compare({ client, offerId, draftVersion }: { client: CloudPartnerClient; offerId: string; draftVersion: number }) {
+  const choices = ['draft', 'preview', 'production', ...Array.from({ length: Math.max(0, draftVersion - 1) }, (_, i) => String(draftVersion - 1 - i))];
+  const [left, setLeft] = useState(choices.includes('production') && draftVersion > 1 ? 'production' : 'draft');
+  const [right, setRight] = useState('draft');
+  const loaded = useLoad(async () => {
+    const [a, b] = await Promise.all([read(client, offerId, left), read(client, offerId, right)]);
+    return { a, b };
+  }, [client, offerId, left, right]);
+  const label = (which: string) => (/^\d+$/.test(which) ? `version ${which}` : which);
+  return (
+    <section class="compare" aria-labelledby="compare-title">
+      <h2 id="compare-title">Compare</h2>
+      <form class="filters" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          From
+          <select name="left" value={left} onChange={(e) => setLeft(e.currentTarget.value)}>
+            {choices.map((c) => (
+              <option key={c} value={c}>
+                {label(c)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          To
+          <select name="right" value={right} onChange={(e) => setRight(e.currentTarget.value)}>
+            {choices.map((c) => (
+              <option key={c} value={c}>
+                {label(c)}
+              </option>
+            ))}
+          </select>
+        </label>
+      </form>
+      <ErrorMessage error={loaded.error} />
+      {loaded.data && (
+        <>
+          {!loaded.data.a && <p class="muted">{label(left)}: nothing there yet.</p>}
+          {!loaded.data.b && <p class="muted">{label(right)}: nothing there yet.</p>}
+          {loaded.data.a && loaded.data.b && (
+            <>
+              <p class="muted">
+                {label(left)} (version {loaded.data.a.offer.version}) → {label(right)} (version {loaded.data.b.offer.version})
+              </p>
+              <ChangeList changes={diffOffers(loaded.data.a.offer, loaded.data.b.offer)} />
+            </>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
