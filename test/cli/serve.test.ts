@@ -48,6 +48,19 @@ describe('first start with npm start', () => {
     assert.match(server.output(), /curl -s -X POST -H "Authorization: Bearer cpat_[A-Za-z0-9_-]{43}" .*\/_cloudpartner\/faults/s);
   });
 
+  it('prints the console sign-in link with both tokens in the fragment, never in a query string', async () => {
+    const link = /^\s+(http:\/\/127\.0\.0\.1:\d+\/console\/#\S+)$/m.exec(server.output());
+    assert.ok(link, server.output());
+    const url = new URL(link[1]!);
+    assert.equal(url.search, '');
+    const fragment = new URLSearchParams(url.hash.slice(1));
+    const tokens = [...server.output().matchAll(/^\s+(cpat_[A-Za-z0-9_-]{43})$/gm)].map((found) => found[1]);
+    assert.deepEqual([fragment.get('token'), fragment.get('sandboxToken')], tokens);
+    const page = await fetch(`${url.origin}/console/`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+  });
+
   it('every printed curl line, pasted into a shell, returns the seed documents', () => {
     const curls = seedCalls(server.output());
     const bodies = curls.map((line) => JSON.parse(execSync(`${line.trim()} -f`, { encoding: 'utf8', shell: '/bin/sh' })));
@@ -195,6 +208,8 @@ describe('serve configuration', () => {
       assert.equal(started.demo.publisherId, 'contoso');
       assert.match(started.demo.token, /^cpat_/);
       assert.equal(started.warnings.length, 1);
+      assert.equal(started.console.url, `${started.url}/console/`);
+      assert.ok(started.console.signIn.startsWith(`${started.url}/console/#token=${started.demo.token}`));
       const res = await fetch(`${started.url}/api/publishers/contoso/offers?${API}`, { headers: { authorization: `Bearer ${started.demo.token}` } });
       assert.equal(res.status, 200);
     } finally {
@@ -218,6 +233,20 @@ describe('serve configuration', () => {
         });
       assert.equal((await put()).status, 201);
       assert.equal((await put()).status, 409);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('--console off (or CLOUDPARTNER_CONSOLE=off) serves no console and prints no link', async () => {
+    const server = await startProcess(
+      process.execPath,
+      [BIN, 'serve', '--demo', '--port', '0', '--data-dir', join(dataDir, 'no-console'), '--console', 'off'],
+      cleanEnv(),
+    );
+    try {
+      assert.doesNotMatch(server.output(), /\/console\//);
+      assert.equal((await fetch(`${server.url}/console/`)).status, 404);
     } finally {
       await server.stop();
     }

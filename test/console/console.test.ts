@@ -14,11 +14,12 @@ import type { Browser, Page } from 'playwright-core';
 import { CloudPartnerClient } from '../../src/client/index.ts';
 import { DEMO_OFFER_ID, DEMO_PUBLISHER } from '../../src/demo/demo-data.ts';
 import { VIEWPORTS, launchBrowser, openPage, screenshot } from '../helpers/browser.ts';
-import { recordToken } from '../helpers/capture.ts';
+import { recordSecret, recordToken } from '../helpers/capture.ts';
 import { BIN, type ServerProcess, cleanEnv, startProcess } from '../helpers/processes.ts';
 
 const AXE_SOURCE = readFileSync(join(new URL('../..', import.meta.url).pathname, 'node_modules/axe-core/axe.min.js'), 'utf8');
 const TITLE_KEY = 'microsoft-azure-marketplace.title';
+const LEAD_SECRET = 'DefaultEndpointsProtocol=https;AccountName=leads;AccountKey=CONSOLE-SECRET-KEY==';
 const OFFER_PATH = `#/offers/${DEMO_PUBLISHER.id}/${DEMO_OFFER_ID}`;
 
 interface AxeViolation {
@@ -166,6 +167,17 @@ describe('the console in Chromium', () => {
     await page.getByRole('button', { name: 'Discard changes' }).click();
     assert.equal(await email.locator('.problems').count(), 0);
     assert.equal(await page.getByText('Secret fields').count(), 1, 'the support tab lists the secret lead fields');
+    // A secret is typed, saved, then shown as set — and its value is in no answer the page gets.
+    const secretInput = page.getByLabel('tableLeadConfiguration · storageAccountConnectionString');
+    const secretField = page.locator('.secrets .field', { has: secretInput });
+    assert.equal(await secretField.locator('.badge').innerText(), 'unset');
+    recordSecret(LEAD_SECRET);
+    await secretInput.fill(LEAD_SECRET);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await secretField.locator('.badge', { hasText: /^set$/ }).waitFor();
+    assert.equal(await secretInput.inputValue(), '');
+    assert.ok(!(await page.content()).includes(LEAD_SECRET));
     await capture('offer-support');
 
     const before = await api.getOffer(DEMO_OFFER_ID);

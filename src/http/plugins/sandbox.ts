@@ -31,6 +31,7 @@ export interface SandboxState {
 }
 
 export const SANDBOX_PREFIX = '/_cloudpartner/';
+const CONSOLE_PREFIX = '/console';
 
 const PUBLISHER_IN_PATH = /^\/api\/publishers\/([^/?]+)/i;
 
@@ -42,8 +43,6 @@ function decodedOrNot(segment: string): string {
   }
 }
 
-const CONSOLE_PREFIX = '/console';
-
 export default fp(
   async function sandboxPlugin(app: FastifyInstance, options: SandboxState) {
     app.decorate('sandbox', options);
@@ -53,7 +52,8 @@ export default fp(
     app.addHook('onRequest', (request, reply, done) => {
       if (!options.faults.hasHttpRules()) return done();
       const path = request.url.split('?', 1)[0]!;
-      if (path.startsWith(SANDBOX_PREFIX)) return done(); // the controls themselves are never faulted
+      // The controls themselves are never faulted, nor the console's files (its API calls are).
+      if (path.startsWith(SANDBOX_PREFIX) || path.startsWith(CONSOLE_PREFIX)) return done();
       const publisherId = PUBLISHER_IN_PATH.exec(path)?.[1];
       const fault = options.faults.forRequest(request.method, path, publisherId === undefined ? undefined : decodedOrNot(publisherId));
       if (!fault) return done();

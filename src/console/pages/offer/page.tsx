@@ -26,8 +26,9 @@ interface Conflict {
 export function OfferPage({ session, publisherId, offerId, tab }: { session: Session; publisherId: string; offerId: string; tab: string }) {
   const client = useMemo(() => apiClient(session.token, publisherId), [session.token, publisherId]);
   const loaded = useLoad(() => client.getOffer(offerId), [client, offerId]);
-  const secrets = useLoad(() => client.listSecretFields(offerId).catch(() => undefined), [client, offerId, loaded.data?.etag]);
   const [base, setBase] = useState<{ offer: Offer; etag: string }>();
+  // Which secret fields hold a value, read again after every save (the document never says).
+  const secrets = useLoad(() => client.listSecretFields(offerId).catch(() => undefined), [client, offerId, base?.etag]);
   const [draft, setDraft] = useState<Offer>();
   const [problems, setProblems] = useState<Problem[]>([]);
   const [saving, setSaving] = useState(false);
