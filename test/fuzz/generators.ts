@@ -458,6 +458,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   E('golive', 'POST', '/api/publishers/{p}/offers/{o}/golive', 'notification', 'api', 'bearer', 3),
   E('cancel', 'POST', '/api/publishers/{p}/offers/{o}/cancel', 'notification', 'api', 'bearer', 3),
   E('status', 'GET', '/api/publishers/{p}/offers/{o}/status', 'none', 'api', 'bearer', 2),
+  E('secrets', 'GET', '/api/publishers/{p}/offers/{o}/secrets', 'none', 'api', 'bearer', 1),
   E('submissions', 'GET', '/api/publishers/{p}/offers/{o}/submissions', 'none', 'submissions', 'bearer', 3),
   E('operation', 'GET', '/api/publishers/{p}/offers/{o}/operations/{op}', 'none', 'api', 'bearer', 2),
   E('legacyOperation', 'GET', '/api/operations/{key}', 'none', 'api', 'bearer', 2),
