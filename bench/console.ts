@@ -29,7 +29,9 @@ async function main(): Promise<void> {
   installCleanupHandlers();
   const assets = await loadConsoleAssets();
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
-  console.log(`console bundle: ${kb(assets.size.bytes)} raw, ${kb(assets.size.gzipBytes)} gzipped (limit 250 KB gzipped: ${assets.size.gzipBytes <= 250 * 1024 ? 'PASS' : 'MISS'})`);
+  console.log(
+    `console bundle: ${kb(assets.size.bytes)} raw, ${kb(assets.size.gzipBytes)} gzipped (limit 250 KB gzipped: ${assets.size.gzipBytes <= 250 * 1024 ? 'PASS' : 'MISS'})`,
+  );
 
   const dataDir = join(makeTempDir('cloudpartner-bench-console-'), 'data');
   const secretKey = randomBytes(32).toString('base64');
@@ -63,7 +65,9 @@ async function main(): Promise<void> {
       await context.close();
     }
     const pageMs = median(pageTimes);
-    console.log(`offers page, ${all} offers: median ${pageMs.toFixed(0)} ms over ${RUNS} runs (target < ${TARGET_MS} ms: ${pageMs < TARGET_MS ? 'PASS' : 'MISS'})`);
+    console.log(
+      `offers page, ${all} offers: median ${pageMs.toFixed(0)} ms over ${RUNS} runs (target < ${TARGET_MS} ms: ${pageMs < TARGET_MS ? 'PASS' : 'MISS'})`,
+    );
     console.log(`search over ${all} offers, keystroke to count: median ${median(searchTimes).toFixed(1)} ms`);
   } finally {
     await browser.close();

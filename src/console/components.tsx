@@ -118,3 +118,57 @@ export function jsonText(value: unknown): string {
   const text = JSON.stringify(value);
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
+
+/** A table's header row; an empty name is the actions column, named for screen readers only. */
+export function TableHead({ columns }: { columns: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((column, index) => (
+          <th scope="col" key={index}>
+            {column || <span class="visually-hidden">Actions</span>}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
+/** A labelled drop-down; each option is a value, or [value, label]. */
+export function Select({
+  label,
+  name,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  name: string;
+  value: string;
+  options: (string | [string, string])[];
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label>
+      {label}
+      <select name={name} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        {options.map((option) => {
+          const [optionValue, optionLabel] = typeof option === 'string' ? [option, option] : option;
+          return (
+            <option key={optionValue} value={optionValue}>
+              {optionLabel}
+            </option>
+          );
+        })}
+      </select>
+    </label>
+  );
+}
+
+/** A form's submit handler that stays on the page and runs `action`. */
+export function onSubmitted(action: () => unknown) {
+  return (event: Event) => {
+    event.preventDefault();
+    void action();
+  };
+}

@@ -2,7 +2,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { NewApplication, Role } from '../../client/index.ts';
 import { apiClient, type Session } from '../session.ts';
-import { ErrorMessage, Section, Time, useLoad } from '../components.tsx';
+import { onSubmitted, ErrorMessage, Select, TableHead, Section, Time, useLoad } from '../components.tsx';
 
 const ROLES: Role[] = ['Owner', 'Contributor', 'Reader'];
 
@@ -35,18 +35,7 @@ export function MembersPage({ session, publisherId }: { session: Session; publis
       <Section title="Members">
         <ErrorMessage error={members.error} />
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Object id</th>
-              <th scope="col">Tenant</th>
-              <th scope="col">Role</th>
-              <th scope="col">Since</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Object id', 'Tenant', 'Role', 'Since', '']} />
           <tbody>
             {members.data?.map((m) => (
               <tr key={`${m.tenantId}/${m.objectId}`}>
@@ -72,9 +61,8 @@ export function MembersPage({ session, publisherId }: { session: Session; publis
         </table>
         <form
           class="form inline"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void run(
+          onSubmit={onSubmitted(() =>
+            run(
               () =>
                 client.putMember(member.objectId.trim(), {
                   tenantId: member.tenantId.trim(),
@@ -82,8 +70,8 @@ export function MembersPage({ session, publisherId }: { session: Session; publis
                   ...(member.displayName ? { displayName: member.displayName } : {}),
                 }),
               () => (members.reload(), setMember({ ...member, objectId: '', displayName: '' })),
-            );
-          }}
+            ),
+          )}
         >
           <h3>Add a member</h3>
           <label>
@@ -125,17 +113,7 @@ export function MembersPage({ session, publisherId }: { session: Session; publis
           </div>
         )}
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Client id</th>
-              <th scope="col">Role</th>
-              <th scope="col">Registered</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Client id', 'Role', 'Registered', '']} />
           <tbody>
             {applications.data?.map((a) => (
               <tr key={a.clientId}>
@@ -167,16 +145,15 @@ export function MembersPage({ session, publisherId }: { session: Session; publis
         </table>
         <form
           class="form inline"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void run(
+          onSubmit={onSubmitted(() =>
+            run(
               async () =>
                 setCreated(
                   await client.createApplication({ role: application.role, ...(application.displayName ? { displayName: application.displayName } : {}) }),
                 ),
               () => (applications.reload(), members.reload()),
-            );
-          }}
+            ),
+          )}
         >
           <h3>Register an application</h3>
           <label>
@@ -196,14 +173,5 @@ export function MembersPage({ session, publisherId }: { session: Session; publis
 }
 
 function RoleSelect({ name, value, onChange }: { name: string; value: Role; onChange: (role: Role) => void }) {
-  return (
-    <label>
-      Role
-      <select name={name} value={value} onChange={(e) => onChange(e.currentTarget.value as Role)}>
-        {ROLES.map((role) => (
-          <option key={role}>{role}</option>
-        ))}
-      </select>
-    </label>
-  );
+  return <Select label="Role" name={name} value={value} options={ROLES} onChange={(role) => onChange(role as Role)} />;
 }

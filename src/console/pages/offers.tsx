@@ -2,7 +2,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import type { OfferSummary } from '../../client/index.ts';
 import { apiClient, type Session } from '../session.ts';
-import { ErrorMessage, StatusBadge, Time, useLoad } from '../components.tsx';
+import { ErrorMessage, Select, TableHead, StatusBadge, Time, useLoad } from '../components.tsx';
 import { href } from '../router.ts';
 
 const PAGE_SIZE = 100;
@@ -52,24 +52,8 @@ export function OffersPage({ session }: { session: Session }) {
           Search
           <input type="search" name="search" placeholder="id or name" value={search} onInput={(e) => (setSearch(e.currentTarget.value), setPage(0))} />
         </label>
-        <label>
-          Type
-          <select name="type" value={type} onChange={(e) => (setType(e.currentTarget.value), setPage(0))}>
-            <option value="">all</option>
-            {types.map((t) => (
-              <option key={t}>{t}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Status
-          <select name="status" value={status} onChange={(e) => (setStatus(e.currentTarget.value), setPage(0))}>
-            <option value="">all</option>
-            {statuses.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
+        <Select label="Type" name="type" value={type} options={[['', 'all'], ...types]} onChange={(value) => (setType(value), setPage(0))} />
+        <Select label="Status" name="status" value={status} options={[['', 'all'], ...statuses]} onChange={(value) => (setStatus(value), setPage(0))} />
         <button type="button" onClick={loaded.reload}>
           Refresh
         </button>
@@ -83,16 +67,7 @@ export function OffersPage({ session }: { session: Session }) {
           </p>
           <div class="scroll">
             <table class="offers">
-              <thead>
-                <tr>
-                  <th scope="col">Offer</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">Last change</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Offer', 'Name', 'Type', 'Status', 'Version', 'Last change']} />
               <tbody>
                 {shown.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE).map((offer) => (
                   <OfferRow key={`${offer.publisherId}/${offer.id}`} offer={offer} />

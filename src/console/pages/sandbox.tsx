@@ -6,7 +6,7 @@ import { useMemo, useState } from 'preact/hooks';
 import type { CloudPartnerClient, NewFaultRule } from '../../client/index.ts';
 import { ALL_STEP_IDS } from '../../domain/workflow.ts';
 import { apiClient, type Session, setSandboxToken } from '../session.ts';
-import { ErrorMessage, Section, Time, jsonText, useLoad } from '../components.tsx';
+import { onSubmitted, ErrorMessage, Select, TableHead, Section, Time, jsonText, useLoad } from '../components.tsx';
 
 export function SandboxPage({ session, onSession }: { session: Session; onSession: () => void }) {
   const [typed, setTyped] = useState('');
@@ -95,18 +95,7 @@ function Faults({ client, run, refresh }: PanelProps) {
     <Section title="Faults">
       <ErrorMessage error={faults.error} />
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Kind</th>
-            <th scope="col">Match</th>
-            <th scope="col">Effect</th>
-            <th scope="col">Times left</th>
-            <th scope="col">Hits</th>
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['Kind', 'Match', 'Effect', 'Times left', 'Hits', '']} />
         <tbody>
           {faults.data?.map((fault) => (
             <tr key={fault.id}>
@@ -128,40 +117,26 @@ function Faults({ client, run, refresh }: PanelProps) {
           ))}
         </tbody>
       </table>
-      <form
-        class="form inline"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void run(() => client.sandbox.addFault(rule()));
-        }}
-      >
+      <form class="form inline" onSubmit={onSubmitted(() => run(() => client.sandbox.addFault(rule())))}>
         <h3>Make a workflow step fail or hold</h3>
         <label>
           Offer id <input name="faultOfferId" placeholder="any" value={form.offerId} onInput={(e) => setForm({ ...form, offerId: e.currentTarget.value })} />
         </label>
-        <label>
-          Operation
-          <select name="faultOperation" value={form.operation} onChange={(e) => setForm({ ...form, operation: e.currentTarget.value })}>
-            <option>publish</option>
-            <option>golive</option>
-          </select>
-        </label>
-        <label>
-          Step
-          <select name="faultStep" value={form.step} onChange={(e) => setForm({ ...form, step: e.currentTarget.value })}>
-            <option value="">where the service fails</option>
-            {ALL_STEP_IDS.map((step) => (
-              <option key={step}>{step}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Effect
-          <select name="faultEffect" value={form.effect} onChange={(e) => setForm({ ...form, effect: e.currentTarget.value })}>
-            <option value="fail">fail</option>
-            <option value="block">block</option>
-          </select>
-        </label>
+        <Select
+          label="Operation"
+          name="faultOperation"
+          value={form.operation}
+          options={['publish', 'golive']}
+          onChange={(operation) => setForm({ ...form, operation })}
+        />
+        <Select
+          label="Step"
+          name="faultStep"
+          value={form.step}
+          options={[['', 'where the service fails'], ...ALL_STEP_IDS]}
+          onChange={(step) => setForm({ ...form, step })}
+        />
+        <Select label="Effect" name="faultEffect" value={form.effect} options={['fail', 'block']} onChange={(effect) => setForm({ ...form, effect })} />
         {form.effect === 'fail' && (
           <label>
             Message <input name="faultMessage" required value={form.message} onInput={(e) => setForm({ ...form, message: e.currentTarget.value })} />
@@ -180,13 +155,7 @@ function Faults({ client, run, refresh }: PanelProps) {
         </label>
         <button type="submit">Add fault</button>
       </form>
-      <form
-        class="form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void run(async () => client.sandbox.addFault(JSON.parse(json) as NewFaultRule));
-        }}
-      >
+      <form class="form" onSubmit={onSubmitted(() => run(async () => client.sandbox.addFault(JSON.parse(json) as NewFaultRule)))}>
         <label>
           Any rule, as JSON (HTTP faults: status, delayMs, drop)
           <textarea class="json" rows={3} name="faultJson" spellcheck={false} value={json} onInput={(e) => setJson(e.currentTarget.value)} />
@@ -208,13 +177,7 @@ function Clock({ client, run, refresh }: PanelProps) {
           Workflow time <Time value={clock.data.now} /> ({Math.round(clock.data.offsetMs / 1000)} s ahead of real time)
         </p>
       )}
-      <form
-        class="form inline"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void run(() => client.sandbox.advanceClock(Number(seconds) * 1000));
-        }}
-      >
+      <form class="form inline" onSubmit={onSubmitted(() => run(() => client.sandbox.advanceClock(Number(seconds) * 1000)))}>
         <label>
           Advance by (seconds) <input name="advanceSeconds" type="number" min={1} value={seconds} onInput={(e) => setSeconds(e.currentTarget.value)} />
         </label>
@@ -263,13 +226,7 @@ function Snapshots({ client, run, refresh }: PanelProps) {
           </li>
         ))}
       </ul>
-      <form
-        class="form inline"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void run(() => client.sandbox.saveSnapshot(name.trim()));
-        }}
-      >
+      <form class="form inline" onSubmit={onSubmitted(() => run(() => client.sandbox.saveSnapshot(name.trim())))}>
         <label>
           Snapshot name <input name="snapshotName" required value={name} onInput={(e) => setName(e.currentTarget.value)} />
         </label>
@@ -320,14 +277,7 @@ function Journal({ client, refresh }: { client: CloudPartnerClient; refresh: num
       <ErrorMessage error={journal.error} />
       <div class="scroll">
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Request</th>
-              <th scope="col">Status</th>
-              <th scope="col">ms</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Time', 'Request', 'Status', 'ms']} />
           <tbody>
             {journal.data?.map((entry) => (
               <tr key={entry.requestId}>

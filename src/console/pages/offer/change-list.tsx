@@ -1,18 +1,12 @@
 /** A list of changes between two documents (the diff the CLI prints), added / removed / changed highlighted. */
 import type { Change } from '../../../client/index.ts';
-import { jsonText } from '../../components.tsx';
+import { TableHead, jsonText } from '../../components.tsx';
 
 export function ChangeList({ changes }: { changes: Change[] }) {
   if (changes.length === 0) return <p class="muted">No differences.</p>;
   return (
     <table class="changes">
-      <thead>
-        <tr>
-          <th scope="col">Path</th>
-          <th scope="col">Before</th>
-          <th scope="col">After</th>
-        </tr>
-      </thead>
+      <TableHead columns={['Path', 'Before', 'After']} />
       <tbody>
         {changes.map((change) => (
           <tr key={change.path} class={change.kind}>

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { CloudPartnerClient, OfferWithETag } from '../../../client/index.ts';
 import { diffOffers } from '../../../client/index.ts';
-import { ErrorMessage, useLoad } from '../../components.tsx';
+import { ErrorMessage, Select, useLoad } from '../../components.tsx';
 import { ChangeList } from './change-list.tsx';
 
 async function read(client: CloudPartnerClient, offerId: string, which: string): Promise<OfferWithETag | undefined> {
@@ -25,30 +25,13 @@ export function Compare({ client, offerId, draftVersion }: { client: CloudPartne
     return { a, b };
   }, [client, offerId, left, right]);
   const label = (which: string) => (/^\d+$/.test(which) ? `version ${which}` : which);
+  const options = choices.map((choice): [string, string] => [choice, label(choice)]);
   return (
     <section class="compare" aria-labelledby="compare-title">
       <h2 id="compare-title">Compare</h2>
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          From
-          <select name="left" value={left} onChange={(e) => setLeft(e.currentTarget.value)}>
-            {choices.map((c) => (
-              <option key={c} value={c}>
-                {label(c)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          To
-          <select name="right" value={right} onChange={(e) => setRight(e.currentTarget.value)}>
-            {choices.map((c) => (
-              <option key={c} value={c}>
-                {label(c)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Select label="From" name="left" value={left} options={options} onChange={setLeft} />
+        <Select label="To" name="right" value={right} options={options} onChange={setRight} />
       </form>
       <ErrorMessage error={loaded.error} />
       {loaded.data && (

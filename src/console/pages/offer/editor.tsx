@@ -2,6 +2,7 @@
 import type { Offer } from '../../../client/index.ts';
 import { secretPathsFor } from '../../../domain/secret-fields.ts';
 import { Field, JsonInput } from './field.tsx';
+import { TableHead } from '../../components.tsx';
 import { type OfferTabId, type PathSegment, type Problem, concerns, getIn, jsonPath, problemText, shortName, tabOfOfferKey } from './fields.ts';
 
 export interface EditorProps {
@@ -139,16 +140,7 @@ function VmImages({
     <div class="vm-images">
       <h3>VM images</h3>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Version</th>
-            <th scope="col">OS VHD URL</th>
-            <th scope="col">Data disks</th>
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['Version', 'OS VHD URL', 'Data disks', '']} />
         <tbody>
           {Object.entries(record).map(([version, image]) => (
             <tr key={version}>
