@@ -157,6 +157,13 @@ describe('the console in Chromium', () => {
     await page.getByRole('link', { name: 'Plans' }).click();
     await page.getByRole('heading', { name: 'VM images' }).first().waitFor();
     await capture('offer-plans');
+    // An image version added in place is checked at once: it has no VHD yet.
+    await page.getByLabel('New image version').first().fill('1.0.2');
+    await page.getByRole('button', { name: 'Add an image version' }).first().click();
+    await page.getByRole('rowheader', { name: '1.0.2' }).waitFor();
+    await page.locator('.vm-images .problems', { hasText: "['1.0.2']" }).first().waitFor();
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+    assert.equal(await page.getByRole('rowheader', { name: '1.0.2' }).count(), 0);
     await page.getByRole('link', { name: 'Support & leads' }).click();
     const email = page.locator(`[data-path="$.definition.offer['microsoft-azure-marketplace.supportContactEmail']"]`);
     await email.locator('input').fill('not an e-mail');

@@ -1,4 +1,5 @@
 /** The draft by tabs: offer settings, plans with their VM images, test drive, marketplace, support and leads, the raw JSON. */
+import { useState } from 'preact/hooks';
 import type { Offer } from '../../../client/index.ts';
 import { secretPathsFor } from '../../../domain/secret-fields.ts';
 import { Field, JsonInput } from './field.tsx';
@@ -108,15 +109,7 @@ function PlansTab({ draft, problems, onChange }: EditorProps) {
           </button>
         </fieldset>
       ))}
-      <button
-        type="button"
-        onClick={() => {
-          const planId = prompt('Plan id (lower-case letters, digits, dashes)')?.trim();
-          if (planId) setPlans([...plans, { planId }]);
-        }}
-      >
-        Add a plan
-      </button>
+      <AddNamed label="New plan id" hint="lower-case letters, digits and dashes" action="Add a plan" onAdd={(planId) => setPlans([...plans, { planId }])} />
     </div>
   );
 }
@@ -167,15 +160,12 @@ function VmImages({
           ))}
         </tbody>
       </table>
-      <button
-        type="button"
-        onClick={() => {
-          const version = prompt('Image version (major.minor.patch)')?.trim();
-          if (version) onChange(segments, { ...record, [version]: { osVhdUrl: '', lunVhdDetails: [] } });
-        }}
-      >
-        Add an image version
-      </button>
+      <AddNamed
+        label="New image version"
+        hint="major.minor.patch"
+        action="Add an image version"
+        onAdd={(version) => onChange(segments, { ...record, [version]: { osVhdUrl: '', lunVhdDetails: [] } })}
+      />
       {mine.length > 0 && (
         <ul class="problems">
           {mine.map((problem, index) => (
@@ -185,6 +175,29 @@ function VmImages({
           ))}
         </ul>
       )}
+    </div>
+  );
+}
+
+/** A name typed in place (a plan id, an image version) and the button that adds it. */
+function AddNamed({ label, hint, action, onAdd }: { label: string; hint: string; action: string; onAdd: (name: string) => void }) {
+  const [name, setName] = useState('');
+  return (
+    <div class="form inline">
+      <label>
+        {label}
+        <input value={name} placeholder={hint} onInput={(e) => setName(e.currentTarget.value)} />
+      </label>
+      <button
+        type="button"
+        disabled={name.trim() === ''}
+        onClick={() => {
+          onAdd(name.trim());
+          setName('');
+        }}
+      >
+        {action}
+      </button>
     </div>
   );
 }

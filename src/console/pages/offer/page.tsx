@@ -49,16 +49,21 @@ export function OfferPage({ session, publisherId, offerId, tab }: { session: Ses
 
   // Validation as you type: the server's own report on the draft being edited (nothing is saved):
   // what a save would refuse, and what a publish or certification would.
+  // The stored draft is checked as soon as it is read (no body: the server validates its draft), so
+  // what a publish or certification would find shows on its field before any edit.
   const validation = useRef(0);
   useEffect(() => {
-    if (!draft || !dirty) return;
+    if (!draft) return;
     const mine = ++validation.current;
-    const timer = setTimeout(() => {
-      client.validateOffer(offerId, draft).then(
-        (report) => mine === validation.current && setProblems(report.problems),
-        (error: unknown) => mine === validation.current && error instanceof CloudPartnerError && setProblems(error.problems ?? []),
-      );
-    }, VALIDATE_DELAY_MS);
+    const timer = setTimeout(
+      () => {
+        client.validateOffer(offerId, dirty ? draft : undefined).then(
+          (report) => mine === validation.current && setProblems(report.problems),
+          (error: unknown) => mine === validation.current && error instanceof CloudPartnerError && setProblems(error.problems ?? []),
+        );
+      },
+      dirty ? VALIDATE_DELAY_MS : 0,
+    );
     return () => clearTimeout(timer);
   }, [draft, dirty, client, offerId]);
 
@@ -176,9 +181,10 @@ export function OfferPage({ session, publisherId, offerId, tab }: { session: Ses
           </a>
         ))}
       </nav>
-      {dirty && problems.length > 0 && editorTab && (
+      {problems.length > 0 && editorTab && (
         <p class="problems-summary" role="status">
-          {problems.length} problem{problems.length === 1 ? '' : 's'} in the draft
+          {problems.length} problem{problems.length === 1 ? '' : 's'} in the draft (
+          {problems.filter((problem) => problem.stage === 'document' || !problem.stage).length} a save would refuse)
         </p>
       )}
       {editorTab && (
