@@ -156,7 +156,15 @@ function startedJson(started: Started) {
     tokenService: started.tokenServiceUrl,
     ...(started.demo ? { demo: { publisherId: DEMO_PUBLISHER.id, offerId: DEMO_OFFER_ID, ...(started.demoToken ? { token: started.demoToken } : {}) } } : {}),
     ...(started.sandbox ? { sandbox: { url: `${started.url}/_cloudpartner/`, ...(started.sandboxToken ? { adminToken: started.sandboxToken } : {}) } } : {}),
-    ...(started.console ? { console: { url: started.console.url, ...(consoleSignInUrl(started) ? { signIn: consoleSignInUrl(started) } : {}) } } : {}),
+    ...(started.console
+      ? {
+          console: {
+            url: started.console.url,
+            bundleGzipBytes: started.console.gzipBytes,
+            ...(consoleSignInUrl(started) ? { signIn: consoleSignInUrl(started) } : {}),
+          },
+        }
+      : {}),
     warnings: startWarnings(started),
   };
 }
@@ -206,7 +214,7 @@ function banner(options: Started): string {
   if (options.console) {
     const signIn = consoleSignInUrl(options);
     lines.push(
-      signIn ? 'Open the console (signed in as the demo Owner; the link holds the tokens above):' : `Open the console and sign in with a token:`,
+      `${signIn ? 'Open the console (signed in as the demo Owner; the link holds the tokens above)' : 'Open the console and sign in with a token'} — its bundle is ${(options.console.gzipBytes / 1024).toFixed(1)} KB gzipped:`,
       `  ${signIn ?? options.console.url}`,
       '',
     );

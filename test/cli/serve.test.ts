@@ -209,6 +209,10 @@ describe('serve configuration', () => {
       assert.match(started.demo.token, /^cpat_/);
       assert.equal(started.warnings.length, 1);
       assert.equal(started.console.url, `${started.url}/console/`);
+      assert.ok(
+        started.console.bundleGzipBytes > 1000 && started.console.bundleGzipBytes <= 250 * 1024,
+        `bundle ${started.console.bundleGzipBytes} bytes gzipped`,
+      );
       assert.ok(started.console.signIn.startsWith(`${started.url}/console/#token=${started.demo.token}`));
       const res = await fetch(`${started.url}/api/publishers/contoso/offers?${API}`, { headers: { authorization: `Bearer ${started.demo.token}` } });
       assert.equal(res.status, 200);
