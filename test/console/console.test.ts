@@ -294,11 +294,26 @@ describe('the console in Chromium', () => {
     assert.ok(secret.length >= 20);
     recordToken(secret);
     await capture('members');
+    const [tenantId, clientId] = await once.locator('dd code').allInnerTexts();
     await once.getByRole('button', { name: 'I have copied it' }).click();
     assert.equal(await page.getByText(secret).count(), 0, 'the secret is gone once dismissed');
     const applications = await api.listApplications();
     assert.ok(applications.some((application) => application.displayName === 'release pipeline'));
     assert.ok(!JSON.stringify(applications).includes(secret));
+
+    // The application signs in with its client id and secret, through the built-in token service.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('tab', { name: 'Application' }).click();
+    await page.getByLabel('Tenant id').fill(tenantId!);
+    await page.getByLabel('Client id').fill(clientId!);
+    await page.getByLabel('Client secret').fill(secret);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: `${DEMO_PUBLISHER.id}/${DEMO_OFFER_ID}` }).waitFor();
+    const bearer = await page.evaluate(() => sessionStorage.getItem('cloudpartner.token'));
+    assert.ok(bearer && bearer.split('.').length === 3, 'the session holds a JWT from the token service');
+    recordToken(bearer);
+    await page.goto(signInLink);
+    await page.getByRole('heading', { name: 'All offers' }).waitFor();
   });
 
   test('no script error, no policy violation, no token in what the page kept', async () => {
