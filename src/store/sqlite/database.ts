@@ -10,8 +10,16 @@
  * Transactions of this process queue: their statements run synchronously, but the code between
  * them is async, and another request's transaction must not start on the same connection
  * meanwhile.
+ *
+ * Group commit: the writer commits without syncing (`synchronous = OFF`), and a transaction is
+ * acknowledged only once an fsync of the WAL that began after its COMMIT has finished. The fsync
+ * runs on libuv's thread pool, so it never blocks the event loop (reads go on meanwhile), and one
+ * fsync makes every commit before it durable: the next transactions commit while it runs. The
+ * writer checkpoints itself, in the queue and with `synchronous = FULL` (the database file synced
+ * before the WAL is reused), once the WAL has grown past CHECKPOINT_WAL_BYTES; and closes with FULL.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, fstatSync, fsync, mkdirSync, openSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { SqlDatabase, SqlRunner, SqlValue, Statement } from '../sql/statement.ts';
@@ -22,6 +30,10 @@ import type { SqlDatabase, SqlRunner, SqlValue, Statement } from '../sql/stateme
  * next read, even in the same event-loop turn.
  */
 const commitsInProcess = new Map<string, { count: number }>();
+
+const fsyncAsync = promisify(fsync);
+/** How large the WAL may grow before the writer checkpoints it into the database file. */
+const CHECKPOINT_WAL_BYTES = 8 * 1024 * 1024;
 
 export function openConnection(file: string): BetterSqlite3.Database {
   const db = new BetterSqlite3(file, { timeout: 10_000 });
@@ -73,6 +85,13 @@ export class SqliteDatabase implements SqlDatabase {
   readonly #outside: SqlRunner;
   readonly #inTransaction: SqlRunner;
   #queue: Promise<unknown> = Promise.resolve();
+  /** Commits made on the writer, and how many of them an fsync of the WAL has made durable. */
+  #committed = 0;
+  #synced = 0;
+  /** fsyncs of the WAL so far (one covers every commit made before it began). */
+  #syncs = 0;
+  #syncing: Promise<void> | undefined;
+  #walFd: number | undefined;
 
   constructor(file: string) {
     mkdirSync(dirname(file), { recursive: true });
@@ -81,6 +100,8 @@ export class SqliteDatabase implements SqlDatabase {
     if (!commits) commitsInProcess.set(this.file, (commits = { count: 0 }));
     this.commits = commits;
     this.writer = openConnection(file);
+    this.writer.pragma('synchronous = OFF');
+    this.writer.pragma('wal_autocheckpoint = 0');
     this.reader = openConnection(file);
     this.#readerStatements = new Prepared(this.reader);
     this.#outside = runnerOn(this.#readerStatements);
@@ -105,18 +126,33 @@ export class SqliteDatabase implements SqlDatabase {
     return this.transact((tx) => tx.run(statement, ...values));
   }
 
-  transact<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
-    const run = this.#queue.then(() => this.#transaction(work));
-    this.#queue = run.catch(() => {});
-    return run;
+  /** Runs `work` in a write transaction; resolves once the commit is durable. */
+  async transact<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    // The queue waits for the COMMIT only: the next transaction runs while this one's fsync does.
+    const committed = this.#queue.then(() => this.#transaction(work));
+    this.#queue = committed.catch(() => {});
+    const { result, commit } = await committed;
+    await this.#durable(commit);
+    return result;
   }
 
-  async #transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
+  /** Commits so far, how many are known durable, and the fsyncs that made them so. */
+  get durability(): { commits: number; durable: number; syncs: number } {
+    return { commits: this.#committed, durable: this.#synced, syncs: this.#syncs };
+  }
+
+  /** Every commit so far made durable (migrations, before the server answers anything). */
+  async flush(): Promise<void> {
+    await this.#queue;
+    await this.#durable(this.#committed);
+  }
+
+  async #transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<{ result: T; commit: number }> {
     this.writer.exec('BEGIN IMMEDIATE');
     try {
       const result = await work(this.#inTransaction);
       this.writer.exec('COMMIT');
-      return result;
+      return { result, commit: ++this.#committed };
     } catch (error) {
       if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
       throw error;
@@ -125,8 +161,51 @@ export class SqliteDatabase implements SqlDatabase {
     }
   }
 
+  /** Waits for an fsync of the WAL that began after commit number `commit`; starts one if none is running. */
+  async #durable(commit: number): Promise<void> {
+    while (this.#synced < commit) {
+      if (!this.#syncing) {
+        const covers = this.#committed;
+        this.#syncs++;
+        this.#syncing = fsyncAsync(this.#wal())
+          .then(() => {
+            this.#synced = Math.max(this.#synced, covers);
+            this.#checkpointWhenLarge();
+          })
+          .finally(() => (this.#syncing = undefined));
+      }
+      await this.#syncing;
+    }
+  }
+
+  /** The WAL file, opened once: the writer keeps it in existence while this database is open. */
+  #wal(): number {
+    this.#walFd ??= openSync(`${this.file}-wal`, 'r');
+    return this.#walFd;
+  }
+
+  #checkpointWhenLarge(): void {
+    if (fstatSync(this.#wal()).size < CHECKPOINT_WAL_BYTES) return;
+    const checkpoint = this.#queue.then(() => {
+      if (!this.writer.open) return;
+      this.writer.pragma('synchronous = FULL');
+      try {
+        this.writer.pragma('wal_checkpoint(PASSIVE)');
+      } finally {
+        this.writer.pragma('synchronous = OFF');
+      }
+    });
+    this.#queue = checkpoint.catch(() => {});
+  }
+
   close(): void {
     this.reader.close();
-    if (this.writer.open) this.writer.close();
+    if (this.writer.open) {
+      // The last connection checkpoints as it closes: with FULL, the database file is synced first.
+      this.writer.pragma('synchronous = FULL');
+      this.writer.close();
+    }
+    if (this.#walFd !== undefined) closeSync(this.#walFd);
+    this.#walFd = undefined;
   }
 }

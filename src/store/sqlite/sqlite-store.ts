@@ -91,6 +91,8 @@ export class SqliteStore extends SqlStore {
   }
 
   async close(): Promise<void> {
+    await this.#database.flush(); // every commit durable; then the writer closes syncing (FULL)
+    this.#database.writer.pragma('synchronous = FULL');
     await this.#kysely.destroy(); // closes the writer
     this.#database.close();
   }
