@@ -171,13 +171,14 @@ describe('PostgreSQL read cache: two instances on one database', () => {
     let etag = (await call(a, offer(id), { method: 'PUT', body: titled(id, 'before') })).etag!;
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < 2; i++) await call(b, offer(id)); // cached on B
-      const killed = await admin.query<{ killed: boolean }>(
-        "SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = 'cloudpartner-b'",
+      const pids = (await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = 'cloudpartner-b'")).rows.map(
+        (row) => row.pid,
       );
-      assert.ok(killed.rows.length > 0, 'B had connections');
+      assert.ok(pids.length > 0, 'B had connections');
+      await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
       await until(
-        "B's connections gone",
-        async () => (await admin.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'cloudpartner-b'")).rows[0].n as number,
+        "B's killed connections gone",
+        async () => (await admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ANY($1)', [pids])).rows[0].n as number,
         (n) => n === 0,
       );
       const written = await call(a, offer(id), { method: 'PUT', body: titled(id, `after ${round}`), ifMatch: etag });

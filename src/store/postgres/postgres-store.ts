@@ -30,9 +30,9 @@ import type { Database } from '../schema.ts';
 import type { SecretBox } from '../secret-box.ts';
 import { SqlStore } from '../sql-store.ts';
 import { postgresOnly, type SqlValue, type Statement } from '../sql/statement.ts';
-import type { Principal } from '../store.ts';
+import type { Principal, ReadMark } from '../store.ts';
 import { PostgresDatabase, type PostgresDatabaseOptions } from './database.ts';
-import { ReadCache } from './read-cache.ts';
+import { connectionLost, ReadCache } from './read-cache.ts';
 
 export interface PostgresStoreOptions extends PostgresDatabaseOptions {
   secrets: SecretBox;
@@ -76,6 +76,10 @@ export class PostgresStore extends SqlStore {
     this.#cache = new ReadCache(async () => (await database.get<{ epoch: string }>(pgSql.epoch))!.epoch);
   }
 
+  readMark(): ReadMark {
+    return this.#cache.mark();
+  }
+
   /** The read cache's counters (tests, the bench). */
   get cacheStats(): Readonly<ReadCache['stats']> {
     return this.#cache.stats;
@@ -100,27 +104,34 @@ export class PostgresStore extends SqlStore {
    * A cached read: the value when the cache holds it and it is current, else one query that
    * returns the rows with their epoch. No rows (not found) is never cached.
    */
-  async #read<R, T>(key: string, statement: Statement, values: SqlValue[], map: (rows: R[]) => T, empty: T): Promise<T> {
-    const cached = await this.#cache.get<T>(key);
+  async #read<R, T>(key: string, mark: ReadMark | undefined, statement: Statement, values: SqlValue[], map: (rows: R[]) => T, empty: T): Promise<T> {
+    const cached = await this.#cache.get<T>(key, mark);
     if (cached !== undefined) return cached;
-    const rows = await this.#database.all<WithEpoch<R>>(statement, ...values);
+    let rows: Array<WithEpoch<R>>;
+    try {
+      rows = await this.#database.all<WithEpoch<R>>(statement, ...values);
+    } catch (error) {
+      if (!connectionLost(error)) throw error;
+      rows = await this.#database.all<WithEpoch<R>>(statement, ...values); // a read is safe to send again on a new connection
+    }
     if (rows.length === 0) return empty;
     return this.#cache.store(rows[0]!.cache_epoch, key, map(rows));
   }
 
   override getPublisher(id: string): Promise<Publisher | null> {
-    return this.#read<PublisherRow, Publisher | null>(`p:${id}`, pgSql.publisher, [id], (rows) => toPublisher(rows[0]!), null);
+    return this.#read<PublisherRow, Publisher | null>(`p:${id}`, undefined, pgSql.publisher, [id], (rows) => toPublisher(rows[0]!), null);
   }
 
   override async listPublishers(ids: readonly string[]): Promise<Publisher[]> {
     if (ids.length === 0) return [];
     const sorted = [...ids].sort();
-    return this.#read<PublisherRow, Publisher[]>(`ps:${JSON.stringify(sorted)}`, pgSql.publishers, [sorted], (rows) => rows.map(toPublisher), []);
+    return this.#read<PublisherRow, Publisher[]>(`ps:${JSON.stringify(sorted)}`, undefined, pgSql.publishers, [sorted], (rows) => rows.map(toPublisher), []);
   }
 
-  override getOffer(publisherId: string, offerId: string): Promise<OfferHeader | null> {
+  override getOffer(publisherId: string, offerId: string, mark?: ReadMark): Promise<OfferHeader | null> {
     return this.#read<OfferRow, OfferHeader | null>(
       `o:${publisherId}/${offerId}`,
+      mark,
       pgSql.offer,
       [publisherId, offerId],
       (rows) => toOfferHeader(rows[0]!),
@@ -128,9 +139,10 @@ export class PostgresStore extends SqlStore {
     );
   }
 
-  override getOfferVersion(publisherId: string, offerId: string, version: number): Promise<OfferVersionDocument | null> {
+  override getOfferVersion(publisherId: string, offerId: string, version: number, mark?: ReadMark): Promise<OfferVersionDocument | null> {
     return this.#read<VersionRow, OfferVersionDocument | null>(
       `v:${publisherId}/${offerId}/${version}`,
+      mark,
       pgSql.version,
       [publisherId, offerId, version],
       (rows) => toVersionDocument(rows[0]!),
@@ -138,21 +150,21 @@ export class PostgresStore extends SqlStore {
     );
   }
 
-  override listOffers(publisherId: string, filter: OfferListFilter): Promise<OfferHeader[]> {
+  override listOffers(publisherId: string, filter: OfferListFilter, mark?: ReadMark): Promise<OfferHeader[]> {
     const type = filter.offerTypeId;
     const key = `l:${publisherId}/${type ?? ''}`;
     const toHeaders = (rows: OfferRow[]) => rows.map(toOfferHeader);
-    if (type === undefined) return this.#read(key, pgSql.offers, [publisherId], toHeaders, []);
-    return this.#read(key, pgSql.offersOfType, [publisherId, type], toHeaders, []);
+    if (type === undefined) return this.#read(key, mark, pgSql.offers, [publisherId], toHeaders, []);
+    return this.#read(key, mark, pgSql.offersOfType, [publisherId, type], toHeaders, []);
   }
 
-  override findMemberGrants(tenantId: string, objectId: string): Promise<ReadonlyMap<string, Role>> {
+  override findMemberGrants(tenantId: string, objectId: string, mark?: ReadMark): Promise<ReadonlyMap<string, Role>> {
     const toGrants = (rows: Array<{ publisher_id: string; role: string }>): ReadonlyMap<string, Role> =>
       new Map(rows.map((row) => [row.publisher_id, row.role as Role]));
-    return this.#read(`m:${tenantId}/${objectId}`, pgSql.memberGrants, [tenantId, objectId], toGrants, new Map<string, Role>());
+    return this.#read(`m:${tenantId}/${objectId}`, mark, pgSql.memberGrants, [tenantId, objectId], toGrants, new Map<string, Role>());
   }
 
-  override findPrincipalByTokenHash(tokenHash: string): Promise<Principal | null> {
-    return this.#read<PrincipalRow, Principal | null>(`t:${tokenHash}`, pgSql.principal, [tokenHash], toPrincipal, null);
+  override findPrincipalByTokenHash(tokenHash: string, mark?: ReadMark): Promise<Principal | null> {
+    return this.#read<PrincipalRow, Principal | null>(`t:${tokenHash}`, mark, pgSql.principal, [tokenHash], toPrincipal, null);
   }
 }

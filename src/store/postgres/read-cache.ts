@@ -36,7 +36,7 @@ function newRound(): Round {
 }
 
 /** Errors of the connection rather than of the statement: no SQLSTATE, or class 57 (operator intervention) / 08 (connection). */
-function connectionLost(error: unknown): boolean {
+export function connectionLost(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code) || code.startsWith('57') || code.startsWith('08');
 }
@@ -46,9 +46,13 @@ export class ReadCache {
   readonly #entries = new Map<string, unknown>();
   /** The epoch every entry was read at; null when the cache holds nothing it could vouch for. */
   #epoch: string | null = null;
-  /** True while a validation query is on the wire. */
-  #validating = false;
-  /** The validation the reads that began since the one on the wire was sent wait for. */
+  /** Validation rounds sent so far; a round's index is this count when it was sent. */
+  #sent = 0;
+  /** Index of the newest round that answered (0: none since the cache was last dropped). */
+  #validatedUpTo = 0;
+  /** The round on the wire. */
+  #current: { index: number; round: Round } | null = null;
+  /** The round the reads that began since the one on the wire was sent wait for. */
   #next: Round | null = null;
   /** Counters, for tests and the bench. */
   readonly stats = { validations: 0, hits: 0, misses: 0, drops: 0 };
@@ -57,20 +61,25 @@ export class ReadCache {
     this.#readEpoch = readEpoch;
   }
 
-  has(key: string): boolean {
-    return this.#entries.has(key);
+  /**
+   * A mark for the reads of one request: a validation round sent after this call vouches for all
+   * of them, so a request needs at most one round however many cached values it reads.
+   */
+  mark(): number {
+    return this.#sent;
   }
 
   /**
-   * The entry, when the cache holds it and a validation sent after this call shows it current;
-   * undefined otherwise (then read the database and `store` the result).
+   * The entry, when the cache holds it and a validation sent after `mark` (default: after this
+   * call) shows it current; undefined otherwise (then read the database and `store` the result).
    */
-  async get<T>(key: string): Promise<T | undefined> {
+  async get<T>(key: string, mark?: number | null): Promise<T | undefined> {
     if (!this.#entries.has(key)) {
       this.stats.misses++;
       return undefined;
     }
-    await this.validated();
+    const wait = this.#validatedSince(mark ?? this.#sent);
+    if (wait !== null) await wait;
     const value = this.#entries.get(key) as T | undefined;
     if (value === undefined) this.stats.misses++;
     else this.stats.hits++;
@@ -81,39 +90,49 @@ export class ReadCache {
   store<T>(epoch: string, key: string, value: T): T {
     if (epoch !== this.#epoch) {
       if (this.#epoch !== null && BigInt(epoch) < BigInt(this.#epoch)) return value; // read before the cache's snapshot: serve it, keep nothing
-      this.#reset(epoch);
+      this.#clear(epoch);
     }
     if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear();
     this.#entries.set(key, value);
     return value;
   }
 
-  /** Forgets everything (a sandbox reset or restore through this instance). */
+  /** Forgets everything, and whatever was validated (a sandbox reset or restore through this instance). */
   drop(): void {
-    this.#reset(null);
+    this.#clear(this.#epoch);
+    this.#validatedUpTo = 0;
   }
 
-  /** Resolves once a validation query sent after this call has answered (and dropped the cache if the epoch moved). */
+  /** Resolves once a validation round sent after this call has answered (and dropped the cache if the epoch moved). */
   validated(): Promise<void> {
+    return this.#validatedSince(this.#sent) ?? Promise.resolve();
+  }
+
+  /** null when a round sent after `mark` has answered already; else the round to wait for. */
+  #validatedSince(mark: number): Promise<void> | null {
+    if (this.#validatedUpTo > mark) return null;
+    if (this.#current !== null && this.#current.index > mark) return this.#current.round.promise;
     const round = (this.#next ??= newRound());
-    if (!this.#validating) void this.#send();
+    if (this.#current === null) void this.#send();
     return round.promise;
   }
 
   async #send(): Promise<void> {
     const round = this.#next!;
     this.#next = null;
-    this.#validating = true;
+    const index = ++this.#sent;
+    this.#current = { index, round };
     try {
       const epoch = await this.#readWithRetry();
       this.stats.validations++;
       // Any other epoch — newer, or older after the database was restored — and nothing cached can be vouched for.
-      if (epoch !== this.#epoch) this.#reset(epoch);
+      if (epoch !== this.#epoch) this.#clear(epoch);
+      this.#validatedUpTo = index;
       round.resolve();
     } catch (error) {
       round.reject(error);
     } finally {
-      this.#validating = false;
+      this.#current = null;
       if (this.#next !== null) void this.#send();
     }
   }
@@ -128,7 +147,7 @@ export class ReadCache {
     }
   }
 
-  #reset(epoch: string | null): void {
+  #clear(epoch: string | null): void {
     if (this.#entries.size > 0) this.stats.drops++;
     this.#entries.clear();
     this.#epoch = epoch;
