@@ -35,10 +35,15 @@ function newRound(): Round {
   return { promise, resolve, reject };
 }
 
-/** Errors of the connection rather than of the statement: no SQLSTATE, or class 57 (operator intervention) / 08 (connection). */
+/**
+ * Errors of the connection rather than of the statement, after which the same read can be sent
+ * again on another connection: SQLSTATE class 08, the server shutting the session down (57P01–03:
+ * pg_terminate_backend, a restart), a reset socket, or node-pg's own "terminated"/"not queryable".
+ */
 export function connectionLost(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
-  return typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code) || code.startsWith('57') || code.startsWith('08');
+  if (typeof code === 'string') return code.startsWith('08') || /^57P0[1-3]$/.test(code) || code === 'ECONNRESET' || code === 'EPIPE';
+  return error instanceof Error && /Connection terminated|not queryable/i.test(error.message);
 }
 
 export class ReadCache {
@@ -59,6 +64,11 @@ export class ReadCache {
 
   constructor(readEpoch: () => Promise<string>) {
     this.#readEpoch = readEpoch;
+  }
+
+  /** Whether the cache holds the key (whether or not it is still current). */
+  has(key: string): boolean {
+    return this.#entries.has(key);
   }
 
   /**
