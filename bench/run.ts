@@ -779,7 +779,7 @@ function report(run: BenchRun): void {
     return [
       `PostgreSQL ${pg.version} (${pg.source}): a fresh database seeded through openStore with the same documents, then VACUUM ANALYZE`,
       `  (${(pg.seedMs / 1000).toFixed(1)} s); served bytes vs SQLite: offer ${same(pg.sameBytes.offer)}, list ${same(pg.sameBytes.list)}. ` +
-        'Default pool (10 connections per instance); no read cache on PostgreSQL (README: no stale reads across instances).',
+        'Default pool (10 connections per instance); a read cache per instance, served after a shared change-counter check (README: no stale reads across instances).',
       `  postgres CPU = postmaster + backends; machine = every process on the ${env['nproc']} cores (${capacity}% = no idle CPU left).`,
       ...(pg.twoInstances ? scalingVerdict(pg.offer, pg.twoInstances).map((line) => `  ${line}`) : []),
     ];

@@ -134,7 +134,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const sandbox = options.sandbox ? { faults: new FaultRules(() => clock.now()), clock: new OffsetClock(clock), journal: new Journal() } : undefined;
   if (sandbox) await app.register(sandboxPlugin, sandbox);
   app.decorate('tokens', tokens);
-  await app.register(authPlugin, { authenticator: new Authenticator(options.store, verifier, clock) });
+  await app.register(authPlugin, { authenticator: new Authenticator(options.store, verifier, clock), readMark: () => options.store.readMark?.() });
   await app.register(rateLimitPlugin, { requestsPerMinute: options.rateLimit, now: () => clock.now() });
   await app.register(apiVersionPlugin);
   await app.register(openApiPlugin, { version: PACKAGE_VERSION });

@@ -5,7 +5,7 @@
  */
 import { type Clock, systemClock } from '../domain/clock.ts';
 import { errors } from '../domain/errors.ts';
-import type { IdentityStore, Principal } from '../store/store.ts';
+import type { IdentityStore, Principal, ReadMark } from '../store/store.ts';
 import { hashOf } from './access-tokens.ts';
 import type { JwtVerifier } from './jwt-verifier.ts';
 
@@ -24,8 +24,8 @@ export class Authenticator {
     this.#clock = clock;
   }
 
-  /** 401 for a missing or malformed header or a token that is not valid. Tokens are never echoed. */
-  async authenticate(authorization: string | undefined): Promise<Principal> {
+  /** 401 for a missing or malformed header or a token that is not valid. Tokens are never echoed. `mark`: the request's (store.ts). */
+  async authenticate(authorization: string | undefined, mark?: ReadMark): Promise<Principal> {
     if (authorization === undefined || authorization === '') throw errors.missingToken();
     const match = BEARER.exec(authorization);
     if (!match) throw errors.malformedAuthorization();
@@ -34,11 +34,11 @@ export class Authenticator {
       const identity = await this.#jwt.verify(token);
       return {
         id: `${identity.tenantId}/${identity.objectId}`,
-        grants: await this.#store.findMemberGrants(identity.tenantId, identity.objectId),
+        grants: await this.#store.findMemberGrants(identity.tenantId, identity.objectId, mark),
         expiresAt: identity.expiresAt,
       };
     }
-    const principal = await this.#store.findPrincipalByTokenHash(hashOf(token));
+    const principal = await this.#store.findPrincipalByTokenHash(hashOf(token), mark);
     if (!principal || (principal.expiresAt !== null && principal.expiresAt <= this.#clock.now())) throw errors.invalidToken();
     return principal;
   }

@@ -141,8 +141,19 @@ export interface Store extends CatalogStore, WorkflowStore, IdentityStore, Sandb
   close(): Promise<void>;
 }
 
+/**
+ * When a request began, as the store counts it (D85). Reads given one mark may share a single
+ * freshness check (PostgreSQL: one change-counter query) and each still reflects every write
+ * acknowledged — by any instance — before the mark was taken. A read without a mark is fresh as
+ * of its own start. The embedded store is always fresh and ignores marks.
+ */
+export type ReadMark = number;
+
 /** Publishers, offers and their versions. */
 export interface CatalogStore {
+  /** A mark for the reads of a request about to begin (stores without a shared cache have none). */
+  readMark?(): ReadMark;
+
   // publishers
   createPublisher(publisher: Publisher): Promise<boolean>;
   getPublisher(id: string): Promise<Publisher | null>;
@@ -152,9 +163,9 @@ export interface CatalogStore {
   listAllPublisherIds(): Promise<string[]>;
 
   // offers
-  getOffer(publisherId: string, offerId: string): Promise<OfferHeader | null>;
-  getOfferVersion(publisherId: string, offerId: string, version: number): Promise<OfferVersionDocument | null>;
-  listOffers(publisherId: string, filter: OfferListFilter): Promise<OfferHeader[]>;
+  getOffer(publisherId: string, offerId: string, mark?: ReadMark): Promise<OfferHeader | null>;
+  getOfferVersion(publisherId: string, offerId: string, version: number, mark?: ReadMark): Promise<OfferVersionDocument | null>;
+  listOffers(publisherId: string, filter: OfferListFilter, mark?: ReadMark): Promise<OfferHeader[]>;
   /** Secret values of one version, decrypted. Never served; used to carry secrets across edits. */
   getVersionSecrets(publisherId: string, offerId: string, version: number): Promise<SecretValue[]>;
   /** Writes a complete offer with its versions; fails if the offer exists. */
@@ -225,12 +236,12 @@ export interface IdentityStore {
   /** Removes a member; false when there was none. */
   removeMember(publisherId: string, tenantId: string, objectId: string): Promise<boolean>;
   /** A service principal's roles, by publisher. */
-  findMemberGrants(tenantId: string, objectId: string): Promise<ReadonlyMap<string, Role>>;
+  findMemberGrants(tenantId: string, objectId: string, mark?: ReadMark): Promise<ReadonlyMap<string, Role>>;
 
   // access tokens
   createAccessToken(token: NewAccessToken): Promise<void>;
   /** The grants and expiry of an access token that is not revoked (whether it has expired, the authenticator decides). */
-  findPrincipalByTokenHash(tokenHash: string): Promise<Principal | null>;
+  findPrincipalByTokenHash(tokenHash: string, mark?: ReadMark): Promise<Principal | null>;
   /** Every access token (hashes only) with its grants, for copying a whole store. */
   listAccessTokens(): Promise<NewAccessToken[]>;
 }

@@ -11,7 +11,7 @@ import { errors } from '../../domain/errors.ts';
 import { parseId } from '../../domain/ids.ts';
 import { type Action, roleAllows } from '../../domain/roles.ts';
 import type { Authenticator } from '../../identity/authenticator.ts';
-import type { Principal } from '../../store/store.ts';
+import type { Principal, ReadMark } from '../../store/store.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -26,18 +26,22 @@ declare module 'fastify' {
     principal: Principal;
     /** Canonical id of the publisher named in the path, once access to it is checked. */
     publisherId: string;
+    /** When the request began, as the store counts it: its reads may share one freshness check (D85). */
+    readMark: ReadMark | undefined;
   }
 }
 
 export default fp(
-  async function authPlugin(app: FastifyInstance, options: { authenticator: Authenticator }) {
-    const { authenticator } = options;
+  async function authPlugin(app: FastifyInstance, options: { authenticator: Authenticator; readMark: () => ReadMark | undefined }) {
+    const { authenticator, readMark } = options;
     app.decorateRequest('principal', null as unknown as Principal);
     app.decorateRequest('publisherId', '');
+    app.decorateRequest('readMark', undefined);
 
     app.addHook('onRequest', async (request) => {
       if (request.routeOptions.config.public || request.is404) return;
-      request.principal = await authenticator.authenticate(request.headers.authorization);
+      request.readMark = readMark();
+      request.principal = await authenticator.authenticate(request.headers.authorization, request.readMark);
     });
 
     // A callback hook, not an async one: it runs on every request and needs no promise.

@@ -2,7 +2,7 @@
  * Schema migrations, one list for every backend. Written with Kysely's schema builder using only
  * portable column types (text, integer), so SQLite and PostgreSQL stay in step.
  */
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, PostgresAdapter, sql } from 'kysely';
 
 const initial: Migration = {
   async up(db: Kysely<any>) {
@@ -246,6 +246,51 @@ const notifications: Migration = {
   },
 };
 
+/** Stripes of the change counter: writers bump one at random, so writers rarely wait on one another. */
+export const CACHE_EPOCH_STRIPES = 16;
+/** The tables PostgreSQL instances cache reads of (src/store/postgres/read-cache.ts). */
+const CACHED_TABLES = ['publishers', 'offers', 'offer_versions', 'access_tokens', 'token_grants', 'members'];
+
+/**
+ * PostgreSQL only (D85): a change counter every commit that touches a cached table bumps, by
+ * deferred triggers — whoever writes (this code, the CLI, a person with psql) — once per
+ * transaction, at commit. An instance serves its cache only after reading the counter's sum
+ * unchanged. SQLite needs none of this (its data_version is that counter); there it does nothing.
+ */
+const cacheEpoch: Migration = {
+  async up(db: Kysely<any>) {
+    if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+    await sql`CREATE TABLE cache_epochs (stripe integer PRIMARY KEY, n bigint NOT NULL)`.execute(db);
+    await sql`INSERT INTO cache_epochs (stripe, n) SELECT s, 0 FROM generate_series(0, ${sql.lit(CACHE_EPOCH_STRIPES - 1)}) AS s`.execute(db);
+    await sql
+      .raw(
+        `CREATE FUNCTION bump_cache_epoch() RETURNS trigger LANGUAGE plpgsql AS $$
+         DECLARE
+           chosen integer := floor(random() * ${CACHE_EPOCH_STRIPES})::integer; -- once: in the WHERE clause random() would be drawn per row
+         BEGIN
+           IF current_setting('cloudpartner.cache_epoch_bumped', true) IS DISTINCT FROM 'on' THEN
+             PERFORM set_config('cloudpartner.cache_epoch_bumped', 'on', true);
+             UPDATE cache_epochs SET n = n + 1 WHERE stripe = chosen;
+           END IF;
+           RETURN NULL;
+         END $$`,
+      )
+      .execute(db);
+    for (const table of CACHED_TABLES) {
+      // At commit (deferred), so the stripe's row lock is held only while the commit itself runs.
+      await sql
+        .raw(
+          `CREATE CONSTRAINT TRIGGER ${table}_cache_epoch AFTER INSERT OR UPDATE OR DELETE ON ${table}
+           DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_cache_epoch()`,
+        )
+        .execute(db);
+      await sql
+        .raw(`CREATE TRIGGER ${table}_cache_epoch_truncate AFTER TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION bump_cache_epoch()`)
+        .execute(db);
+    }
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -256,6 +301,7 @@ export const migrationProvider: MigrationProvider = {
       '0005_snapshots': snapshots,
       '0006_webhooks': webhooks,
       '0007_notifications': notifications,
+      '0008_cache_epoch': cacheEpoch,
     };
   },
 };

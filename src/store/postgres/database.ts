@@ -57,8 +57,10 @@ export class PostgresDatabase implements SqlDatabase {
       statement_timeout: options.statementTimeoutMs ?? 5000,
       types,
     });
-    // A broken idle connection must not take the process down; the pool replaces it.
+    // A broken idle connection must not take the process down; the pool replaces it. Nor may one
+    // lost while checked out (pg_terminate_backend, a failover): its query fails, which is enough.
     this.pool.on('error', () => {});
+    this.pool.on('connect', (client) => client.on('error', () => {}));
     this.#outside = runnerOn(this.pool);
   }
 

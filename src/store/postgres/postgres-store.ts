@@ -3,10 +3,12 @@
  * instances. Writes and most reads are the shared SQL code's (src/store/sql-store.ts).
  *
  * Documents are `text` columns holding the exact JSON that is served (jsonb would be slower on
- * the read path and would change the bytes). An instance caches only what cannot go stale —
- * published (frozen) versions, which never change — and revalidates a cached offer list with a
- * one-row fingerprint of the offers' ETags on every request; everything else is read from the
- * database each time, so no instance serves a document another instance has since changed.
+ * the read path and would change the bytes). Hot reads — publishers, offers, versions, lists,
+ * grants, tokens — are cached per instance (./read-cache.ts, D85): every commit that changes
+ * those tables bumps a change counter (deferred triggers), and a cached value is served only
+ * after one tiny query, shared by all the reads waiting on it and sent after the read began,
+ * shows the counter unchanged. So no instance serves a read older than a write any instance
+ * acknowledged before that read began.
  *
  * Every write is one transaction that first locks the offer's row (`SELECT … FOR UPDATE`), so
  * the If-Match compare-and-set and the one-running-operation rule hold across instances, and
@@ -17,6 +19,9 @@
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import type { OfferHeader, OfferListFilter, OfferVersionDocument } from '../../domain/offers.ts';
 import type { Publisher } from '../../domain/publishers.ts';
+import type { Role } from '../../domain/roles.ts';
+import { toPrincipal } from '../identity/identity-store.ts';
+import { identitySql, type PrincipalRow } from '../identity/statements.ts';
 import { migrationProvider } from '../migrations/index.ts';
 import { toVersionDocument } from '../offers/offer-store.ts';
 import { offerSql, type VersionRow } from '../offers/statements.ts';
@@ -24,44 +29,60 @@ import { type OfferRow, type PublisherRow, toOfferHeader, toPublisher } from '..
 import type { Database } from '../schema.ts';
 import type { SecretBox } from '../secret-box.ts';
 import { SqlStore } from '../sql-store.ts';
-import { postgresOnly } from '../sql/statement.ts';
+import { postgresOnly, type SqlValue, type Statement } from '../sql/statement.ts';
+import type { Principal, ReadMark } from '../store.ts';
 import { PostgresDatabase, type PostgresDatabaseOptions } from './database.ts';
+import { connectionLost, ReadCache } from './read-cache.ts';
 
 export interface PostgresStoreOptions extends PostgresDatabaseOptions {
   secrets: SecretBox;
 }
 
-const MAX_CACHED = 20_000;
+const EPOCH = '(SELECT sum(n) FROM cache_epochs)::text';
 
-/** Adds to a bounded cache: when full, it starts over (simple, and a flood cannot grow it). */
-function remember<K, V>(cache: Map<K, V>, key: K, value: V): V {
-  if (cache.size >= MAX_CACHED) cache.clear();
-  cache.set(key, value);
-  return value;
+/** The same statement, also answering the epoch its snapshot saw (in the same statement: the same snapshot). */
+function withEpoch(statement: Statement): Statement {
+  if (!/^SELECT /.test(statement.postgres)) throw new Error(`${statement.name}: not a SELECT`);
+  return postgresOnly(`${statement.name}+epoch`, statement.postgres.replace(/^SELECT /, `SELECT ${EPOCH} AS cache_epoch, `));
 }
 
-/** Every change to an offer row gives it a new ETag: the ETags in order fingerprint a list. */
-const fingerprintOf = (where: string) => `SELECT COALESCE(md5(string_agg(id || ' ' || etag, ',' ORDER BY id)), '') AS fingerprint FROM offers WHERE ${where}`;
 const pgSql = {
-  publishers: postgresOnly('publishers', 'SELECT id, display_text, offer_type_categories, seller_id, version FROM publishers WHERE id = ANY(?) ORDER BY id'),
-  offersFingerprint: postgresOnly('offers-fingerprint', fingerprintOf('publisher_id = ?')),
-  offersOfTypeFingerprint: postgresOnly('offers-of-type-fingerprint', fingerprintOf('publisher_id = ? AND offer_type_id = ?')),
+  epoch: postgresOnly('cache-epoch', `SELECT ${EPOCH} AS epoch`),
+  publisher: withEpoch(offerSql.publisher),
+  publishers: withEpoch(
+    postgresOnly('publishers', 'SELECT id, display_text, offer_type_categories, seller_id, version FROM publishers WHERE id = ANY(?) ORDER BY id'),
+  ),
+  offer: withEpoch(offerSql.offer),
+  version: withEpoch(offerSql.version),
+  offers: withEpoch(offerSql.offers),
+  offersOfType: withEpoch(offerSql.offersOfType),
+  memberGrants: withEpoch(identitySql.memberGrants),
+  principal: withEpoch(identitySql.principal),
 };
+
+type WithEpoch<R> = R & { cache_epoch: string };
 
 export class PostgresStore extends SqlStore {
   readonly kind = 'postgres' as const;
   readonly #database: PostgresDatabase;
   readonly #kysely: Kysely<Database>;
-  /** Frozen (published) versions: immutable, so they can be kept. */
-  readonly #frozenVersions = new Map<string, OfferVersionDocument>();
-  /** Offer lists with the fingerprint they were read at. */
-  readonly #lists = new Map<string, { fingerprint: string; offers: OfferHeader[] }>();
+  readonly #cache: ReadCache;
 
   constructor(options: PostgresStoreOptions) {
     const database = new PostgresDatabase(options);
     super(database, options.secrets);
     this.#database = database;
     this.#kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: database.pool }) });
+    this.#cache = new ReadCache(async () => (await database.get<{ epoch: string }>(pgSql.epoch))!.epoch);
+  }
+
+  readMark(): ReadMark {
+    return this.#cache.mark();
+  }
+
+  /** The read cache's counters (tests, the bench). */
+  get cacheStats(): Readonly<ReadCache['stats']> {
+    return this.#cache.stats;
   }
 
   async migrate(): Promise<void> {
@@ -74,39 +95,76 @@ export class PostgresStore extends SqlStore {
     await this.#kysely.destroy(); // ends the pool
   }
 
-  /** Published versions are immutable — until a sandbox reset or restore replaces the catalog. */
+  /** A reset or a restore through this instance: forget at once (other instances see the epoch move). */
   override dropCaches(): void {
-    this.#frozenVersions.clear();
-    this.#lists.clear();
+    this.#cache.drop();
+  }
+
+  /**
+   * A cached read: the value when the cache holds it and it is current, else one query that
+   * returns the rows with their epoch. No rows (not found) is never cached.
+   */
+  async #read<R, T>(key: string, mark: ReadMark | undefined, statement: Statement, values: SqlValue[], map: (rows: R[]) => T, empty: T): Promise<T> {
+    const cached = await this.#cache.get<T>(key, mark);
+    if (cached !== undefined) return cached;
+    let rows: Array<WithEpoch<R>>;
+    try {
+      rows = await this.#database.all<WithEpoch<R>>(statement, ...values);
+    } catch (error) {
+      if (!connectionLost(error)) throw error;
+      rows = await this.#database.all<WithEpoch<R>>(statement, ...values); // a read is safe to send again on a new connection
+    }
+    if (rows.length === 0) return empty;
+    return this.#cache.store(rows[0]!.cache_epoch, key, map(rows));
+  }
+
+  override getPublisher(id: string): Promise<Publisher | null> {
+    return this.#read<PublisherRow, Publisher | null>(`p:${id}`, undefined, pgSql.publisher, [id], (rows) => toPublisher(rows[0]!), null);
   }
 
   override async listPublishers(ids: readonly string[]): Promise<Publisher[]> {
     if (ids.length === 0) return [];
-    return (await this.#database.all<PublisherRow>(pgSql.publishers, [...ids])).map(toPublisher);
+    const sorted = [...ids].sort();
+    return this.#read<PublisherRow, Publisher[]>(`ps:${JSON.stringify(sorted)}`, undefined, pgSql.publishers, [sorted], (rows) => rows.map(toPublisher), []);
   }
 
-  override async getOfferVersion(publisherId: string, offerId: string, version: number): Promise<OfferVersionDocument | null> {
-    const key = `${publisherId}/${offerId}/${version}`;
-    const frozen = this.#frozenVersions.get(key);
-    if (frozen) return frozen;
-    const row = await this.#database.get<VersionRow>(offerSql.version, publisherId, offerId, version);
-    if (!row) return null;
-    const document = toVersionDocument(row);
-    return row.frozen === 1 ? remember(this.#frozenVersions, key, document) : document;
-  }
-
-  override async listOffers(publisherId: string, filter: OfferListFilter): Promise<OfferHeader[]> {
-    const type = filter.offerTypeId;
-    const values = type === undefined ? [publisherId] : [publisherId, type];
-    const row = await this.#database.get<{ fingerprint: string | null }>(
-      type === undefined ? pgSql.offersFingerprint : pgSql.offersOfTypeFingerprint,
-      ...values,
+  override getOffer(publisherId: string, offerId: string, mark?: ReadMark): Promise<OfferHeader | null> {
+    return this.#read<OfferRow, OfferHeader | null>(
+      `o:${publisherId}/${offerId}`,
+      mark,
+      pgSql.offer,
+      [publisherId, offerId],
+      (rows) => toOfferHeader(rows[0]!),
+      null,
     );
-    const fingerprint = row?.fingerprint ?? '';
-    const key = `${publisherId}/${type ?? ''}`;
-    const cached = this.#lists.get(key);
-    if (cached && cached.fingerprint === fingerprint) return cached.offers;
-    const rows = await this.#database.all<OfferRow>(type === undefined ? offerSql.offers : offerSql.offersOfType, ...values);
-    return remember(this.#lists, key, { fingerprint, offers: rows.map(toOfferHeader) }).offers;
+  }
+
+  override getOfferVersion(publisherId: string, offerId: string, version: number, mark?: ReadMark): Promise<OfferVersionDocument | null> {
+    return this.#read<VersionRow, OfferVersionDocument | null>(
+      `v:${publisherId}/${offerId}/${version}`,
+      mark,
+      pgSql.version,
+      [publisherId, offerId, version],
+      (rows) => toVersionDocument(rows[0]!),
+      null,
+    );
+  }
+
+  override listOffers(publisherId: string, filter: OfferListFilter, mark?: ReadMark): Promise<OfferHeader[]> {
+    const type = filter.offerTypeId;
+    const key = `l:${publisherId}/${type ?? ''}`;
+    const toHeaders = (rows: OfferRow[]) => rows.map(toOfferHeader);
+    if (type === undefined) return this.#read(key, mark, pgSql.offers, [publisherId], toHeaders, []);
+    return this.#read(key, mark, pgSql.offersOfType, [publisherId, type], toHeaders, []);
+  }
+
+  override findMemberGrants(tenantId: string, objectId: string, mark?: ReadMark): Promise<ReadonlyMap<string, Role>> {
+    const toGrants = (rows: Array<{ publisher_id: string; role: string }>): ReadonlyMap<string, Role> =>
+      new Map(rows.map((row) => [row.publisher_id, row.role as Role]));
+    return this.#read(`m:${tenantId}/${objectId}`, mark, pgSql.memberGrants, [tenantId, objectId], toGrants, new Map<string, Role>());
+  }
+
+  override findPrincipalByTokenHash(tokenHash: string, mark?: ReadMark): Promise<Principal | null> {
+    return this.#read<PrincipalRow, Principal | null>(`t:${tokenHash}`, mark, pgSql.principal, [tokenHash], toPrincipal, null);
   }
 }

@@ -9,6 +9,7 @@ import { errors } from '../../../../../domain/errors.ts';
 import { parseId } from '../../../../../domain/ids.ts';
 import { type OfferHeader, type OfferVersionDocument, type VersionSelector, renderOffer, resolveVersion } from '../../../../../domain/offers.ts';
 import { parseSlot, parseVersion } from '../../../../../domain/slots.ts';
+import type { ReadMark } from '../../../../../store/store.ts';
 import { ApiVersionQuery, OfferParams, apiErrorResponses } from '../../../../schemas/common.ts';
 import { JSON_TYPE, type RoutePlugin } from '../../../context.ts';
 
@@ -20,19 +21,32 @@ const getOffer: RoutePlugin = async (app, { store }) => {
   // and document objects: a repeated GET then costs no rendering and no UTF-8 encoding.
   const encoded = new WeakMap<OfferVersionDocument, { offer: OfferHeader; body: Buffer }>();
 
-  const serve = async (publisherId: string, rawOfferId: string, selector: VersionSelector) => {
+  /** Attempts at reading a header and a document of one moment before serving what was read last. */
+  const MAX_ATTEMPTS = 5;
+
+  const serve = async (publisherId: string, rawOfferId: string, selector: VersionSelector, mark: ReadMark | undefined) => {
     const offerId = parseId('offerId', rawOfferId);
-    const offer = await store.getOffer(publisherId, offerId);
-    if (!offer) throw errors.offerNotFound(publisherId, offerId);
-    const version = resolveVersion(offer, selector);
-    const document = await store.getOfferVersion(publisherId, offerId, version);
-    if (!document) throw errors.versionNotFound(offerId, version, offer.version);
-    let entry = encoded.get(document);
-    if (entry?.offer !== offer) {
-      entry = { offer, body: Buffer.from(renderOffer(offer, document)) };
-      encoded.set(document, entry);
+    let offer = await store.getOffer(publisherId, offerId, mark);
+    for (let attempt = 1; ; attempt++) {
+      if (!offer) throw errors.offerNotFound(publisherId, offerId);
+      const version = resolveVersion(offer, selector);
+      const document = await store.getOfferVersion(publisherId, offerId, version, mark);
+      if (!document) throw errors.versionNotFound(offerId, version, offer.version);
+      // The header and the document are two reads: a write committed between them would pair one
+      // ETag with another write's body. Every write gives the offer a new ETag, so an unchanged
+      // header after the document was read proves they belong together (a cached hit: no query).
+      const again = await store.getOffer(publisherId, offerId, mark);
+      if (again !== offer && again?.etag !== offer.etag && attempt < MAX_ATTEMPTS) {
+        offer = again;
+        continue;
+      }
+      let entry = encoded.get(document);
+      if (entry?.offer !== offer) {
+        entry = { offer, body: Buffer.from(renderOffer(offer, document)) };
+        encoded.set(document, entry);
+      }
+      return { body: entry.body, etag: offer.etag };
     }
-    return { body: entry.body, etag: offer.etag };
   };
 
   app.get(
@@ -42,7 +56,7 @@ const getOffer: RoutePlugin = async (app, { store }) => {
       schema: { ...common, summary: 'Retrieve a specific offer (draft)', params: OfferParams },
     },
     async (request, reply) => {
-      const { body, etag } = await serve(request.publisherId, request.params.offerId, { slot: 'Draft' });
+      const { body, etag } = await serve(request.publisherId, request.params.offerId, { slot: 'Draft' }, request.readMark);
       return reply.header('etag', etag).type(JSON_TYPE).send(body);
     },
   );
@@ -59,7 +73,7 @@ const getOffer: RoutePlugin = async (app, { store }) => {
     },
     async (request, reply) => {
       const selector = { version: parseVersion(request.params.version) };
-      const { body, etag } = await serve(request.publisherId, request.params.offerId, selector);
+      const { body, etag } = await serve(request.publisherId, request.params.offerId, selector, request.readMark);
       return reply.header('etag', etag).type(JSON_TYPE).send(body);
     },
   );
@@ -79,7 +93,7 @@ const getOffer: RoutePlugin = async (app, { store }) => {
     },
     async (request, reply) => {
       const selector = { slot: parseSlot(request.params.slotId) };
-      const { body, etag } = await serve(request.publisherId, request.params.offerId, selector);
+      const { body, etag } = await serve(request.publisherId, request.params.offerId, selector, request.readMark);
       return reply.header('etag', etag).type(JSON_TYPE).send(body);
     },
   );

@@ -30,7 +30,7 @@ const listOffers: RoutePlugin = async (app, { store }) => {
     async (request, reply) => {
       const rawFilter: unknown = request.query.$filter;
       if (rawFilter !== undefined && typeof rawFilter !== 'string') throw errors.invalidFilter(String(rawFilter));
-      const offers = await store.listOffers(request.publisherId, parseOfferFilter(rawFilter));
+      const offers = await store.listOffers(request.publisherId, parseOfferFilter(rawFilter), request.readMark);
       let body = encoded.get(offers);
       if (!body) {
         body = Buffer.from(`[${offers.map(renderOfferSummary).join(',')}]`);

@@ -21,7 +21,7 @@ const offerStatus: RoutePlugin = async (app, { store }) => {
     },
     async (request) => {
       const offerId = parseId('offerId', request.params.offerId);
-      const offer = await store.getOffer(request.publisherId, offerId);
+      const offer = await store.getOffer(request.publisherId, offerId, request.readMark);
       if (!offer) throw errors.offerNotFound(request.publisherId, offerId);
       return renderOfferStatus(offer, await store.listOperations(request.publisherId, offerId), app.workflow.now());
     },
