@@ -25,6 +25,7 @@ import type { Database } from '../schema.ts';
 import type { SecretBox } from '../secret-box.ts';
 import { SqlStore } from '../sql-store.ts';
 import { postgresOnly } from '../sql/statement.ts';
+import type { CacheCount, PoolStats } from '../telemetry.ts';
 import { PostgresDatabase, type PostgresDatabaseOptions } from './database.ts';
 
 export interface PostgresStoreOptions extends PostgresDatabaseOptions {
@@ -56,6 +57,9 @@ export class PostgresStore extends SqlStore {
   readonly #frozenVersions = new Map<string, OfferVersionDocument>();
   /** Offer lists with the fingerprint they were read at. */
   readonly #lists = new Map<string, { fingerprint: string; offers: OfferHeader[] }>();
+  /** Hits and misses of the two caches, for the metrics. */
+  readonly #frozenCounts: CacheCount = { cache: 'postgres-frozen-version', hits: 0, misses: 0 };
+  readonly #listCounts: CacheCount = { cache: 'postgres-offer-list', hits: 0, misses: 0 };
 
   constructor(options: PostgresStoreOptions) {
     const database = new PostgresDatabase(options);
@@ -80,6 +84,15 @@ export class PostgresStore extends SqlStore {
     this.#lists.clear();
   }
 
+  cacheCounts(): CacheCount[] {
+    return [{ ...this.#frozenCounts }, { ...this.#listCounts }];
+  }
+
+  override poolStats(): PoolStats {
+    const pool = this.#database.pool;
+    return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+  }
+
   override async listPublishers(ids: readonly string[]): Promise<Publisher[]> {
     if (ids.length === 0) return [];
     return (await this.#database.all<PublisherRow>(pgSql.publishers, [...ids])).map(toPublisher);
@@ -88,7 +101,11 @@ export class PostgresStore extends SqlStore {
   override async getOfferVersion(publisherId: string, offerId: string, version: number): Promise<OfferVersionDocument | null> {
     const key = `${publisherId}/${offerId}/${version}`;
     const frozen = this.#frozenVersions.get(key);
-    if (frozen) return frozen;
+    if (frozen) {
+      this.#frozenCounts.hits++;
+      return frozen;
+    }
+    this.#frozenCounts.misses++;
     const row = await this.#database.get<VersionRow>(offerSql.version, publisherId, offerId, version);
     if (!row) return null;
     const document = toVersionDocument(row);
@@ -105,7 +122,11 @@ export class PostgresStore extends SqlStore {
     const fingerprint = row?.fingerprint ?? '';
     const key = `${publisherId}/${type ?? ''}`;
     const cached = this.#lists.get(key);
-    if (cached && cached.fingerprint === fingerprint) return cached.offers;
+    if (cached && cached.fingerprint === fingerprint) {
+      this.#listCounts.hits++;
+      return cached.offers;
+    }
+    this.#listCounts.misses++;
     const rows = await this.#database.all<OfferRow>(type === undefined ? offerSql.offers : offerSql.offersOfType, ...values);
     return remember(this.#lists, key, { fingerprint, offers: rows.map(toOfferHeader) }).offers;
   }
