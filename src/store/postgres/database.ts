@@ -20,6 +20,8 @@ const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadloc
 const UNIQUE_VIOLATION = '23505';
 const MAX_ATTEMPTS = 4;
 
+const ignore = () => {};
+
 function sqlState(error: unknown): string {
   return (error as { code?: string }).code ?? '';
 }
@@ -110,6 +112,9 @@ export class PostgresDatabase implements SqlDatabase, Observed {
       } catch (error) {
         throw clientTextError(error);
       }
+      // The server going away between two statements emits 'error' on the checked-out client: an
+      // 'error' event nobody listens to would end the process. The next statement fails instead.
+      client.on('error', ignore);
       try {
         await client.query('BEGIN');
         const result = await work(runnerOn(client, this));
@@ -125,6 +130,7 @@ export class PostgresDatabase implements SqlDatabase, Observed {
         if (attempt < MAX_ATTEMPTS && retry) continue;
         throw clientTextError(error);
       } finally {
+        client.removeListener('error', ignore);
         client.release();
       }
     }
