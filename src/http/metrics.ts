@@ -5,12 +5,12 @@
  * URL asked for), methods, status codes, statement names and closed enums. No id, token or
  * query string reaches a label.
  *
- * The request path pays one histogram observation through a child handle cached per route,
- * method and status (RouteSeries); everything else is counted where it happens (statement and
+ * The request path pays one histogram observation into a series made once per route, method and
+ * status (RouteSeries, RequestHistogram); everything else is counted where it happens (statement and
  * transaction times, webhook deliveries) or read when Prometheus scrapes (caches, the pool, the
  * workflow's backlog from the database, process metrics).
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, type Metric, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Store } from '../store/store.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 
@@ -28,23 +28,85 @@ export type WebhookOutcome = 'delivered' | 'failed' | 'given_up';
 
 type Observer = { observe(value: number): void };
 
-/** The request histogram's children of one route and method, by status code: made once, then reused. */
+/** One series of the request histogram: its buckets (not cumulative; the last is +Inf), sum and count. */
+class RequestCell {
+  readonly labels: { route: string; method: string; status: string };
+  readonly counts = new Float64Array(REQUEST_BUCKETS.length + 1);
+  sum = 0;
+  count = 0;
+
+  constructor(route: string, method: string, status: string) {
+    this.labels = { route, method, status };
+  }
+
+  observe(seconds: number): void {
+    let bucket = 0;
+    while (bucket < REQUEST_BUCKETS.length && seconds > REQUEST_BUCKETS[bucket]!) bucket++;
+    this.counts[bucket]!++;
+    this.sum += seconds;
+    this.count++;
+  }
+}
+
+/**
+ * The request histogram, kept by hand on the request path (a bucket search and three additions:
+ * prom-client's own `observe` builds a label key string per call) and handed to prom-client's
+ * registry, which writes the exposition, as a metric of type histogram.
+ */
+export class RequestHistogram {
+  readonly name = 'cloudpartner_http_request_duration_seconds';
+  readonly help = 'HTTP requests by route template, method and status: time from arrival to the answer sent (_count: requests)';
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  readonly #cells: RequestCell[] = [];
+
+  cell(route: string, method: string, status: string): RequestCell {
+    const cell = new RequestCell(route, method, status);
+    this.#cells.push(cell);
+    return cell;
+  }
+
+  reset(): void {
+    for (const cell of this.#cells) {
+      cell.counts.fill(0);
+      cell.sum = 0;
+      cell.count = 0;
+    }
+  }
+
+  async get() {
+    const values: Array<{ metricName: string; labels: Record<string, string | number>; value: number }> = [];
+    for (const cell of this.#cells) {
+      let cumulative = 0;
+      for (let i = 0; i < REQUEST_BUCKETS.length; i++) {
+        cumulative += cell.counts[i]!;
+        values.push({ metricName: `${this.name}_bucket`, labels: { le: REQUEST_BUCKETS[i]!, ...cell.labels }, value: cumulative });
+      }
+      values.push({ metricName: `${this.name}_bucket`, labels: { le: '+Inf', ...cell.labels }, value: cell.count });
+      values.push({ metricName: `${this.name}_sum`, labels: cell.labels, value: cell.sum });
+      values.push({ metricName: `${this.name}_count`, labels: cell.labels, value: cell.count });
+    }
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+}
+
+/** The request histogram's series of one route and method, by status code: made once, then reused. */
 export class RouteSeries {
-  readonly #histogram: Histogram<'route' | 'method' | 'status'>;
+  readonly #histogram: RequestHistogram;
   readonly #route: string;
   readonly #method: string;
-  readonly #byStatus: Array<Observer | undefined> = [];
+  readonly #byStatus: Array<RequestCell | undefined> = [];
 
-  constructor(histogram: Histogram<'route' | 'method' | 'status'>, route: string, method: string) {
+  constructor(histogram: RequestHistogram, route: string, method: string) {
     this.#histogram = histogram;
     this.#route = route;
     this.#method = method;
   }
 
   observe(status: number, seconds: number): void {
-    let child = this.#byStatus[status];
-    if (child === undefined) child = this.#byStatus[status] = this.#histogram.labels(this.#route, this.#method, String(status));
-    child.observe(seconds);
+    let cell = this.#byStatus[status];
+    if (cell === undefined) cell = this.#byStatus[status] = this.#histogram.cell(this.#route, this.#method, String(status));
+    cell.observe(seconds);
   }
 }
 
@@ -60,7 +122,7 @@ function processMetrics(): Registry {
 
 export class Metrics {
   readonly registry = new Registry();
-  readonly requests: Histogram<'route' | 'method' | 'status'>;
+  readonly requests = new RequestHistogram();
   readonly #unmatched = new Map<string, RouteSeries>();
   readonly #byRoute = new Map<string, RouteSeries>();
   readonly #queries: Histogram<'statement'>;
@@ -70,13 +132,7 @@ export class Metrics {
 
   constructor(store: Store, workflowNow: () => number) {
     const registers = [this.registry];
-    this.requests = new Histogram({
-      name: 'cloudpartner_http_request_duration_seconds',
-      help: 'HTTP requests by route template, method and status: time from arrival to the answer sent (_count: requests)',
-      labelNames: ['route', 'method', 'status'],
-      buckets: REQUEST_BUCKETS,
-      registers,
-    });
+    this.registry.registerMetric(this.requests as unknown as Metric);
     new Gauge({
       name: 'cloudpartner_build_info',
       help: 'Always 1: the version and the store of this server',
