@@ -11,7 +11,7 @@
  *
  * The store is chosen as for serve, from the environment: DATABASE_URL selects PostgreSQL (empty
  * or unset: SQLite on <dataDir>), and CLOUDPARTNER_SECRET_KEY is the key the seed sealed secret
- * values with. Only these two are read: nothing else of the caller's environment (PORT, HOST,
+ * values with; CLOUDPARTNER_SANDBOX and CLOUDPARTNER_METRICS turn those on or off for an A/B. Only these are read: nothing else of the caller's environment (PORT, HOST,
  * LOG_LEVEL…) may change what is measured.
  */
 import { Writable } from 'node:stream';
@@ -38,6 +38,8 @@ const server = await startServer(
       CLOUDPARTNER_SECRET_KEY: process.env['CLOUDPARTNER_SECRET_KEY'],
       // CLOUDPARTNER_SANDBOX=true npm run bench: the same scenarios with the sandbox on (its journal and fault hooks).
       CLOUDPARTNER_SANDBOX: process.env['CLOUDPARTNER_SANDBOX'],
+      // CLOUDPARTNER_METRICS=off npm run bench: the same scenarios without the metrics (on by default, as in serve).
+      CLOUDPARTNER_METRICS: process.env['CLOUDPARTNER_METRICS'],
     },
   ),
   bannerToStderr,

@@ -165,6 +165,23 @@ export const SERVE_SETTINGS = {
     help: 'serve the web console at `/console/` (built from `src/console/` on first start, then cached)',
     parse: onOff,
   }),
+  metrics: setting({
+    flag: 'metrics',
+    env: 'CLOUDPARTNER_METRICS',
+    fallback: 'on',
+    shown: 'on',
+    value: 'on|off',
+    help: 'serve Prometheus metrics at `/metrics` (`off`: 404). Open unless `--metrics-token` is set',
+    parse: onOff,
+  }),
+  metricsToken: setting({
+    flag: 'metrics-token',
+    env: 'CLOUDPARTNER_METRICS_TOKEN',
+    shown: 'none: open',
+    value: 'token',
+    help: '`/metrics` answers only to `Authorization: Bearer <this token>` (401 otherwise); prefer the environment variable, which `ps` does not show',
+    parse: (text) => (text === undefined || text === '' ? undefined : text),
+  }),
   publicUrl: setting({
     flag: 'public-url',
     env: 'CLOUDPARTNER_PUBLIC_URL',

@@ -76,6 +76,7 @@ export async function startServer(config: ServeConfig, out: NodeJS.WritableStrea
     putMode: config.putMode,
     sandbox,
     webhooks: { timeoutMs: config.webhookTimeoutMs },
+    metrics: config.metrics ? { token: config.metricsToken } : false,
     identity: {
       audiences: config.audiences,
       clockToleranceSeconds: config.clockToleranceSeconds,

@@ -244,6 +244,14 @@ export const errors = {
   // 5xx — only for our own faults, or injected on purpose by a sandbox fault rule
   internal: () => new ApiError(500, 'InternalError', 'An internal error occurred. It has been logged.'),
   unavailable: (why: string) => new ApiError(503, 'ServiceUnavailable', why),
+  /** The database cannot be reached (PostgreSQL down or restarting): nothing was done; try again. */
+  databaseUnavailable: () =>
+    new ApiError(503, 'ServiceUnavailable', 'The service cannot reach its database; nothing was changed. Try again shortly.', { 'retry-after': '1' }),
+  /** A request that arrives while the server shuts down (SIGTERM): another instance should take it. */
+  shuttingDown: () =>
+    new ApiError(503, 'ServiceUnavailable', 'The server is shutting down. Try again (another instance, or this one once restarted).', { 'retry-after': '1' }),
+  /** GET /readyz while the server cannot serve: `why` names what is missing. */
+  notReady: (why: string) => new ApiError(503, 'ServiceUnavailable', `The server is not ready: ${why}.`, { 'retry-after': '1' }),
   /** The answer a sandbox HTTP fault rule asked for, shaped as the service's own answer with that status. */
   injected: (status: InjectedStatus, ruleId: string, retryAfterSeconds?: number) => {
     const why = `(injected by the sandbox fault rule ${ruleId})`;

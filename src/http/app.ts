@@ -18,6 +18,9 @@ import openApiPlugin from './plugins/openapi.ts';
 import rateLimitPlugin from './plugins/rate-limit.ts';
 import { type ConnectionLimits, connectionLimits, guardServer, nodeServerOptions, requireHost } from './connections.ts';
 import { registerRoutes } from './routes/index.ts';
+import lifecyclePlugin from './plugins/lifecycle.ts';
+import metricsPlugin from './plugins/metrics.ts';
+import { Metrics } from './metrics.ts';
 import { AccessLog } from './access-log.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 import { Authenticator } from '../identity/authenticator.ts';
@@ -67,6 +70,8 @@ export interface AppOptions {
   webhooks?: Omit<DispatcherOptions, 'clock' | 'logger'>;
   /** The web console's built files, served at /console/ (loadConsoleAssets); omit: no console. */
   console?: ConsoleAssets;
+  /** Prometheus metrics at /metrics (default: on, open); `token`: only to `Authorization: Bearer <token>`; false: off (404). */
+  metrics?: false | { token?: string | undefined };
 }
 
 export interface IdentityOptions {
@@ -109,7 +114,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: (error, _request, reply) => sendError(reply, toApiError(error)),
     clientErrorHandler: answerClientError,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    return503OnClosing: true,
+    // While closing, the lifecycle plugin answers 503 in the API's error shape instead.
+    return503OnClosing: false,
     requestTimeout: limits.requestTimeoutMs,
     connectionTimeout: limits.idleTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
@@ -128,6 +134,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(errorsPlugin);
+  await app.register(lifecyclePlugin);
+  // Before every route, so that its hook counts every answer (workflow time is the engine's, read at scrape).
+  const metrics = options.metrics === false ? undefined : new Metrics(options.store, () => app.workflow.now());
+  if (metrics) await app.register(metricsPlugin, { metrics });
+  else app.decorate('metrics', undefined);
   app.addHook('onRequest', requireHost);
   // The sandbox's workflow time runs ahead of the server's on demand (clock/advance); tokens and
   // the rate limiter keep the server's.
@@ -150,7 +161,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Step ends record events too: the engine wakes the dispatcher after each.
   await app.register(webhooksPlugin, { store: options.store, dispatcher: { ...options.webhooks, clock, logger: options.logger } });
   app.workflow.onStepRecorded(() => app.webhooks.wake());
+  if (metrics) app.webhooks.onDelivery((outcome) => metrics.webhookDelivery(outcome));
   if (options.console) await app.register(consolePlugin, { assets: options.console });
-  await registerRoutes(app, { store: options.store, tokens, putMode: options.putMode ?? 'service', clock });
+  await registerRoutes(app, {
+    store: options.store,
+    tokens,
+    putMode: options.putMode ?? 'service',
+    clock,
+    metricsToken: options.metrics ? options.metrics.token : undefined,
+  });
   return app;
 }

@@ -14,7 +14,9 @@ import { SqlSnapshotStore } from './sandbox/snapshot-store.ts';
 import { SqlWebhookStore } from './webhooks/webhook-store.ts';
 import { SqlNotificationStore } from './notifications/notification-store.ts';
 import type { SecretBox } from './secret-box.ts';
-import type { SqlDatabase } from './sql/statement.ts';
+import { sql, type SqlDatabase } from './sql/statement.ts';
+import { migrationProvider } from './migrations/index.ts';
+import { type CacheCount, type DatabaseObserver, type PoolStats, type WorkflowGauges, isConnectionFailure } from './telemetry.ts';
 import type {
   Application,
   ApplicationMember,
@@ -41,6 +43,9 @@ import type {
 } from './store.ts';
 import { SqlWorkflowStore } from './workflow/workflow-store.ts';
 
+/** The migrations the database has run (Kysely's table). */
+const migrationsRun = sql('migrations-run', 'SELECT name FROM kysely_migration');
+
 export abstract class SqlStore implements Store {
   abstract readonly kind: Store['kind'];
   abstract migrate(): Promise<void>;
@@ -53,13 +58,39 @@ export abstract class SqlStore implements Store {
   protected readonly webhooks: SqlWebhookStore;
   protected readonly notifications: SqlNotificationStore;
 
-  constructor(db: SqlDatabase, secrets: SecretBox) {
+  readonly #db: SqlDatabase & { observer: DatabaseObserver | undefined };
+
+  constructor(db: SqlDatabase & { observer: DatabaseObserver | undefined }, secrets: SecretBox) {
+    this.#db = db;
     this.offers = new SqlOfferStore(db, secrets);
     this.workflow = new SqlWorkflowStore(db);
     this.identity = new SqlIdentityStore(db, secrets);
     this.snapshots = new SqlSnapshotStore(db);
     this.webhooks = new SqlWebhookStore(db, secrets);
     this.notifications = new SqlNotificationStore(db);
+  }
+
+  // ---- operating it: readiness and metrics ----
+  async readiness(): Promise<string | null> {
+    let run: Array<{ name: string }>;
+    try {
+      run = await this.#db.all<{ name: string }>(migrationsRun);
+    } catch (error) {
+      return isConnectionFailure(error) ? 'the database cannot be reached' : 'the database has no schema: migrations are pending';
+    }
+    const done = new Set(run.map((row) => row.name));
+    const pending = Object.keys(await migrationProvider.getMigrations()).filter((name) => !done.has(name));
+    return pending.length === 0 ? null : `migrations are pending: ${pending.join(', ')}`;
+  }
+  observe(observer: DatabaseObserver): void {
+    this.#db.observer = observer;
+  }
+  abstract cacheCounts(): CacheCount[];
+  poolStats(): PoolStats | null {
+    return null;
+  }
+  workflowGauges(nowMs: number): Promise<WorkflowGauges> {
+    return this.workflow.workflowGauges(nowMs);
   }
 
   // ---- the catalog ----

@@ -14,6 +14,7 @@ import type { SecretValue } from '../domain/secret-fields.ts';
 import type { OperationRecord } from '../domain/operations.ts';
 import type { OperationType } from '../domain/workflow.ts';
 import type { EventType } from '../domain/events.ts';
+import type { CacheCount, DatabaseObserver, PoolStats, WorkflowGauges } from './telemetry.ts';
 
 import type { CurrentDraft, DraftContent, WriteCondition } from '../domain/drafts.ts';
 export type { CurrentDraft, DraftContent, WriteCondition };
@@ -139,6 +140,16 @@ export interface Store extends CatalogStore, WorkflowStore, IdentityStore, Sandb
   /** Brings the schema up to date. Safe to call on every start, from several processes. */
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** Null when the database answers and its schema is this version's; otherwise why not (the readiness check). */
+  readiness(): Promise<string | null>;
+  /** Times every statement and transaction from now on (the metrics). */
+  observe(observer: DatabaseObserver): void;
+  /** Hits and misses of the backend's read caches. */
+  cacheCounts(): CacheCount[];
+  /** The PostgreSQL pool's connections; null on the embedded store. */
+  poolStats(): PoolStats | null;
+  /** Operations by type and state, the steps waiting, the notifications kept: read now, for a scrape. */
+  workflowGauges(nowMs: number): Promise<WorkflowGauges>;
 }
 
 /**

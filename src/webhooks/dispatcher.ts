@@ -40,6 +40,7 @@ export class WebhookDispatcher {
   readonly #settings: typeof WEBHOOK_DEFAULTS;
   readonly #logger: Logger | undefined;
   readonly #inFlight = new Set<Promise<void>>();
+  #onDelivery: ((outcome: 'delivered' | 'failed' | 'given_up') => void) | undefined;
   #filling = false;
   #again = false;
   #timer: NodeJS.Timeout | undefined;
@@ -61,6 +62,11 @@ export class WebhookDispatcher {
   start(): void {
     this.#stopped = false;
     this.wake();
+  }
+
+  /** Calls `listener` after each attempt with how it went (the metrics count them). */
+  onDelivery(listener: (outcome: 'delivered' | 'failed' | 'given_up') => void): void {
+    this.#onDelivery = listener;
   }
 
   /** Looks for deliveries now (a change was just committed). */
@@ -148,6 +154,7 @@ export class WebhookDispatcher {
           : ((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message);
       attempt = this.#failed(claim, `could not deliver: ${reason}`);
     }
+    this.#onDelivery?.(attempt.kind === 'delivered' ? 'delivered' : attempt.giveUp ? 'given_up' : 'failed');
     try {
       await this.#store.finishDelivery(claim, attempt);
     } catch (error) {

@@ -79,6 +79,23 @@ export async function startPostgres(): Promise<PostgresServer> {
   };
 }
 
+/** A cluster that can be stopped and started again under a running server (an outage on purpose). */
+export interface OwnPostgresServer extends PostgresServer {
+  /** Stops the server (fast shutdown: connections are cut); its data stays. */
+  pause(): Promise<void>;
+  /** Starts it again on the same port, and waits until it answers. */
+  resume(): Promise<void>;
+}
+
+/**
+ * A cluster of the caller's own, even when DATABASE_URL names a shared server: a suite that takes
+ * PostgreSQL down must not take down every other suite's. Costs an initdb (~1 s).
+ */
+export async function startOwnPostgres(): Promise<OwnPostgresServer> {
+  const cluster = await startCluster();
+  return { url: cluster.url, cluster: cluster.info, stop: () => cluster.stop(), pause: () => cluster.pause(), resume: () => cluster.resume() };
+}
+
 let databaseCount = 0;
 
 /** A fresh empty database on that server for one test suite (CREATE DATABASE with a unique name); returns its URL and a drop function. */
@@ -253,6 +270,8 @@ interface Cluster {
   url: string;
   info: ClusterInfo;
   stop(): Promise<void>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
 }
 
 function freePort(): Promise<number> {
@@ -308,12 +327,20 @@ async function startCluster(): Promise<Cluster> {
         throw new Error(`PostgreSQL (${binaries.source} binaries in ${bin}) did not start: ${(error as Error).message}\n--- ${log} ---\n${tail}`);
       }
     }
-    const pid = postmasterPid(data)!;
+    let pid = postmasterPid(data)!;
     const url = `postgres://${SUPERUSER}@127.0.0.1:${port}/postgres`;
     await waitForConnections(url, log);
     return {
       url,
       info: { source: binaries.source, bin, dir, pid, user: user?.name ?? userInfo().username },
+      async pause() {
+        await run(user, dir, join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'fast', '-w']);
+      },
+      async resume() {
+        await run(user, dir, join(bin, 'pg_ctl'), ['start', '-D', data, '-l', log, '-w', '-t', String(START_TIMEOUT_MS / 1000), '-o', `-p ${port}`]);
+        pid = postmasterPid(data)!;
+        await waitForConnections(url, log);
+      },
       async stop() {
         // The guard stays armed until the directory is gone: this process may die meanwhile.
         try {

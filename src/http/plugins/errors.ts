@@ -7,9 +7,12 @@ import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { ApiError, errorBody, errors } from '../../domain/errors.ts';
+import { DatabaseUnavailableError } from '../../store/telemetry.ts';
 
 export function toApiError(error: unknown, bodyLimit?: number): ApiError {
   if (error instanceof ApiError) return error;
+  // PostgreSQL down or restarting: 503 with Retry-After, which clients retry; not our bug (500).
+  if (error instanceof DatabaseUnavailableError) return errors.databaseUnavailable();
   // Whatever was thrown — even null or a string — the handler answers; it must never fail itself.
   if (error === null || typeof error !== 'object') return errors.internal();
   const fastifyError = error as FastifyError;
@@ -81,7 +84,8 @@ export default fp(
   async function errorsPlugin(app: FastifyInstance) {
     app.setErrorHandler((error, request, reply) => {
       const apiError = toApiError(error as Error, request.routeOptions.bodyLimit);
-      if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
+      if (apiError.status >= 500)
+        request.log.error({ err: error }, apiError.status === 503 ? 'request failed: the database cannot be reached' : 'request failed');
       else if (apiError.code === 'InvalidRequest') request.log.debug({ err: error }, 'client error');
       sendError(reply, apiError);
     });

@@ -32,6 +32,8 @@ export interface SandboxState {
 
 export const SANDBOX_PREFIX = '/_cloudpartner/';
 const CONSOLE_PREFIX = '/console';
+/** Operating the server, not calling the API: never faulted, never journaled. */
+const OPERATIONS_PATHS = new Set(['/metrics', '/metrics/', '/readyz', '/readyz/']);
 
 const PUBLISHER_IN_PATH = /^\/api\/publishers\/([^/?]+)/i;
 
@@ -53,7 +55,7 @@ export default fp(
       if (!options.faults.hasHttpRules()) return done();
       const path = request.url.split('?', 1)[0]!;
       // The controls themselves are never faulted, nor the console's files (its API calls are).
-      if (path.startsWith(SANDBOX_PREFIX) || path.startsWith(CONSOLE_PREFIX)) return done();
+      if (path.startsWith(SANDBOX_PREFIX) || path.startsWith(CONSOLE_PREFIX) || OPERATIONS_PATHS.has(path)) return done();
       const publisherId = PUBLISHER_IN_PATH.exec(path)?.[1];
       const fault = options.faults.forRequest(request.method, path, publisherId === undefined ? undefined : decodedOrNot(publisherId));
       if (!fault) return done();
@@ -73,7 +75,7 @@ export default fp(
     app.addHook('onSend', (request, reply, payload, done) => {
       const path = request.url.split('?', 1)[0]!;
       // Neither are the console's files: the journal is of API calls (the console's own are in it).
-      if (!path.startsWith(SANDBOX_PREFIX) && !path.startsWith(CONSOLE_PREFIX)) {
+      if (!path.startsWith(SANDBOX_PREFIX) && !path.startsWith(CONSOLE_PREFIX) && !OPERATIONS_PATHS.has(path)) {
         options.journal.record(
           {
             timeMs: Date.now(),

@@ -12,6 +12,8 @@ export interface RouteOptions {
   putMode: PutMode;
   /** The server's time (token issue). Workflow time — progress, steps due — is the engine's: `app.workflow.now()`. */
   clock: Clock;
+  /** GET /metrics only to `Authorization: Bearer <this>`; undefined: open. */
+  metricsToken?: string | undefined;
 }
 
 export type RoutePlugin = FastifyPluginAsyncTypebox<RouteOptions>;

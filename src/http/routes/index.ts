@@ -2,6 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { RouteOptions } from './context.ts';
 import healthz from './healthz.ts';
+import readyz from './readyz.ts';
+import metrics from './metrics.ts';
 import listOfferTypes from './api/offer-types/list.ts';
 import listPublishers from './api/publishers/list.ts';
 import listOffers from './api/publishers/offers/list.ts';
@@ -63,6 +65,9 @@ const SANDBOX_ROUTES = [
 export async function registerRoutes(app: FastifyInstance, options: RouteOptions): Promise<void> {
   const routes = [
     healthz,
+    readyz,
+    // Served only when the metrics are on (the module registers nothing otherwise).
+    metrics,
     listOfferTypes,
     listPublishers,
     listOffers,

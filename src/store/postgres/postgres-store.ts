@@ -31,6 +31,7 @@ import type { SecretBox } from '../secret-box.ts';
 import { SqlStore } from '../sql-store.ts';
 import { postgresOnly, type SqlValue, type Statement } from '../sql/statement.ts';
 import type { Principal, ReadMark } from '../store.ts';
+import type { CacheCount, PoolStats } from '../telemetry.ts';
 import { PostgresDatabase, type PostgresDatabaseOptions } from './database.ts';
 import { connectionLost, ReadCache } from './read-cache.ts';
 
@@ -83,6 +84,15 @@ export class PostgresStore extends SqlStore {
   /** The read cache's counters (tests, the bench). */
   get cacheStats(): Readonly<ReadCache['stats']> {
     return this.#cache.stats;
+  }
+
+  cacheCounts(): CacheCount[] {
+    return [{ cache: 'postgres-read', hits: this.#cache.stats.hits, misses: this.#cache.stats.misses }];
+  }
+
+  override poolStats(): PoolStats {
+    const pool = this.#database.pool;
+    return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
   }
 
   async migrate(): Promise<void> {

@@ -23,6 +23,7 @@ import { promisify } from 'node:util';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { SqlDatabase, SqlRunner, SqlValue, Statement } from '../sql/statement.ts';
+import type { DatabaseObserver } from '../telemetry.ts';
 
 /**
  * Commits made in this process, per file. A cached read re-checks SQLite's data_version whenever
@@ -66,17 +67,36 @@ class Prepared {
   }
 }
 
-function runnerOn(prepared: Prepared): SqlRunner {
+/** Where statement and transaction times go: nowhere until the metrics ask (`observe`). */
+interface Observed {
+  observer: DatabaseObserver | undefined;
+}
+
+/** Runs `run` and tells the observer, if any, how long the statement took. */
+function timed<T>(observed: Observed, statement: Statement, run: () => T): T {
+  const observer = observed.observer;
+  if (!observer) return run();
+  const started = performance.now();
+  try {
+    return run();
+  } finally {
+    observer.statement(statement.name, (performance.now() - started) / 1000);
+  }
+}
+
+function runnerOn(prepared: Prepared, observed: Observed): SqlRunner {
   return {
-    all: async <R>(statement: Statement, ...values: SqlValue[]) => prepared.get(statement).all(...values) as R[],
-    get: async <R>(statement: Statement, ...values: SqlValue[]) => prepared.get(statement).get(...values) as R | undefined,
+    all: async <R>(statement: Statement, ...values: SqlValue[]) => timed(observed, statement, () => prepared.get(statement).all(...values) as R[]),
+    get: async <R>(statement: Statement, ...values: SqlValue[]) => timed(observed, statement, () => prepared.get(statement).get(...values) as R | undefined),
     // A statement only PostgreSQL needs (a lock SQLite's write transaction already holds) changes nothing here.
-    run: async (statement: Statement, ...values: SqlValue[]) => (statement.sqlite === null ? 0 : prepared.get(statement).run(...values).changes),
+    run: async (statement: Statement, ...values: SqlValue[]) =>
+      statement.sqlite === null ? 0 : timed(observed, statement, () => prepared.get(statement).run(...values).changes),
   };
 }
 
-export class SqliteDatabase implements SqlDatabase {
+export class SqliteDatabase implements SqlDatabase, Observed {
   readonly file: string;
+  observer: DatabaseObserver | undefined;
   readonly reader: BetterSqlite3.Database;
   readonly writer: BetterSqlite3.Database;
   /** Commits of this process on this file (see commitsInProcess). */
@@ -104,8 +124,8 @@ export class SqliteDatabase implements SqlDatabase {
     this.writer.pragma('wal_autocheckpoint = 0');
     this.reader = openConnection(file);
     this.#readerStatements = new Prepared(this.reader);
-    this.#outside = runnerOn(this.#readerStatements);
-    this.#inTransaction = runnerOn(new Prepared(this.writer));
+    this.#outside = runnerOn(this.#readerStatements, this);
+    this.#inTransaction = runnerOn(new Prepared(this.writer), this);
   }
 
   /** A statement prepared on the reader, for the cached synchronous read path. */
@@ -148,13 +168,16 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   async #transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<{ result: T; commit: number }> {
+    const started = performance.now();
     this.writer.exec('BEGIN IMMEDIATE');
     try {
       const result = await work(this.#inTransaction);
       this.writer.exec('COMMIT');
+      this.observer?.transaction((performance.now() - started) / 1000, true);
       return { result, commit: ++this.#committed };
     } catch (error) {
       if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
+      this.observer?.transaction((performance.now() - started) / 1000, false);
       throw error;
     } finally {
       this.commits.count++; // the next read of any store of this process must look again

@@ -26,6 +26,7 @@ import type { SecretBox } from '../secret-box.ts';
 import { SqlStore } from '../sql-store.ts';
 import type { SqlValue, Statement } from '../sql/statement.ts';
 import type { Principal } from '../store.ts';
+import type { CacheCount } from '../telemetry.ts';
 import { SqliteDatabase } from './database.ts';
 
 const MAX_CACHED_ENTRIES = 20_000;
@@ -48,6 +49,8 @@ export class SqliteStore extends SqlStore {
   readonly #database: SqliteDatabase;
   readonly #kysely: Kysely<Database>;
   readonly #cache = new Map<string, unknown>();
+  /** Hits and misses of #cache, for the metrics (plain numbers: the hot path pays an increment). */
+  readonly #counts: CacheCount = { cache: 'sqlite-read', hits: 0, misses: 0 };
   readonly #dataVersion: BetterSqlite3.Statement<[], number>;
   #seenDataVersion = -1;
   #seenCommits = -1;
@@ -97,6 +100,10 @@ export class SqliteStore extends SqlStore {
     this.#database.close();
   }
 
+  cacheCounts(): CacheCount[] {
+    return [{ ...this.#counts }];
+  }
+
   // ---- the hot read path: synchronous, cached -------------------------------------------------
 
   /** Runs a read on the reader, after dropping the cache if any connection committed since the last check. */
@@ -119,8 +126,15 @@ export class SqliteStore extends SqlStore {
 
   private cached<T>(key: string, statement: Statement, load: (prepared: BetterSqlite3.Statement<SqlValue[]>) => T): T {
     const prepared = this.read(statement);
-    if (this.#cache.has(key)) return this.#cache.get(key) as T;
+    if (this.#cache.has(key)) {
+      this.#counts.hits++;
+      return this.#cache.get(key) as T;
+    }
+    this.#counts.misses++;
+    const observer = this.#database.observer;
+    const started = observer ? performance.now() : 0;
     const value = load(prepared);
+    if (observer) observer.statement(statement.name, (performance.now() - started) / 1000);
     if (this.#cache.size >= MAX_CACHED_ENTRIES) this.#cache.clear();
     this.#cache.set(key, value);
     return value;
@@ -164,9 +178,15 @@ export class SqliteStore extends SqlStore {
     const key = `t:${tokenHash}`;
     const prepared = this.read(identitySql.principal);
     const cachedPrincipal = this.#cache.get(key) as Principal | undefined;
-    if (cachedPrincipal) return cachedPrincipal;
+    if (cachedPrincipal) {
+      this.#counts.hits++;
+      return cachedPrincipal;
+    }
     const principal = toPrincipal(prepared.all(tokenHash) as PrincipalRow[]);
-    if (!principal) return null; // unknown tokens are not cached: a flood of them must not evict real entries
+    if (!principal) {
+      this.#counts.misses++;
+      return null; // unknown tokens are not cached: a flood of them must not evict real entries
+    }
     return this.cached(key, identitySql.principal, () => principal);
   }
 }

@@ -96,6 +96,10 @@ export const workflowSql = {
     'reschedule-step',
     "UPDATE operation_steps SET due_ms = ?, lease_owner = NULL, lease_expires_ms = NULL WHERE operation_id = ? AND position = ? AND status = 'inProgress'",
   ),
+  /** For the metrics: every operation by type and state, the steps due and not finished, the notifications kept. */
+  operationCounts: sql('operation-counts', 'SELECT type, status, COUNT(*) AS count FROM operations GROUP BY type, status'),
+  stepsWaiting: sql('steps-waiting', "SELECT COUNT(*) AS waiting, MIN(due_ms) AS oldest FROM operation_steps WHERE status = 'inProgress' AND due_ms <= ?"),
+  notificationsKept: sql('notifications-kept', 'SELECT COALESCE(MAX(seq), 0) AS kept FROM notifications'),
   releaseLeases: sql('release-leases', 'UPDATE operation_steps SET lease_owner = NULL, lease_expires_ms = NULL WHERE lease_owner = ?'),
 };
 

@@ -17,6 +17,7 @@ import { offerSql, type VersionRow } from '../offers/statements.ts';
 import { type OfferRow, type OperationRow, type StepRow, toOfferHeader, toOperation } from '../rows.ts';
 import type { SqlDatabase, SqlRunner } from '../sql/statement.ts';
 import type { CancelResult, ClaimedStep, StartOperationOptions, StepOutcome } from '../store.ts';
+import type { WorkflowGauges } from '../telemetry.ts';
 import { type DueStepRow, workflowSql } from './statements.ts';
 
 /** What a new operation's row says besides its identity. */
@@ -195,6 +196,19 @@ export class SqlWorkflowStore {
 
   async rescheduleStep(operationId: string, position: number, dueMs: number): Promise<void> {
     await this.#db.run(workflowSql.rescheduleStep, dueMs, operationId, position);
+  }
+
+  /** Read at scrape time: three small aggregates (operations by type and state, steps due, the outbox's sequence). */
+  async workflowGauges(nowMs: number): Promise<WorkflowGauges> {
+    const operations = await this.#db.all<{ type: OperationType; status: OperationStatus; count: number }>(workflowSql.operationCounts);
+    const steps = await this.#db.get<{ waiting: number; oldest: number | null }>(workflowSql.stepsWaiting, nowMs);
+    const kept = await this.#db.get<{ kept: number }>(workflowSql.notificationsKept);
+    return {
+      operations: operations.map((row) => ({ type: row.type, status: row.status, count: Number(row.count) })),
+      stepsWaiting: Number(steps?.waiting ?? 0),
+      oldestDueMs: steps?.oldest === null || steps?.oldest === undefined ? null : Number(steps.oldest),
+      notifications: Number(kept?.kept ?? 0),
+    };
   }
 
   async releaseLeases(owner: string): Promise<void> {
