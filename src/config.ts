@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { PUT_MODES, type PutMode } from './domain/put-mode.ts';
+import { PROFILES, type Profile } from './product-ingestion/profiles.ts';
 import { DEFAULT_AUDIENCE, DEFAULT_CLOCK_SKEW_SECONDS } from './identity/defaults.ts';
 import type { TrustedIssuer } from './identity/jwt-verifier.ts';
 import { DEFAULT_STEP_DURATION_MS, DEFAULT_STEP_LEASE_MS, type StepDurations, parseStepDurations } from './workflow/durations.ts';
@@ -240,6 +241,18 @@ export const SERVE_SETTINGS = {
     parse: (text, name): PutMode => {
       if (!(PUT_MODES as readonly string[]).includes(text!)) throw new ConfigError(`${name} must be one of ${PUT_MODES.join(', ')}, not '${text}'`);
       return text as PutMode;
+    },
+  }),
+  ingestionProfile: setting({
+    flag: 'ingestion-profile',
+    env: 'CLOUDPARTNER_INGESTION_PROFILE',
+    fallback: 'compat',
+    shown: '`compat`',
+    value: PROFILES.join('|'),
+    help: 'how the product-ingestion face (`/rp/product-ingestion/`) takes writes. `compat`: as lenient as its clients need — both schema hosts, any known `$schema` version, echoed `id`s and read-only fields, `null` for absent, `externalID`. `strict`: as the service answers today — the retired host is 400, an older version or an echoed `id` fails the job',
+    parse: (text, name): Profile => {
+      if (!(PROFILES as readonly string[]).includes(text!)) throw new ConfigError(`${name} must be one of ${PROFILES.join(', ')}, not '${text}'`);
+      return text as Profile;
     },
   }),
   stepDurations: setting({

@@ -74,6 +74,7 @@ export async function startServer(config: ServeConfig, out: NodeJS.WritableStrea
     connectionLimits: { maxConnections: config.maxConnections },
     workflowLeaseMs: config.stepLeaseMs,
     putMode: config.putMode,
+    ingestionProfile: config.ingestionProfile,
     sandbox,
     webhooks: { timeoutMs: config.webhookTimeoutMs },
     identity: {

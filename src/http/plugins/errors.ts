@@ -7,6 +7,7 @@ import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { ApiError, errorBody, errors } from '../../domain/errors.ts';
+import { ingestionErrorBody, isIngestionUrl } from '../../product-ingestion/errors.ts';
 
 export function toApiError(error: unknown, bodyLimit?: number): ApiError {
   if (error instanceof ApiError) return error;
@@ -74,7 +75,9 @@ export function rawErrorResponse(apiError: ApiError): string {
 }
 
 export function sendError(reply: FastifyReply, apiError: ApiError): void {
-  void reply.code(apiError.status).headers(apiError.headers).type('application/json; charset=utf-8').send(errorBody(apiError));
+  // The product-ingestion face words the same error its own way (src/product-ingestion/errors.ts).
+  const body = isIngestionUrl(reply.request.url) ? ingestionErrorBody(apiError) : errorBody(apiError);
+  void reply.code(apiError.status).headers(apiError.headers).type('application/json; charset=utf-8').send(body);
 }
 
 export default fp(
