@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Type } from 'typebox';
-import { errors } from '../../../../../domain/errors.ts';
+import { ApiError, errors } from '../../../../../domain/errors.ts';
 import { roleAllows } from '../../../../../domain/roles.ts';
 import { publishersFor } from '../../../../../product-ingestion/catalog.ts';
 import { parseConfigureRequest, productReferences, renderJobStatus, ticksOf } from '../../../../../product-ingestion/configure.ts';
@@ -28,7 +28,14 @@ const createJob: RoutePlugin = async (app, { store }) => {
       const principal = request.principal;
       const { guids, externalIds } = productReferences(parsed);
       const publishers = new Set<string>();
-      for (const guid of guids) publishers.add((await app.ingestion.catalog.product(principal, guid, 'read')).publisherId);
+      // A product the caller cannot see is the job's error to report (resourceNotFound), with every other.
+      for (const guid of guids) {
+        const ref = await app.ingestion.catalog.product(principal, guid, 'read').catch((error: unknown) => {
+          if (error instanceof ApiError && error.code === 'ProductNotFound') return undefined;
+          throw error;
+        });
+        if (ref) publishers.add(ref.publisherId);
+      }
       const writable = publishersFor(principal, 'write');
       for (const externalId of externalIds) {
         const owner = (await app.ingestion.catalog.products(principal)).find((ref) => ref.offer.id === externalId.toLowerCase());
