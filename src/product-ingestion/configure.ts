@@ -10,6 +10,7 @@ import { ApiError, errors } from '../domain/errors.ts';
 import { validateForPublish } from '../domain/offer-validation/index.ts';
 import type { Problem } from '../domain/offer-validation/problems.ts';
 import { formatTicks } from '../domain/time.ts';
+import { extractSecrets } from '../domain/secret-fields.ts';
 import type { OperationRecord } from '../domain/operations.ts';
 import type { IngestionJobRecord, JobCatalog, JobChanges, StartOperationOptions } from '../store/store.ts';
 import { type ErrorNode, type InnerCode, jobError, type TopCode } from './errors.ts';
@@ -393,10 +394,13 @@ export async function planJob(request: StoredRequest, context: JobContext, catal
         const target = targets.get(resource.index);
         if (!target) return resource.body;
         const { state } = target;
-        const view: OfferView = { publisherId, offerId: state.offerId, offerTypeId: state.offerTypeId, definition: state.definition };
+        // What the job wrote, as a read would show it: secret values never come back.
+        const definition = structuredClone(state.definition);
+        extractSecrets(definition, state.offerTypeId);
+        const view: OfferView = { publisherId, offerId: state.offerId, offerTypeId: state.offerTypeId, definition };
         const id = resource.type === 'submission' ? undefined : expectedId(resource, state, target.planId);
         const derived = id ? deriveResources(view, draftSubmission(state.guid)).find((candidate) => candidate['id'] === id) : undefined;
-        return derived ?? { ...resource.body, ...(id ? { id } : {}) };
+        return derived ?? (resource.type === 'submission' ? resource.body : { $schema: resource.body['$schema'], ...(id ? { id } : {}) });
       }),
   };
 }

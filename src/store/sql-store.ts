@@ -62,7 +62,7 @@ export abstract class SqlStore implements Store {
     this.snapshots = new SqlSnapshotStore(db);
     this.webhooks = new SqlWebhookStore(db, secrets);
     this.notifications = new SqlNotificationStore(db);
-    this.ingestion = new SqlIngestionStore(db, this.offers, this.workflow);
+    this.ingestion = new SqlIngestionStore(db, this.offers, this.workflow, secrets);
   }
 
   // ---- configure jobs ----

@@ -247,6 +247,30 @@ describe(`the product-ingestion face (http, ${TEST_STORE})`, () => {
     assert.deepEqual(Object.keys(cpp.definition.plans[0]['microsoft-azure-virtualmachines.vmImages']), ['1.0.1', '2.0.0']);
   });
 
+  it('customer leads: a secret value posted in a job is stored sealed and never answered (tree, detail, status); its mask means unchanged', async () => {
+    const secret = 'DefaultEndpointsProtocol=https;AccountName=leads;AccountKey=PI-SECRET-0123456789';
+    const leads = (configuration: Record<string, string>) => ({
+      $schema: `${MP}/customer-leads/2022-03-01-preview3`,
+      product: productId,
+      leadDestination: 'table',
+      tableLeadConfiguration: configuration,
+    });
+    const res = await configureCall(server, [leads({ storageAccountConnectionString: secret })]);
+    const status = await waitForJob(server, res.json().jobId);
+    assert.equal(status.jobResult, 'succeeded', JSON.stringify(status));
+    const detail = await server.call(`${PI}/configure/${res.json().jobId}`);
+    const draft = await server.call(`${PI}/resource-tree/${productId}`);
+    for (const answer of [detail.text, draft.text, JSON.stringify(status)]) assert.ok(!answer.includes('PI-SECRET'), answer.slice(0, 300));
+    assert.equal(byType(draft.json().resources, 'customer-leads')[0].leadDestination, 'table');
+    assert.ok(!(await server.storedText()).includes('PI-SECRET'));
+    const secrets = (await server.call(offerPath('fabrikam-vm', '/secrets'))).json();
+    const held = (fields: any[]) => fields.find((field: any) => field.pointer.endsWith('tableLeadConfiguration/storageAccountConnectionString'))?.set;
+    assert.ok(Array.isArray(secrets.value), JSON.stringify(secrets));
+    assert.equal(held(secrets.value), true);
+    assert.equal((await configure(server, [leads({ storageAccountConnectionString: '*********' })])).jobResult, 'succeeded');
+    assert.equal(held((await server.call(offerPath('fabrikam-vm', '/secrets'))).json().value), true);
+  });
+
   it('a job that fails validation changes nothing: every error with its resource, the draft’s ETag unchanged; its detail is 404', async () => {
     const before = await server.call(offerPath('fabrikam-vm'));
     const res = await configureCall(server, [

@@ -10,6 +10,7 @@ import type { OperationRecord } from '../../domain/operations.ts';
 import { offerSql, type VersionRow } from '../offers/statements.ts';
 import type { SqlOfferStore } from '../offers/offer-store.ts';
 import { type OfferRow, toOfferHeader } from '../rows.ts';
+import type { SecretBox } from '../secret-box.ts';
 import type { SqlDatabase, SqlRunner } from '../sql/statement.ts';
 import type { CurrentDraft, DraftContent, StartOperationOptions } from '../store.ts';
 import type { SqlWorkflowStore } from '../workflow/workflow-store.ts';
@@ -62,14 +63,15 @@ export interface JobChanges {
 
 export type ClaimedJob = IngestionJobRecord & { owner: string };
 
-export function toJob(row: JobRow): IngestionJobRecord {
+/** A job's row as the runner and the routes see it; the request (which may hold secret values) is sealed at rest. */
+export function toJob(row: JobRow, secrets: SecretBox): IngestionJobRecord {
   return {
     id: row.id,
     publisherId: row.publisher_id,
     offerId: row.offer_id,
     status: row.status as IngestionJobRecord['status'],
     result: row.result as IngestionJobRecord['result'],
-    requestJson: row.request_json,
+    requestJson: secrets.open(row.request_json),
     errorsJson: row.errors_json,
     detailJson: row.detail_json,
     jobStart: row.job_start,
@@ -83,20 +85,22 @@ export class SqlIngestionStore {
   readonly #db: SqlDatabase;
   readonly #offers: SqlOfferStore;
   readonly #workflow: SqlWorkflowStore;
+  readonly #secrets: SecretBox;
 
-  constructor(db: SqlDatabase, offers: SqlOfferStore, workflow: SqlWorkflowStore) {
+  constructor(db: SqlDatabase, offers: SqlOfferStore, workflow: SqlWorkflowStore, secrets: SecretBox) {
     this.#db = db;
+    this.#secrets = secrets;
     this.#offers = offers;
     this.#workflow = workflow;
   }
 
   async createIngestionJob(job: NewIngestionJob): Promise<void> {
-    await this.#db.run(ingestionSql.insertJob, job.id, job.publisherId, null, job.requestJson, job.jobStart, job.createdMs);
+    await this.#db.run(ingestionSql.insertJob, job.id, job.publisherId, null, this.#secrets.seal(job.requestJson), job.jobStart, job.createdMs);
   }
 
   async getIngestionJob(id: string): Promise<IngestionJobRecord | null> {
     const row = await this.#db.get<JobRow>(ingestionSql.job, id);
-    return row ? toJob(row) : null;
+    return row ? toJob(row, this.#secrets) : null;
   }
 
   /** Takes the lease on the oldest job that waits (or whose runner died), marking it running. */
@@ -106,7 +110,7 @@ export class SqlIngestionStore {
       if (!due) return null;
       const taken = await tx.run(ingestionSql.takeJob, owner, nowMs + leaseMs, due.id, nowMs);
       if (taken === 0) return null;
-      return { ...toJob((await tx.get<JobRow>(ingestionSql.job, due.id))!), owner };
+      return { ...toJob((await tx.get<JobRow>(ingestionSql.job, due.id))!, this.#secrets), owner };
     });
   }
 
