@@ -168,6 +168,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     profile: options.ingestionProfile ?? 'compat',
     clock: sandbox?.clock ?? clock,
     logger: options.logger,
+    // Jobs are leased like steps: the step lease is theirs too.
+    leaseMs: options.workflowLeaseMs,
     pollMs: options.workflowPollMs,
   });
   if (options.console) await app.register(consolePlugin, { assets: options.console });
