@@ -832,8 +832,19 @@ function configureRequest(rng: Rng, state: FuzzState, draft: Draft): unknown {
   const product = rng.chance(0.9) ? `product/${productGuid('contoso', offerId)}` : { externalId: offerId };
   const pick = (): unknown =>
     rng.weighted<unknown>([
-      [4, { $schema: `${MP}/listing/2022-03-01-preview5`, kind: 'azureVM', product, languageId: 'en-us', title: rng.pick(['Fuzzed title', '', 'x'.repeat(300)]) }],
-      [2, { $schema: `${MP}/plan/2022-03-01-preview2`, product, identity: { externalId: rng.pick(['fuzz-plan', 'Bad Plan', 'contososkuidentifier']) }, alias: 'Fuzz plan' }],
+      [
+        4,
+        { $schema: `${MP}/listing/2022-03-01-preview5`, kind: 'azureVM', product, languageId: 'en-us', title: rng.pick(['Fuzzed title', '', 'x'.repeat(300)]) },
+      ],
+      [
+        2,
+        {
+          $schema: `${MP}/plan/2022-03-01-preview2`,
+          product,
+          identity: { externalId: rng.pick(['fuzz-plan', 'Bad Plan', 'contososkuidentifier']) },
+          alias: 'Fuzz plan',
+        },
+      ],
       [
         2,
         {
@@ -845,13 +856,30 @@ function configureRequest(rng: Rng, state: FuzzState, draft: Draft): unknown {
             {
               versionNumber: rng.pick(['9.9.9', '1.0.1', 'not.a.version']),
               lifecycleState: rng.pick(['generallyAvailable', 'deprecated', 'deleted']),
-              vmImages: [{ imageType: 'x64Gen1', source: { sourceType: 'sasUri', osDisk: rng.chance(0.8) ? { uri: 'https://x.blob.core.windows.net/v/a.vhd?sig=x' } : null, dataDisks: [null] } }],
+              vmImages: [
+                {
+                  imageType: 'x64Gen1',
+                  source: {
+                    sourceType: 'sasUri',
+                    osDisk: rng.chance(0.8) ? { uri: 'https://x.blob.core.windows.net/v/a.vhd?sig=x' } : null,
+                    dataDisks: [null],
+                  },
+                },
+              ],
             },
           ],
         },
       ],
       [1, { $schema: `${MP}/submission/2022-03-01-preview2`, product, target: { targetType: rng.pick(['preview', 'live', 'draft', 'retail']) } }],
-      [1, { $schema: `${MP}/product/2022-03-01-preview3`, identity: { externalId: rng.pick(['fuzz-new', offerId]) }, type: rng.pick(['azureVirtualMachine', 'coreVirtualMachine']), alias: 'Fuzz' }],
+      [
+        1,
+        {
+          $schema: `${MP}/product/2022-03-01-preview3`,
+          identity: { externalId: rng.pick(['fuzz-new', offerId]) },
+          type: rng.pick(['azureVirtualMachine', 'coreVirtualMachine']),
+          alias: 'Fuzz',
+        },
+      ],
       [1, { $schema: `${MP}/no-such-type/2022-03-01-preview2`, product }],
       [1, { $schema: `${MP}/reseller/2022-03-01-preview2`, product, resellerChannelState: rng.pick(['none', 'all', 'weird']) }],
     ]);
