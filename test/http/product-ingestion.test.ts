@@ -506,3 +506,61 @@ describe(`the product-ingestion face: the strict profile (http, ${TEST_STORE})`,
 });
 
 export { waitForOperation };
+
+describe(`the product-ingestion face under the sandbox (http, ${TEST_STORE})`, () => {
+  let server: TestServer;
+  let admin: string;
+  before(async () => {
+    server = await startTestServer('http', { stepMs: 3_600_000, app: { sandbox: true } });
+    admin = await server.sandboxAdminToken();
+  });
+  after(async () => server.close());
+
+  it('a step fault fails a preview submission as certification does; the workflow clock carries a submission to sign-off', async () => {
+    assert.equal((await put(server, 'sandboxed', publishableOffer('sandboxed'))).status, 200);
+    const productId = await productIdOf(server, 'sandboxed');
+    const fault = await server.call('/_cloudpartner/faults', {
+      method: 'POST',
+      token: admin,
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ match: { offerId: 'sandboxed', step: 'displaycertify' }, effect: { fail: { messages: ['The image does not boot.'] } }, times: 1 }),
+    });
+    assert.equal(fault.status, 201, fault.text);
+    const submit = [{ $schema: `${MP}/submission/2022-03-01-preview2`, product: productId, target: { targetType: 'preview' } }];
+    const advance = async () =>
+      assert.equal(
+        (await server.call('/_cloudpartner/clock/advance', { method: 'POST', token: admin, headers: JSON_HEADERS, body: JSON.stringify({ ms: 86_400_000 }) }))
+          .status,
+        200,
+      );
+
+    /** The job has handed over to the workflow: its operation runs on the offer (then moving time ahead moves it). */
+    const handedOver = async (jobId: string) => {
+      for (let i = 0; i < 750; i++) {
+        const status = (await server.call(offerPath('sandboxed', `/operations/${jobId}`))).status;
+        if (status === 200) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.fail(`job ${jobId} never started its operation`);
+    };
+    let res = await configureCall(server, submit);
+    await handedOver(res.json().jobId);
+    await advance();
+    const failed = await waitForJob(server, res.json().jobId);
+    assert.equal(failed.jobResult, 'failed', JSON.stringify(failed));
+    // As a client detects certification failures: an invalidState node that says "Certification", every node with details[].
+    const [error] = failed.errors;
+    assert.equal(error.code, 'internalServerError');
+    assert.match(error.resourceId, /^submission\/[0-9a-f-]{36}\/1152921504606846977$/);
+    assert.deepEqual([error.details[0].code, error.details[0].message], ['invalidState', 'Certification']);
+    assert.match(JSON.stringify(error.details[0].details), /The image does not boot\./);
+    const preview = (await server.call(`${PI}/submission/${productId.split('/')[1]}`)).json().value.find((entry: any) => entry.target.targetType === 'preview');
+    assert.deepEqual([preview.status, preview.result], ['completed', 'failed']);
+
+    res = await configureCall(server, submit);
+    await handedOver(res.json().jobId);
+    await advance();
+    const published = await waitForJob(server, res.json().jobId);
+    assert.equal(published.jobResult, 'succeeded', JSON.stringify(published));
+  });
+});
