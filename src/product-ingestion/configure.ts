@@ -26,6 +26,7 @@ import {
   PRODUCT_TYPES,
   pruneExtras,
   publishedOf,
+  rememberHost,
   type Published,
   ResourceProblem,
   servedOfferType,
@@ -201,6 +202,15 @@ export interface JobContext {
 }
 
 const ORDER: ResourceType[] = ['product', 'plan'];
+/** Resource types there is one of per plan (the others, one per product). */
+const PER_PLAN = new Set<string>([
+  'plan',
+  'plan-listing',
+  'price-and-availability-plan',
+  'virtual-machine-plan-technical-configuration',
+  'core-virtual-machine-plan-technical-configuration',
+]);
+const hostOf = (body: Json) => parseSchemaUri(body['$schema'])?.host ?? CURRENT_HOST;
 const rank = (type: ResourceType) => (ORDER.includes(type) ? ORDER.indexOf(type) : type === 'submission' ? 9 : 5);
 
 /** Decides a job's changes inside the store's transaction; throws JobFailure (nothing applied) on any problem. */
@@ -312,6 +322,7 @@ export async function planJob(request: StoredRequest, context: JobContext, catal
         }
         checkEcho(resource, durableIds.product(state.guid));
         applyResource(state.offerTypeId, state.definition, type, body, { published: state.published });
+        rememberHost(state.definition, type, undefined, hostOf(body));
         state.touched = true;
         if (typeof body['resourceName'] === 'string') names.set(body['resourceName'], { offerId });
         targets.set(resource.index, { state });
@@ -353,6 +364,7 @@ export async function planJob(request: StoredRequest, context: JobContext, catal
         if (planId === undefined) continue;
       }
       applyResource(state.offerTypeId, state.definition, type, body, { ...(planId !== undefined ? { planId } : {}), published: state.published });
+      if (type !== 'plan' || findPlan(state.definition, planId!)) rememberHost(state.definition, type, PER_PLAN.has(type) ? planId : undefined, hostOf(body));
       state.touched = true;
       targets.set(resource.index, { state, ...(planId !== undefined ? { planId } : {}) });
       const expected = expectedId(resource, state, planId);

@@ -10,7 +10,7 @@ import { CORE_VM } from '../domain/offer-validation/schemas/corevm.ts';
 import { VIRTUAL_MACHINES } from '../domain/offer-validation/schemas/virtualmachines.ts';
 import { MARKETPLACE } from '../domain/offer-validation/schemas/marketplace.ts';
 import { durableIds, planGuid, productGuid } from './ids.ts';
-import { schemaUri, type SchemaType } from './schemas.ts';
+import { CURRENT_HOST, schemaUri, type SchemaType } from './schemas.ts';
 
 export type Json = Record<string, any>;
 
@@ -61,6 +61,8 @@ export interface Extras {
   reseller?: Json;
   propertyExtras?: Json;
   plans?: Record<string, PlanExtras>;
+  /** The schema host each resource was last written with, when not the current one (`type` or `type/planId`). */
+  hosts?: Record<string, string>;
 }
 interface PlanExtras {
   lifecycleState?: string;
@@ -115,8 +117,26 @@ const LEADS: Array<[string, string, string]> = [
   ['email', 'Email', 'emailLeadConfiguration'],
 ];
 
-/** The schema host each resource is written with on reads (D74: always the current one). */
-const schemaFor = (type: SchemaType) => schemaUri(type);
+/**
+ * A resource's `$schema` on reads: its type's current version, on the host it was last written
+ * with (clients find resources by the host prefix they wrote them with); the current host for
+ * what the CPP face wrote.
+ */
+function schemaFor(definition: Json, type: SchemaType, planId?: string): string {
+  const host = extrasOf(definition).hosts?.[planId === undefined ? type : `${type}/${planId}`];
+  return schemaUri(type, host);
+}
+
+/** Remembers the host a resource was written with (only when it is not the current one). */
+export function rememberHost(definition: Json, type: string, planId: string | undefined, host: string): void {
+  const key = planId === undefined ? type : `${type}/${planId}`;
+  const extras = ensureExtras(definition);
+  if (host === CURRENT_HOST) {
+    if (extras.hosts) delete extras.hosts[key];
+    return;
+  }
+  (extras.hosts ??= {})[key] = host;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Reads: the resources of one version of an offer
@@ -124,7 +144,7 @@ const schemaFor = (type: SchemaType) => schemaUri(type);
 export function productResource(view: OfferView): Json {
   const g = productGuid(view.publisherId, view.offerId);
   return {
-    $schema: schemaFor('product'),
+    $schema: schemaFor(view.definition, 'product'),
     id: durableIds.product(g),
     identity: { externalId: view.offerId },
     type: PRODUCT_TYPES[view.offerTypeId],
@@ -142,7 +162,7 @@ export function planResource(view: OfferView, plan: Json): Json {
   const regions = [...new Set(clouds.map((cloud) => CLOUDS.find(([cpp]) => cpp === cloud)?.[1]).filter((region): region is string => !!region))];
   const certifications = Array.isArray(plan[`${keys.plan}certificationsFairfax`]) ? (plan[`${keys.plan}certificationsFairfax`] as unknown[]) : [];
   return {
-    $schema: schemaFor('plan'),
+    $schema: schemaFor(view.definition, 'plan', planId),
     id: durableIds.plan(g, planGuid(view.publisherId, view.offerId, planId)),
     product: durableIds.product(g),
     identity: { externalId: planId },
@@ -168,7 +188,7 @@ export function deriveResources(view: OfferView, submission: Json): Json[] {
   // customer-leads
   const leadValue = text(at('leadDestination')) ?? 'None';
   const lead = LEADS.find(([, cpp]) => cpp.toLowerCase() === leadValue.toLowerCase()) ?? LEADS[0]!;
-  const leads: Json = { $schema: schemaFor('customer-leads'), id: durableIds.customerLeads(g), product, leadDestination: lead[0] };
+  const leads: Json = { $schema: schemaFor(definition, 'customer-leads'), id: durableIds.customerLeads(g), product, leadDestination: lead[0] };
   if (lead[2] && isRecord(at(lead[2]))) leads[`${lead[0]}LeadConfiguration`] = at(lead[2]);
   resources.push(leads);
 
@@ -180,7 +200,7 @@ export function deriveResources(view: OfferView, submission: Json): Json[] {
       : { name: at(`${prefix}ContactName`), ...optional({ email: text(at(`${prefix}ContactEmail`)), phone: text(at(`${prefix}ContactPhone`)) }) };
   const links = Array.isArray(at('usefulLinks')) ? (at('usefulLinks') as unknown[]).filter(isRecord) : [];
   resources.push({
-    $schema: schemaFor('listing'),
+    $schema: schemaFor(definition, 'listing'),
     id: listingId,
     product,
     kind: 'azureVM',
@@ -204,7 +224,7 @@ export function deriveResources(view: OfferView, submission: Json): Json[] {
       const url = text(at(cppKey));
       if (!url) continue;
       resources.push({
-        $schema: schemaFor('listing-asset'),
+        $schema: schemaFor(definition, 'listing-asset'),
         id: durableIds.listingAsset(g, type, 1),
         product,
         listing: listingId,
@@ -229,7 +249,7 @@ export function deriveResources(view: OfferView, submission: Json): Json[] {
     categories[l1] = Array.isArray(l2) ? l2.filter((item): item is string => typeof item === 'string') : [];
   }
   resources.push({
-    $schema: schemaFor('property'),
+    $schema: schemaFor(definition, 'property'),
     id: durableIds.property(g),
     product,
     kind: 'azureVM',
@@ -239,13 +259,13 @@ export function deriveResources(view: OfferView, submission: Json): Json[] {
   });
   const subscriptions = Array.isArray(at('allowedSubscriptions')) ? (at('allowedSubscriptions') as unknown[]) : [];
   resources.push({
-    $schema: schemaFor('price-and-availability-offer'),
+    $schema: schemaFor(definition, 'price-and-availability-offer'),
     id: durableIds.priceAndAvailabilityOffer(g),
     product,
     previewAudiences: subscriptions.filter((id): id is string => typeof id === 'string').map((id) => ({ type: 'subscription', id, label: '' })),
   });
   resources.push({
-    $schema: schemaFor('reseller'),
+    $schema: schemaFor(definition, 'reseller'),
     id: durableIds.reseller(g),
     product,
     resellerChannelState: 'notSet',
@@ -263,7 +283,7 @@ export function deriveResources(view: OfferView, submission: Json): Json[] {
     const pk = (key: string) => plan[`${keys.plan}${key}`];
     resources.push(planResourceJson);
     resources.push({
-      $schema: schemaFor('plan-listing'),
+      $schema: schemaFor(definition, 'plan-listing', planId),
       id: durableIds.planListing(g, p),
       product,
       plan: planRef,
@@ -278,7 +298,7 @@ export function deriveResources(view: OfferView, submission: Json): Json[] {
     const months = typeof pricing['freeTrialDurationInMonths'] === 'number' ? pricing['freeTrialDurationInMonths'] : 0;
     const regions = Array.isArray(plan['regions']) ? (plan['regions'] as unknown[]).filter((r): r is string => typeof r === 'string') : [];
     resources.push({
-      $schema: schemaFor('price-and-availability-plan'),
+      $schema: schemaFor(definition, 'price-and-availability-plan', planId),
       id: durableIds.priceAndAvailabilityPlan(g, p),
       product,
       plan: planRef,
@@ -309,7 +329,11 @@ function techConfigResource(view: OfferView, plan: Json, planRef: string): Json 
   const images = isRecord(plan[keys.images]) ? plan[keys.images] : {};
   const ports = Array.isArray(pk('openPorts')) ? (pk('openPorts') as unknown[]).filter(isRecord) : [];
   return {
-    $schema: schemaFor(keys.core ? 'core-virtual-machine-plan-technical-configuration' : 'virtual-machine-plan-technical-configuration'),
+    $schema: schemaFor(
+      view.definition,
+      keys.core ? 'core-virtual-machine-plan-technical-configuration' : 'virtual-machine-plan-technical-configuration',
+      planId,
+    ),
     id: durableIds.techConfig(keys.core, g, planGuid(view.publisherId, view.offerId, planId)),
     product: durableIds.product(g),
     plan: planRef,
@@ -471,6 +495,7 @@ export function applyResource(offerTypeId: string, definition: Json, type: strin
         definition['plans'] = plansOf(definition).filter((candidate) => candidate['planId'] !== planId);
         const extras = ensureExtras(definition);
         if (extras.plans) delete extras.plans[planId];
+        for (const key of Object.keys(extras.hosts ?? {})) if (key.endsWith(`/${planId}`)) delete extras.hosts![key];
         return;
       }
       if (!entry) {

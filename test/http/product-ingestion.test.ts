@@ -247,6 +247,17 @@ describe(`the product-ingestion face (http, ${TEST_STORE})`, () => {
     assert.deepEqual(Object.keys(cpp.definition.plans[0]['microsoft-azure-virtualmachines.vmImages']), ['1.0.1', '2.0.0']);
   });
 
+  it('a resource reads back on the schema host it was written with (clients find it by that prefix); the others on the current host', async () => {
+    const status = await configure(server, [
+      { $schema: `${AZUREEDGE}/listing/2022-03-01-preview3`, kind: 'azureVM', product: productId, languageId: 'en-us', title: 'Fabrikam VM, edited in CPP' },
+    ]);
+    assert.equal(status.jobResult, 'succeeded', JSON.stringify(status));
+    const draft = await tree(server, productId);
+    assert.ok(byType(draft.resources, 'listing')[0].$schema.startsWith(`${AZUREEDGE}/listing/`));
+    assert.ok(byType(draft.resources, 'product')[0].$schema.startsWith(`${MP}/product/`));
+    assert.ok(byType(draft.resources, 'plan')[0].$schema.startsWith(`${MP}/plan/`));
+  });
+
   it('customer leads: a secret value posted in a job is stored sealed and never answered (tree, detail, status); its mask means unchanged', async () => {
     const secret = 'DefaultEndpointsProtocol=https;AccountName=leads;AccountKey=PI-SECRET-0123456789';
     const leads = (configuration: Record<string, string>) => ({
