@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { PUT_MODES, type PutMode } from './domain/put-mode.ts';
-import { PROFILES, type Profile } from './product-ingestion/profiles.ts';
+import { PROFILES, PUBLISH_JOBS, type Profile, type PublishJob } from './product-ingestion/profiles.ts';
 import { DEFAULT_AUDIENCE, DEFAULT_CLOCK_SKEW_SECONDS } from './identity/defaults.ts';
 import type { TrustedIssuer } from './identity/jwt-verifier.ts';
 import { DEFAULT_STEP_DURATION_MS, DEFAULT_STEP_LEASE_MS, type StepDurations, parseStepDurations } from './workflow/durations.ts';
@@ -253,6 +253,18 @@ export const SERVE_SETTINGS = {
     parse: (text, name): Profile => {
       if (!(PROFILES as readonly string[]).includes(text!)) throw new ConfigError(`${name} must be one of ${PROFILES.join(', ')}, not '${text}'`);
       return text as Profile;
+    },
+  }),
+  ingestionPublishJob: setting({
+    flag: 'ingestion-publish-job',
+    env: 'CLOUDPARTNER_INGESTION_PUBLISH_JOB',
+    fallback: 'long',
+    shown: '`long`',
+    value: PUBLISH_JOBS.join('|'),
+    help: "how long the configure job of a submission to preview or live runs. `long`: through validation, certification and provisioning to publisher sign-off (or live), failing with certification's findings. `short`: until the submission is accepted (for clients that wait only seconds); its progress then shows in `GET …/submission/{product}`",
+    parse: (text, name): PublishJob => {
+      if (!(PUBLISH_JOBS as readonly string[]).includes(text!)) throw new ConfigError(`${name} must be one of ${PUBLISH_JOBS.join(', ')}, not '${text}'`);
+      return text as PublishJob;
     },
   }),
   stepDurations: setting({

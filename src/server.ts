@@ -75,6 +75,7 @@ export async function startServer(config: ServeConfig, out: NodeJS.WritableStrea
     workflowLeaseMs: config.stepLeaseMs,
     putMode: config.putMode,
     ingestionProfile: config.ingestionProfile,
+    ingestionPublishJob: config.ingestionPublishJob,
     sandbox,
     webhooks: { timeoutMs: config.webhookTimeoutMs },
     identity: {

@@ -33,7 +33,7 @@ declare module 'fastify' {
 }
 import workflowPlugin from './plugins/workflow.ts';
 import ingestionPlugin from './plugins/ingestion.ts';
-import type { Profile } from '../product-ingestion/configure.ts';
+import type { Profile, PublishJob } from '../product-ingestion/configure.ts';
 import { INGESTION_PREFIX } from '../product-ingestion/errors.ts';
 import consolePlugin from './plugins/console.ts';
 import type { ConsoleAssets } from './console-assets.ts';
@@ -70,6 +70,8 @@ export interface AppOptions {
   webhooks?: Omit<DispatcherOptions, 'clock' | 'logger'>;
   /** The product-ingestion face's write profile (D74): `compat` (lenient, the default) or `strict`. */
   ingestionProfile?: Profile;
+  /** How long a submission's configure job runs (D74): `long` (the default, the whole publish) or `short` (until accepted). */
+  ingestionPublishJob?: PublishJob;
   /** The web console's built files, served at /console/ (loadConsoleAssets); omit: no console. */
   console?: ConsoleAssets;
 }
@@ -166,6 +168,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(ingestionPlugin, {
     store: options.store,
     profile: options.ingestionProfile ?? 'compat',
+    publishJob: options.ingestionPublishJob ?? 'long',
     clock: sandbox?.clock ?? clock,
     logger: options.logger,
     // Jobs are leased like steps: the step lease is theirs too.

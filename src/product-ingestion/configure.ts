@@ -34,8 +34,8 @@ import {
 import { draftSubmission } from './catalog.ts';
 import { CURRENT_HOST, CURRENT_VERSIONS, parseSchemaUri, schemaUri, validateResource } from './schemas.ts';
 
-import { type Profile } from './profiles.ts';
-export { PROFILES, type Profile } from './profiles.ts';
+import { type Profile, type PublishJob } from './profiles.ts';
+export { PROFILES, PUBLISH_JOBS, type Profile, type PublishJob } from './profiles.ts';
 
 /** `0001-01-01T00:00:00`: the end of a job that has not ended. */
 export const JOB_END_SENTINEL = '0001-01-01T00:00:00';
@@ -526,13 +526,21 @@ function operationErrors(operation: OperationRecord, guid: string): ErrorNode[] 
   return [jobError('internalServerError', 'Operation failed', submission, [inner])];
 }
 
-/** configure-status (E1, E2): exactly the documented keys. */
-export function renderJobStatus(job: IngestionJobRecord, operation: OperationRecord | null): Json {
+/**
+ * configure-status (E1, E2): exactly the documented keys. A submission's job reads as its
+ * operation (`long`), or — `short` — completes once the submission was accepted, its progress then
+ * only in the submissions list.
+ */
+export function renderJobStatus(job: IngestionJobRecord, operation: OperationRecord | null, publishJob: PublishJob = 'long'): Json {
   let status = job.status as string;
   let result = job.result as string;
   let end = job.jobEnd;
   let jobErrors = JSON.parse(job.errorsJson) as ErrorNode[];
-  if (job.operationId && operation) {
+  if (job.operationId && operation && publishJob === 'short') {
+    status = 'completed';
+    result = 'succeeded';
+    end = operation.createdTime;
+  } else if (job.operationId && operation) {
     if (operation.status === 'running') {
       status = 'running';
       result = 'pending';

@@ -575,3 +575,19 @@ describe(`the product-ingestion face under the sandbox (http, ${TEST_STORE})`, (
     assert.equal(published.jobResult, 'succeeded', JSON.stringify(published));
   });
 });
+
+describe(`the product-ingestion face: short submission jobs (http, ${TEST_STORE})`, () => {
+  let server: TestServer;
+  before(async () => (server = await startTestServer('http', { stepMs: 3_600_000, app: { ingestionPublishJob: 'short' } })));
+  after(async () => server.close());
+
+  it('a submission’s job completes once the submission is accepted; the submission shows the publish running', async () => {
+    assert.equal((await put(server, 'short-job', publishableOffer('short-job'))).status, 200);
+    const productId = await productIdOf(server, 'short-job');
+    const status = await configure(server, [{ $schema: `${MP}/submission/2022-03-01-preview2`, product: productId, target: { targetType: 'preview' } }]);
+    assert.deepEqual([status.jobStatus, status.jobResult, status.errors], ['completed', 'succeeded', []]);
+    const preview = (await server.call(`${PI}/submission/${productId.split('/')[1]}`)).json().value.find((entry: any) => entry.target.targetType === 'preview');
+    assert.deepEqual([preview.status, preview.result], ['running', 'pending']);
+    assert.equal((await server.call(`${PI}/configure/${status.jobId}/cancel`, { method: 'POST' })).status, 400);
+  });
+});

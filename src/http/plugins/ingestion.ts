@@ -5,18 +5,19 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../domain/clock.ts';
 import type { Store } from '../../store/store.ts';
 import { IngestionCatalog } from '../../product-ingestion/catalog.ts';
-import type { Profile } from '../../product-ingestion/configure.ts';
+import type { Profile, PublishJob } from '../../product-ingestion/configure.ts';
 import { IngestionJobRunner } from '../../product-ingestion/jobs.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    ingestion: { catalog: IngestionCatalog; jobs: IngestionJobRunner; profile: Profile };
+    ingestion: { catalog: IngestionCatalog; jobs: IngestionJobRunner; profile: Profile; publishJob: PublishJob };
   }
 }
 
 export interface IngestionPluginOptions {
   store: Store;
   profile: Profile;
+  publishJob: PublishJob;
   clock: Clock;
   logger?: Logger | undefined;
   leaseMs?: number | undefined;
@@ -32,7 +33,7 @@ export default fp(
       ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
       ...(options.pollMs ? { pollMs: options.pollMs } : {}),
     });
-    app.decorate('ingestion', { catalog: new IngestionCatalog(options.store), jobs, profile: options.profile });
+    app.decorate('ingestion', { catalog: new IngestionCatalog(options.store), jobs, profile: options.profile, publishJob: options.publishJob });
     app.addHook('onReady', async () => jobs.start());
     app.addHook('preClose', async () => jobs.stop());
   },

@@ -19,6 +19,7 @@ const cancelJob: RoutePlugin = async (app, { store }) => {
       const { jobId } = request.params;
       if (!/^[0-9a-fA-F-]{36}$/.test(jobId)) throw errors.jobNotFound(jobId);
       let job = checkJobAccess(request, await store.getIngestionJob(jobId.toLowerCase()), jobId, 'write');
+      if (job.operationId && app.ingestion.publishJob === 'short') throw errors.jobAlreadyCompleted();
       if (job.operationId && job.offerId) {
         const offer = await store.getOffer(job.publisherId, job.offerId);
         if (offer?.runningOperationId !== job.operationId) throw errors.jobAlreadyCompleted();
@@ -33,7 +34,7 @@ const cancelJob: RoutePlugin = async (app, { store }) => {
         throw errors.jobAlreadyCompleted();
       }
       job = (await store.getIngestionJob(job.id))!;
-      return jobStatus(store, job);
+      return jobStatus(store, job, app.ingestion.publishJob);
     },
   );
 };

@@ -17,7 +17,7 @@ const getJobDetail: RoutePlugin = async (app, { store }) => {
       const { jobId } = request.params;
       if (!/^[0-9a-fA-F-]{36}$/.test(jobId)) throw errors.jobNotFound(jobId);
       const job = checkJobAccess(request, await store.getIngestionJob(jobId.toLowerCase()), jobId, 'read');
-      const status = await jobStatus(store, job);
+      const status = await jobStatus(store, job, app.ingestion.publishJob);
       if (status['jobStatus'] !== 'completed') throw errors.jobDetailUnavailable(jobId, 'it has not completed yet');
       if (status['jobResult'] !== 'succeeded') throw errors.jobDetailUnavailable(jobId, `it ended ${status['jobResult']}`);
       return { $schema: schemaUri('configure-detail'), resources: JSON.parse(job.detailJson ?? '[]') as unknown[] };
