@@ -612,7 +612,9 @@ export function applyResource(offerTypeId: string, definition: Json, type: strin
       const configuration = resource[`${lead[0]}LeadConfiguration`];
       if (lead[2] && isRecord(configuration)) {
         // The mask of a secret posted back means "unchanged": leaving it out keeps the stored value.
-        const kept = Object.fromEntries(Object.entries(configuration).filter(([, value]) => !(typeof value === 'string' && /^\*+$/.test(value))));
+        const kept = Object.fromEntries(
+          Object.entries(configuration).filter(([, value]) => value !== SECRET_MASK && !(typeof value === 'string' && /^\*+$/.test(value))),
+        );
         setListing(lead[2], kept);
       }
       return;
@@ -743,4 +745,22 @@ export function pruneExtras(definition: Json): void {
     return Object.keys(value).length === 0;
   };
   if (isRecord(definition[EXTRAS_KEY]) && prune(definition[EXTRAS_KEY])) delete definition[EXTRAS_KEY];
+}
+
+/** The mask a secret value reads as (and means "unchanged" when posted back). */
+export const SECRET_MASK = '*********';
+
+/**
+ * A configure request as it may be kept where secrets must not be (the sandbox's journal): every
+ * value of a lead configuration masked, in place.
+ */
+export function maskConfigureRequest(request: Json): void {
+  if (!Array.isArray(request['resources'])) return;
+  for (const resource of request['resources'] as unknown[]) {
+    if (!isRecord(resource)) continue;
+    for (const [key, configuration] of Object.entries(resource)) {
+      if (!key.endsWith('LeadConfiguration') || !isRecord(configuration)) continue;
+      for (const field of Object.keys(configuration)) configuration[field] = SECRET_MASK;
+    }
+  }
 }

@@ -573,6 +573,21 @@ describe(`the product-ingestion face under the sandbox (http, ${TEST_STORE})`, (
     await advance();
     const published = await waitForJob(server, res.json().jobId);
     assert.equal(published.jobResult, 'succeeded', JSON.stringify(published));
+
+    // The journal keeps configure requests, their lead configurations masked.
+    const leads = await configure(server, [
+      {
+        $schema: `${MP}/customer-leads/2022-03-01-preview3`,
+        product: productId,
+        leadDestination: 'blob',
+        blobLeadConfiguration: { storageAccountConnectionString: 'JOURNAL-SECRET-42', containerName: 'leads' },
+      },
+    ]);
+    assert.equal(leads.jobResult, 'succeeded', JSON.stringify(leads));
+    const journal = await server.call('/_cloudpartner/journal?limit=200', { token: admin });
+    assert.equal(journal.status, 200, journal.text);
+    assert.ok(journal.text.includes('/rp/product-ingestion/configure'));
+    assert.ok(!journal.text.includes('JOURNAL-SECRET-42'));
   });
 });
 
