@@ -423,6 +423,34 @@ describe(`the product-ingestion face (http, ${TEST_STORE})`, () => {
     assert.equal(pages, 4);
   });
 
+  it('Core VM: a coreVirtualMachine product is a microsoft-azure-corevm offer; its plans have core technical configurations', async () => {
+    const status = await configure(server, [
+      { $schema: `${MP}/product/2022-03-01-preview3`, identity: { externalId: 'core-vm' }, type: 'coreVirtualMachine', alias: 'Core VM' },
+      { $schema: `${MP}/plan/2022-03-01-preview2`, product: { externalId: 'core-vm' }, identity: { externalId: 'core-plan' }, alias: 'Core plan' },
+      {
+        $schema: `${AZUREEDGE}/core-virtual-machine-plan-technical-configuration/2022-03-01-preview5`,
+        product: { externalId: 'core-vm' },
+        plan: { externalId: 'core-plan' },
+        softwareType: 'operatingSystem',
+        operatingSystem: { family: 'linux', type: 'other' },
+        skus: [{ imageType: 'arm64Gen2', skuId: 'core-plan' }],
+        vmImageVersions: [
+          { versionNumber: '2024.1.0', vmImages: [{ imageType: 'arm64Gen2', source: { sourceType: 'sasUri', osDisk: { uri: VALID_VHD_URL } } }] },
+        ],
+      },
+    ]);
+    assert.equal(status.jobResult, 'succeeded', JSON.stringify(status));
+    const cpp = (await server.call(offerPath('core-vm'))).json();
+    assert.equal(cpp.offerTypeId, 'microsoft-azure-corevm');
+    assert.equal(cpp.definition.plans[0]['microsoft-azure-corevm.vmImagesPublicAzure']['2024.1.0'].osVhdUrl, VALID_VHD_URL);
+    const coreId = await productIdOf(server, 'core-vm');
+    const techConfig = byType((await tree(server, coreId)).resources, 'core-virtual-machine-plan-technical-configuration')[0];
+    assert.equal(techConfig.softwareType, 'operatingSystem');
+    assert.deepEqual(techConfig.vmImageVersions[0].vmImages[0].imageType, 'arm64Gen2');
+    assert.ok(techConfig.$schema.startsWith(`${AZUREEDGE}/core-virtual-machine-plan-technical-configuration/`));
+    assert.equal((await server.call(`${PI}/product?type=coreVirtualMachine`)).json().value[0].id, coreId);
+  });
+
   it('a caller sees only its publishers’ products; a Reader may read but not configure', async () => {
     const reader = await server.tokenFor(['contoso'], 'Reader');
     assert.equal((await server.call(`${PI}/resource-tree/${productId}`, { token: reader })).status, 200);

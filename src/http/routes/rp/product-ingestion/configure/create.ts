@@ -37,13 +37,19 @@ const createJob: RoutePlugin = async (app, { store }) => {
         if (ref) publishers.add(ref.publisherId);
       }
       const writable = publishersFor(principal, 'write');
-      for (const externalId of externalIds) {
-        const owner = (await app.ingestion.catalog.products(principal)).find((ref) => ref.offer.id === externalId.toLowerCase());
-        if (owner) publishers.add(owner.publisherId);
+      if (externalIds.length > 0) {
+        const visible = await app.ingestion.catalog.products(principal);
+        for (const externalId of externalIds) {
+          const owner = visible.find((ref) => ref.offer.id === externalId.toLowerCase());
+          if (owner) publishers.add(owner.publisherId);
+        }
       }
       // A request naming only new products writes them to the caller's first publisher it may write to.
       if (publishers.size === 0 && writable[0] !== undefined) publishers.add(writable[0]);
-      if (publishers.size === 0) throw errors.forbiddenPublisher([...principal.grants.keys()][0] ?? '(none)');
+      if (publishers.size === 0) {
+        const [first] = [...principal.grants].sort(([a], [b]) => (a < b ? -1 : 1));
+        throw first ? errors.forbiddenAction(first[0], first[1], 'write') : errors.forbiddenPublisher('(none)');
+      }
       if (publishers.size > 1)
         throw errors.invalidConfigureRequest([
           { path: '$.resources', message: `names products of several publishers (${[...publishers].join(', ')}): send one request per publisher` },
