@@ -119,35 +119,39 @@ export class SqlIngestionStore {
    * False when the job is no longer this runner's (canceled, or taken over): nothing is applied.
    */
   applyIngestionJob(claim: ClaimedJob, jobEnd: string, work: (catalog: JobCatalog) => Promise<JobChanges>): Promise<boolean> {
-    return this.#db.transact(async (tx) => {
-      const row = await tx.get<JobRow>(ingestionSql.lockJob, claim.id);
-      if (!row || row.lease_owner !== claim.owner || row.status === 'completed') return false;
-      const changes = await work(catalogIn(tx));
-      for (const draft of changes.drafts) await this.#offers.writeDraft(tx, draft.publisherId, draft.offerId, { kind: 'any' }, draft.build);
-      let operation: OperationRecord | null = null;
-      const submission = changes.submission;
-      if (submission?.kind === 'publish') {
-        operation = (await this.#workflow.startPublishIn(tx, submission.publisherId, submission.offerId, submission.options, submission.validate)).operation;
-      } else if (submission?.kind === 'golive') {
-        operation = await this.#workflow.startGoLiveIn(tx, submission.publisherId, submission.offerId, submission.options);
-      }
-      const detail = JSON.stringify(await changes.detail());
-      // A submission job runs on as its operation (running until that ends); a draft job ends here.
-      const ended = operation === null;
-      await tx.run(
-        ingestionSql.finishJob,
-        ended ? 'completed' : 'running',
-        ended ? 'succeeded' : 'pending',
-        '[]',
-        detail,
-        ended ? jobEnd : null,
-        submission?.offerId ?? null,
-        operation?.id ?? null,
-        claim.id,
-        claim.owner,
-      );
-      return true;
-    });
+    return this.#db.transact(
+      async (tx) => {
+        const row = await tx.get<JobRow>(ingestionSql.lockJob, claim.id);
+        if (!row || row.lease_owner !== claim.owner || row.status === 'completed') return false;
+        const changes = await work(catalogIn(tx));
+        for (const draft of changes.drafts) await this.#offers.writeDraft(tx, draft.publisherId, draft.offerId, { kind: 'any' }, draft.build);
+        let operation: OperationRecord | null = null;
+        const submission = changes.submission;
+        if (submission?.kind === 'publish') {
+          operation = (await this.#workflow.startPublishIn(tx, submission.publisherId, submission.offerId, submission.options, submission.validate)).operation;
+        } else if (submission?.kind === 'golive') {
+          operation = await this.#workflow.startGoLiveIn(tx, submission.publisherId, submission.offerId, submission.options);
+        }
+        const detail = JSON.stringify(await changes.detail());
+        // A submission job runs on as its operation (running until that ends); a draft job ends here.
+        const ended = operation === null;
+        await tx.run(
+          ingestionSql.finishJob,
+          ended ? 'completed' : 'running',
+          ended ? 'succeeded' : 'pending',
+          '[]',
+          detail,
+          ended ? jobEnd : null,
+          submission?.offerId ?? null,
+          operation?.id ?? null,
+          claim.id,
+          claim.owner,
+        );
+        return true;
+      },
+      // A product the job creates may be created at the same moment by a CPP PUT: the job then runs again, on it.
+      { retryOnDuplicateKey: true },
+    );
   }
 
   /** Ends a job `failed` with its errors (nothing of it was applied); false when it is no longer this runner's. */
