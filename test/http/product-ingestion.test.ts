@@ -423,6 +423,14 @@ describe(`the product-ingestion face (http, ${TEST_STORE})`, () => {
     assert.equal(pages, 4);
   });
 
+  it('going live with "id": null when there is no preview submission is a clear job error, not a crash', async () => {
+    const productId = await productIdOf(server, 'page-a');
+    const status = await configure(server, [{ $schema: `${MP}/submission/2022-03-01-preview2`, id: null, product: productId, target: { targetType: 'live' } }]);
+    assert.equal(status.jobResult, 'failed');
+    assert.equal(status.errors[0].details[0].code, 'invalidState');
+    assert.match(status.errors[0].details[0].message, /cannot go live: nothing has been published to preview yet/);
+  });
+
   it('Core VM: a coreVirtualMachine product is a microsoft-azure-corevm offer; its plans have core technical configurations', async () => {
     const status = await configure(server, [
       { $schema: `${MP}/product/2022-03-01-preview3`, identity: { externalId: 'core-vm' }, type: 'coreVirtualMachine', alias: 'Core VM' },
