@@ -104,7 +104,8 @@ export class SqlIngestionStore {
   }
 
   /** Takes the lease on the oldest job that waits (or whose runner died), marking it running. */
-  claimIngestionJob(owner: string, nowMs: number, leaseMs: number): Promise<ClaimedJob | null> {
+  async claimIngestionJob(owner: string, nowMs: number, leaseMs: number): Promise<ClaimedJob | null> {
+    if (!(await this.#db.get(ingestionSql.anyDueJob, nowMs))) return null;
     return this.#db.transact(async (tx) => {
       const due = await tx.get<{ id: string }>(ingestionSql.dueJob, nowMs);
       if (!due) return null;

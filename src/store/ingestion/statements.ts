@@ -18,6 +18,8 @@ export const ingestionSql = {
   ),
   job: sql('ingestion-job', `SELECT ${JOB_COLUMNS} FROM ingestion_jobs WHERE id = ?`),
   lockJob: sql('lock-ingestion-job', `SELECT ${JOB_COLUMNS} FROM ingestion_jobs WHERE id = ?`, 'lock'),
+  /** Whether any job waits: a plain read, so that an idle runner's poll takes no lock and opens no transaction. */
+  anyDueJob: sql('any-due-ingestion-job', `SELECT id FROM ingestion_jobs WHERE ${CLAIMABLE} LIMIT 1`),
   dueJob: sql('due-ingestion-job', `SELECT id FROM ingestion_jobs WHERE ${CLAIMABLE} ORDER BY created_ms LIMIT 1`, 'skip-locked'),
   takeJob: sql('take-ingestion-job', `UPDATE ingestion_jobs SET status = 'running', lease_owner = ?, lease_expires_ms = ? WHERE id = ? AND ${CLAIMABLE}`),
   /** The job's changes are applied: it ended (a draft job), or it runs on as a workflow operation (a submission). */
