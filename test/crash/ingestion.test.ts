@@ -110,7 +110,17 @@ describe(`configure jobs across a SIGKILL (${TEST_STORE})`, () => {
         new Set(
           ((await (await call(`${restarted}/api/publishers/contoso/offers/${offerId}?${API}`)).json()) as any).definition.plans.map((plan: any) => plan.planId),
         );
-      const [a, b] = [await plansOf('crash-a'), await plansOf('crash-b')];
+      // A job sent but not acknowledged may still be applied by the restarted server while the two
+      // offers are read: read them again until crash-a did not change around the read of crash-b
+      // (every job changes both), so the two reads see the same moment.
+      let a: Set<unknown>;
+      let b: Set<unknown>;
+      for (;;) {
+        a = await plansOf('crash-a');
+        b = await plansOf('crash-b');
+        const again = await plansOf('crash-a');
+        if (again.size === a.size) break;
+      }
       for (const n of sent) assert.equal(a.has(`plan-${n}`), b.has(`plan-${n}`), `job ${n} half-applied`);
       for (const { n } of accepted) assert.ok(a.has(`plan-${n}`), `accepted job ${n} lost`);
     } finally {
