@@ -9,6 +9,9 @@
  *      request, then to a single offer; every response must be 200.
  *   4. Publish→live cycles (bench/workflow.ts) with zero step delays, at a few concurrencies:
  *      completed cycles per minute, cycle time, and a check that Production holds the version.
+ *   4b. The product-ingestion face: GET resource-tree (draft) of the same offer next to the CPP GET
+ *      (in the table of 1), and configure-job throughput (bench/ingestion.ts): jobs per second
+ *      and POST→completed time, at a few concurrencies.
  *   5. Unless --skip-postgres: the GETs of 1 and 2 again on PostgreSQL (a throwaway cluster,
  *      test/helpers/postgres.ts; a fresh database seeded with the same documents), and GET offer
  *      with the load split over two instances on that database against one instance.
@@ -45,6 +48,8 @@ import { CURRENT_API_VERSION } from '../src/domain/api-version.ts';
 import { createDatabase, startPostgres } from '../test/helpers/postgres.ts';
 import { TARGET_OFFER_BYTES, type SeededData, seed } from './seed.ts';
 import { type WorkflowResult, runWorkflow } from './workflow.ts';
+import { type IngestionResult, runConfigureJobs } from './ingestion.ts';
+import { productGuid } from '../src/product-ingestion/ids.ts';
 
 const TARGET_RATIO = 0.6;
 const TARGET_P99_MS = 10;
@@ -95,7 +100,7 @@ interface InstanceLoad extends LoadResult {
 }
 
 interface Scenario extends LoadResult, ServerCpu, OtherCpu {
-  key: 'bare' | 'offer' | 'offer-jwt' | 'list' | 'put' | 'put-one' | 'pg-offer' | 'pg-list' | 'pg-offer-2x';
+  key: 'bare' | 'offer' | 'offer-jwt' | 'tree' | 'list' | 'put' | 'put-one' | 'pg-offer' | 'pg-list' | 'pg-offer-2x';
   label: string;
   path: string;
   responseBytes: number;
@@ -329,11 +334,25 @@ async function main(): Promise<void> {
   if (!(await get(full.url + data.offerPath, jwt)).bytes.equals(offer.bytes)) throw new Error('the JWT GET does not serve the same bytes');
   sentToFullExtra += 1; // the JWT probe GET
 
+  // The same offer through the product-ingestion face: its draft resource tree.
+  const [, , , offerPublisher, , offerName] = data.offerPath.split('?')[0]!.split('/');
+  const treePath = `/rp/product-ingestion/resource-tree/product/${productGuid(offerPublisher!, offerName!)}?targetType=draft`;
+  const tree = await get(full.url + treePath, data.token);
+  if (!(JSON.parse(tree.bytes.toString('utf8')) as { resources?: unknown[] }).resources?.length) throw new Error('the resource tree of the offer is empty');
+  sentToFullExtra += 1;
+
   const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
   const plan = [
     { key: 'bare', label: `bare node:http (same ${kb(offer.bytes.length)} bytes)`, server: bare, path: data.offerPath, responseBytes: offer.bytes.length },
     { key: 'offer', label: 'cloudpartner GET offer (full)', server: full, path: data.offerPath, responseBytes: offer.bytes.length },
     { key: 'offer-jwt', label: 'cloudpartner GET offer (full, JWT auth)', server: full, path: data.offerPath, responseBytes: offer.bytes.length, token: jwt },
+    {
+      key: 'tree',
+      label: `cloudpartner GET resource-tree (same offer, ${kb(tree.bytes.length)})`,
+      server: full,
+      path: treePath,
+      responseBytes: tree.bytes.length,
+    },
     {
       key: 'list',
       label: `cloudpartner GET list (${listed} offers, ${kb(list.bytes.length)})`,
@@ -417,11 +436,24 @@ async function main(): Promise<void> {
     });
   }
 
+  // Configure jobs of the product-ingestion face, after a short unmeasured run.
+  const jobRuns: IngestionResult[] = [];
+  const jobs = (count: number, concurrency: number) =>
+    runConfigureJobs({ origin: full.url, token: data.writeToken, jobs: count, concurrency, pollIntervalMs: FLOW_POLL_MS });
+  if (settings.warmupSec > 0) sentToFull += (await jobs(16, 4)).requests;
+  for (const concurrency of settings.flowConcurrency) {
+    log(`configure jobs, ${concurrency} concurrent: measuring`);
+    const result = await jobs(settings.flowOffers, concurrency);
+    sentToFull += result.requests;
+    if (result.failures > 0) log(`WARNING configure jobs, ${concurrency} concurrent: ${result.failures} failed: ${result.failureSamples.join(' | ')}`);
+    jobRuns.push(result);
+  }
+
   // Stop the full stack gracefully (flushes the log), then check the access log was really written.
   await full.stop();
   const logLines = countRequestLines(accessLogFile);
 
-  const run: BenchRun = { settings, env, generator, scenarios, flowRuns, accessLog: { logLines, sentToFull }, postgres };
+  const run: BenchRun = { settings, env, generator, scenarios, flowRuns, jobRuns, accessLog: { logLines, sentToFull }, postgres };
   report(run);
   writeResults(run);
 }
@@ -625,6 +657,8 @@ interface BenchRun {
   generator: LoadGenerator;
   scenarios: Scenario[];
   flowRuns: WorkflowRun[];
+  /** Configure-job throughput of the product-ingestion face, one run per concurrency. */
+  jobRuns: IngestionResult[];
   accessLog: { logLines: number; sentToFull: number };
   postgres: PostgresRun | undefined;
 }
@@ -636,8 +670,9 @@ function headline(scenarios: Scenario[]) {
 }
 
 function report(run: BenchRun): void {
-  const { settings, env, generator, scenarios, flowRuns, accessLog, postgres } = run;
+  const { settings, env, generator, scenarios, flowRuns, jobRuns, accessLog, postgres } = run;
   const { bare, offer, list } = headline(scenarios);
+  const treeRun = scenarios.find((s) => s.key === 'tree');
   const jwtRun = scenarios.find((s) => s.key === 'offer-jwt');
   const puts = scenarios.filter((s) => s.key === 'put' || s.key === 'put-one');
   const ratio = offer.requestsPerSec / bare.requestsPerSec;
@@ -704,6 +739,7 @@ function report(run: BenchRun): void {
           ),
         ]
       : []),
+    ...(treeRun ? [scenarioRow(treeRun, `${(treeRun.requestsPerSec / offer.requestsPerSec).toFixed(2)} × CPP GET offer (derived from it on every read)`)] : []),
     scenarioRow(list),
     ...(postgres ? postgresRows(postgres) : []),
     ...puts.map((s) => scenarioRow(s, putNote(s))),
@@ -711,6 +747,17 @@ function report(run: BenchRun): void {
     '',
     row(flowHeading, ['cycles/min', 'p50 ms', 'p99 ms', 'srv CPU%', 'CPU ms/cyc'], 'check'),
     ...flowRuns.map(flowRow),
+    '',
+    row('configure jobs (product ingestion)', ['jobs/s', 'p50 ms', 'p99 ms', '', ''], 'check'),
+    ...jobRuns.map((r) =>
+      row(
+        `  ${r.concurrency} concurrent, ${r.jobs} jobs`,
+        [r.jobsPerSecond.toFixed(0), optional(r.p50Ms, 1), optional(r.p99Ms, 1), '', ''],
+        r.failures === 0
+          ? `${r.completed}/${r.jobs} succeeded (POST → completed, polled every ${FLOW_POLL_MS} ms)`
+          : `!! ${r.failures}/${r.jobs} FAILED: ${r.failureSamples[0] ?? ''}`,
+      ),
+    ),
     '',
     'srv CPU% = CPU of the server process during the measured run (100 = one core); CPU µs/req = that CPU time per request.',
     `The load generator shares the ${env['nproc']} cores with the server, so req/s swings from run to run; CPU µs/req is steadier.`,
@@ -817,7 +864,7 @@ function report(run: BenchRun): void {
 }
 
 function writeResults(run: BenchRun): void {
-  const { settings, env, generator, scenarios, flowRuns, accessLog, postgres } = run;
+  const { settings, env, generator, scenarios, flowRuns, jobRuns, accessLog, postgres } = run;
   const { bare, offer, list } = headline(scenarios);
   const ratio = offer.requestsPerSec / bare.requestsPerSec;
   const round = (n: number) => Math.round(n * 1000) / 1000;
@@ -894,6 +941,21 @@ function writeResults(run: BenchRun): void {
         serverCpuPercent: roundOrNull(r.serverCpuPercent),
         cpuUsPerRequest: roundOrNull(r.cpuUsPerRequest),
         cpuMsPerCycle: roundOrNull(r.cpuMsPerCycle),
+      })),
+    },
+    configureJobs: {
+      pollIntervalMs: FLOW_POLL_MS,
+      runs: jobRuns.map((r) => ({
+        concurrency: r.concurrency,
+        jobs: r.jobs,
+        completed: r.completed,
+        failures: r.failures,
+        ...(r.failureSamples.length > 0 ? { failureSamples: r.failureSamples } : {}),
+        jobsPerSecond: round(r.jobsPerSecond),
+        p50Ms: roundOrNull(r.p50Ms),
+        p99Ms: roundOrNull(r.p99Ms),
+        wallMs: round(r.wallMs),
+        requests: r.requests,
       })),
     },
     accessLog,

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { PUT_MODES, type PutMode } from './domain/put-mode.ts';
+import { PROFILES, PUBLISH_JOBS, type Profile, type PublishJob } from './product-ingestion/profiles.ts';
 import { DEFAULT_AUDIENCE, DEFAULT_CLOCK_SKEW_SECONDS } from './identity/defaults.ts';
 import type { TrustedIssuer } from './identity/jwt-verifier.ts';
 import { DEFAULT_STEP_DURATION_MS, DEFAULT_STEP_LEASE_MS, type StepDurations, parseStepDurations } from './workflow/durations.ts';
@@ -257,6 +258,30 @@ export const SERVE_SETTINGS = {
     parse: (text, name): PutMode => {
       if (!(PUT_MODES as readonly string[]).includes(text!)) throw new ConfigError(`${name} must be one of ${PUT_MODES.join(', ')}, not '${text}'`);
       return text as PutMode;
+    },
+  }),
+  ingestionProfile: setting({
+    flag: 'ingestion-profile',
+    env: 'CLOUDPARTNER_INGESTION_PROFILE',
+    fallback: 'compat',
+    shown: '`compat`',
+    value: PROFILES.join('|'),
+    help: 'how the product-ingestion face (`/rp/product-ingestion/`) takes writes. `compat`: as lenient as its clients need — both schema hosts, any known `$schema` version, echoed `id`s and read-only fields, `null` for absent, `externalID`. `strict`: as the service answers today — the retired host is 400, an older version or an echoed `id` fails the job',
+    parse: (text, name): Profile => {
+      if (!(PROFILES as readonly string[]).includes(text!)) throw new ConfigError(`${name} must be one of ${PROFILES.join(', ')}, not '${text}'`);
+      return text as Profile;
+    },
+  }),
+  ingestionPublishJob: setting({
+    flag: 'ingestion-publish-job',
+    env: 'CLOUDPARTNER_INGESTION_PUBLISH_JOB',
+    fallback: 'long',
+    shown: '`long`',
+    value: PUBLISH_JOBS.join('|'),
+    help: "how long the configure job of a submission to preview or live runs. `long`: through validation, certification and provisioning to publisher sign-off (or live), failing with certification's findings. `short`: until the submission is accepted (for clients that wait only seconds); its progress then shows in `GET …/submission/{product}`",
+    parse: (text, name): PublishJob => {
+      if (!(PUBLISH_JOBS as readonly string[]).includes(text!)) throw new ConfigError(`${name} must be one of ${PUBLISH_JOBS.join(', ')}, not '${text}'`);
+      return text as PublishJob;
     },
   }),
   stepDurations: setting({

@@ -74,6 +74,8 @@ export async function startServer(config: ServeConfig, out: NodeJS.WritableStrea
     connectionLimits: { maxConnections: config.maxConnections },
     workflowLeaseMs: config.stepLeaseMs,
     putMode: config.putMode,
+    ingestionProfile: config.ingestionProfile,
+    ingestionPublishJob: config.ingestionPublishJob,
     sandbox,
     webhooks: { timeoutMs: config.webhookTimeoutMs },
     metrics: config.metrics ? { token: config.metricsToken } : false,

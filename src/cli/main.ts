@@ -14,6 +14,7 @@ import { migrateStoreCommand } from './commands/migrate-store.ts';
 import { serveCommand } from './commands/serve.ts';
 import { tokenCommand } from './commands/token.ts';
 import { offersCommand } from './commands/offers.ts';
+import { productsCommand } from './commands/products.ts';
 import { operationsCommand } from './commands/operations.ts';
 import { publishersCommand } from './commands/publishers.ts';
 import { sandboxCommand } from './commands/sandbox.ts';
@@ -56,6 +57,7 @@ ${serveUsage()}
 
   cloudpartner offers list|show|put|validate|publish|golive|cancel|status|history|diff …
   cloudpartner operations list|show …
+  cloudpartner products list|show|tree|plans|submissions|configure|job|publish|golive …
   cloudpartner publishers list
   cloudpartner sandbox faults add|list|rm | clock | advance | reset | snapshot | restore | snapshots | journal …
   cloudpartner webhooks add|list|rm|deliveries …
@@ -87,6 +89,8 @@ export async function main(argv: string[]): Promise<number> {
       return offersCommand(rest, processIo());
     case 'operations':
       return operationsCommand(rest, processIo());
+    case 'products':
+      return productsCommand(rest, processIo());
     case 'publishers':
       return publishersCommand(rest, processIo());
     case 'sandbox':

@@ -44,6 +44,11 @@ import type {
   Submission,
   ValidationReport,
   VersionSelector,
+  ConfigureDetail,
+  ConfigureStatus,
+  IngestionResource,
+  ResourceTree,
+  TargetType,
   Webhook,
   WebhookDelivery,
   WebhookEvent,
@@ -421,6 +426,63 @@ export class CloudPartnerClient {
     };
   }
 
+  // ---- the product-ingestion face (Partner Center's API, over the same catalog) ---------------
+
+  /**
+   * Partner Center's product ingestion API under `/rp/product-ingestion/` of the same endpoint:
+   * products are the offers of the publishers the token has a role on, and every write is a
+   * configure job.
+   */
+  get productIngestion(): ProductIngestionControls {
+    const base = '/rp/product-ingestion';
+    const get = <T>(path: string, query: Record<string, string> = {}, signal?: AbortSignal) =>
+      this.#json<T>('GET', `${base}/${path}`, { noApiVersion: true, query, signal });
+    const all = async (path: string, query: Record<string, string>, signal?: AbortSignal): Promise<IngestionResource[]> => {
+      const found: IngestionResource[] = [];
+      let page = await get<{ value: IngestionResource[]; '@nextLink'?: string }>(path, query, signal);
+      found.push(...page.value);
+      while (page['@nextLink']) {
+        const next = new URL(page['@nextLink']);
+        page = await get<{ value: IngestionResource[]; '@nextLink'?: string }>(path, Object.fromEntries(next.searchParams), signal);
+        found.push(...page.value);
+      }
+      return found;
+    };
+    const guidOf = (product: string) => product.replace(/^product\//, '');
+    const controls: ProductIngestionControls = {
+      listProducts: (filter = {}, signal) =>
+        all('product', { ...(filter.externalId ? { externalId: filter.externalId } : {}), ...(filter.type ? { type: filter.type } : {}) }, signal),
+      findProduct: async (externalId, signal) => (await controls.listProducts({ externalId }, signal))[0],
+      listPlans: (productId, filter = {}, signal) =>
+        all('plan', { product: `product/${guidOf(productId)}`, ...(filter.externalId ? { externalId: filter.externalId } : {}) }, signal),
+      getResourceTree: (productId, targetType = 'draft', signal) => get<ResourceTree>(`resource-tree/product/${guidOf(productId)}`, { targetType }, signal),
+      getResource: (durableId, signal) => get<IngestionResource>(durableId.replace(/^\/+/, ''), {}, signal),
+      listSubmissions: async (productId, signal) =>
+        (await get<{ value: IngestionResource[] }>(`submission/${encodeURIComponent(guidOf(productId))}`, {}, signal)).value,
+      configure: (resources, options = {}) =>
+        this.#json<ConfigureStatus>('POST', `${base}/configure`, {
+          noApiVersion: true,
+          body: JSON.stringify({ $schema: options.schema ?? 'https://schema.mp.microsoft.com/schema/configure/2022-03-01-preview2', resources }),
+          signal: options.signal,
+        }),
+      getJobStatus: (jobId, signal) => get<ConfigureStatus>(`configure/${encodeURIComponent(jobId)}/status`, {}, signal),
+      getJobDetail: (jobId, signal) => get<ConfigureDetail>(`configure/${encodeURIComponent(jobId)}`, {}, signal),
+      cancelJob: (jobId, signal) =>
+        this.#json<ConfigureStatus>('POST', `${base}/configure/${encodeURIComponent(jobId)}/cancel`, { noApiVersion: true, signal }),
+      waitForJob: async (jobId, options = {}) => {
+        const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);
+        for (;;) {
+          const status = await controls.getJobStatus(jobId, options.signal);
+          options.onProgress?.(status);
+          if (status.jobStatus === 'completed') return status;
+          if (Date.now() > deadline) throw new CloudPartnerTimeoutError(`The configure job ${jobId} has not completed in time (${status.jobStatus}).`);
+          await sleep(options.intervalMs ?? 1_000, options.signal);
+        }
+      },
+    };
+    return controls;
+  }
+
   // ---- plumbing ----------------------------------------------------------------------------
 
   #publisher(): string {
@@ -538,6 +600,32 @@ export interface WebhookControls {
   list(): Promise<Webhook[]>;
   remove(id: string): Promise<void>;
   deliveries(id: string): Promise<WebhookDelivery[]>;
+}
+
+export interface ProductIngestionControls {
+  /** GET product, every page: the products the token sees (filter by `externalId` = the offer id, or `type`). */
+  listProducts(filter?: { externalId?: string; type?: string }, signal?: AbortSignal): Promise<IngestionResource[]>;
+  /** The product whose externalId (offer id) this is, or undefined. */
+  findProduct(externalId: string, signal?: AbortSignal): Promise<IngestionResource | undefined>;
+  /** GET plan?product=…: the plans of a product's draft. */
+  listPlans(productId: string, filter?: { externalId?: string }, signal?: AbortSignal): Promise<IngestionResource[]>;
+  /** GET resource-tree/product/<guid>?targetType=…: every resource of the product for a target. */
+  getResourceTree(productId: string, targetType?: TargetType, signal?: AbortSignal): Promise<ResourceTree>;
+  /** GET {durableId}: one resource of the draft. */
+  getResource(durableId: string, signal?: AbortSignal): Promise<IngestionResource>;
+  /** GET submission/<guid>: the draft, preview and live submissions. */
+  listSubmissions(productId: string, signal?: AbortSignal): Promise<IngestionResource[]>;
+  /** POST configure: a job that writes the resources (all or nothing); answers its status (202). */
+  configure(resources: unknown[], options?: { schema?: string; signal?: AbortSignal }): Promise<ConfigureStatus>;
+  getJobStatus(jobId: string, signal?: AbortSignal): Promise<ConfigureStatus>;
+  /** What a job that succeeded wrote, ids filled in. */
+  getJobDetail(jobId: string, signal?: AbortSignal): Promise<ConfigureDetail>;
+  cancelJob(jobId: string, signal?: AbortSignal): Promise<ConfigureStatus>;
+  /** Polls the job's status until it has completed (default every second, for at most 30 minutes). */
+  waitForJob(
+    jobId: string,
+    options?: { intervalMs?: number; timeoutMs?: number; signal?: AbortSignal; onProgress?: (status: ConfigureStatus) => void },
+  ): Promise<ConfigureStatus>;
 }
 
 interface RequestOptions {

@@ -19,6 +19,7 @@ import type * as WorkflowSchemas from '../http/schemas/workflow.ts';
 import type * as MemberSchemas from '../http/schemas/members.ts';
 import type * as ApplicationSchemas from '../http/schemas/applications.ts';
 import type * as SandboxSchemas from '../http/schemas/sandbox.ts';
+import type * as IngestionSchemas from '../http/schemas/ingestion.ts';
 
 /** A string union that still accepts other values (servers add states over time). */
 type Open<T extends string> = T | (string & {});
@@ -207,3 +208,27 @@ export type WebhookDelivery = Static<typeof SandboxSchemas.WebhookDelivery>;
 export type WebhookEvent = Webhook['events'][number];
 /** An e-mail the hosted service would have sent, kept in the sandbox outbox. */
 export type OutboxMessage = Static<typeof SandboxSchemas.OutboxMessage>;
+
+// ---- the product-ingestion face ------------------------------------------------------------
+
+/** A product-ingestion resource (product, plan, listing, technical configuration, submission…): `$schema`, its durable `id`, and its type's members. */
+export interface IngestionResource extends Extensible<Static<typeof IngestionSchemas.IngestionResource>> {}
+
+export interface IngestionErrorNode extends Static<typeof IngestionSchemas.ErrorNode> {}
+
+/** configure-status: a configure job's state (`jobEnd` is `0001-01-01T00:00:00` until it ends). */
+export interface ConfigureStatus extends OpenEnums<Static<typeof IngestionSchemas.ConfigureStatus>> {
+  errors: IngestionErrorNode[];
+}
+
+/** configure-detail: what a job that succeeded wrote, ids filled in, in the request's order. */
+export interface ConfigureDetail extends Omit<Static<typeof IngestionSchemas.ConfigureDetail>, 'resources'> {
+  resources: IngestionResource[];
+}
+
+/** Every resource of a product for one target (draft, preview, live), its submission included. */
+export interface ResourceTree extends Omit<OpenEnums<Static<typeof IngestionSchemas.ResourceTree>>, 'resources'> {
+  resources: IngestionResource[];
+}
+
+export type TargetType = Open<ResourceTree['target']['targetType']>;

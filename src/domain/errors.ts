@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   InvalidIfMatch: 400,
   InvalidIfNoneMatch: 400,
   IdMismatch: 400,
+  InvalidConfigureRequest: 400,
+  JobAlreadyCompleted: 400,
   /** 400, or another 4xx status Fastify gives a request it cannot route or read. */
   InvalidRequest: 400,
   MalformedRequest: 400,
@@ -49,6 +51,10 @@ export const ERROR_CODES = {
   FaultNotFound: 404,
   SnapshotNotFound: 404,
   WebhookNotFound: 404,
+  ProductNotFound: 404,
+  ResourceNotFound: 404,
+  JobNotFound: 404,
+  JobDetailUnavailable: 404,
   // the request conflicts with the offer's state
   InvalidResourceId: 409,
   OfferTypeChange: 409,
@@ -220,6 +226,20 @@ export const errors = {
   faultNotFound: (id: string) => new ApiError(404, 'FaultNotFound', `There is no fault rule '${truncate(id)}'.`),
   webhookNotFound: (id: string) => new ApiError(404, 'WebhookNotFound', `There is no webhook '${truncate(id)}'.`),
   snapshotNotFound: (name: string) => new ApiError(404, 'SnapshotNotFound', `There is no snapshot '${truncate(name)}'.`),
+  // the product-ingestion face (src/product-ingestion/)
+  /** A configure request refused before any job is made: every problem with the resource it is about and its JSON path. */
+  invalidConfigureRequest: (problems: ReadonlyArray<{ path: string; message: string }>) => {
+    const listed = listProblems(Array.isArray(problems) ? problems : []);
+    return new ApiError(400, 'InvalidConfigureRequest', `The configure request is not valid: ${listed.text}`, {}, { problems: listed.problems });
+  },
+  jobAlreadyCompleted: () => new ApiError(400, 'JobAlreadyCompleted', 'Cannot cancel job, job has already completed.'),
+  productNotFound: (id: string) => new ApiError(404, 'ProductNotFound', `There is no product '${truncate(id, 120)}' that the caller can see.`),
+  resourceNotFound: (id: string, why = 'the caller can see no such resource') =>
+    new ApiError(404, 'ResourceNotFound', `The resource '${truncate(id, 200)}' was not found: ${truncate(why, 200)}.`),
+  jobNotFound: (id: string) => new ApiError(404, 'JobNotFound', `There is no configure job '${truncate(id)}' that the caller can see.`),
+  jobDetailUnavailable: (id: string, why: string) =>
+    new ApiError(404, 'JobDetailUnavailable', `The configure job '${truncate(id)}' has no detail: ${truncate(why, 200)}. Read its status instead.`),
+
   operationNotFound: (operationId: string) =>
     new ApiError(404, 'OperationNotFound', `The operation '${operationId.slice(0, 100)}' does not exist for this offer.`),
 

@@ -25,7 +25,7 @@ import { AccessLog } from './access-log.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 import { Authenticator } from '../identity/authenticator.ts';
 import { JwtVerifier, type TrustedIssuer } from '../identity/jwt-verifier.ts';
-import { DEFAULT_AUDIENCE, DEFAULT_CLOCK_SKEW_SECONDS } from '../identity/defaults.ts';
+import { DEFAULT_AUDIENCE, DEFAULT_CLOCK_SKEW_SECONDS, GRAPH_AUDIENCES } from '../identity/defaults.ts';
 import { TokenService } from '../identity/token-service.ts';
 
 declare module 'fastify' {
@@ -35,6 +35,9 @@ declare module 'fastify' {
   }
 }
 import workflowPlugin from './plugins/workflow.ts';
+import ingestionPlugin from './plugins/ingestion.ts';
+import type { Profile, PublishJob } from '../product-ingestion/configure.ts';
+import { INGESTION_PREFIX } from '../product-ingestion/errors.ts';
 import consolePlugin from './plugins/console.ts';
 import type { ConsoleAssets } from './console-assets.ts';
 import webhooksPlugin from './plugins/webhooks.ts';
@@ -68,6 +71,10 @@ export interface AppOptions {
   sandbox?: boolean;
   /** Webhook delivery: time limit, backoff, give-up age (defaults in src/webhooks/dispatcher.ts). */
   webhooks?: Omit<DispatcherOptions, 'clock' | 'logger'>;
+  /** The product-ingestion face's write profile (D74): `compat` (lenient, the default) or `strict`. */
+  ingestionProfile?: Profile;
+  /** How long a submission's configure job runs (D74): `long` (the default, the whole publish) or `short` (until accepted). */
+  ingestionPublishJob?: PublishJob;
   /** The web console's built files, served at /console/ (loadConsoleAssets); omit: no console. */
   console?: ConsoleAssets;
   /** Prometheus metrics at /metrics (default: on, open); `token`: only to `Authorization: Bearer <token>`; false: off (404). */
@@ -93,7 +100,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(identity.publicUrl ? { publicUrl: identity.publicUrl } : {}),
   });
   const verifier = new JwtVerifier({
-    audiences: identity.audiences ?? [DEFAULT_AUDIENCE],
+    audiences: [...(identity.audiences ?? [DEFAULT_AUDIENCE]), ...GRAPH_AUDIENCES],
     clockToleranceSeconds: identity.clockToleranceSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS,
     trustedIssuers: identity.trustedIssuers ?? [],
     builtIn: tokens,
@@ -110,6 +117,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Clients spell paths with and without a trailing slash (…/submissions/?…). Any id that fits
     // in a request line (Node caps headers at 16 KiB) must reach our own 400, not the router's 414.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
+    // Product-ingestion clients join base URL and path with an extra slash (`…//configure`): one slash is meant.
+    rewriteUrl: (request) => {
+      const url = request.url ?? '/';
+      if (!url.startsWith(INGESTION_PREFIX) && !url.startsWith('//rp/')) return url;
+      const query = url.indexOf('?');
+      const path = query === -1 ? url : url.slice(0, query);
+      return path.replace(/\/{2,}/g, '/') + (query === -1 ? '' : url.slice(query));
+    },
     // Errors raised before routing (malformed URL, bad content type) keep the one error shape too.
     frameworkErrors: (error, _request, reply) => sendError(reply, toApiError(error)),
     clientErrorHandler: answerClientError,
@@ -162,6 +177,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(webhooksPlugin, { store: options.store, dispatcher: { ...options.webhooks, clock, logger: options.logger } });
   app.workflow.onStepRecorded(() => app.webhooks.wake());
   if (metrics) app.webhooks.onDelivery((outcome) => metrics.webhookDelivery(outcome));
+  await app.register(ingestionPlugin, {
+    store: options.store,
+    profile: options.ingestionProfile ?? 'compat',
+    publishJob: options.ingestionPublishJob ?? 'long',
+    clock: sandbox?.clock ?? clock,
+    logger: options.logger,
+    // Jobs are leased like steps: the step lease is theirs too.
+    leaseMs: options.workflowLeaseMs,
+    pollMs: options.workflowPollMs,
+  });
   if (options.console) await app.register(consolePlugin, { assets: options.console });
   await registerRoutes(app, {
     store: options.store,

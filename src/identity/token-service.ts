@@ -95,7 +95,7 @@ export class TokenService {
   }
 
   /** An access token for an application, shaped as Azure AD v1 or v2 tokens are. */
-  async issue(application: Application, version: 1 | 2, nowSeconds = Math.floor(Date.now() / 1000)): Promise<IssuedToken> {
+  async issue(application: Application, version: 1 | 2, nowSeconds = Math.floor(Date.now() / 1000), audience = this.audience): Promise<IssuedToken> {
     const issuer = this.issuer(version, application.tenantId);
     const claims =
       version === 1
@@ -105,7 +105,7 @@ export class TokenService {
     const accessToken = await new SignJWT({ ...claims, uti: randomUUID().replaceAll('-', '').slice(0, 22) })
       .setProtectedHeader({ alg: this.#signing.alg, typ: 'JWT', kid: this.#signing.kid })
       .setIssuer(issuer)
-      .setAudience(this.audience)
+      .setAudience(audience)
       .setSubject(application.objectId)
       .setIssuedAt(nowSeconds)
       .setNotBefore(nowSeconds)

@@ -10,6 +10,7 @@
  * that registers an application is masked, and so is anything in a body that looks like a token.
  */
 import { extractSecrets } from '../domain/secret-fields.ts';
+import { maskConfigureRequest } from '../product-ingestion/mapping.ts';
 
 export const JOURNAL_SIZE = 1000;
 /** Bodies are cut to this many characters. */
@@ -50,13 +51,15 @@ function decoded(segment: string | undefined): string | null {
   }
 }
 
-/** A request body as the journal keeps it: an offer document without its secret values. */
+/** A request body as the journal keeps it: an offer document without its secret values, a configure request with them masked. */
 export function journalRequestBody(body: unknown): string | null {
   if (body === undefined || body === null) return null;
   try {
     if (typeof body !== 'object') return cut(JSON.stringify(body));
     const copy = structuredClone(body) as Record<string, unknown>;
     if (typeof copy['offerTypeId'] === 'string' && copy['definition'] !== undefined) extractSecrets(copy['definition'], copy['offerTypeId']);
+    // A product-ingestion configure request: its lead configurations are secret values.
+    maskConfigureRequest(copy);
     return cut(JSON.stringify(copy));
   } catch {
     // Nested deeper than a copy can go (the API refused such a body anyway): the journal says so.

@@ -42,6 +42,7 @@ import type {
   WriteCondition,
 } from './store.ts';
 import { SqlWorkflowStore } from './workflow/workflow-store.ts';
+import { type ClaimedJob, type IngestionJobRecord, type JobCatalog, type JobChanges, type NewIngestionJob, SqlIngestionStore } from './ingestion/job-store.ts';
 
 /** The migrations the database has run (Kysely's table). */
 const migrationsRun = sql('migrations-run', 'SELECT name FROM kysely_migration');
@@ -57,6 +58,7 @@ export abstract class SqlStore implements Store {
   protected readonly snapshots: SqlSnapshotStore;
   protected readonly webhooks: SqlWebhookStore;
   protected readonly notifications: SqlNotificationStore;
+  protected readonly ingestion: SqlIngestionStore;
 
   readonly #db: SqlDatabase & { observer: DatabaseObserver | undefined };
 
@@ -68,6 +70,30 @@ export abstract class SqlStore implements Store {
     this.snapshots = new SqlSnapshotStore(db);
     this.webhooks = new SqlWebhookStore(db, secrets);
     this.notifications = new SqlNotificationStore(db);
+    this.ingestion = new SqlIngestionStore(db, this.offers, this.workflow, secrets);
+  }
+
+  // ---- configure jobs ----
+  createIngestionJob(job: NewIngestionJob): Promise<void> {
+    return this.ingestion.createIngestionJob(job);
+  }
+  getIngestionJob(id: string): Promise<IngestionJobRecord | null> {
+    return this.ingestion.getIngestionJob(id);
+  }
+  claimIngestionJob(owner: string, nowMs: number, leaseMs: number): Promise<ClaimedJob | null> {
+    return this.ingestion.claimIngestionJob(owner, nowMs, leaseMs);
+  }
+  applyIngestionJob(claim: ClaimedJob, jobEnd: string, work: (catalog: JobCatalog) => Promise<JobChanges>): Promise<boolean> {
+    return this.ingestion.applyIngestionJob(claim, jobEnd, work);
+  }
+  failIngestionJob(claim: ClaimedJob, errorsJson: string, jobEnd: string): Promise<boolean> {
+    return this.ingestion.failIngestionJob(claim, errorsJson, jobEnd);
+  }
+  cancelIngestionJob(id: string, jobEnd: string): Promise<boolean> {
+    return this.ingestion.cancelIngestionJob(id, jobEnd);
+  }
+  releaseIngestionJobs(owner: string): Promise<void> {
+    return this.ingestion.releaseIngestionJobs(owner);
   }
 
   // ---- operating it: readiness and metrics ----

@@ -135,7 +135,7 @@ export type { OperationType };
  * The store, by concern: what a caller needs is one of these (the catalog, the workflow, identity);
  * `Store` is all of them, as each backend implements it.
  */
-export interface Store extends CatalogStore, WorkflowStore, IdentityStore, SandboxStore, WebhookStore, NotificationStore {
+export interface Store extends CatalogStore, WorkflowStore, IdentityStore, SandboxStore, WebhookStore, NotificationStore, IngestionStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Brings the schema up to date. Safe to call on every start, from several processes. */
   migrate(): Promise<void>;
@@ -223,6 +223,23 @@ export interface WorkflowStore {
   rescheduleStep(operationId: string, position: number, dueMs: number): Promise<void>;
   /** Gives up this instance's leases (graceful shutdown), so another can continue at once. */
   releaseLeases(owner: string): Promise<void>;
+}
+
+import type { ClaimedJob, IngestionJobRecord, JobCatalog, JobChanges, NewIngestionJob } from './ingestion/job-store.ts';
+export type { ClaimedJob, IngestionJobRecord, JobCatalog, JobChanges, NewIngestionJob };
+
+/** Configure jobs of the product-ingestion face (src/store/ingestion/job-store.ts). */
+export interface IngestionStore {
+  createIngestionJob(job: NewIngestionJob): Promise<void>;
+  getIngestionJob(id: string): Promise<IngestionJobRecord | null>;
+  /** Takes the lease on the oldest job that waits, or whose runner's lease expired. */
+  claimIngestionJob(owner: string, nowMs: number, leaseMs: number): Promise<ClaimedJob | null>;
+  /** Runs the job's work and applies its changes with the job's end, in one transaction; false when the job is no longer the runner's. */
+  applyIngestionJob(claim: ClaimedJob, jobEnd: string, work: (catalog: JobCatalog) => Promise<JobChanges>): Promise<boolean>;
+  failIngestionJob(claim: ClaimedJob, errorsJson: string, jobEnd: string): Promise<boolean>;
+  /** Cancels a job that has applied nothing yet; false when it has ended or runs on as an operation. */
+  cancelIngestionJob(id: string, jobEnd: string): Promise<boolean>;
+  releaseIngestionJobs(owner: string): Promise<void>;
 }
 
 /** The token service's tenant and keys, applications, members, and opaque access tokens. */

@@ -100,3 +100,31 @@ describe('README: testing your automation against failures', () => {
     ]);
   });
 });
+
+describe('README: the product ingestion API', () => {
+  const demo = demoServerFor();
+
+  it('finds the demo product, edits it in a configure job, reads it through the CPP face, publishes it and takes it live', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = /<!-- ingestion:start -->\s*```sh\n([\s\S]*?)```\s*<!-- ingestion:end -->/.exec(readme);
+    assert.ok(block, 'README.md has the product ingestion block');
+    const token = /^\s+(cpat_\S+)$/m.exec(demo.server().output())![1]!;
+    const result = spawnSync('bash', ['-c', `set -euo pipefail\n${block[1]}`], {
+      cwd: demo.dir(),
+      env: { ...cleanEnv(), TOKEN: token, BASE: demo.server().url },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
+    const lines = result.stdout.trim().split('\n');
+    assert.match(lines[0]!, /^product\/[0-9a-f-]{36}$/);
+    assert.match(lines[1]!, /^"id":"virtual-machine-plan-technical-configuration\/[0-9a-f-]{36}\/[0-9a-f-]{36}"$/);
+    assert.deepEqual(lines.slice(2), [
+      '"jobResult":"succeeded"',
+      '"microsoft-azure-marketplace.title":"Contoso App, from Partner Center"',
+      '"jobResult":"succeeded"',
+      '"targetType":"live"',
+      '"status":"succeeded"',
+    ]);
+  });
+});

@@ -20,6 +20,7 @@ import type { Offer, OfferSummary, ValidationReport } from '../../src/http/schem
 import type { OfferStatus, Operation, Submission } from '../../src/http/schemas/workflow.ts';
 import type { Member } from '../../src/http/schemas/members.ts';
 import type { Application, NewApplication } from '../../src/http/schemas/applications.ts';
+import type { ConfigureDetail, ConfigureStatus, ResourceTree } from '../../src/http/schemas/ingestion.ts';
 
 /** Compiles only when every value of type `Wire` is a value of type `Client`. */
 type Accepts<Client, Wire extends Client> = Wire extends Client ? true : never;
@@ -102,6 +103,15 @@ const validation: Array<true> = [
   true satisfies Accepts<Sdk.ValidationStage, 'lint'>,
 ];
 
+/** The product-ingestion face's documents: their schemas' types, statuses opened, resources open to every member. */
+const ingestion: Array<true> = [
+  true satisfies OpenedFrom<Sdk.ConfigureStatus, Static<typeof ConfigureStatus>>,
+  true satisfies OpenedFrom<Sdk.ResourceTree, Static<typeof ResourceTree>>,
+  true satisfies OpenedFrom<Sdk.ConfigureDetail, Static<typeof ConfigureDetail>>,
+  true satisfies Equal<Sdk.IngestionResource[string], unknown>,
+  true satisfies Accepts<Sdk.ConfigureStatus['jobResult'], 'canceled'>,
+];
+
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const clientDir = join(root, 'src/client');
 const httpDir = join(root, 'src/http');
@@ -111,6 +121,7 @@ describe("the SDK's types", () => {
     assert.equal(derived.length, 21);
     assert.equal(open.length, 10);
     assert.equal(validation.length, 5);
+    assert.equal(ingestion.length, 5);
   });
 
   it('import the http layer as types only', () => {

@@ -10,6 +10,7 @@
  */
 import { DEMO_OFFER_ID } from '../../src/demo/demo-data.ts';
 import { OFFER_TYPES } from '../../src/domain/offer-types.ts';
+import { productGuid } from '../../src/product-ingestion/ids.ts';
 import { publishableOffer } from '../helpers/offers.ts';
 import { buildRequest } from '../helpers/raw-http.ts';
 import type { Rng } from './rng.ts';
@@ -418,13 +419,13 @@ export function mutateText(rng: Rng, text: string): { body: Buffer; op: string }
 // ---------------------------------------------------------------------------------------------
 // Endpoints
 
-type BodyKind = 'offer' | 'notification' | 'member' | 'form' | 'fault' | 'clock' | 'webhook' | 'none';
-type QueryKind = 'api' | 'filter' | 'submissions' | 'tenant' | 'instance' | 'none';
+type BodyKind = 'offer' | 'notification' | 'member' | 'form' | 'fault' | 'clock' | 'webhook' | 'configure' | 'none';
+type QueryKind = 'api' | 'filter' | 'submissions' | 'tenant' | 'instance' | 'products' | 'plans' | 'tree' | 'none';
 
 interface Endpoint {
   name: string;
   method: string;
-  /** Path segments; {p} publisher, {o} offer, {v} version, {s} slot, {op} operation, {key} legacy operation key, {m} member, {t} tenant. */
+  /** Path segments; {p} publisher, {o} offer, {v} version, {s} slot, {op} operation, {key} legacy operation key, {m} member, {t} tenant, {g} product GUID. */
   path: readonly string[];
   body: BodyKind;
   query: QueryKind;
@@ -490,6 +491,16 @@ export const ENDPOINTS: readonly Endpoint[] = [
   E('listWebhooks', 'GET', '/_cloudpartner/webhooks', 'none', 'none', 'bearer', 0.3),
   E('deleteWebhook', 'DELETE', '/_cloudpartner/webhooks/{op}', 'none', 'none', 'bearer', 0.2),
   E('webhookDeliveries', 'GET', '/_cloudpartner/webhooks/{op}/deliveries', 'none', 'none', 'bearer', 0.2),
+  // The product-ingestion face, over the same offers.
+  E('piProducts', 'GET', '/rp/product-ingestion/product', 'none', 'products', 'bearer', 1.5),
+  E('piPlans', 'GET', '/rp/product-ingestion/plan', 'none', 'plans', 'bearer', 1),
+  E('piTree', 'GET', '/rp/product-ingestion/resource-tree/product/{g}', 'none', 'tree', 'bearer', 2),
+  E('piResource', 'GET', '/rp/product-ingestion/product/{g}', 'none', 'none', 'bearer', 1),
+  E('piSubmissions', 'GET', '/rp/product-ingestion/submission/{g}', 'none', 'tree', 'bearer', 1),
+  E('piConfigure', 'POST', '/rp/product-ingestion/configure', 'configure', 'none', 'bearer', 5),
+  E('piJobStatus', 'GET', '/rp/product-ingestion/configure/{op}/status', 'none', 'none', 'bearer', 1),
+  E('piJobDetail', 'GET', '/rp/product-ingestion/configure/{op}', 'none', 'none', 'bearer', 0.5),
+  E('piJobCancel', 'POST', '/rp/product-ingestion/configure/{op}/cancel', 'none', 'none', 'bearer', 0.5),
 ];
 
 /** The token service's endpoints answer errors in OAuth's shape (`{"error":"…","error_description":"…"}`), as OAuth libraries expect. */
@@ -679,6 +690,15 @@ function fill(rng: Rng, state: FuzzState, endpoint: Endpoint, segment: string, d
       return `contoso$${rng.pick(state.offerIds)}$${rng.int(1, 4)}$${rng.pick(['preview', 'production', 'staging'])}`;
     case '{m}':
       return rng.guid();
+    case '{g}': {
+      const offerId = rng.weighted([
+        [12, rng.pick(state.offerIds)],
+        [2, DEMO_OFFER_ID],
+        [1, 'missing-offer'],
+      ]);
+      draft.offerId = offerId;
+      return rng.chance(0.05) ? rng.guid() : productGuid('contoso', offerId);
+    }
     case '{t}':
       return rng.weighted([
         [6, state.client.tenant],
@@ -704,6 +724,32 @@ function queryFor(rng: Rng, kind: QueryKind): string | undefined {
         : API_VERSION;
     case 'tenant':
       return rng.chance(0.3) ? `${API_VERSION}&tenantId=${rng.guid()}` : API_VERSION;
+    case 'products':
+      return rng.weighted<string | undefined>([
+        [3, undefined],
+        [3, `externalId=${DEMO_OFFER_ID}`],
+        [1, `externalid=%22${DEMO_OFFER_ID}%22&$version=2022-07-01`],
+        [2, '$maxpagesize=1'],
+        [1, `$maxpagesize=${rng.pick(['0', '-1', 'x', '99999999'])}`],
+        [1, `continuationToken=${rng.pick(['T2Ex', 'bm90LWEtdG9rZW4', '%00', '====', 'x'.repeat(60)])}`],
+        [1, `type=${rng.pick(['azureVirtualMachine', 'coreVirtualMachine', 'softwareAsAService'])}`],
+      ]);
+    case 'plans':
+      return rng.weighted<string | undefined>([
+        [4, `product=product/${productGuid('contoso', DEMO_OFFER_ID)}`],
+        [2, `product=product/${productGuid('contoso', DEMO_OFFER_ID)}&externalId=contososkuidentifier`],
+        [1, `product=${productGuid('contoso', DEMO_OFFER_ID)}`],
+        [1, `product=${rng.guid()}`],
+        [1, undefined],
+      ]);
+    case 'tree':
+      return rng.weighted<string | undefined>([
+        [3, undefined],
+        [2, 'targetType=draft'],
+        [1, 'targetType=preview'],
+        [1, 'targetType=live'],
+        [1, `targetType=${rng.pick(['staging', '%22live%22', ''])}`],
+      ]);
     case 'instance':
       return rng.weighted<string | undefined>([
         [4, `api-version=1.1&authorization_endpoint=${percentEncode(`https://127.0.0.1/${rng.chance(0.5) ? 'common' : rng.guid()}/oauth2/v2.0/authorize`)}`],
@@ -760,6 +806,8 @@ function bodyFor(rng: Rng, state: FuzzState, draft: Draft, index: number): Buffe
           secret: rng.pick([FUZZ_WEBHOOK_SECRET, 'short']),
         }),
       );
+    case 'configure':
+      return Buffer.from(toJson(configureRequest(rng, state, draft)));
     case 'clock':
       return Buffer.from(toJson(rng.pick([{ stepDurations: 'realistic' }, { stepDurations: { live: 1 } }, { ms: 86_400_000 }])));
     case 'form': {
@@ -775,6 +823,74 @@ function bodyFor(rng: Rng, state: FuzzState, draft: Draft, index: number): Buffe
     default:
       return undefined;
   }
+}
+
+/** A configure request of the product-ingestion face: edits of the fuzzed offers, a submission now and then, some of it wrong. */
+function configureRequest(rng: Rng, state: FuzzState, draft: Draft): unknown {
+  const MP = 'https://schema.mp.microsoft.com/schema';
+  const offerId = rng.pick(state.offerIds);
+  draft.offerId = offerId;
+  const product = rng.chance(0.9) ? `product/${productGuid('contoso', offerId)}` : { externalId: offerId };
+  const pick = (): unknown =>
+    rng.weighted<unknown>([
+      [
+        4,
+        { $schema: `${MP}/listing/2022-03-01-preview5`, kind: 'azureVM', product, languageId: 'en-us', title: rng.pick(['Fuzzed title', '', 'x'.repeat(300)]) },
+      ],
+      [
+        2,
+        {
+          $schema: `${MP}/plan/2022-03-01-preview2`,
+          product,
+          identity: { externalId: rng.pick(['fuzz-plan', 'Bad Plan', 'contososkuidentifier']) },
+          alias: 'Fuzz plan',
+        },
+      ],
+      [
+        2,
+        {
+          $schema: `https://product-ingestion.azureedge.net/schema/virtual-machine-plan-technical-configuration/2022-03-01-preview2`,
+          product,
+          plan: { externalId: rng.pick(['fuzz-plan', 'contososkuidentifier', 'no-plan']) },
+          skus: [{ imageType: rng.pick(['x64Gen1', 'x64Gen2', 'riscv']), skuId: rng.pick(['fuzz-plan', 'contososkuidentifier']) }],
+          vmImageVersions: [
+            {
+              versionNumber: rng.pick(['9.9.9', '1.0.1', 'not.a.version']),
+              lifecycleState: rng.pick(['generallyAvailable', 'deprecated', 'deleted']),
+              vmImages: [
+                {
+                  imageType: 'x64Gen1',
+                  source: {
+                    sourceType: 'sasUri',
+                    osDisk: rng.chance(0.8) ? { uri: 'https://x.blob.core.windows.net/v/a.vhd?sig=x' } : null,
+                    dataDisks: [null],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+      [1, { $schema: `${MP}/submission/2022-03-01-preview2`, product, target: { targetType: rng.pick(['preview', 'live', 'draft', 'retail']) } }],
+      [
+        1,
+        {
+          $schema: `${MP}/product/2022-03-01-preview3`,
+          identity: { externalId: rng.pick(['fuzz-new', offerId]) },
+          type: rng.pick(['azureVirtualMachine', 'coreVirtualMachine']),
+          alias: 'Fuzz',
+        },
+      ],
+      [1, { $schema: `${MP}/no-such-type/2022-03-01-preview2`, product }],
+      [1, { $schema: `${MP}/reseller/2022-03-01-preview2`, product, resellerChannelState: rng.pick(['none', 'all', 'weird']) }],
+    ]);
+  const resources = Array.from({ length: rng.int(1, 4) }, pick);
+  return rng.weighted<unknown>([
+    [10, { $schema: `${MP}/configure/2022-03-01-preview2`, resources }],
+    [1, { $schema: `${MP}/configure/2022-03-01-preview2`, resources: [] }],
+    [1, { resources }],
+    [1, resources],
+  ]);
 }
 
 function authHeader(rng: Rng, state: FuzzState, endpoint: Endpoint): string | undefined {

@@ -365,6 +365,115 @@ describe('authorization matrix', () => {
   });
 });
 
+describe('authorization matrix: the product-ingestion face', () => {
+  let server: TestServer;
+  let productId: string;
+  let jobId: string;
+  const tokens: Record<string, string> = {};
+  const PI = '/rp/product-ingestion';
+
+  before(async () => {
+    server = await startTestServer('inject');
+    await server.store.createPublisher({ id: 'fabrikam', version: 1, displayText: 'Fabrikam', offerTypeCategories: [], sellerId: 2 });
+    productId = (await server.call(`${PI}/product?externalId=${DEMO_OFFER_ID}`)).json().value[0].id;
+    const job = await server.call(`${PI}/configure`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        $schema: 'https://schema.mp.microsoft.com/schema/configure/2022-03-01-preview2',
+        resources: [{ $schema: 'https://schema.mp.microsoft.com/schema/reseller/2022-03-01-preview2', product: productId, resellerChannelState: 'none' }],
+      }),
+    });
+    jobId = job.json().jobId;
+    const now = Math.floor(Date.now() / 1000);
+    for (const role of ['Owner', 'Contributor', 'Reader'] as const) tokens[role] = await tokenFromService(server, await registerApp(server, ['contoso'], role));
+    tokens['otherPublisher'] = await tokenFromService(server, await registerApp(server, ['fabrikam'], 'Owner'));
+    tokens['expired'] = await craftToken(server, { exp: now - 3600, nbf: now - 7200 });
+    tokens['wrongAudience'] = await craftToken(server, { aud: 'https://management.azure.com' });
+    tokens['badSignature'] = await craftToken(server, {}, { foreignKey: true });
+    tokens['graphAudience'] = await craftToken(server, { aud: 'https://graph.microsoft.com' });
+  });
+  after(async () => server.close());
+
+  const guid = () => productId.split('/')[1]!;
+  const configureBody = () =>
+    JSON.stringify({
+      $schema: 'https://schema.mp.microsoft.com/schema/configure/2022-03-01-preview2',
+      resources: [{ $schema: 'https://schema.mp.microsoft.com/schema/reseller/2022-03-01-preview2', product: productId, resellerChannelState: 'all' }],
+    });
+  /** `stranger`: what a principal of another publisher gets — never the product's data. */
+  const endpoints: Array<{ method: string; path: () => string; needs: 'read' | 'write'; body?: () => string; stranger: number }> = [
+    { method: 'GET', path: () => `${PI}/product`, needs: 'read', stranger: 200 },
+    { method: 'GET', path: () => `${PI}/product?externalId=${DEMO_OFFER_ID}`, needs: 'read', stranger: 200 },
+    { method: 'GET', path: () => `${PI}/${productId}`, needs: 'read', stranger: 404 },
+    { method: 'GET', path: () => `${PI}/resource-tree/${productId}?targetType=live`, needs: 'read', stranger: 404 },
+    { method: 'GET', path: () => `${PI}/plan?product=${productId}`, needs: 'read', stranger: 404 },
+    { method: 'GET', path: () => `${PI}/submission/${guid()}`, needs: 'read', stranger: 404 },
+    { method: 'GET', path: () => `${PI}/submission/${guid()}/0`, needs: 'read', stranger: 404 },
+    { method: 'GET', path: () => `${PI}/configure/${jobId}/status`, needs: 'read', stranger: 404 },
+    { method: 'GET', path: () => `${PI}/configure/${jobId}`, needs: 'read', stranger: 404 },
+    // A request naming a product the caller cannot see is a job that fails: accepted, never applied.
+    { method: 'POST', path: () => `${PI}/configure`, needs: 'write', body: configureBody, stranger: 202 },
+    { method: 'POST', path: () => `${PI}/configure/${jobId}/cancel`, needs: 'write', stranger: 404 },
+  ];
+
+  const call = (endpoint: (typeof endpoints)[number], authorization: string | null) =>
+    server.call(endpoint.path(), {
+      method: endpoint.method,
+      token: null,
+      headers: { 'content-type': 'application/json', ...(authorization === null ? {} : { authorization }) },
+      ...(endpoint.body ? { body: endpoint.body() } : {}),
+    });
+
+  it('every endpoint × every bad token → 401 unauthorized with WWW-Authenticate and details [], never data', async () => {
+    const cases: Array<[string, string | null]> = [
+      ['no token', null],
+      ['malformed header', 'Bearer'],
+      ['not a JWT nor a known token', 'Bearer abc.def'],
+      ['expired', `Bearer ${tokens['expired']}`],
+      ['wrong audience', `Bearer ${tokens['wrongAudience']}`],
+      ['bad signature', `Bearer ${tokens['badSignature']}`],
+    ];
+    for (const endpoint of endpoints) {
+      for (const [name, authorization] of cases) {
+        const res = await call(endpoint, authorization);
+        assert.equal(res.status, 401, `${endpoint.method} ${endpoint.path()} with ${name}: ${res.text}`);
+        assert.deepEqual(res.json().error.code, 'unauthorized');
+        assert.deepEqual(res.json().error.details, []);
+        assert.match(res.headers['www-authenticate'] ?? '', /^Bearer/);
+        assert.doesNotMatch(res.text, /Contoso|contososkuidentifier/);
+      }
+    }
+  });
+
+  it("another publisher's principal sees nothing of contoso's products and changes nothing", async () => {
+    for (const endpoint of endpoints) {
+      const res = await call(endpoint, `Bearer ${tokens['otherPublisher']}`);
+      assert.equal(res.status, endpoint.stranger, `${endpoint.method} ${endpoint.path()}: ${res.text}`);
+      assert.doesNotMatch(res.text, /Contoso|contososkuidentifier/);
+      if (res.status === 200) assert.deepEqual(res.json(), { value: [] });
+    }
+  });
+
+  it('roles: Reader reads only; Contributor and Owner also configure and cancel; a token for Graph works like one for the API', async () => {
+    const allowed = { Reader: ['read'], Contributor: ['read', 'write'], Owner: ['read', 'write'] } as const;
+    for (const role of ['Reader', 'Contributor', 'Owner'] as const) {
+      for (const endpoint of endpoints) {
+        const res = await call(endpoint, `Bearer ${tokens[role]}`);
+        const label = `${role} ${endpoint.method} ${endpoint.path()}: ${res.status} ${res.text.slice(0, 200)}`;
+        if ((allowed[role] as readonly string[]).includes(endpoint.needs)) {
+          assert.ok(res.status !== 401 && res.status !== 403 && res.status < 500, label);
+        } else {
+          assert.equal(res.status, 403, label);
+          assert.equal(res.json().error.code, 'forbidden', label);
+        }
+      }
+    }
+    const graph = await call(endpoints[3]!, `Bearer ${tokens['graphAudience']}`);
+    assert.notEqual(graph.status, 401, graph.text);
+  });
+});
+
 describe('members', () => {
   let server: TestServer;
   before(async () => (server = await startTestServer('inject')));

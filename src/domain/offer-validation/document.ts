@@ -122,7 +122,7 @@ function countValues(value: unknown, limit: number): number {
   return count;
 }
 
-function toProblems(errors: readonly ErrorObject[], body: unknown): Problem[] {
+export function toProblems(errors: readonly ErrorObject[], body: unknown): Problem[] {
   // `enum` is checked whatever the value's type, so a number where a string enum belongs fails
   // twice; the type error (which quotes the schema's description) says all there is to say.
   const wrongType = new Set(errors.filter((error) => error.keyword === 'type').map((error) => error.instancePath));

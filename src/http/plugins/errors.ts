@@ -8,6 +8,7 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { ApiError, errorBody, errors } from '../../domain/errors.ts';
 import { DatabaseUnavailableError } from '../../store/telemetry.ts';
+import { ingestionErrorBody, isIngestionUrl } from '../../product-ingestion/errors.ts';
 
 export function toApiError(error: unknown, bodyLimit?: number): ApiError {
   if (error instanceof ApiError) return error;
@@ -77,7 +78,9 @@ export function rawErrorResponse(apiError: ApiError): string {
 }
 
 export function sendError(reply: FastifyReply, apiError: ApiError): void {
-  void reply.code(apiError.status).headers(apiError.headers).type('application/json; charset=utf-8').send(errorBody(apiError));
+  // The product-ingestion face words the same error its own way (src/product-ingestion/errors.ts).
+  const body = isIngestionUrl(reply.request.url) ? ingestionErrorBody(apiError) : errorBody(apiError);
+  void reply.code(apiError.status).headers(apiError.headers).type('application/json; charset=utf-8').send(body);
 }
 
 export default fp(

@@ -44,6 +44,14 @@ import createWebhook from './_cloudpartner/webhooks/create.ts';
 import listWebhooks from './_cloudpartner/webhooks/list.ts';
 import deleteWebhook from './_cloudpartner/webhooks/delete.ts';
 import listDeliveries from './_cloudpartner/webhooks/deliveries.ts';
+import createConfigureJob from './rp/product-ingestion/configure/create.ts';
+import configureJobStatus from './rp/product-ingestion/configure/status.ts';
+import configureJobDetail from './rp/product-ingestion/configure/detail.ts';
+import cancelConfigureJob from './rp/product-ingestion/configure/cancel.ts';
+import resourceTree from './rp/product-ingestion/resource-tree.ts';
+import ingestionQueries from './rp/product-ingestion/products.ts';
+import ingestionSubmissions from './rp/product-ingestion/submissions.ts';
+import ingestionResource from './rp/product-ingestion/resource.ts';
 
 /** The sandbox controls, served only when the sandbox is on (otherwise their paths are 404). */
 const SANDBOX_ROUTES = [
@@ -96,6 +104,15 @@ export async function registerRoutes(app: FastifyInstance, options: RouteOptions
     listWebhooks,
     deleteWebhook,
     listDeliveries,
+    // The product-ingestion face, over the same catalog (D74).
+    createConfigureJob,
+    configureJobStatus,
+    configureJobDetail,
+    cancelConfigureJob,
+    resourceTree,
+    ingestionQueries,
+    ingestionSubmissions,
+    ingestionResource,
   ];
   if (app.sandbox) routes.push(...SANDBOX_ROUTES);
   for (const route of routes) {

@@ -291,6 +291,31 @@ const cacheEpoch: Migration = {
   },
 };
 
+/** Configure jobs of the product-ingestion face (D74), leased like workflow steps. */
+const ingestionJobs: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('ingestion_jobs')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('publisher_id', 'text', (c) => c.notNull())
+      .addColumn('offer_id', 'text')
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('result', 'text', (c) => c.notNull())
+      .addColumn('request_json', 'text', (c) => c.notNull())
+      .addColumn('errors_json', 'text', (c) => c.notNull())
+      .addColumn('detail_json', 'text')
+      .addColumn('job_start', 'text', (c) => c.notNull())
+      .addColumn('job_end', 'text')
+      .addColumn('created_ms', 'bigint', (c) => c.notNull())
+      .addColumn('lease_owner', 'text')
+      .addColumn('lease_expires_ms', 'bigint')
+      .addColumn('operation_id', 'text')
+      .execute();
+    await db.schema.createIndex('ingestion_jobs_waiting').on('ingestion_jobs').columns(['status', 'created_ms']).execute();
+    await db.schema.createIndex('ingestion_jobs_by_operation').on('ingestion_jobs').columns(['operation_id']).execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -302,6 +327,7 @@ export const migrationProvider: MigrationProvider = {
       '0006_webhooks': webhooks,
       '0007_notifications': notifications,
       '0008_cache_epoch': cacheEpoch,
+      '0009_ingestion_jobs': ingestionJobs,
     };
   },
 };

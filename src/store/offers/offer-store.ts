@@ -76,50 +76,56 @@ export class SqlOfferStore {
   /** Creates or replaces the draft, as WorkflowStore.saveDraft describes. */
   saveDraft(publisherId: string, offerId: string, condition: WriteCondition, build: (current: CurrentDraft | null) => DraftContent): Promise<SaveDraftResult> {
     // Two creates of one offer race on its key: the loser runs again and then finds the winner's row.
-    return this.#db.transact(
-      async (tx) => {
-        const row = await tx.get<OfferRow>(offerSql.lockOffer, publisherId, offerId);
-        checkWriteCondition(condition, offerId, row ?? null);
-        let version: number;
-        if (!row) {
-          const content = build(null);
-          const now = timestampAfter(null);
-          version = 1;
-          await tx.run(
-            offerSql.insertOffer,
-            publisherId,
-            offerId,
-            content.offerTypeId,
-            'neverPublished',
-            version,
-            null,
-            null,
-            etagFor(now),
-            content.displayText,
-            now,
-            now,
-            null,
-          );
-          await tx.run(offerSql.insertVersion, publisherId, offerId, version, content.definitionJson, now, 0);
-          await this.sealSecrets(tx, publisherId, offerId, version, content.secrets);
-        } else {
-          version = row.version;
-          const secrets = this.openSecrets(await tx.all<SecretRow>(offerSql.secrets, publisherId, offerId, version));
-          const content = build({ offer: toOfferHeader(row), secrets });
-          checkOfferType(offerId, row.offer_type_id, content.offerTypeId);
-          const now = timestampAfter(row.changed_time);
-          await tx.run(offerSql.updateDraftVersion, content.definitionJson, now, publisherId, offerId, version);
-          await tx.run(offerSql.deleteSecrets, publisherId, offerId, version);
-          await this.sealSecrets(tx, publisherId, offerId, version, content.secrets);
-          await tx.run(offerSql.updateDraftHeader, content.displayText, etagFor(now), now, publisherId, offerId);
-        }
-        const offer = toOfferHeader((await tx.get<OfferRow>(offerSql.offer, publisherId, offerId))!);
-        await enqueueEvent(tx, offerEvent('offer.updated', offer));
-        const document = toVersionDocument((await tx.get<VersionRow>(offerSql.version, publisherId, offerId, version))!);
-        return { created: !row, offer, document };
-      },
-      { retryOnDuplicateKey: true },
-    );
+    return this.#db.transact((tx) => this.writeDraft(tx, publisherId, offerId, condition, build), { retryOnDuplicateKey: true });
+  }
+
+  /** saveDraft's work inside a transaction of the caller's (a configure job writes several offers in one). */
+  async writeDraft(
+    tx: SqlRunner,
+    publisherId: string,
+    offerId: string,
+    condition: WriteCondition,
+    build: (current: CurrentDraft | null) => DraftContent,
+  ): Promise<SaveDraftResult> {
+    const row = await tx.get<OfferRow>(offerSql.lockOffer, publisherId, offerId);
+    checkWriteCondition(condition, offerId, row ?? null);
+    let version: number;
+    if (!row) {
+      const content = build(null);
+      const now = timestampAfter(null);
+      version = 1;
+      await tx.run(
+        offerSql.insertOffer,
+        publisherId,
+        offerId,
+        content.offerTypeId,
+        'neverPublished',
+        version,
+        null,
+        null,
+        etagFor(now),
+        content.displayText,
+        now,
+        now,
+        null,
+      );
+      await tx.run(offerSql.insertVersion, publisherId, offerId, version, content.definitionJson, now, 0);
+      await this.sealSecrets(tx, publisherId, offerId, version, content.secrets);
+    } else {
+      version = row.version;
+      const secrets = this.openSecrets(await tx.all<SecretRow>(offerSql.secrets, publisherId, offerId, version));
+      const content = build({ offer: toOfferHeader(row), secrets });
+      checkOfferType(offerId, row.offer_type_id, content.offerTypeId);
+      const now = timestampAfter(row.changed_time);
+      await tx.run(offerSql.updateDraftVersion, content.definitionJson, now, publisherId, offerId, version);
+      await tx.run(offerSql.deleteSecrets, publisherId, offerId, version);
+      await this.sealSecrets(tx, publisherId, offerId, version, content.secrets);
+      await tx.run(offerSql.updateDraftHeader, content.displayText, etagFor(now), now, publisherId, offerId);
+    }
+    const offer = toOfferHeader((await tx.get<OfferRow>(offerSql.offer, publisherId, offerId))!);
+    await enqueueEvent(tx, offerEvent('offer.updated', offer));
+    const document = toVersionDocument((await tx.get<VersionRow>(offerSql.version, publisherId, offerId, version))!);
+    return { created: !row, offer, document };
   }
 
   /** Writes a complete offer with its versions and finished operations; fails if the offer exists. */

@@ -50,6 +50,25 @@ export const CATALOG_TABLES = [
     table: 'operation_steps',
     columns: ['operation_id', 'position', 'step_id', 'status', 'progress', 'messages_json', 'started_time', 'due_ms', 'lease_owner', 'lease_expires_ms'],
   },
+  {
+    table: 'ingestion_jobs',
+    columns: [
+      'id',
+      'publisher_id',
+      'offer_id',
+      'status',
+      'result',
+      'request_json',
+      'errors_json',
+      'detail_json',
+      'job_start',
+      'job_end',
+      'created_ms',
+      'lease_owner',
+      'lease_expires_ms',
+      'operation_id',
+    ],
+  },
 ] as const;
 
 export type CatalogTable = (typeof CATALOG_TABLES)[number]['table'];

@@ -52,35 +52,47 @@ export class SqlWorkflowStore {
     options: StartOperationOptions,
     validate: (offer: OfferHeader, definitionJson: string) => void,
   ): Promise<{ operation: OperationRecord; reused: boolean }> {
-    return this.#db.transact(async (tx) => {
-      const state = await offerState(tx, publisherId, offerId);
-      const decision = decidePublish(state);
-      if (decision.kind === 'reuse') return { operation: await operationRecord(tx, decision.operationId), reused: true };
-      const offer = state.offer!;
-      const draft = (await tx.get<VersionRow>(offerSql.version, publisherId, offerId, decision.freeze))!;
-      validate(offer, draft.definition_json);
-      const now = timestampAfter(offer.changedTime);
-      await tx.run(offerSql.freezeVersion, publisherId, offerId, decision.freeze);
-      await tx.run(offerSql.insertVersion, publisherId, offerId, decision.nextDraft, draft.definition_json, draft.changed_time, 0);
-      await tx.run(offerSql.copySecrets, decision.nextDraft, publisherId, offerId, decision.freeze);
-      const operation = await startOperation(tx, options, offer, { type: 'publish', version: decision.freeze, draftVersion: decision.nextDraft, now });
-      return { operation, reused: false };
-    });
+    return this.#db.transact((tx) => this.startPublishIn(tx, publisherId, offerId, options, validate));
+  }
+
+  /** startPublish's work inside a transaction of the caller's (a configure job's). */
+  async startPublishIn(
+    tx: SqlRunner,
+    publisherId: string,
+    offerId: string,
+    options: StartOperationOptions,
+    validate: (offer: OfferHeader, definitionJson: string) => void,
+  ): Promise<{ operation: OperationRecord; reused: boolean }> {
+    const state = await offerState(tx, publisherId, offerId);
+    const decision = decidePublish(state);
+    if (decision.kind === 'reuse') return { operation: await operationRecord(tx, decision.operationId), reused: true };
+    const offer = state.offer!;
+    const draft = (await tx.get<VersionRow>(offerSql.version, publisherId, offerId, decision.freeze))!;
+    validate(offer, draft.definition_json);
+    const now = timestampAfter(offer.changedTime);
+    await tx.run(offerSql.freezeVersion, publisherId, offerId, decision.freeze);
+    await tx.run(offerSql.insertVersion, publisherId, offerId, decision.nextDraft, draft.definition_json, draft.changed_time, 0);
+    await tx.run(offerSql.copySecrets, decision.nextDraft, publisherId, offerId, decision.freeze);
+    const operation = await startOperation(tx, options, offer, { type: 'publish', version: decision.freeze, draftVersion: decision.nextDraft, now });
+    return { operation, reused: false };
   }
 
   startGoLive(publisherId: string, offerId: string, options: StartOperationOptions): Promise<OperationRecord> {
-    return this.#db.transact(async (tx) => {
-      const state = await offerState(tx, publisherId, offerId);
-      const { version } = decideGoLive(state);
-      const offer = state.offer!;
-      const operation = await startOperation(tx, options, offer, {
-        type: 'golive',
-        version,
-        draftVersion: offer.version,
-        now: timestampAfter(offer.changedTime),
-      });
-      return operation;
+    return this.#db.transact((tx) => this.startGoLiveIn(tx, publisherId, offerId, options));
+  }
+
+  /** startGoLive's work inside a transaction of the caller's (a configure job's). */
+  async startGoLiveIn(tx: SqlRunner, publisherId: string, offerId: string, options: StartOperationOptions): Promise<OperationRecord> {
+    const state = await offerState(tx, publisherId, offerId);
+    const { version } = decideGoLive(state);
+    const offer = state.offer!;
+    const operation = await startOperation(tx, options, offer, {
+      type: 'golive',
+      version,
+      draftVersion: offer.version,
+      now: timestampAfter(offer.changedTime),
     });
+    return operation;
   }
 
   cancelOperation(publisherId: string, offerId: string, options: StartOperationOptions): Promise<CancelResult> {

@@ -11,6 +11,7 @@ import { Type } from 'typebox';
 import { secretMatches } from '../../../identity/applications.ts';
 import type { RoutePlugin } from '../context.ts';
 import { acceptForms, oauthError } from './oauth.ts';
+import { GRAPH_RESOURCE } from '../../../identity/defaults.ts';
 
 const Form = Type.Object(
   {
@@ -26,11 +27,16 @@ const Form = Type.Object(
 /** OpenID Connect's own scopes, which some OAuth libraries add to every request; they ask for nothing more here. */
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
 
-/** v2 `scope`: exactly `{audience}/.default`, beside at most OpenID Connect's own scopes. */
-function asksForTheApi(scope: string | undefined, audience: string): boolean {
+/**
+ * v2 `scope`: exactly `{resource}/.default`, beside at most OpenID Connect's own scopes; the
+ * resource the token is for (the API's audience, or Graph's for the product-ingestion face), or
+ * undefined when it asks for neither.
+ */
+function resourceAskedFor(scope: string | undefined, audience: string): string | undefined {
   const scopes = (scope ?? '').split(' ').filter(Boolean);
   const others = scopes.filter((item) => !OIDC_SCOPES.has(item));
-  return others.length === 1 && others[0] === `${audience}/.default`;
+  if (others.length !== 1) return undefined;
+  return [audience, GRAPH_RESOURCE].find((resource) => others[0] === `${resource}/.default`);
 }
 
 const tokenRoutes: RoutePlugin = async (app, { store, tokens, clock }) => {
@@ -73,9 +79,12 @@ const tokenRoutes: RoutePlugin = async (app, { store, tokens, clock }) => {
         if (!clientId || !clientSecret) {
           return oauthError(reply, 400, 'invalid_request', 900144, "The request body must contain 'client_id' and 'client_secret'.");
         }
+        // The API's own audience, or Graph's: the product-ingestion face's clients ask for that one.
+        let audience: string | undefined;
         if (version === 1) {
           const resource = form['resource']?.replace(/\/+$/, '');
-          if (resource !== tokens.audience) {
+          audience = resource === tokens.audience || resource === GRAPH_RESOURCE ? resource : undefined;
+          if (audience === undefined) {
             return oauthError(
               reply,
               400,
@@ -84,7 +93,7 @@ const tokenRoutes: RoutePlugin = async (app, { store, tokens, clock }) => {
               `The resource '${(form['resource'] ?? '').slice(0, 200)}' was not found: request '${tokens.audience}'.`,
             );
           }
-        } else if (!asksForTheApi(form['scope'], tokens.audience)) {
+        } else if ((audience = resourceAskedFor(form['scope'], tokens.audience)) === undefined) {
           return oauthError(
             reply,
             400,
@@ -112,7 +121,7 @@ const tokenRoutes: RoutePlugin = async (app, { store, tokens, clock }) => {
             'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value.',
           );
         }
-        const issued = await tokens.issue(application, version, Math.floor(clock.now() / 1000));
+        const issued = await tokens.issue(application, version, Math.floor(clock.now() / 1000), audience);
         reply.header('cache-control', 'no-store');
         return version === 1
           ? {
@@ -121,7 +130,7 @@ const tokenRoutes: RoutePlugin = async (app, { store, tokens, clock }) => {
               ext_expires_in: String(issued.expiresIn),
               expires_on: String(issued.expiresOn),
               not_before: String(issued.notBefore),
-              resource: tokens.audience,
+              resource: form['resource'] ?? audience,
               access_token: issued.accessToken,
             }
           : { token_type: 'Bearer', expires_in: issued.expiresIn, ext_expires_in: issued.expiresIn, access_token: issued.accessToken };

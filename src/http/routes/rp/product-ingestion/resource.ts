@@ -1,0 +1,10 @@
+/** GET /rp/product-ingestion/{durableId} — one resource of a product's draft (e.g. product/<g>, plan/<g>/<p>). */
+import type { RoutePlugin } from '../../context.ts';
+import { CONFIG, PREFIX, TAGS } from './shared.ts';
+
+const getResource: RoutePlugin = async (app) => {
+  app.get(`${PREFIX}/*`, { config: CONFIG, schema: { summary: 'Read a resource by its durable id', tags: TAGS } }, async (request) =>
+    app.ingestion.catalog.resource(request.principal, (request.params as { '*': string })['*']),
+  );
+};
+export default getResource;
