@@ -264,6 +264,20 @@ describe('the console in Chromium', () => {
     await capture('offer-history');
   });
 
+  test("the product ingestion face: the offer's resource tree beside its CPP document", async () => {
+    await page.getByRole('link', { name: 'Product ingestion' }).click();
+    const tree = page.locator('.resources > li');
+    await tree.first().waitFor();
+    const kinds = await page.locator('.resources summary strong').allInnerTexts();
+    for (const kind of ['product', 'plan', 'listing']) assert.ok(kinds.includes(kind), `${kind} in ${kinds.join(', ')}`);
+    assert.match(await page.locator('.side-by-side').innerText(), /"displayText"/);
+    // The live target is the version that went live: the tree reads it, and the CPP side is Production.
+    await page.getByLabel('Target').selectOption('live');
+    await page.getByRole('heading', { name: 'CPP document (production)' }).waitFor();
+    await tree.first().waitFor();
+    await capture('offer-product');
+  });
+
   test('a sandbox certification fault is seen failing in the timeline', async () => {
     await page.getByRole('link', { name: 'Sandbox' }).click();
     await page.getByRole('heading', { name: 'Faults' }).waitFor();

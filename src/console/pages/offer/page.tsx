@@ -12,9 +12,16 @@ import { Editor } from './editor.tsx';
 import { Timeline } from './timeline.tsx';
 import { Compare } from './compare.tsx';
 import { History } from './history.tsx';
+import { ProductFace } from './product.tsx';
 import { ChangeList } from './change-list.tsx';
 
-const TABS = [...EDITOR_TABS, { id: 'status', label: 'Status' }, { id: 'compare', label: 'Compare' }, { id: 'history', label: 'History' }];
+const TABS = [
+  ...EDITOR_TABS,
+  { id: 'status', label: 'Status' },
+  { id: 'compare', label: 'Compare' },
+  { id: 'history', label: 'History' },
+  { id: 'product', label: 'Product ingestion' },
+];
 const VALIDATE_DELAY_MS = 400;
 
 interface Conflict {
@@ -199,6 +206,7 @@ export function OfferPage({ session, publisherId, offerId, tab }: { session: Ses
       {tab === 'status' && <Timeline key={timelineKey} client={client} offerId={offerId} onEnded={() => loaded.reload()} />}
       {tab === 'compare' && <Compare client={client} offerId={offerId} draftVersion={base.offer.version} />}
       {tab === 'history' && <History client={client} offerId={offerId} />}
+      {tab === 'product' && <ProductFace client={client} offerId={offerId} />}
     </>
   );
 }
