@@ -35,6 +35,7 @@ const commitsInProcess = new Map<string, { count: number }>();
 const fsyncAsync = promisify(fsync);
 /** How large the WAL may grow before the writer checkpoints it into the database file. */
 const CHECKPOINT_WAL_BYTES = 8 * 1024 * 1024;
+const CHECKPOINT_MIN_COMMITS = 64;
 
 export function openConnection(file: string): BetterSqlite3.Database {
   const db = new BetterSqlite3(file, { timeout: 10_000 });
@@ -105,11 +106,14 @@ export class SqliteDatabase implements SqlDatabase, Observed {
   readonly #outside: SqlRunner;
   readonly #inTransaction: SqlRunner;
   #queue: Promise<unknown> = Promise.resolve();
+  readonly #totalChanges: BetterSqlite3.Statement<[], number>;
   /** Commits made on the writer, and how many of them an fsync of the WAL has made durable. */
   #committed = 0;
   #synced = 0;
   /** fsyncs of the WAL so far (one covers every commit made before it began). */
   #syncs = 0;
+  /** The commit count at the last checkpoint. */
+  #checkpointedAt = 0;
   #syncing: Promise<void> | undefined;
   #walFd: number | undefined;
 
@@ -122,7 +126,11 @@ export class SqliteDatabase implements SqlDatabase, Observed {
     this.writer = openConnection(file);
     this.writer.pragma('synchronous = OFF');
     this.writer.pragma('wal_autocheckpoint = 0');
+    // A WAL that a checkpoint has emptied is cut back to nothing when it is next reused, so its size
+    // says how much has been written since (#checkpointWhenLarge).
+    this.writer.pragma('journal_size_limit = 0');
     this.reader = openConnection(file);
+    this.#totalChanges = this.writer.prepare<[], number>('SELECT total_changes()').pluck();
     this.#readerStatements = new Prepared(this.reader);
     this.#outside = runnerOn(this.#readerStatements, this);
     this.#inTransaction = runnerOn(new Prepared(this.writer), this);
@@ -161,20 +169,30 @@ export class SqliteDatabase implements SqlDatabase, Observed {
     return { commits: this.#committed, durable: this.#synced, syncs: this.#syncs };
   }
 
-  /** Every commit so far made durable (migrations, before the server answers anything). */
+  /** Every commit so far made durable. */
   async flush(): Promise<void> {
     await this.#queue;
     await this.#durable(this.#committed);
+  }
+
+  /** An fsync of the WAL whatever was written: after schema changes, which change no row. */
+  async syncNow(): Promise<void> {
+    await this.#queue;
+    await fsyncAsync(this.#wal());
   }
 
   async #transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<{ result: T; commit: number }> {
     const started = performance.now();
     this.writer.exec('BEGIN IMMEDIATE');
     try {
+      const changesBefore = this.#totalChanges.get();
       const result = await work(this.#inTransaction);
+      // A transaction that changed no row (a poll that found nothing to claim) wrote no WAL frame:
+      // it waits for no fsync (commit 0 is always durable).
+      const wrote = this.#totalChanges.get() !== changesBefore;
       this.writer.exec('COMMIT');
       this.observer?.transaction((performance.now() - started) / 1000, true);
-      return { result, commit: ++this.#committed };
+      return { result, commit: wrote ? ++this.#committed : 0 };
     } catch (error) {
       if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
       this.observer?.transaction((performance.now() - started) / 1000, false);
@@ -208,7 +226,11 @@ export class SqliteDatabase implements SqlDatabase, Observed {
   }
 
   #checkpointWhenLarge(): void {
+    // At most one checkpoint per CHECKPOINT_MIN_COMMITS commits: a WAL a reader still holds may
+    // stay large after one, and each checkpoint syncs on the event loop.
+    if (this.#committed - this.#checkpointedAt < CHECKPOINT_MIN_COMMITS) return;
     if (fstatSync(this.#wal()).size < CHECKPOINT_WAL_BYTES) return;
+    this.#checkpointedAt = this.#committed;
     const checkpoint = this.#queue.then(() => {
       if (!this.writer.open) return;
       this.writer.pragma('synchronous = FULL');

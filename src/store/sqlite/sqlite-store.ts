@@ -91,6 +91,7 @@ export class SqliteStore extends SqlStore {
       const { error } = await new Migrator({ db: this.#kysely, provider: migrationProvider }).migrateToLatest();
       if (error) throw error;
     });
+    await this.#database.syncNow(); // DDL changes no row: the commit's own wait did not sync
   }
 
   async close(): Promise<void> {
