@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { TEST_STORE, makeDataDir } from '../helpers/harness.ts';
 import { createDatabase, startPostgres } from '../helpers/postgres.ts';
-import { BIN, cleanEnv, startProcess, type ServerProcess } from '../helpers/processes.ts';
+import { type ServerProcess, startServe } from '../helpers/processes.ts';
 import { until } from '../helpers/wait.ts';
 import { CONFIGURE_SCHEMA, MP, PI } from '../helpers/ingestion.ts';
 
@@ -20,25 +20,7 @@ describe(`configure jobs across a SIGKILL (${TEST_STORE})`, () => {
     const dataDir = makeDataDir();
     const database = TEST_STORE === 'postgres' ? await createDatabase(await startPostgres()) : undefined;
     let server: ServerProcess | undefined;
-    const start = (demo: boolean) =>
-      startProcess(
-        process.execPath,
-        [
-          BIN,
-          'serve',
-          ...(demo ? ['--demo'] : []),
-          '--port',
-          '0',
-          '--log-level',
-          'warn',
-          '--step-lease-ms',
-          '1000',
-          '--data-dir',
-          dataDir,
-          ...(database ? ['--database-url', database.url] : []),
-        ],
-        cleanEnv(),
-      );
+    const start = (demo: boolean) => startServe({ dataDir, databaseUrl: database?.url, demo, flags: ['--step-lease-ms', '1000'] });
     try {
       server = await start(true);
       const token = /cpat_[A-Za-z0-9_-]{43}/.exec(server.output())![0];

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { TEST_STORE, makeDataDir } from '../helpers/harness.ts';
 import { publishableOffer } from '../helpers/offers.ts';
 import { createDatabase, startPostgres } from '../helpers/postgres.ts';
-import { BIN, cleanEnv, startProcess, type ServerProcess } from '../helpers/processes.ts';
+import { type ServerProcess, startServe } from '../helpers/processes.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 import { until } from '../helpers/wait.ts';
 
@@ -23,28 +23,7 @@ describe(`webhooks across a SIGKILL (${TEST_STORE})`, () => {
     const receiver = await startReceiver();
     let server: ServerProcess | undefined;
     const start = (demo: boolean) =>
-      startProcess(
-        process.execPath,
-        [
-          BIN,
-          'serve',
-          ...(demo ? ['--demo'] : []),
-          '--port',
-          '0',
-          '--log-level',
-          'warn',
-          '--step-duration-ms',
-          '50',
-          '--step-lease-ms',
-          '1000',
-          '--webhook-timeout-ms',
-          '500',
-          '--data-dir',
-          dataDir,
-          ...(database ? ['--database-url', database.url] : []),
-        ],
-        cleanEnv(),
-      );
+      startServe({ dataDir, databaseUrl: database?.url, demo, flags: ['--step-duration-ms', '50', '--step-lease-ms', '1000', '--webhook-timeout-ms', '500'] });
     try {
       server = await start(true);
       const token = /cpat_[A-Za-z0-9_-]{43}/.exec(server.output())![0];

@@ -77,3 +77,28 @@ export function processExists(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/**
+ * `cloudpartner serve` on a data directory (and a PostgreSQL database when given), quiet, on a free
+ * port, with `--demo` when asked and any other flags: the crash suites' server, started again after
+ * each kill.
+ */
+export function startServe(options: { dataDir: string; databaseUrl?: string | undefined; demo: boolean; flags?: string[] }): Promise<ServerProcess> {
+  return startProcess(
+    process.execPath,
+    [
+      BIN,
+      'serve',
+      ...(options.demo ? ['--demo'] : []),
+      '--port',
+      '0',
+      '--log-level',
+      'warn',
+      ...(options.flags ?? []),
+      '--data-dir',
+      options.dataDir,
+      ...(options.databaseUrl ? ['--database-url', options.databaseUrl] : []),
+    ],
+    cleanEnv(),
+  );
+}
