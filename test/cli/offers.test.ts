@@ -13,7 +13,7 @@ import { DEMO_OFFER_ID } from '../../src/demo/demo-data.ts';
 import { makeDataDir } from '../helpers/harness.ts';
 import { apiEnv, cli, oneErrorLine, type CliResult } from '../helpers/cli.ts';
 import { publishableOffer } from '../helpers/offers.ts';
-import { BIN, ROOT, cleanEnv, runCli, startProcess, type ServerProcess } from '../helpers/processes.ts';
+import { BIN, ROOT, cleanEnv, runCli, startProcess, type ServerProcess, startServe } from '../helpers/processes.ts';
 import { closedPort } from '../helpers/proxy.ts';
 
 const GUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -442,11 +442,7 @@ describe('the cloudpartner command line and a slow publish', () => {
   let env: NodeJS.ProcessEnv;
   before(async () => {
     dir = makeDataDir();
-    server = await startProcess(
-      process.execPath,
-      [BIN, 'serve', '--demo', '--data-dir', join(dir, 'data'), '--port', '0', '--step-duration-ms', '600000', '--log-level', 'warn'],
-      cleanEnv(),
-    );
+    server = await startServe({ dataDir: join(dir, 'data'), demo: true, flags: ['--step-duration-ms', '600000'] });
     const token = /^\s+(cpat_\S+)$/m.exec(server.output())![1]!;
     env = apiEnv(join(dir, 'no-profiles.json'), { CLOUDPARTNER_ENDPOINT: server.url, CLOUDPARTNER_TOKEN: token, CLOUDPARTNER_PUBLISHER: 'contoso' });
   });

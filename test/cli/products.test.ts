@@ -12,7 +12,7 @@ import { makeDataDir } from '../helpers/harness.ts';
 import { apiEnv, cli, type CliResult } from '../helpers/cli.ts';
 import { MP } from '../helpers/ingestion.ts';
 import { publishableOffer } from '../helpers/offers.ts';
-import { BIN, cleanEnv, startProcess, type ServerProcess } from '../helpers/processes.ts';
+import { type ServerProcess, startServe } from '../helpers/processes.ts';
 
 function ok(result: CliResult, what: string): CliResult {
   assert.equal(result.status, 0, `${what}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
@@ -25,11 +25,7 @@ describe('cloudpartner products against a real server', () => {
   let env: NodeJS.ProcessEnv;
   before(async () => {
     dir = makeDataDir();
-    server = await startProcess(
-      process.execPath,
-      [BIN, 'serve', '--demo', '--data-dir', join(dir, 'data'), '--port', '0', '--step-duration-ms', '20', '--log-level', 'warn'],
-      cleanEnv(),
-    );
+    server = await startServe({ dataDir: join(dir, 'data'), demo: true, flags: ['--step-duration-ms', '20'] });
     const token = /^\s+(cpat_\S+)$/m.exec(server.output())![1]!;
     env = apiEnv(join(dir, 'no-profiles.json'), { CLOUDPARTNER_ENDPOINT: server.url, CLOUDPARTNER_TOKEN: token });
   });
