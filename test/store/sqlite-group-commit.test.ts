@@ -64,6 +64,21 @@ describe('SQLite group commit', () => {
     assert.equal((await database.get<{ n: number }>(COUNT))?.n, 200);
   });
 
+  it('a write no client waits for (waitForDurability: false) resolves at COMMIT, and its sync starts without a waiter', async () => {
+    await database.flush();
+    const before = database.durability;
+    await database.transact((tx) => tx.run(INSERT, 'step'), { waitForDurability: false });
+    const atCommit = database.durability;
+    assert.equal(atCommit.commits, before.commits + 1);
+    // Resolved before its fsync finished (the fsync runs on the thread pool, after this turn)…
+    assert.equal(atCommit.durable, before.durable, 'not yet durable when it resolved');
+    assert.equal(atCommit.syncs, before.syncs + 1, 'but its fsync has begun');
+    // …and that fsync makes it durable with nobody waiting for it.
+    while (database.durability.durable < atCommit.commits) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(database.durability.syncs, atCommit.syncs, 'no second fsync was needed');
+    await database.run(sql('test-delete-step', "DELETE FROM items WHERE body = 'step'"));
+  });
+
   it('keeps the WAL bounded: the writer checkpoints it every 500 writing commits', async () => {
     const body = 'x'.repeat(16 * 1024);
     for (let batch = 0; batch < 120; batch++) {

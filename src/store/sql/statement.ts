@@ -67,6 +67,13 @@ export interface TransactOptions {
    * violation): two creates of one offer, where the second must then see the first's row.
    */
   retryOnDuplicateKey?: boolean;
+  /**
+   * false: no client is told of this write (a workflow step's claim or end), so it resolves at its
+   * COMMIT instead of once it is on disk. A backend that syncs apart from the commit (SQLite's
+   * group commit, D90) starts that sync without waiting for it; the WAL is ordered, so the sync of
+   * any later acknowledged write covers this one too. Default true.
+   */
+  waitForDurability?: boolean;
 }
 
 /** A database both backends present to the code that writes: statements, and atomic transactions. */

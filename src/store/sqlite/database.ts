@@ -22,7 +22,7 @@ import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import type { SqlDatabase, SqlRunner, SqlValue, Statement } from '../sql/statement.ts';
+import type { SqlDatabase, SqlRunner, SqlValue, Statement, TransactOptions } from '../sql/statement.ts';
 import type { DatabaseObserver } from '../telemetry.ts';
 
 /**
@@ -151,13 +151,18 @@ export class SqliteDatabase implements SqlDatabase, Observed {
     return this.transact((tx) => tx.run(statement, ...values));
   }
 
-  /** Runs `work` in a write transaction; resolves once the commit is durable. */
-  async transact<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
+  /** Runs `work` in a write transaction; resolves once the commit is durable (or at COMMIT: TransactOptions). */
+  async transact<T>(work: (tx: SqlRunner) => Promise<T>, options: TransactOptions = {}): Promise<T> {
     // The queue waits for the COMMIT only: the next transaction runs while this one's fsync does.
     const committed = this.#queue.then(() => this.#transaction(work));
     this.#queue = committed.catch(() => {});
     const { result, commit } = await committed;
-    await this.#durable(commit);
+    if (options.waitForDurability === false) {
+      // Nobody waits, but the sync starts now: durability lags the commit by one fsync at most.
+      this.#durable(commit).catch(() => {});
+    } else {
+      await this.#durable(commit);
+    }
     return result;
   }
 

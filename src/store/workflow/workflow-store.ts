@@ -20,6 +20,14 @@ import type { CancelResult, ClaimedStep, StartOperationOptions, StepOutcome } fr
 import type { WorkflowGauges } from '../telemetry.ts';
 import { type DueStepRow, workflowSql } from './statements.ts';
 
+/**
+ * A step's claim and end are told to no client: the worker goes on at COMMIT rather than after
+ * the sync (SQLite, D90). A crash loses neither (the WAL is in the page cache); after a power loss
+ * the step runs again from its last durable state, and every acknowledged write after it — a
+ * go-live, a webhook delivery's claim — is synced with it, the WAL being ordered.
+ */
+const STEP_WRITE = { waitForDurability: false } as const;
+
 /** What a new operation's row says besides its identity. */
 interface NewOperation {
   id: string;
@@ -157,7 +165,7 @@ export class SqlWorkflowStore {
       const taken = await tx.run(workflowSql.takeLease, owner, nowMs + leaseMs, due.operation_id, due.position, nowMs, nowMs);
       if (taken === 0) return null;
       return { operation: await operationRecord(tx, due.operation_id), position: due.position, stepId: due.step_id, owner };
-    });
+    }, STEP_WRITE);
   }
 
   /** Records a claimed step's outcome and moves the operation on; false if the lease was lost meanwhile. */
@@ -199,7 +207,7 @@ export class SqlWorkflowStore {
       };
       await tellOf(tx, endEventType(decision.operationStatus), offerNow, { ...operation, status: decision.operationStatus, error: decision.error });
       return true;
-    });
+    }, STEP_WRITE);
   }
 
   async nextDueMs(): Promise<number | null> {
