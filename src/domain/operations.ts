@@ -24,7 +24,8 @@ export interface StepRecord {
   dueMs: number | null;
 }
 
-export interface OperationRecord {
+/** An operation without its steps: a row of the submissions list. */
+export interface OperationSummary {
   id: string;
   publisherId: string;
   offerId: string;
@@ -37,6 +38,9 @@ export interface OperationRecord {
   error: string | null;
   createdTime: string;
   changedTime: string;
+}
+
+export interface OperationRecord extends OperationSummary {
   steps: StepRecord[];
 }
 
@@ -90,7 +94,7 @@ export function renderOperation(operation: OperationRecord, nowMs: number) {
 }
 
 /** E7: one entry of the submissions list, with both the sample's fields and the property table's. */
-export function renderSubmission(operation: OperationRecord) {
+export function renderSubmission(operation: OperationSummary) {
   return {
     id: operation.id,
     offerId: operation.offerId,
@@ -113,7 +117,8 @@ export function renderSubmission(operation: OperationRecord) {
 
 /**
  * E3: the offer's status — the steps of its latest publish, followed by the go-live step (from
- * the go-live that followed that publish, or not started yet).
+ * the go-live that followed that publish, or not started yet). `history` need only hold the latest
+ * publish and what came after it (the store reads just that: operationsSinceLatestPublish).
  */
 export function renderOfferStatus(offer: OfferHeader & { notificationEmails: string | null }, history: readonly OperationRecord[], nowMs: number) {
   const latestPublish = [...history].reverse().find((operation) => operation.type === 'publish');

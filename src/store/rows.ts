@@ -4,7 +4,7 @@
  */
 import type { OfferHeader } from '../domain/offers.ts';
 import type { OfferStatus } from '../domain/offer-status.ts';
-import type { OperationRecord, StepMessage, StepRecord } from '../domain/operations.ts';
+import type { OperationRecord, OperationSummary, StepMessage, StepRecord } from '../domain/operations.ts';
 import type { Publisher } from '../domain/publishers.ts';
 import type { Role } from '../domain/roles.ts';
 import type { Application, ApplicationMember, Member, NewAccessToken, SigningKey } from './store.ts';
@@ -43,7 +43,7 @@ export function toOfferHeader(row: OfferRow): OfferHeader {
   };
 }
 
-export function toOperation(row: OperationRow, steps: StepRow[]): OperationRecord {
+export function toOperationSummary(row: OperationRow): OperationSummary {
   return {
     id: row.id,
     publisherId: row.publisher_id,
@@ -57,6 +57,12 @@ export function toOperation(row: OperationRow, steps: StepRow[]): OperationRecor
     error: row.error,
     createdTime: row.created_time,
     changedTime: row.changed_time,
+  };
+}
+
+export function toOperation(row: OperationRow, steps: StepRow[]): OperationRecord {
+  return {
+    ...toOperationSummary(row),
     steps: steps.map((step): StepRecord => ({
       position: step.position,
       stepId: step.step_id,

@@ -4,7 +4,8 @@
  * and dialect — and may serve hot reads from its own cache by overriding them; it decides nothing.
  */
 import type { OfferHeader, OfferListFilter, OfferVersionDocument } from '../domain/offers.ts';
-import type { OperationRecord } from '../domain/operations.ts';
+import type { OperationRecord, OperationSummary } from '../domain/operations.ts';
+import type { OperationStatus, OperationType } from '../domain/workflow.ts';
 import type { Publisher } from '../domain/publishers.ts';
 import type { Role } from '../domain/roles.ts';
 import type { SecretValue } from '../domain/secret-fields.ts';
@@ -176,6 +177,15 @@ export abstract class SqlStore implements Store {
   }
   listOperations(publisherId: string, offerId: string): Promise<OperationRecord[]> {
     return this.workflow.listOperations(publisherId, offerId);
+  }
+  listSubmissions(publisherId: string, offerId: string, status?: OperationStatus): Promise<OperationSummary[]> {
+    return this.workflow.listSubmissions(publisherId, offerId, status);
+  }
+  operationsSinceLatestPublish(publisherId: string, offerId: string): Promise<OperationRecord[]> {
+    return this.workflow.operationsSinceLatestPublish(publisherId, offerId);
+  }
+  findOperationOfVersion(publisherId: string, offerId: string, type: OperationType, publishingVersion: number): Promise<OperationRecord | null> {
+    return this.workflow.findOperationOfVersion(publisherId, offerId, type, publishingVersion);
   }
   claimDueStep(owner: string, nowMs: number, leaseMs: number): Promise<ClaimedStep | null> {
     return this.workflow.claimDueStep(owner, nowMs, leaseMs);

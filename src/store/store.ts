@@ -11,8 +11,8 @@ import type { OfferStatus } from '../domain/offer-status.ts';
 import type { Publisher } from '../domain/publishers.ts';
 import type { Role } from '../domain/roles.ts';
 import type { SecretValue } from '../domain/secret-fields.ts';
-import type { OperationRecord } from '../domain/operations.ts';
-import type { OperationType } from '../domain/workflow.ts';
+import type { OperationRecord, OperationSummary } from '../domain/operations.ts';
+import type { OperationStatus, OperationType } from '../domain/workflow.ts';
 import type { EventType } from '../domain/events.ts';
 import type { CacheCount, DatabaseObserver, PoolStats, WorkflowGauges } from './telemetry.ts';
 
@@ -213,6 +213,12 @@ export interface WorkflowStore {
   getOperation(publisherId: string, offerId: string, operationId: string): Promise<OperationRecord | null>;
   /** The offer's operations, oldest first: its publishing history. */
   listOperations(publisherId: string, offerId: string): Promise<OperationRecord[]>;
+  /** The submissions list: operations without steps, newest first, optionally in one state only. */
+  listSubmissions(publisherId: string, offerId: string, status?: OperationStatus): Promise<OperationSummary[]>;
+  /** What the offer's status shows: its latest publish and the operations after it, oldest first. */
+  operationsSinceLatestPublish(publisherId: string, offerId: string): Promise<OperationRecord[]>;
+  /** The newest operation of a type for one publishing version (the legacy operation id). */
+  findOperationOfVersion(publisherId: string, offerId: string, type: OperationType, publishingVersion: number): Promise<OperationRecord | null>;
   /** Takes the lease on one step that is due, if any. */
   claimDueStep(owner: string, nowMs: number, leaseMs: number): Promise<ClaimedStep | null>;
   /** Records a claimed step's outcome and moves the operation on; false if the lease was lost. */

@@ -316,6 +316,18 @@ const ingestionJobs: Migration = {
   },
 };
 
+/**
+ * What the offer's status and the submissions list read, found by index from the newest end:
+ * their cost no longer grows with the offer's history (the latest publish by type, a filtered list
+ * by state).
+ */
+const operationIndexes: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createIndex('operations_by_offer_type').on('operations').columns(['publisher_id', 'offer_id', 'type', 'created_time']).execute();
+    await db.schema.createIndex('operations_by_offer_state').on('operations').columns(['publisher_id', 'offer_id', 'status', 'created_time']).execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -328,6 +340,7 @@ export const migrationProvider: MigrationProvider = {
       '0007_notifications': notifications,
       '0008_cache_epoch': cacheEpoch,
       '0009_ingestion_jobs': ingestionJobs,
+      '0012_operation_indexes': operationIndexes,
     };
   },
 };

@@ -15,6 +15,9 @@ import { sql } from '../sql/statement.ts';
 const CLAIMABLE = "status = 'inProgress' AND due_ms <= ? AND (lease_expires_ms IS NULL OR lease_expires_ms <= ?)";
 const OPERATIONS_WITH_OFFER = 'operations o JOIN offers f ON f.publisher_id = o.publisher_id AND f.id = o.offer_id';
 const STEP_COLUMNS = 'operation_id, position, step_id, status, progress, messages_json, started_time, due_ms';
+/** Found by index (operations_by_offer_type) from the newest end, however long the history. */
+const LATEST_PUBLISH_TIME =
+  "SELECT p.created_time FROM operations p WHERE p.publisher_id = ? AND p.offer_id = ? AND p.type = 'publish' ORDER BY p.created_time DESC LIMIT 1";
 
 export const workflowSql = {
   operationById: sql('operation-by-id', `SELECT ${OPERATION_COLUMNS} FROM ${OPERATIONS_WITH_OFFER} WHERE o.id = ?`),
@@ -22,6 +25,34 @@ export const workflowSql = {
   operations: sql(
     'operations',
     `SELECT ${OPERATION_COLUMNS} FROM ${OPERATIONS_WITH_OFFER} WHERE o.publisher_id = ? AND o.offer_id = ? ORDER BY o.created_time, o.id`,
+  ),
+  /** Newest first, without steps: the submissions list, read in one statement whatever the filter. */
+  submissions: sql(
+    'submissions',
+    `SELECT ${OPERATION_COLUMNS} FROM ${OPERATIONS_WITH_OFFER} WHERE o.publisher_id = ? AND o.offer_id = ? ORDER BY o.created_time DESC, o.id DESC`,
+  ),
+  submissionsInState: sql(
+    'submissions-in-state',
+    `SELECT ${OPERATION_COLUMNS} FROM ${OPERATIONS_WITH_OFFER}
+      WHERE o.publisher_id = ? AND o.offer_id = ? AND o.status = ? ORDER BY o.created_time DESC, o.id DESC`,
+  ),
+  /** The latest publish and every operation after it, oldest first: all the offer's status shows. */
+  sinceLatestPublish: sql(
+    'since-latest-publish',
+    `SELECT ${OPERATION_COLUMNS} FROM ${OPERATIONS_WITH_OFFER}
+      WHERE o.publisher_id = ? AND o.offer_id = ? AND o.created_time >= (${LATEST_PUBLISH_TIME}) ORDER BY o.created_time, o.id`,
+  ),
+  stepsSinceLatestPublish: sql(
+    'steps-since-latest-publish',
+    `SELECT s.operation_id, s.position, s.step_id, s.status, s.progress, s.messages_json, s.started_time, s.due_ms
+       FROM operation_steps s JOIN operations o ON o.id = s.operation_id
+      WHERE o.publisher_id = ? AND o.offer_id = ? AND o.created_time >= (${LATEST_PUBLISH_TIME}) ORDER BY s.operation_id, s.position`,
+  ),
+  /** The newest operation of a type that published a given version (the legacy operation id names it so). */
+  operationOfVersion: sql(
+    'operation-of-version',
+    `SELECT ${OPERATION_COLUMNS} FROM ${OPERATIONS_WITH_OFFER}
+      WHERE o.publisher_id = ? AND o.offer_id = ? AND o.type = ? AND o.publishing_version = ? ORDER BY o.created_time DESC, o.id DESC LIMIT 1`,
   ),
   draftEtag: sql('operation-draft-etag', 'SELECT draft_etag FROM operations WHERE id = ?'),
   insertOperation: sql(

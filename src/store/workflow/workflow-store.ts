@@ -5,7 +5,7 @@
  * ./statements.ts.
  */
 import type { OfferHeader } from '../../domain/offers.ts';
-import type { OperationRecord } from '../../domain/operations.ts';
+import type { OperationRecord, OperationSummary } from '../../domain/operations.ts';
 import { type OfferState, type RunningOperation, decideCancel, decideGoLive, decidePublish, decideStepEnd } from '../../domain/publishing.ts';
 import { etagFor, formatTicks, timestampAfter } from '../../domain/time.ts';
 import { type EventType, endEventType, offerEvent } from '../../domain/events.ts';
@@ -14,7 +14,7 @@ import { notificationFor } from '../../domain/notifications.ts';
 import { enqueueNotification } from '../notifications/notification-store.ts';
 import { enqueueEvent } from '../webhooks/webhook-store.ts';
 import { offerSql, type VersionRow } from '../offers/statements.ts';
-import { type OfferRow, type OperationRow, type StepRow, toOfferHeader, toOperation } from '../rows.ts';
+import { type OfferRow, type OperationRow, type StepRow, toOfferHeader, toOperation, toOperationSummary } from '../rows.ts';
 import type { SqlDatabase, SqlRunner } from '../sql/statement.ts';
 import type { CancelResult, ClaimedStep, StartOperationOptions, StepOutcome } from '../store.ts';
 import type { WorkflowGauges } from '../telemetry.ts';
@@ -144,17 +144,34 @@ export class SqlWorkflowStore {
     return row ? toOperation(row, await this.#db.all<StepRow>(workflowSql.steps, row.id)) : null;
   }
 
+  /** The offer's operations without their steps, newest first, optionally only those in one state. */
+  async listSubmissions(publisherId: string, offerId: string, status?: OperationStatus): Promise<OperationSummary[]> {
+    const rows =
+      status === undefined
+        ? await this.#db.all<OperationRow>(workflowSql.submissions, publisherId, offerId)
+        : await this.#db.all<OperationRow>(workflowSql.submissionsInState, publisherId, offerId, status);
+    return rows.map(toOperationSummary);
+  }
+
+  /** The latest publish and the operations after it, with their steps, oldest first (none before any publish). */
+  async operationsSinceLatestPublish(publisherId: string, offerId: string): Promise<OperationRecord[]> {
+    const rows = await this.#db.all<OperationRow>(workflowSql.sinceLatestPublish, publisherId, offerId, publisherId, offerId);
+    if (rows.length === 0) return [];
+    const steps = await this.#db.all<StepRow>(workflowSql.stepsSinceLatestPublish, publisherId, offerId, publisherId, offerId);
+    return withSteps(rows, steps);
+  }
+
+  /** The newest operation of `type` for publishing version `publishingVersion`. */
+  async findOperationOfVersion(publisherId: string, offerId: string, type: OperationType, publishingVersion: number): Promise<OperationRecord | null> {
+    const row = await this.#db.get<OperationRow>(workflowSql.operationOfVersion, publisherId, offerId, type, publishingVersion);
+    return row ? toOperation(row, await this.#db.all<StepRow>(workflowSql.steps, row.id)) : null;
+  }
+
   /** The offer's operations, oldest first, in two statements however long its history is. */
   async listOperations(publisherId: string, offerId: string): Promise<OperationRecord[]> {
     const rows = await this.#db.all<OperationRow>(workflowSql.operations, publisherId, offerId);
     if (rows.length === 0) return [];
-    const byOperation = new Map<string, StepRow[]>();
-    for (const step of await this.#db.all<StepRow>(workflowSql.stepsOfOffer, publisherId, offerId)) {
-      const steps = byOperation.get(step.operation_id);
-      if (steps) steps.push(step);
-      else byOperation.set(step.operation_id, [step]);
-    }
-    return rows.map((row) => toOperation(row, byOperation.get(row.id) ?? []));
+    return withSteps(rows, await this.#db.all<StepRow>(workflowSql.stepsOfOffer, publisherId, offerId));
   }
 
   /** Takes the lease on the step due first, if any (the rule: ./statements.ts). */
@@ -353,4 +370,15 @@ async function insertOperation(tx: SqlRunner, operation: NewOperation): Promise<
       first ? operation.firstStep.dueMs : null,
     );
   }
+}
+
+/** Operations with their steps, read in one statement for all of them. */
+function withSteps(rows: OperationRow[], steps: StepRow[]): OperationRecord[] {
+  const byOperation = new Map<string, StepRow[]>();
+  for (const step of steps) {
+    const ofOperation = byOperation.get(step.operation_id);
+    if (ofOperation) ofOperation.push(step);
+    else byOperation.set(step.operation_id, [step]);
+  }
+  return rows.map((row) => toOperation(row, byOperation.get(row.id) ?? []));
 }

@@ -31,8 +31,7 @@ const getLegacyOperation: RoutePlugin = async (app, { store }) => {
       const role = request.principal.grants.get(publisherId);
       if (!role || !roleAllows(role, 'read')) throw errors.forbiddenPublisher(publisherId);
       const type = key.slot === 'preview' ? 'publish' : 'golive';
-      const operations = await store.listOperations(publisherId, offerId);
-      const operation = operations.reverse().find((candidate) => candidate.type === type && candidate.publishingVersion === key.publishingVersion);
+      const operation = await store.findOperationOfVersion(publisherId, offerId, type, key.publishingVersion);
       if (!operation) throw errors.operationNotFound(request.params.operationKey);
       return renderOperation(operation, app.workflow.now());
     },

@@ -23,7 +23,7 @@ const offerStatus: RoutePlugin = async (app, { store }) => {
       const offerId = parseId('offerId', request.params.offerId);
       const offer = await store.getOffer(request.publisherId, offerId, request.readMark);
       if (!offer) throw errors.offerNotFound(request.publisherId, offerId);
-      return renderOfferStatus(offer, await store.listOperations(request.publisherId, offerId), app.workflow.now());
+      return renderOfferStatus(offer, await store.operationsSinceLatestPublish(request.publisherId, offerId), app.workflow.now());
     },
   );
 };

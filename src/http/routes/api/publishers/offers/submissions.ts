@@ -39,11 +39,7 @@ const listSubmissions: RoutePlugin = async (app, { store }) => {
         throw errors.invalidQueryParameter('status', `'${raw.slice(0, 40)}' is not an operation state; use one of ${OPERATION_STATUSES.join(', ')}.`);
       }
       if (!(await store.getOffer(request.publisherId, offerId))) throw errors.offerNotFound(request.publisherId, offerId);
-      const operations = await store.listOperations(request.publisherId, offerId);
-      return operations
-        .filter((operation) => wanted === undefined || operation.status === wanted)
-        .reverse()
-        .map(renderSubmission);
+      return (await store.listSubmissions(request.publisherId, offerId, wanted)).map(renderSubmission);
     },
   );
 };
