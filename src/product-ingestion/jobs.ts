@@ -99,6 +99,7 @@ export class IngestionJobRunner {
     const context = {
       jobId: claim.id,
       publisherId: claim.publisherId,
+      now: this.#clock.now(),
       firstStep: (kind: 'publish' | 'golive', offerId: string) => this.#workflow.firstStep(kind, claim.publisherId, offerId, claim.id),
     };
     let submissionId: string | undefined;

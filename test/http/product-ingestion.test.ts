@@ -202,6 +202,8 @@ describe(`the product-ingestion face (http, ${TEST_STORE})`, () => {
       'plan-listing',
       'listing',
       'listing-asset',
+      'listing-trailer',
+      'test-drive',
       'price-and-availability-offer',
       'price-and-availability-plan',
       'virtual-machine-plan-technical-configuration',
@@ -227,24 +229,6 @@ describe(`the product-ingestion face (http, ${TEST_STORE})`, () => {
     assert.equal((await server.call(`${PI}/plan`)).status, 400);
     assert.equal((await server.call(`${PI}/resource-tree/${productId}?targetType=preview`)).status, 404);
     assert.equal((await server.call(`${PI}/resource-tree/${productId}?targetType=staging`)).status, 400);
-  });
-
-  it('adds an image version as azure-img-utils does: the tech config posted back as read, only that resource', async () => {
-    const draft = await tree(server, productId, 'draft');
-    const plan = draft.resources.find((resource: any) => resource.$schema.startsWith(`${MP}/plan/`) && resource.identity.externalId === 'plan-one');
-    const techConfig = draft.resources.find(
-      (resource: any) => resource.$schema.includes('virtual-machine-plan-technical-configuration') && resource.plan === plan.id,
-    );
-    techConfig.validations = [];
-    techConfig.vmImageVersions.push({
-      versionNumber: '2.0.0',
-      lifecycleState: 'generallyAvailable',
-      vmImages: [{ imageType: 'x64Gen1', source: { sourceType: 'sasUri', osDisk: { uri: VHD_2 }, dataDisks: [null] } }],
-    });
-    const status = await configure(server, [techConfig]);
-    assert.equal(status.jobResult, 'succeeded', JSON.stringify(status));
-    const cpp = (await server.call(offerPath('fabrikam-vm'))).json();
-    assert.deepEqual(Object.keys(cpp.definition.plans[0]['microsoft-azure-virtualmachines.vmImages']), ['1.0.1', '2.0.0']);
   });
 
   it('a resource reads back on the schema host it was written with (clients find it by that prefix); the others on the current host', async () => {
@@ -381,6 +365,27 @@ describe(`the product-ingestion face (http, ${TEST_STORE})`, () => {
       submissions.map((entry: any) => entry.target.targetType),
       ['draft', 'live'],
     );
+  });
+
+  it('adds an image version as azure-img-utils does after a go-live: the tech config posted back as read, only that resource', async () => {
+    const draft = await tree(server, productId, 'draft');
+    const plan = draft.resources.find((resource: any) => resource.$schema.startsWith(`${MP}/plan/`) && resource.identity.externalId === 'plan-one');
+    const techConfig = draft.resources.find(
+      (resource: any) => resource.$schema.includes('virtual-machine-plan-technical-configuration') && resource.plan === plan.id,
+    );
+    techConfig.validations = [];
+    techConfig.vmImageVersions.push({
+      versionNumber: '2.0.0',
+      lifecycleState: 'generallyAvailable',
+      vmImages: [
+        { imageType: 'x64Gen1', source: { sourceType: 'sasUri', osDisk: { uri: VHD_2 }, dataDisks: [null] } },
+        { imageType: 'x64Gen2', source: { sourceType: 'sasUri', osDisk: { uri: VHD_2 }, dataDisks: [] } },
+      ],
+    });
+    const status = await configure(server, [techConfig]);
+    assert.equal(status.jobResult, 'succeeded', JSON.stringify(status));
+    const cpp = (await server.call(offerPath('fabrikam-vm'))).json();
+    assert.deepEqual(Object.keys(cpp.definition.plans[0]['microsoft-azure-virtualmachines.vmImages']), ['1.0.1', '2.0.0']);
   });
 
   it('deprecates a published image version; a published version cannot be changed or deleted', async () => {
