@@ -8,7 +8,8 @@
 import { prepareDraft } from '../domain/drafts.ts';
 import { ApiError, errors } from '../domain/errors.ts';
 import { validateForPublish } from '../domain/offer-validation/index.ts';
-import type { Problem } from '../domain/offer-validation/problems.ts';
+import { findTooDeep, MAX_NESTING_DEPTH } from '../domain/offer-validation/depth.ts';
+import { jsonPath, type Problem } from '../domain/offer-validation/problems.ts';
 import { formatTicks } from '../domain/time.ts';
 import { extractSecrets } from '../domain/secret-fields.ts';
 import type { OperationRecord } from '../domain/operations.ts';
@@ -69,6 +70,13 @@ export function parseConfigureRequest(body: unknown, profile: Profile): StoredRe
   const problems: Array<Problem & { resourceId?: string }> = [];
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     throw errors.invalidConfigureRequest([{ path: '$', message: 'the body must be a JSON object {"$schema", "resources": [...]}' }]);
+  // Nothing walks a body nested deeper than documents may be (the schema check would recurse through it).
+  const tooDeep = findTooDeep(body, MAX_NESTING_DEPTH);
+  if (tooDeep !== undefined) {
+    throw errors.invalidConfigureRequest([
+      { path: jsonPath(tooDeep), message: `is nested too deeply: objects and arrays may be nested at most ${MAX_NESTING_DEPTH} levels deep` },
+    ]);
+  }
   const request = body as Json;
   const schema = parseSchemaUri(request['$schema']);
   if (!schema || schema.type !== 'configure') {
