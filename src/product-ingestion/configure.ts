@@ -365,8 +365,13 @@ export async function planJob(request: StoredRequest, context: JobContext, catal
             fail(resource, 'invalidState', 'only a product that is live can be deprecated: this one has never gone live', '$.lifecycleState');
             continue;
           }
-          ensureProductExtras(state.definition).lifecycleState = 'deprecated';
-          ensureProductExtras(state.definition).deprecationSchedule = deprecationScheduleOf(body['deprecationSchedule'], context.now);
+          const lifecycle = ensureProductExtras(state.definition);
+          lifecycle.deprecationSchedule = deprecationScheduleOf(
+            body['deprecationSchedule'],
+            context.now,
+            lifecycle.lifecycleState === 'deprecated' ? lifecycle.deprecationSchedule : undefined,
+          );
+          lifecycle.lifecycleState = 'deprecated';
           state.touched = true;
           continue;
         }

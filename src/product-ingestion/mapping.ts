@@ -777,11 +777,19 @@ export function applyResource(offerTypeId: string, definition: Json, type: strin
   }
 }
 
-/** A deprecation schedule as stored: the date (server-owned) from `dateOffset` after `now`, or now. */
+/**
+ * A deprecation schedule as stored: the date (server-owned) from `dateOffset` after `now`, or now;
+ * the stored one when the same schedule is given again.
+ */
 export function deprecationScheduleOf(given: unknown, now: number, stored?: Json): Json {
   const schedule: Json = isRecord(given) ? { ...given } : {};
   delete schedule['date'];
   if (!isRecord(given) && stored) return stored;
+  // A client re-posting what it read (the date dropped as read-only) keeps the schedule it has: the date does not move.
+  if (stored) {
+    const { date: _date, ...kept } = stored;
+    if (JSON.stringify(kept) === JSON.stringify(schedule)) return stored;
+  }
   let date = now;
   if (schedule['dateOffset'] !== undefined) {
     const offset = durationMs(String(schedule['dateOffset']));

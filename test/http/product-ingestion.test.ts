@@ -941,6 +941,9 @@ describe(`the product-ingestion face: listing media, test drive, $version, busin
     }
     const liveEntry = (await server.call(`${PI}/submission/${guid}`)).json().value.find((entry: any) => entry.target.targetType === 'live');
     assert.deepEqual([liveEntry.lifecycleState, liveEntry.deprecationSchedule], ['deprecated', schedule]);
+    // The same deprecation posted again (as cloudpub re-posts the live submission it read) does not move the date.
+    assert.equal((await configure(server, [{ ...liveEntry, target: { targetType: 'live' } }])).jobResult, 'succeeded');
+    assert.deepEqual(byType((await tree(server, productId, 'live')).resources, 'product')[0].deprecationSchedule, schedule);
 
     // The CPP face: the draft carries it, a round trip keeps it, and no version is published while it holds.
     const document = (await server.call(offerPath('media-vm'))).json();
@@ -972,6 +975,9 @@ describe(`the product-ingestion face: listing media, test drive, $version, busin
       [read.lifecycleState, read.deprecationSchedule],
       ['deprecated', { date: new Date(endMs + 30 * 86_400_000).toISOString(), dateOffset: 'P1M', reason: 'other' }],
     );
+    // Posted back as read (the date is read-only): the schedule, its date included, stays as it was.
+    assert.equal((await configure(server, [read])).jobResult, 'succeeded');
+    assert.deepEqual((await server.call(`${PI}/${plan.id}`)).json().deprecationSchedule, read.deprecationSchedule);
     const draftPlan = await configure(server, [
       {
         $schema: `${MP}/plan/2022-03-01-preview2`,
