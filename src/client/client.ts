@@ -434,9 +434,14 @@ export class CloudPartnerClient {
    * configure job.
    */
   get productIngestion(): ProductIngestionControls {
+    return this.#productIngestion(undefined);
+  }
+
+  /** The product-ingestion calls; reads send `$version` when one is given (each resource in its newest version not above it). */
+  #productIngestion(version: string | undefined): ProductIngestionControls {
     const base = '/rp/product-ingestion';
     const get = <T>(path: string, query: Record<string, string> = {}, signal?: AbortSignal) =>
-      this.#json<T>('GET', `${base}/${path}`, { noApiVersion: true, query, signal });
+      this.#json<T>('GET', `${base}/${path}`, { noApiVersion: true, query: version === undefined ? query : { ...query, $version: version }, signal });
     const all = async (path: string, query: Record<string, string>, signal?: AbortSignal): Promise<IngestionResource[]> => {
       const found: IngestionResource[] = [];
       let page = await get<{ value: IngestionResource[]; '@nextLink'?: string }>(path, query, signal);
@@ -450,6 +455,7 @@ export class CloudPartnerClient {
     };
     const guidOf = (product: string) => product.replace(/^product\//, '');
     const controls: ProductIngestionControls = {
+      inVersion: (schemaVersion) => this.#productIngestion(schemaVersion),
       listProducts: (filter = {}, signal) =>
         all('product', { ...(filter.externalId ? { externalId: filter.externalId } : {}), ...(filter.type ? { type: filter.type } : {}) }, signal),
       findProduct: async (externalId, signal) => (await controls.listProducts({ externalId }, signal))[0],
@@ -603,6 +609,8 @@ export interface WebhookControls {
 }
 
 export interface ProductIngestionControls {
+  /** The same calls, reading every resource in the newest schema version not above `schemaVersion` (`$version`, e.g. `2022-03-01-preview2`). */
+  inVersion(schemaVersion: string): ProductIngestionControls;
   /** GET product, every page: the products the token sees (filter by `externalId` = the offer id, or `type`). */
   listProducts(filter?: { externalId?: string; type?: string }, signal?: AbortSignal): Promise<IngestionResource[]>;
   /** The product whose externalId (offer id) this is, or undefined. */

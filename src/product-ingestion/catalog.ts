@@ -8,7 +8,7 @@ import type { OperationRecord } from '../domain/operations.ts';
 import { type Action, roleAllows } from '../domain/roles.ts';
 import type { Principal, Store } from '../store/store.ts';
 import { durableIds, GUID, parseDurableId, planGuid, productGuid, submissionId, submissionVersion } from './ids.ts';
-import { deriveResources, type Json, type OfferView, planResource, productResource, servedOfferType, PRODUCT_TYPES } from './mapping.ts';
+import { deriveResources, extrasOf, type Json, type OfferView, planResource, productResource, servedOfferType, PRODUCT_TYPES } from './mapping.ts';
 import { schemaUri } from './schemas.ts';
 
 export const TARGET_TYPES = ['draft', 'preview', 'live'] as const;
@@ -101,13 +101,23 @@ export class IngestionCatalog {
       throw errors.resourceNotFound(durableId, 'a resource tree is read by the product durable id, product/<guid>');
     const ref = await this.product(principal, parsed.productGuid, 'read');
     const version = this.versionOf(ref, target);
-    const submission = target === 'draft' ? draftSubmission(ref.guid) : await this.#slotSubmission(ref, target, version);
-    return {
-      $schema: schemaUri('resource-tree'),
-      root: durableIds.product(ref.guid),
-      target: { targetType: target },
-      resources: deriveResources(await this.view(ref, version), submission),
-    };
+    const lifecycle = await this.#lifecycle(ref);
+    const submission = target === 'draft' ? draftSubmission(ref.guid) : await this.#slotSubmission(ref, target, version, lifecycle);
+    const resources = deriveResources(await this.view(ref, version), submission);
+    if (target !== 'draft') {
+      // A product's lifecycle is the product's, not a version's: every target reads it from the draft (D94).
+      const product = resources.find((resource) => resource['id'] === durableIds.product(ref.guid))!;
+      delete product['deprecationSchedule'];
+      Object.assign(product, lifecycle ?? { lifecycleState: 'generallyAvailable' });
+    }
+    return { $schema: schemaUri('resource-tree'), root: durableIds.product(ref.guid), target: { targetType: target }, resources };
+  }
+
+  /** The product's deprecation (kept in the draft, D94), or undefined while it is generally available. */
+  async #lifecycle(ref: ProductRef): Promise<Lifecycle | undefined> {
+    const product = extrasOf(await this.definition(ref.publisherId, ref.offer.id, ref.offer.version)).product;
+    if (product?.lifecycleState !== 'deprecated') return undefined;
+    return { lifecycleState: 'deprecated', ...(product.deprecationSchedule ? { deprecationSchedule: product.deprecationSchedule } : {}) };
   }
 
   /** E6: one resource of the draft, by its durable id. */
@@ -155,10 +165,10 @@ export class IngestionCatalog {
   /** E9: the product's active submissions: the draft, the preview in progress or ready, the live one(s). */
   async submissions(principal: Principal, rawGuid: string): Promise<Json[]> {
     const ref = await this.product(principal, rawGuid, 'read');
-    return submissionsOf(ref, await this.#store.listOperations(ref.publisherId, ref.offer.id));
+    return submissionsOf(ref, await this.#store.listOperations(ref.publisherId, ref.offer.id), await this.#lifecycle(ref));
   }
 
-  async #slotSubmission(ref: ProductRef, target: 'preview' | 'live', version: number): Promise<Json> {
+  async #slotSubmission(ref: ProductRef, target: 'preview' | 'live', version: number, lifecycle: Lifecycle | undefined): Promise<Json> {
     const history = await this.#store.listOperations(ref.publisherId, ref.offer.id);
     const operation = [...history]
       .reverse()
@@ -169,6 +179,7 @@ export class IngestionCatalog {
       product: durableIds.product(ref.guid),
       target: { targetType: target },
       lifecycleState: 'generallyAvailable',
+      ...(target === 'live' ? lifecycle : {}),
       status: 'completed',
       result: 'succeeded',
       created: (operation?.createdTime ?? ref.offer.changedTime).replace(/Z$/, 'Z'),
@@ -185,6 +196,12 @@ export class IngestionCatalog {
     // While a go-live runs, the running entry is the one asked about.
     return found.find((entry) => entry['status'] === 'running') ?? found[0]!;
   }
+}
+
+/** A deprecated product's state, as its live submission and product resource read it. */
+export interface Lifecycle {
+  lifecycleState: 'deprecated';
+  deprecationSchedule?: Json;
 }
 
 export function draftSubmission(guid: string): Json {
@@ -208,7 +225,7 @@ function stateOf(operation: OperationRecord): { status: string; result: string }
  * the draft; the latest publish as `preview` unless it has gone live since (or is going live);
  * the live version, completed; a running go-live as a second `live` entry.
  */
-export function submissionsOf(ref: ProductRef, history: readonly OperationRecord[]): Json[] {
+export function submissionsOf(ref: ProductRef, history: readonly OperationRecord[], lifecycle?: Lifecycle): Json[] {
   const { guid, offer } = ref;
   const entry = (version: number, target: TargetType, operation: OperationRecord | undefined, state: { status: string; result: string }) => ({
     $schema: schemaUri('submission'),
@@ -216,6 +233,7 @@ export function submissionsOf(ref: ProductRef, history: readonly OperationRecord
     product: durableIds.product(guid),
     target: { targetType: target },
     lifecycleState: 'generallyAvailable',
+    ...(target === 'live' ? lifecycle : {}),
     ...state,
     created: operation?.createdTime ?? offer.changedTime,
   });

@@ -8,7 +8,8 @@
 import { prepareDraft } from '../domain/drafts.ts';
 import { ApiError, errors } from '../domain/errors.ts';
 import { validateForPublish } from '../domain/offer-validation/index.ts';
-import type { Problem } from '../domain/offer-validation/problems.ts';
+import { findTooDeep, MAX_NESTING_DEPTH } from '../domain/offer-validation/depth.ts';
+import { jsonPath, type Problem } from '../domain/offer-validation/problems.ts';
 import { formatTicks } from '../domain/time.ts';
 import { extractSecrets } from '../domain/secret-fields.ts';
 import type { OperationRecord } from '../domain/operations.ts';
@@ -17,7 +18,9 @@ import { type ErrorNode, type InnerCode, jobError, type TopCode } from './errors
 import { durableIds, isResourceType, planGuid, productGuid, type ResourceType, submissionVersion } from './ids.ts';
 import {
   applyResource,
+  deprecationScheduleOf,
   deriveResources,
+  ensureProductExtras,
   findPlan,
   type Json,
   newDefinition,
@@ -30,7 +33,9 @@ import {
   type Published,
   ResourceProblem,
   servedOfferType,
+  techConfigOf,
 } from './mapping.ts';
+import { factsOf, MAX_PLANS, technicalConfigurationBreaches } from './rules.ts';
 import { draftSubmission } from './catalog.ts';
 import { CURRENT_HOST, CURRENT_VERSIONS, parseSchemaUri, schemaUri, validateResource } from './schemas.ts';
 
@@ -65,6 +70,13 @@ export function parseConfigureRequest(body: unknown, profile: Profile): StoredRe
   const problems: Array<Problem & { resourceId?: string }> = [];
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     throw errors.invalidConfigureRequest([{ path: '$', message: 'the body must be a JSON object {"$schema", "resources": [...]}' }]);
+  // Nothing walks a body nested deeper than documents may be (the schema check would recurse through it).
+  const tooDeep = findTooDeep(body, MAX_NESTING_DEPTH);
+  if (tooDeep !== undefined) {
+    throw errors.invalidConfigureRequest([
+      { path: jsonPath(tooDeep), message: `is nested too deeply: objects and arrays may be nested at most ${MAX_NESTING_DEPTH} levels deep` },
+    ]);
+  }
   const request = body as Json;
   const schema = parseSchemaUri(request['$schema']);
   if (!schema || schema.type !== 'configure') {
@@ -191,12 +203,20 @@ interface OfferState {
   guid: string;
   definition: Json;
   published: Published;
+  /** The offer has a live (Production) version. */
+  live: boolean;
   touched: boolean;
+  /** Plans whose technical configuration this job wrote, with the resource that wrote it (the rules check them). */
+  techConfigs: Map<string, RequestResource>;
+  /** A plan resource this job wrote (the plan count rule blames it). */
+  planWriter?: RequestResource;
 }
 
 export interface JobContext {
   jobId: string;
   publisherId: string;
+  /** The job's time (ms). */
+  now: number;
   /** When the job's operation (a submission's) starts. */
   firstStep: (kind: 'publish' | 'golive', offerId: string) => StartOperationOptions['firstStep'];
 }
@@ -236,7 +256,9 @@ export async function planJob(request: StoredRequest, context: JobContext, catal
       guid: productGuid(publisherId, offerId),
       definition: JSON.parse(found.draft) as Json,
       published: publishedOf([found.preview, found.production].filter((text): text is string => text !== null).map((text) => JSON.parse(text) as Json)),
+      live: found.production !== null,
       touched: false,
+      techConfigs: new Map(),
     };
     offers.set(offerId, state);
     return state;
@@ -283,7 +305,7 @@ export async function planJob(request: StoredRequest, context: JobContext, catal
   };
 
   let submission: JobChanges['submission'];
-  const targets = new Map<number, { state: OfferState; planId?: string }>();
+  const targets = new Map<number, { state: OfferState; planId?: string; n?: number }>();
   const sorted = [...request.resources].sort((a, b) => rank(a.type) - rank(b.type) || a.index - b.index);
   for (const resource of sorted) {
     const { type, body } = resource;
@@ -312,7 +334,9 @@ export async function planJob(request: StoredRequest, context: JobContext, catal
             guid: productGuid(publisherId, offerId),
             definition: newDefinition(String(body['alias'])),
             published: { planIds: new Set(), images: new Map() },
+            live: false,
             touched: true,
+            techConfigs: new Map(),
           };
           offers.set(offerId, state);
           byGuid.set(state.guid, offerId);
@@ -335,6 +359,22 @@ export async function planJob(request: StoredRequest, context: JobContext, catal
         checkEcho(resource, undefined, state.guid);
         targets.set(resource.index, { state });
         if (targetType === 'draft') continue;
+        if (targetType === 'live' && body['lifecycleState'] === 'deprecated') {
+          // Deprecating a product: a live submission that runs no pipeline (D94).
+          if (!state.live) {
+            fail(resource, 'invalidState', 'only a product that is live can be deprecated: this one has never gone live', '$.lifecycleState');
+            continue;
+          }
+          const lifecycle = ensureProductExtras(state.definition);
+          lifecycle.deprecationSchedule = deprecationScheduleOf(
+            body['deprecationSchedule'],
+            context.now,
+            lifecycle.lifecycleState === 'deprecated' ? lifecycle.deprecationSchedule : undefined,
+          );
+          lifecycle.lifecycleState = 'deprecated';
+          state.touched = true;
+          continue;
+        }
         if (targetType === 'live' && resource.echoedId !== undefined) {
           const version = submissionVersion(resource.echoedId.split('/')[2] ?? '');
           if (version === undefined || version === 0) {
@@ -363,15 +403,38 @@ export async function planJob(request: StoredRequest, context: JobContext, catal
         planId = planOf(resource, state, body['plan']);
         if (planId === undefined) continue;
       }
-      applyResource(state.offerTypeId, state.definition, type, body, { ...(planId !== undefined ? { planId } : {}), published: state.published });
+      const n = applyResource(state.offerTypeId, state.definition, type, body, {
+        ...(planId !== undefined ? { planId } : {}),
+        ...(resource.echoedId !== undefined ? { echoedId: resource.echoedId } : {}),
+        published: state.published,
+        now: context.now,
+      });
       if (type !== 'plan' || findPlan(state.definition, planId!)) rememberHost(state.definition, type, PER_PLAN.has(type) ? planId : undefined, hostOf(body));
       state.touched = true;
-      targets.set(resource.index, { state, ...(planId !== undefined ? { planId } : {}) });
-      const expected = expectedId(resource, state, planId);
+      if (type.endsWith('virtual-machine-plan-technical-configuration') && planId !== undefined) state.techConfigs.set(planId, resource);
+      if (type === 'plan' && body['lifecycleState'] !== 'deleted') state.planWriter = resource;
+      targets.set(resource.index, { state, ...(planId !== undefined ? { planId } : {}), ...(n !== undefined ? { n } : {}) });
+      const expected = expectedId(resource, state, planId, n);
       if (expected) checkEcho(resource, expected);
     } catch (error) {
       if (error instanceof ResourceProblem) fail(resource, error.code, error.message, error.path);
       else throw error;
+    }
+  }
+
+  // The business rules of technical configurations and plans (reference §3), on what this job wrote.
+  for (const state of offers.values()) {
+    const plans = Array.isArray(state.definition['plans']) ? (state.definition['plans'] as Json[]) : [];
+    if (state.planWriter && plans.length > MAX_PLANS) {
+      fail(state.planWriter, 'collectionLimitExceeded', `an offer holds at most ${MAX_PLANS} plans`, '$.identity.externalId');
+    }
+    if (state.techConfigs.size === 0) continue;
+    const view: OfferView = { publisherId, offerId: state.offerId, offerTypeId: state.offerTypeId, definition: state.definition };
+    const configs = plans
+      .filter((plan) => plan !== null && typeof plan === 'object' && typeof plan['planId'] === 'string')
+      .map((plan) => factsOf(String(plan['planId']), techConfigOf(view, plan)));
+    for (const breach of technicalConfigurationBreaches(configs, state.published, new Set(state.techConfigs.keys()))) {
+      fail(state.techConfigs.get(breach.planId)!, breach.code, breach.message, breach.path);
     }
   }
 
@@ -410,7 +473,7 @@ export async function planJob(request: StoredRequest, context: JobContext, catal
         const definition = structuredClone(state.definition);
         extractSecrets(definition, state.offerTypeId);
         const view: OfferView = { publisherId, offerId: state.offerId, offerTypeId: state.offerTypeId, definition };
-        const id = resource.type === 'submission' ? undefined : expectedId(resource, state, target.planId);
+        const id = resource.type === 'submission' ? undefined : expectedId(resource, state, target.planId, target.n);
         const derived = id ? deriveResources(view, draftSubmission(state.guid)).find((candidate) => candidate['id'] === id) : undefined;
         return derived ?? (resource.type === 'submission' ? resource.body : { $schema: resource.body['$schema'], ...(id ? { id } : {}) });
       }),
@@ -440,6 +503,7 @@ function expectedId(
   resource: RequestResource,
   state: { guid: string; publisherId: string; offerId: string; offerTypeId: string },
   planId: string | undefined,
+  n = 1,
 ): string | undefined {
   const g = state.guid;
   const p = planId === undefined ? undefined : planGuid(state.publisherId, state.offerId, planId);
@@ -451,7 +515,11 @@ function expectedId(
     case 'listing':
       return durableIds.listing(g);
     case 'listing-asset':
-      return durableIds.listingAsset(g, String(resource.body['type']), 1);
+      return durableIds.listingAsset(g, String(resource.body['type']), n);
+    case 'listing-trailer':
+      return durableIds.listingTrailer(g, n);
+    case 'test-drive':
+      return durableIds.testDrive(g);
     case 'plan-listing':
       return p && durableIds.planListing(g, p);
     case 'property':

@@ -96,14 +96,17 @@ export class IngestionJobRunner {
   /** Runs one claimed job to its end (or its hand-over to the workflow engine). */
   async run(claim: ClaimedJob): Promise<void> {
     const request = JSON.parse(claim.requestJson) as StoredRequest;
+    // One time for the job's work and its end: a deprecation's date counts from the jobEnd clients read.
+    const now = this.#clock.now();
     const context = {
       jobId: claim.id,
       publisherId: claim.publisherId,
+      now,
       firstStep: (kind: 'publish' | 'golive', offerId: string) => this.#workflow.firstStep(kind, claim.publisherId, offerId, claim.id),
     };
     let submissionId: string | undefined;
     try {
-      const applied = await this.#store.applyIngestionJob(claim, ticksOf(this.#clock.now()), async (catalog) => {
+      const applied = await this.#store.applyIngestionJob(claim, ticksOf(now), async (catalog) => {
         const changes = await planJob(request, context, catalog);
         submissionId = changes.submission?.offerId;
         return changes;

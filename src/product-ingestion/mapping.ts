@@ -8,7 +8,7 @@
  */
 import { CORE_VM } from '../domain/offer-validation/schemas/corevm.ts';
 import { VIRTUAL_MACHINES } from '../domain/offer-validation/schemas/virtualmachines.ts';
-import { MARKETPLACE } from '../domain/offer-validation/schemas/marketplace.ts';
+import { MARKETPLACE, TEST_DRIVE } from '../domain/offer-validation/schemas/marketplace.ts';
 import { durableIds, planGuid, productGuid } from './ids.ts';
 import { CURRENT_HOST, schemaUri, type SchemaType } from './schemas.ts';
 
@@ -57,7 +57,12 @@ export interface OfferView {
 
 /** The part of the draft only this face has words for. */
 export interface Extras {
-  product?: { lifecycleState?: string };
+  /** The product's lifecycle: `deprecated` (with its schedule) after a deprecating live submission (D94). */
+  product?: { lifecycleState?: string; deprecationSchedule?: Json };
+  /** The listing's PDF documents (listing-asset `pdfDocument`): the CPP listing has no key for them. */
+  documents?: Json[];
+  /** The test drive's type while it is enabled (the CPP face keeps only `enabled`). */
+  testDrive?: { type?: string };
   reseller?: Json;
   propertyExtras?: Json;
   plans?: Record<string, PlanExtras>;
@@ -66,6 +71,7 @@ export interface Extras {
 }
 interface PlanExtras {
   lifecycleState?: string;
+  deprecationSchedule?: Json;
   displayRank?: number;
   audience?: string;
   privateAudiences?: unknown;
@@ -105,6 +111,9 @@ const LOGOS: Array<[string, string]> = [
   ['wideLogo', 'azureLogoWide'],
   ['heroLogo', 'azureLogoHero'],
 ];
+/** The most of each listing media a listing holds (Partner Center's listing page, D91). */
+export const MEDIA_LIMITS = { azureLogoScreenshot: 5, pdfDocument: 3, trailer: 4 } as const;
+
 const LEADS: Array<[string, string, string]> = [
   // PI destination, CPP leadDestination value, CPP configuration key
   ['none', 'None', ''],
@@ -150,6 +159,7 @@ export function productResource(view: OfferView): Json {
     type: PRODUCT_TYPES[view.offerTypeId],
     alias: typeof view.definition['displayText'] === 'string' ? view.definition['displayText'] : '',
     lifecycleState: extrasOf(view.definition).product?.lifecycleState ?? 'generallyAvailable',
+    ...optional({ deprecationSchedule: extrasOf(view.definition).product?.deprecationSchedule }),
   };
 }
 
@@ -171,6 +181,7 @@ export function planResource(view: OfferView, plan: Json): Json {
     azureGovernmentCertifications: certifications.filter(isRecord).map((item) => ({ name: String(item['name'] ?? ''), link: String(item['link'] ?? '') })),
     displayRank: extras.displayRank ?? 2147483647,
     lifecycleState: extras.lifecycleState ?? 'generallyAvailable',
+    ...optional({ deprecationSchedule: extras.deprecationSchedule }),
   };
 }
 
@@ -191,6 +202,16 @@ export function deriveResources(view: OfferView, submission: Json): Json[] {
   const leads: Json = { $schema: schemaFor(definition, 'customer-leads'), id: durableIds.customerLeads(g), product, leadDestination: lead[0] };
   if (lead[2] && isRecord(at(lead[2]))) leads[`${lead[0]}LeadConfiguration`] = at(lead[2]);
   resources.push(leads);
+  if (!keys.core) {
+    const enabled = offer[`${TEST_DRIVE}.enabled`] === true;
+    resources.push({
+      $schema: schemaFor(definition, 'test-drive'),
+      id: durableIds.testDrive(g),
+      product,
+      enabled,
+      ...(enabled ? { type: extras.testDrive?.type ?? 'azureResourceManager' } : {}),
+    });
+  }
 
   // listing and its assets
   const listingId = durableIds.listing(g);
@@ -237,6 +258,33 @@ export function deriveResources(view: OfferView, submission: Json): Json[] {
         lifecycleState: 'generallyAvailable',
       });
     }
+    const asset = (type: string, n: number, item: Json): Json => ({
+      $schema: schemaFor(definition, 'listing-asset'),
+      id: durableIds.listingAsset(g, type, n),
+      product,
+      listing: listingId,
+      kind: 'azure',
+      languageId: 'en-us',
+      type,
+      url: String(item['url'] ?? ''),
+      ...optional({ fileName: text(item['fileName']), friendlyName: text(item['friendlyName']), description: text(item['description']) }),
+      displayOrder: typeof item['displayOrder'] === 'number' ? item['displayOrder'] : n - 1,
+      lifecycleState: 'generallyAvailable',
+    });
+    mediaOf(at('screenshots')).forEach((item, index) => resources.push(asset('azureLogoScreenshot', index + 1, item)));
+    (extras.documents ?? []).forEach((item, index) => resources.push(asset('pdfDocument', index + 1, item)));
+    mediaOf(at('videos')).forEach((item, index) =>
+      resources.push({
+        $schema: schemaFor(definition, 'listing-trailer'),
+        id: durableIds.listingTrailer(g, index + 1),
+        product,
+        listing: listingId,
+        kind: 'azure',
+        streamingUrl: String(item['streamingUrl'] ?? item['url'] ?? ''),
+        assets: { 'en-us': { title: String(item['title'] ?? ''), imageList: [{ url: String(item['thumbnailUrl'] ?? '') }] } },
+        lifecycleState: 'generallyAvailable',
+      }),
+    );
   }
 
   // property and price-and-availability-offer
@@ -316,6 +364,15 @@ export function deriveResources(view: OfferView, submission: Json): Json[] {
   return resources;
 }
 
+/** The technical configuration of one plan of the offer, as a read shows it. */
+export function techConfigOf(view: OfferView, plan: Json): Json {
+  return techConfigResource(
+    view,
+    plan,
+    durableIds.plan(productGuid(view.publisherId, view.offerId), planGuid(view.publisherId, view.offerId, String(plan['planId']))),
+  );
+}
+
 function techConfigResource(view: OfferView, plan: Json, planRef: string): Json {
   const keys = keysOf(view.offerTypeId);
   const g = productGuid(view.publisherId, view.offerId);
@@ -386,6 +443,15 @@ function techConfigResource(view: OfferView, plan: Json, planRef: string): Json 
   };
 }
 
+/**
+ * The elements of a CPP listing media array (screenshots, videos): objects as this face writes
+ * them (D91); a bare URL string, as a CPP client may have put, reads as `{url}`.
+ */
+function mediaOf(value: unknown): Json[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item): Json[] => (isRecord(item) ? [item] : typeof item === 'string' ? [{ url: item }] : []));
+}
+
 function optional(values: Record<string, unknown>): Json {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
 }
@@ -396,7 +462,8 @@ function optional(values: Record<string, unknown>): Json {
 /** A problem with one resource of a configure request, for the job's `errors[]`. */
 export class ResourceProblem extends Error {
   constructor(
-    readonly code: 'businessValidationError' | 'invalidResource' | 'invalidState' | 'resourceNotFound' | 'notSupported' | 'invalidId',
+    readonly code:
+      'businessValidationError' | 'collectionLimitExceeded' | 'invalidResource' | 'invalidState' | 'resourceNotFound' | 'notSupported' | 'invalidId',
     message: string,
     readonly path = '$',
   ) {
@@ -431,6 +498,10 @@ function ensureExtras(definition: Json): Extras {
   if (!isRecord(definition[EXTRAS_KEY])) definition[EXTRAS_KEY] = {};
   return definition[EXTRAS_KEY] as Extras;
 }
+export function ensureProductExtras(definition: Json): NonNullable<Extras['product']> {
+  const extras = ensureExtras(definition);
+  return (extras.product ??= {});
+}
 function ensurePlanExtras(definition: Json, planId: string): PlanExtras {
   const extras = ensureExtras(definition);
   extras.plans ??= {};
@@ -450,12 +521,23 @@ export function findPlan(definition: Json, planId: string): Json | undefined {
   return plansOf(definition).find((plan) => plan['planId'] === planId);
 }
 
+/** What applying a resource needs besides the resource. */
+export interface ApplyContext {
+  planId?: string;
+  published: Published;
+  /** The durable id the request echoed (compat drops it from the body): which listing asset or trailer it names. */
+  echoedId?: string;
+  /** The job's time (ms), for a deprecation schedule's date. */
+  now?: number;
+}
+
 /**
  * Applies one resource (references already resolved to this offer, and `planId` for plan-level
  * resources) to the definition, in place. Absent properties keep their stored value (merge at
- * top-level property granularity, D74).
+ * top-level property granularity, D74). Returns the number in the durable id of the listing
+ * asset or trailer it wrote (they are numbered by their place in the listing).
  */
-export function applyResource(offerTypeId: string, definition: Json, type: string, resource: Json, context: { planId?: string; published: Published }): void {
+export function applyResource(offerTypeId: string, definition: Json, type: string, resource: Json, context: ApplyContext): number | undefined {
   const keys = keysOf(offerTypeId);
   const has = (key: string) => resource[key] !== undefined;
   const offer = ensureOffer(definition);
@@ -475,11 +557,20 @@ export function applyResource(offerTypeId: string, definition: Json, type: strin
     case 'product': {
       if (has('alias')) definition['displayText'] = resource['alias'];
       if (has('lifecycleState')) {
-        if (resource['lifecycleState'] === 'deleted')
-          throw new ResourceProblem('notSupported', 'A product cannot be deleted through this API.', '$.lifecycleState');
-        ensureExtras(definition).product = { lifecycleState: resource['lifecycleState'] };
+        const current = extrasOf(definition).product?.lifecycleState ?? 'generallyAvailable';
+        const wanted = resource['lifecycleState'];
+        if (wanted === 'deleted') throw new ResourceProblem('notSupported', 'A product cannot be deleted through this API.', '$.lifecycleState');
+        if (wanted === 'deprecated' && current !== 'deprecated') {
+          throw new ResourceProblem(
+            'invalidState',
+            'A product is deprecated by a submission to live whose lifecycleState is deprecated, not by an edit of the product.',
+            '$.lifecycleState',
+          );
+        }
+        // generallyAvailable on a deprecated product withdraws the deprecation (D94); the same state is an echo.
+        if (wanted === 'generallyAvailable' && current === 'deprecated') delete ensureExtras(definition).product;
       }
-      return;
+      return undefined;
     }
     case 'plan': {
       const planId = context.planId!;
@@ -496,7 +587,7 @@ export function applyResource(offerTypeId: string, definition: Json, type: strin
         const extras = ensureExtras(definition);
         if (extras.plans) delete extras.plans[planId];
         for (const key of Object.keys(extras.hosts ?? {})) if (key.endsWith(`/${planId}`)) delete extras.hosts![key];
-        return;
+        return undefined;
       }
       if (!entry) {
         entry = { planId };
@@ -511,8 +602,20 @@ export function applyResource(offerTypeId: string, definition: Json, type: strin
       if (has('azureGovernmentCertifications')) entry[`${keys.plan}certificationsFairfax`] = resource['azureGovernmentCertifications'];
       const extras = ensurePlanExtras(definition, planId);
       if (has('displayRank')) extras.displayRank = resource['displayRank'];
-      if (has('lifecycleState')) extras.lifecycleState = resource['lifecycleState'];
-      return;
+      if (has('lifecycleState')) {
+        if (resource['lifecycleState'] === 'deprecated' && !context.published.planIds.has(planId)) {
+          throw new ResourceProblem(
+            'invalidState',
+            `The plan '${planId}' has never been published: delete it (lifecycleState deleted) instead of deprecating it.`,
+            '$.lifecycleState',
+          );
+        }
+        extras.lifecycleState = resource['lifecycleState'];
+        if (resource['lifecycleState'] === 'deprecated') {
+          extras.deprecationSchedule = deprecationScheduleOf(resource['deprecationSchedule'], context.now ?? Date.now(), extras.deprecationSchedule);
+        } else delete extras.deprecationSchedule;
+      }
+      return undefined;
     }
     case 'listing': {
       const copy: Array<[string, string]> = [
@@ -537,21 +640,66 @@ export function applyResource(offerTypeId: string, definition: Json, type: strin
         setListing(`${prefix}Email`, value['email'] ?? '');
         setListing(`${prefix}Phone`, value['phone'] ?? '');
       }
-      return;
+      return undefined;
     }
     case 'listing-asset': {
-      const logo = LOGOS.find(([, pi]) => pi === resource['type']);
-      if (!logo || keys.core)
-        throw new ResourceProblem('notSupported', `Listing assets of type '${resource['type']}' are not supported for this product.`, '$.type');
-      if (resource['lifecycleState'] === 'deleted') setListing(logo[0], '');
-      else if (has('url')) setListing(logo[0], resource['url']);
-      return;
+      const assetType = String(resource['type']);
+      if (keys.core) throw new ResourceProblem('notSupported', `Listing assets of type '${assetType}' are not supported for Core VM products.`, '$.type');
+      const logo = LOGOS.find(([, pi]) => pi === assetType);
+      if (logo) {
+        if (resource['lifecycleState'] === 'deleted') setListing(logo[0], '');
+        else if (has('url')) setListing(logo[0], resource['url']);
+        return 1;
+      }
+      if (assetType === 'azureLogoScreenshot') {
+        const list = mediaOf(offer[`${keys.listing}screenshots`]);
+        const n = applyMedia(list, resource, context.echoedId, ['fileName', 'url'], MEDIA_LIMITS.azureLogoScreenshot, 'screenshots');
+        setListing('screenshots', list);
+        return n;
+      }
+      if (assetType === 'pdfDocument') {
+        const extras = ensureExtras(definition);
+        const list = extras.documents ?? [];
+        const n = applyMedia(list, resource, context.echoedId, ['fileName', 'url'], MEDIA_LIMITS.pdfDocument, 'PDF documents');
+        const name = text(list[n - 1]?.['fileName']) ?? text(list[n - 1]?.['url'])?.split('?')[0];
+        if (resource['lifecycleState'] !== 'deleted' && name !== undefined && !/\.pdf$/i.test(name)) {
+          throw new ResourceProblem('businessValidationError', `A listing document must be a PDF file: '${name.slice(0, 200)}' is not a .pdf.`, '$.fileName');
+        }
+        extras.documents = list;
+        return n;
+      }
+      throw new ResourceProblem('notSupported', `Listing assets of type '${assetType}' are not supported for this product.`, '$.type');
+    }
+    case 'listing-trailer': {
+      if (keys.core) throw new ResourceProblem('notSupported', 'Listing trailers are not supported for Core VM products.', '$');
+      const list = mediaOf(offer[`${keys.listing}videos`]);
+      const fields: Json = { ...resource };
+      const thumbnail = resource['assets']?.['en-us'];
+      if (thumbnail) {
+        fields['title'] = thumbnail['title'];
+        fields['thumbnailUrl'] = thumbnail['imageList'][0]['url'];
+      }
+      delete fields['assets'];
+      const n = applyMedia(list, fields, context.echoedId, ['streamingUrl'], MEDIA_LIMITS.trailer, 'trailers');
+      const written = list[n - 1];
+      if (resource['lifecycleState'] !== 'deleted' && (!text(written?.['title']) || !text(written?.['thumbnailUrl']))) {
+        throw new ResourceProblem('businessValidationError', 'A trailer needs a title and a thumbnail image: give assets.en-us.', '$.assets');
+      }
+      setListing('videos', list);
+      return n;
+    }
+    case 'test-drive': {
+      if (keys.core) throw new ResourceProblem('notSupported', 'A test drive is not supported for Core VM products.', '$');
+      offer[`${TEST_DRIVE}.enabled`] = resource['enabled'] === true;
+      if (resource['enabled'] === true) ensureExtras(definition).testDrive = { type: resource['type'] };
+      else delete ensureExtras(definition).testDrive;
+      return undefined;
     }
     case 'plan-listing': {
       if (has('name')) setPlan('skuTitle', resource['name']);
       if (has('summary')) setPlan('skuSummary', resource['summary']);
       if (has('description')) setPlan('skuDescription', resource['description']);
-      return;
+      return undefined;
     }
     case 'property': {
       if (has('categories')) {
@@ -562,7 +710,7 @@ export function applyResource(offerTypeId: string, definition: Json, type: strin
       }
       if (has('termsOfUse')) setListing('termsOfUse', resource['termsOfUse']);
       if (has('termsConditions')) ensureExtras(definition).propertyExtras = { termsConditions: resource['termsConditions'] };
-      return;
+      return undefined;
     }
     case 'price-and-availability-offer': {
       const audiences = (resource['previewAudiences'] ?? []) as Json[];
@@ -577,7 +725,7 @@ export function applyResource(offerTypeId: string, definition: Json, type: strin
         'allowedSubscriptions',
         audiences.map((audience) => String(audience['id']).toLowerCase()),
       );
-      return;
+      return undefined;
     }
     case 'price-and-availability-plan': {
       const entry = plan();
@@ -599,12 +747,12 @@ export function applyResource(offerTypeId: string, definition: Json, type: strin
         pricing['freeTrialDurationInMonths'] = trial === null ? 0 : trial['value'];
       }
       entry['virtualMachinePricing'] = pricing;
-      return;
+      return undefined;
     }
     case 'virtual-machine-plan-technical-configuration':
     case 'core-virtual-machine-plan-technical-configuration': {
       applyTechConfig(keys, definition, plan(), context.planId!, resource, context.published);
-      return;
+      return undefined;
     }
     case 'customer-leads': {
       const lead = LEADS.find(([pi]) => pi === resource['leadDestination'])!;
@@ -617,16 +765,90 @@ export function applyResource(offerTypeId: string, definition: Json, type: strin
         );
         setListing(lead[2], kept);
       }
-      return;
+      return undefined;
     }
     case 'reseller': {
       ensureExtras(definition).reseller = optional({
         resellerChannelState: resource['resellerChannelState'],
         audiences: resource['audiences'] ?? resource['previewAudiences'],
       });
-      return;
+      return undefined;
     }
   }
+}
+
+/**
+ * A deprecation schedule as stored: the date (server-owned) from `dateOffset` after `now`, or now;
+ * the stored one when the same schedule is given again.
+ */
+export function deprecationScheduleOf(given: unknown, now: number, stored?: Json): Json {
+  const schedule: Json = isRecord(given) ? { ...given } : {};
+  delete schedule['date'];
+  if (!isRecord(given) && stored) return stored;
+  // A client re-posting what it read (the date dropped as read-only) keeps the schedule it has: the date does not move.
+  if (stored) {
+    const { date: _date, ...kept } = stored;
+    if (JSON.stringify(kept) === JSON.stringify(schedule)) return stored;
+  }
+  let date = now;
+  if (schedule['dateOffset'] !== undefined) {
+    const offset = durationMs(String(schedule['dateOffset']));
+    if (offset === undefined) {
+      throw new ResourceProblem(
+        'businessValidationError',
+        `'${String(schedule['dateOffset']).slice(0, 40)}' is no ISO 8601 duration such as P90D.`,
+        '$.deprecationSchedule.dateOffset',
+      );
+    }
+    date += offset;
+  }
+  return { date: new Date(date).toISOString(), ...schedule };
+}
+
+/** An ISO 8601 duration (years and months counted as 365 and 30 days), in ms; undefined when it is none. */
+function durationMs(raw: string): number | undefined {
+  const match = /^P(?:(\d{1,4})Y)?(?:(\d{1,4})M)?(?:(\d{1,4})W)?(?:(\d{1,5})D)?(?:T(?:(\d{1,6})H)?(?:(\d{1,6})M)?(?:(\d{1,8})S)?)?$/.exec(raw);
+  if (!match || raw === 'P' || raw.endsWith('T')) return undefined;
+  const [, y, mo, w, d, h, mi, se] = match.map((part) => Number(part ?? 0));
+  const day = 86_400_000;
+  return y! * 365 * day + mo! * 30 * day + w! * 7 * day + d! * day + h! * 3_600_000 + mi! * 60_000 + se! * 1000;
+}
+
+/**
+ * Writes a listing media item (screenshot, PDF, trailer) into its list, in place: the one the
+ * echoed id numbers, else the one with the same value of the first `matchBy` key the resource
+ * gives (idempotent re-posts without ids, §3), else a new one at the end. `deleted` removes it.
+ * Returns the item's number (its place, from 1).
+ */
+function applyMedia(list: Json[], resource: Json, echoedId: string | undefined, matchBy: string[], limit: number, what: string): number {
+  const numbered = echoedId === undefined ? undefined : Number(/\/(\d{1,4})$/.exec(echoedId)?.[1]);
+  let index = numbered !== undefined && numbered >= 1 && numbered <= list.length ? numbered - 1 : -1;
+  if (index < 0) {
+    const key = matchBy.find((candidate) => text(resource[candidate]) !== undefined);
+    if (key !== undefined) index = list.findIndex((item) => item[key] === resource[key]);
+  }
+  if (resource['lifecycleState'] === 'deleted') {
+    if (index < 0) throw new ResourceProblem('resourceNotFound', `The listing has no such ${what.replace(/s$/, '')} to delete.`, '$');
+    list.splice(index, 1);
+    return index + 1;
+  }
+  const fields = optional(
+    Object.fromEntries(
+      ['url', 'fileName', 'friendlyName', 'description', 'displayOrder', 'streamingUrl', 'title', 'thumbnailUrl'].map((key) => [key, resource[key]]),
+    ),
+  );
+  if (index >= 0) {
+    list[index] = { ...list[index], ...fields };
+    return index + 1;
+  }
+  if (list.length >= limit) {
+    throw new ResourceProblem('collectionLimitExceeded', `A listing holds at most ${limit} ${what}: delete one before adding another.`, '$');
+  }
+  if (!text(fields['url']) && !text(fields['streamingUrl'])) {
+    throw new ResourceProblem('businessValidationError', `A new listing item needs its ${matchBy.includes('streamingUrl') ? 'streamingUrl' : 'url'}.`, '$');
+  }
+  list.push(fields);
+  return list.length;
 }
 
 function applyTechConfig(keys: Keys, definition: Json, plan: Json, planId: string, resource: Json, published: Published): void {

@@ -22,6 +22,7 @@ export const CURRENT_VERSIONS: Record<ResourceType | 'configure' | 'configure-st
   plan: '2022-03-01-preview2',
   listing: '2022-03-01-preview5',
   'listing-asset': '2022-03-01-preview5',
+  'listing-trailer': '2022-03-01-preview5',
   'plan-listing': '2022-03-01-preview5',
   property: '2022-03-01-preview5',
   'price-and-availability-offer': '2022-03-01-preview3',
@@ -29,6 +30,7 @@ export const CURRENT_VERSIONS: Record<ResourceType | 'configure' | 'configure-st
   'virtual-machine-plan-technical-configuration': '2022-03-01-preview6',
   'core-virtual-machine-plan-technical-configuration': '2022-03-01-preview5',
   'customer-leads': '2022-03-01-preview3',
+  'test-drive': '2022-03-01-preview2',
   reseller: '2022-03-01-preview2',
   submission: '2022-03-01-preview2',
 };
@@ -241,6 +243,25 @@ export const RESOURCE_SCHEMAS: Record<ResourceType, SchemaObject> = {
     },
     ['$schema', 'kind', 'product', 'listing', 'languageId', 'type'],
   ),
+  'listing-trailer': closed(
+    {
+      ...base('listing-trailer', ['generallyAvailable', 'deleted']),
+      kind: enumOf('azure'),
+      product: productRef,
+      listing: listingRef,
+      streamingUrl: str({ pattern: '^https?://', max: 4000 }),
+      assets: closed(
+        {
+          'en-us': closed(
+            { title: str({ max: 200 }), imageList: arrayOf(closed({ url: str({ pattern: '^https?://', max: 4000 }) }, ['url']), { min: 1, max: 1 }) },
+            ['title', 'imageList'],
+          ),
+        },
+        ['en-us'],
+      ),
+    },
+    ['$schema', 'kind', 'product', 'listing'],
+  ),
   'plan-listing': closed(
     {
       ...base('plan-listing', ['generallyAvailable', 'deleted']),
@@ -319,6 +340,21 @@ export const RESOURCE_SCHEMAS: Record<ResourceType, SchemaObject> = {
     },
     ['$schema', 'product', 'leadDestination'],
   ),
+  'test-drive': {
+    ...closed(
+      {
+        ...base('test-drive', []),
+        product: productRef,
+        enabled: bool,
+        type: enumOf('azureResourceManager', 'dynamicsForBusinessCentral', 'dynamicsForCustomerEngagement', 'dynamicsForOperations', 'logicApp', 'powerBi'),
+      },
+      ['$schema', 'product', 'enabled'],
+    ),
+    // The type is given exactly when the test drive is enabled.
+    if: { properties: { enabled: { const: true } }, required: ['enabled'] },
+    then: { required: ['type'] },
+    else: { not: { required: ['type'], description: 'no type while the test drive is disabled' } },
+  },
   reseller: closed(
     {
       ...base('reseller', []),

@@ -48,5 +48,15 @@ describe(`the SDK: product ingestion (${TEST_STORE})`, () => {
       ['draft', 'preview', 'live'],
     );
     assert.equal((await client.productIngestion.listProducts()).length, 1);
+
+    // Reads in an older schema version: $version on every read, a page's next link keeping it.
+    const older = client.productIngestion.inVersion('2022-03-01-preview2');
+    const olderTree = await older.getResourceTree(product!.id!);
+    assert.ok(
+      olderTree.resources.every((resource) => String(resource['$schema']).endsWith('/2022-03-01-preview2')),
+      JSON.stringify(olderTree.resources.map((resource) => resource['$schema'])),
+    );
+    assert.equal((await older.findProduct(DEMO_OFFER_ID))!['$schema'], `${MP}/product/2022-03-01-preview2`);
+    assert.equal((await client.productIngestion.findProduct(DEMO_OFFER_ID))!['$schema'], `${MP}/product/2022-03-01-preview3`);
   });
 });

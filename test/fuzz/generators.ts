@@ -749,6 +749,10 @@ function queryFor(rng: Rng, kind: QueryKind): string | undefined {
         [1, 'targetType=preview'],
         [1, 'targetType=live'],
         [1, `targetType=${rng.pick(['staging', '%22live%22', ''])}`],
+        [
+          2,
+          `$version=${rng.pick(['2022-03-01-preview2', '2022-03-01-preview3', '2022-07-01', '2021-01-01', '2026-04-01-preview1', 'latest', '2022-03-01-preview999'])}`,
+        ],
       ]);
     case 'instance':
       return rng.weighted<string | undefined>([
@@ -882,6 +886,61 @@ function configureRequest(rng: Rng, state: FuzzState, draft: Draft): unknown {
         },
       ],
       [1, { $schema: `${MP}/no-such-type/2022-03-01-preview2`, product }],
+      [
+        2,
+        {
+          $schema: `${MP}/listing-asset/2022-03-01-preview5`,
+          kind: 'azure',
+          product,
+          listing: `listing/${productGuid('contoso', offerId)}/public/main/default/en-us`,
+          languageId: 'en-us',
+          type: rng.pick(['azureLogoScreenshot', 'pdfDocument', 'azureLogoSmall', 'azureLogoHero', 'video']),
+          ...(rng.chance(0.8) ? { url: rng.pick(['https://example.com/a.png', 'https://example.com/guide.pdf', 'ftp://x']) } : {}),
+          ...(rng.chance(0.7) ? { fileName: rng.pick(['a.png', 'guide.pdf', 'notes.txt']) } : {}),
+          ...(rng.chance(0.2) ? { lifecycleState: rng.pick(['deleted', 'deprecated']) } : {}),
+        },
+      ],
+      [
+        1,
+        {
+          $schema: `${MP}/listing-trailer/2022-03-01-preview5`,
+          kind: 'azure',
+          product,
+          listing: `listing/${productGuid('contoso', offerId)}/public/main/default/en-us`,
+          streamingUrl: rng.pick(['https://video.example.com/a', 'not a url']),
+          ...(rng.chance(0.7) ? { assets: { 'en-us': { title: 'Trailer', imageList: rng.pick([[{ url: 'https://example.com/t.png' }], [], [null]]) } } } : {}),
+          ...(rng.chance(0.2) ? { lifecycleState: 'deleted' } : {}),
+        },
+      ],
+      [
+        1,
+        {
+          $schema: `${MP}/test-drive/2022-03-01-preview2`,
+          product,
+          enabled: rng.pick([true, false, 'yes']),
+          ...(rng.chance(0.6) ? { type: rng.pick(['azureResourceManager', 'logicApp', 'spaceship']) } : {}),
+        },
+      ],
+      [
+        1,
+        {
+          $schema: `${MP}/submission/2022-03-01-preview2`,
+          product,
+          target: { targetType: 'live' },
+          lifecycleState: rng.pick(['deprecated', 'generallyAvailable']),
+          ...(rng.chance(0.7) ? { deprecationSchedule: { dateOffset: rng.pick(['P30D', 'P1Y2M', 'PT', 'forever']), reason: 'endOfSupport' } } : {}),
+        },
+      ],
+      [
+        1,
+        {
+          $schema: `${MP}/product/2022-03-01-preview3`,
+          identity: { externalId: offerId },
+          type: 'azureVirtualMachine',
+          alias: 'Fuzz',
+          lifecycleState: rng.pick(['deprecated', 'generallyAvailable']),
+        },
+      ],
       [1, { $schema: `${MP}/reseller/2022-03-01-preview2`, product, resellerChannelState: rng.pick(['none', 'all', 'weird']) }],
     ]);
   const resources = Array.from({ length: rng.int(1, 4) }, pick);

@@ -202,6 +202,8 @@ describe(`the product-ingestion face (http, ${TEST_STORE})`, () => {
       'plan-listing',
       'listing',
       'listing-asset',
+      'listing-trailer',
+      'test-drive',
       'price-and-availability-offer',
       'price-and-availability-plan',
       'virtual-machine-plan-technical-configuration',
@@ -227,24 +229,6 @@ describe(`the product-ingestion face (http, ${TEST_STORE})`, () => {
     assert.equal((await server.call(`${PI}/plan`)).status, 400);
     assert.equal((await server.call(`${PI}/resource-tree/${productId}?targetType=preview`)).status, 404);
     assert.equal((await server.call(`${PI}/resource-tree/${productId}?targetType=staging`)).status, 400);
-  });
-
-  it('adds an image version as azure-img-utils does: the tech config posted back as read, only that resource', async () => {
-    const draft = await tree(server, productId, 'draft');
-    const plan = draft.resources.find((resource: any) => resource.$schema.startsWith(`${MP}/plan/`) && resource.identity.externalId === 'plan-one');
-    const techConfig = draft.resources.find(
-      (resource: any) => resource.$schema.includes('virtual-machine-plan-technical-configuration') && resource.plan === plan.id,
-    );
-    techConfig.validations = [];
-    techConfig.vmImageVersions.push({
-      versionNumber: '2.0.0',
-      lifecycleState: 'generallyAvailable',
-      vmImages: [{ imageType: 'x64Gen1', source: { sourceType: 'sasUri', osDisk: { uri: VHD_2 }, dataDisks: [null] } }],
-    });
-    const status = await configure(server, [techConfig]);
-    assert.equal(status.jobResult, 'succeeded', JSON.stringify(status));
-    const cpp = (await server.call(offerPath('fabrikam-vm'))).json();
-    assert.deepEqual(Object.keys(cpp.definition.plans[0]['microsoft-azure-virtualmachines.vmImages']), ['1.0.1', '2.0.0']);
   });
 
   it('a resource reads back on the schema host it was written with (clients find it by that prefix); the others on the current host', async () => {
@@ -381,6 +365,27 @@ describe(`the product-ingestion face (http, ${TEST_STORE})`, () => {
       submissions.map((entry: any) => entry.target.targetType),
       ['draft', 'live'],
     );
+  });
+
+  it('adds an image version as azure-img-utils does after a go-live: the tech config posted back as read, only that resource', async () => {
+    const draft = await tree(server, productId, 'draft');
+    const plan = draft.resources.find((resource: any) => resource.$schema.startsWith(`${MP}/plan/`) && resource.identity.externalId === 'plan-one');
+    const techConfig = draft.resources.find(
+      (resource: any) => resource.$schema.includes('virtual-machine-plan-technical-configuration') && resource.plan === plan.id,
+    );
+    techConfig.validations = [];
+    techConfig.vmImageVersions.push({
+      versionNumber: '2.0.0',
+      lifecycleState: 'generallyAvailable',
+      vmImages: [
+        { imageType: 'x64Gen1', source: { sourceType: 'sasUri', osDisk: { uri: VHD_2 }, dataDisks: [null] } },
+        { imageType: 'x64Gen2', source: { sourceType: 'sasUri', osDisk: { uri: VHD_2 }, dataDisks: [] } },
+      ],
+    });
+    const status = await configure(server, [techConfig]);
+    assert.equal(status.jobResult, 'succeeded', JSON.stringify(status));
+    const cpp = (await server.call(offerPath('fabrikam-vm'))).json();
+    assert.deepEqual(Object.keys(cpp.definition.plans[0]['microsoft-azure-virtualmachines.vmImages']), ['1.0.1', '2.0.0']);
   });
 
   it('deprecates a published image version; a published version cannot be changed or deleted', async () => {
@@ -640,5 +645,348 @@ describe(`the product-ingestion face: short submission jobs (http, ${TEST_STORE}
     const preview = (await server.call(`${PI}/submission/${productId.split('/')[1]}`)).json().value.find((entry: any) => entry.target.targetType === 'preview');
     assert.deepEqual([preview.status, preview.result], ['running', 'pending']);
     assert.equal((await server.call(`${PI}/configure/${status.jobId}/cancel`, { method: 'POST' })).status, 400);
+  });
+});
+
+describe(`the product-ingestion face: listing media, test drive, $version, business rules, deprecation (http, ${TEST_STORE})`, () => {
+  let server: TestServer;
+  let productId: string;
+  let guid: string;
+  before(async () => {
+    server = await startTestServer('http');
+    const status = await configure(server, newProductResources('media-vm', 'plan-m'));
+    assert.equal(status.jobResult, 'succeeded', JSON.stringify(status));
+    productId = await productIdOf(server, 'media-vm');
+    guid = productId.split('/')[1]!;
+  });
+  after(async () => server.close());
+
+  const listingOf = () => `listing/${guid}/public/main/default/en-us`;
+  const screenshot = (fields: Record<string, unknown>) => ({
+    $schema: `${MP}/listing-asset/2022-03-01-preview5`,
+    kind: 'azure',
+    product: productId,
+    listing: listingOf(),
+    languageId: 'en-us',
+    type: 'azureLogoScreenshot',
+    ...fields,
+  });
+  const trailer = (fields: Record<string, unknown>) => ({
+    $schema: `${MP}/listing-trailer/2022-03-01-preview5`,
+    kind: 'azure',
+    product: productId,
+    listing: listingOf(),
+    ...fields,
+  });
+  const etagOf = async () => (await server.call(offerPath('media-vm'))).headers['etag'];
+  const failedDetails = (status: any) =>
+    status.errors.flatMap((error: any) => error.details.map((detail: any) => ({ ...detail, resourceId: error.resourceId })));
+
+  it('screenshots, PDF documents and trailers: written to the CPP listing, numbered in their ids, re-posts without an id update in place, deleted removes', async () => {
+    const res = await configureCall(server, [
+      screenshot({ url: 'https://example.com/a.png', fileName: 'a.png', description: 'First' }),
+      screenshot({ url: 'https://example.com/b.png', fileName: 'b.png' }),
+      { ...screenshot({ url: 'https://example.com/guide.pdf', fileName: 'guide.pdf', friendlyName: 'Guide' }), type: 'pdfDocument' },
+      trailer({
+        streamingUrl: 'https://video.example.com/intro',
+        assets: { 'en-us': { title: 'Intro', imageList: [{ url: 'https://example.com/thumb.png' }] } },
+      }),
+    ]);
+    const status = await waitForJob(server, res.json().jobId);
+    assert.equal(status.jobResult, 'succeeded', JSON.stringify(status));
+    const detail = (await server.call(`${PI}/configure/${res.json().jobId}`)).json().resources;
+    assert.deepEqual(
+      detail.map((resource: any) => resource.id),
+      [
+        `listing-asset/${guid}/public/main/default/en-us/azurelogoscreenshot/1`,
+        `listing-asset/${guid}/public/main/default/en-us/azurelogoscreenshot/2`,
+        `listing-asset/${guid}/public/main/default/en-us/pdfdocument/1`,
+        `listing-trailer/${guid}/public/main/default/1`,
+      ],
+    );
+    const offer = (await server.call(offerPath('media-vm'))).json().definition;
+    assert.deepEqual(
+      offer.offer['microsoft-azure-marketplace.screenshots'].map((item: any) => item.fileName),
+      ['a.png', 'b.png'],
+    );
+    assert.deepEqual(offer.offer['microsoft-azure-marketplace.videos'], [
+      { streamingUrl: 'https://video.example.com/intro', title: 'Intro', thumbnailUrl: 'https://example.com/thumb.png' },
+    ]);
+    assert.equal(offer.productIngestion.documents[0].fileName, 'guide.pdf');
+    const draft = await tree(server, productId);
+    const read = byType(draft.resources, 'listing-trailer')[0];
+    assert.deepEqual(read.assets, { 'en-us': { title: 'Intro', imageList: [{ url: 'https://example.com/thumb.png' }] } });
+
+    // Posted again without an id, matched by fileName: updated, not added.
+    assert.equal((await configure(server, [screenshot({ fileName: 'a.png', description: 'First, again' })])).jobResult, 'succeeded');
+    const shots = byType((await tree(server, productId)).resources, 'listing-asset').filter((asset: any) => asset.type === 'azureLogoScreenshot');
+    assert.deepEqual(
+      shots.map((asset: any) => [asset.fileName, asset.description ?? null]),
+      [
+        ['a.png', 'First, again'],
+        ['b.png', null],
+      ],
+    );
+    // Deleted by its echoed id: the rest move up.
+    const deleted = await configure(server, [{ ...screenshot({ lifecycleState: 'deleted' }), id: shots[0].id }]);
+    assert.equal(deleted.jobResult, 'succeeded', JSON.stringify(deleted));
+    const left = byType((await tree(server, productId)).resources, 'listing-asset').filter((asset: any) => asset.type === 'azureLogoScreenshot');
+    assert.deepEqual(
+      left.map((asset: any) => [asset.id.split('/').at(-1), asset.fileName]),
+      [['1', 'b.png']],
+    );
+  });
+
+  it('listing media rules: a document is a PDF, at most 5 screenshots, a new trailer needs its thumbnail — failing jobs change nothing', async () => {
+    const before = await etagOf();
+    const notPdf = await configure(server, [{ ...screenshot({ url: 'https://example.com/notes.txt', fileName: 'notes.txt' }), type: 'pdfDocument' }]);
+    assert.equal(notPdf.jobResult, 'failed');
+    assert.deepEqual(
+      failedDetails(notPdf).map((detail: any) => [detail.code, detail.resourceId]),
+      [['businessValidationError', 'resources[0]']],
+    );
+    assert.match(failedDetails(notPdf)[0].message, /^\$\.fileName: .*PDF/);
+    const tooMany = await configure(
+      server,
+      [1, 2, 3, 4, 5].map((n) => screenshot({ url: `https://example.com/s${n}.png`, fileName: `s${n}.png` })),
+    );
+    assert.equal(tooMany.jobResult, 'failed');
+    assert.equal(failedDetails(tooMany)[0].code, 'collectionLimitExceeded');
+    assert.equal(failedDetails(tooMany)[0].resourceId, 'resources[4]');
+    const bare = await configure(server, [trailer({ streamingUrl: 'https://video.example.com/other' })]);
+    assert.equal(bare.jobResult, 'failed');
+    assert.match(failedDetails(bare)[0].message, /^\$\.assets: /);
+    assert.equal(await etagOf(), before);
+  });
+
+  it('the CPP face writes the same media: a video put through CPP reads as a trailer', async () => {
+    const document = (await server.call(offerPath('media-vm'))).json();
+    document.definition.offer['microsoft-azure-marketplace.videos'].push({
+      title: 'Deep dive',
+      streamingUrl: 'https://video.example.com/deep',
+      thumbnailUrl: 'https://example.com/deep.png',
+    });
+    assert.equal((await put(server, 'media-vm', document, '*')).status, 200);
+    const trailers = byType((await tree(server, productId)).resources, 'listing-trailer');
+    assert.deepEqual(
+      trailers.map((item: any) => [item.id, item.assets['en-us'].title]),
+      [
+        [`listing-trailer/${guid}/public/main/default/1`, 'Intro'],
+        [`listing-trailer/${guid}/public/main/default/2`, 'Deep dive'],
+      ],
+    );
+  });
+
+  it('test drive: the test-drive resource is the offer’s microsoft-azure-marketplace-testdrive.enabled; its type only while enabled', async () => {
+    const testDrive = (fields: Record<string, unknown>) => ({ $schema: `${AZUREEDGE}/test-drive/2022-03-01-preview2`, product: productId, ...fields });
+    assert.deepEqual(byType((await tree(server, productId)).resources, 'test-drive'), [
+      { $schema: `${MP}/test-drive/2022-03-01-preview2`, id: `test-drive/${guid}`, product: productId, enabled: false },
+    ]);
+    const missingType = await configureCall(server, [testDrive({ enabled: true })]);
+    assert.equal(missingType.status, 400, missingType.text);
+    assert.match(JSON.stringify(missingType.json().error.details), /resources\[0\]\.type/);
+    const res = await configureCall(server, [testDrive({ enabled: true, type: 'azureResourceManager' })]);
+    assert.equal((await waitForJob(server, res.json().jobId)).jobResult, 'succeeded');
+    assert.equal((await server.call(`${PI}/configure/${res.json().jobId}`)).json().resources[0].id, `test-drive/${guid}`);
+    const document = (await server.call(offerPath('media-vm'))).json();
+    assert.equal(document.definition.offer['microsoft-azure-marketplace-testdrive.enabled'], true);
+    const read = (await server.call(`${PI}/test-drive/${guid}`)).json();
+    assert.deepEqual([read.$schema, read.enabled, read.type], [`${AZUREEDGE}/test-drive/2022-03-01-preview2`, true, 'azureResourceManager']);
+    // Turned off through the CPP face: the type goes with it.
+    document.definition.offer['microsoft-azure-marketplace-testdrive.enabled'] = false;
+    assert.equal((await put(server, 'media-vm', document, '*')).status, 200);
+    const off = (await server.call(`${PI}/test-drive/${guid}`)).json();
+    assert.deepEqual([off.enabled, 'type' in off], [false, false]);
+  });
+
+  it('$version is a maximum: each resource in its newest version not above it, later fields left out; no $version reads the current ones', async () => {
+    const techConfig = byType((await tree(server, productId)).resources, 'virtual-machine-plan-technical-configuration')[0];
+    techConfig.skus[1].securityType = ['trusted'];
+    techConfig.vmProperties = { ...techConfig.vmProperties, supportsSriov: true };
+    assert.equal((await configure(server, [techConfig])).jobResult, 'succeeded');
+    const versionOf = (resource: any) => resource.$schema.split('/').slice(-2).join('/');
+    const treeIn = async (version?: string) =>
+      (await server.call(`${PI}/resource-tree/${productId}${version ? `?$version=${version}` : ''}`)).json().resources as any[];
+
+    const current = await treeIn();
+    const currentTech = byType(current, 'virtual-machine-plan-technical-configuration')[0];
+    assert.equal(versionOf(currentTech), 'virtual-machine-plan-technical-configuration/2022-03-01-preview6');
+    assert.deepEqual([currentTech.skus[1].securityType, currentTech.vmProperties.supportsSriov], [['trusted'], true]);
+
+    const p2 = await treeIn('2022-03-01-preview2');
+    assert.ok(
+      p2.every((resource) => resource.$schema.endsWith('/2022-03-01-preview2')),
+      JSON.stringify(p2.map(versionOf)),
+    );
+    const p2Tech = byType(p2, 'virtual-machine-plan-technical-configuration')[0];
+    assert.deepEqual(['securityType' in p2Tech.skus[1], 'supportsSriov' in p2Tech.vmProperties], [false, false]);
+    // The host a resource reads on is kept (test-drive was written on azureedge).
+    assert.equal(byType(p2, 'test-drive')[0].$schema, `${AZUREEDGE}/test-drive/2022-03-01-preview2`);
+
+    const p3 = await treeIn('2022-03-01-preview3');
+    assert.deepEqual(
+      ['product', 'listing', 'price-and-availability-plan', 'virtual-machine-plan-technical-configuration'].map((type) => versionOf(byType(p3, type)[0])),
+      [
+        'product/2022-03-01-preview3',
+        'listing/2022-03-01-preview3',
+        'price-and-availability-plan/2022-03-01-preview2',
+        'virtual-machine-plan-technical-configuration/2022-03-01-preview3',
+      ],
+    );
+    assert.deepEqual(byType(p3, 'virtual-machine-plan-technical-configuration')[0].skus[1].securityType, ['trusted']);
+
+    // cloudpub's 2022-07-01 is above every preview of 2022-03-01: the current versions.
+    assert.deepEqual((await treeIn('2022-07-01')).map(versionOf), current.map(versionOf));
+
+    // Every read takes it: a resource by id, the queries, the submissions.
+    assert.equal(
+      versionOf((await server.call(`${PI}/${currentTech.id}?$version=2022-03-01-preview5`)).json()),
+      'virtual-machine-plan-technical-configuration/2022-03-01-preview5',
+    );
+    assert.equal(
+      versionOf((await server.call(`${PI}/product?externalId=media-vm&$version=2022-03-01-preview2`)).json().value[0]),
+      'product/2022-03-01-preview2',
+    );
+    assert.equal(versionOf((await server.call(`${PI}/submission/${guid}?$version=2022-03-01-preview2`)).json().value[0]), 'submission/2022-03-01-preview2');
+    const bad = await server.call(`${PI}/resource-tree/${productId}?$version=latest`);
+    assert.deepEqual([bad.status, bad.json().error.code], [400, 'badRequest']);
+  });
+
+  it('business rules of technical configurations fail the job with the resource and the path, and change nothing', async () => {
+    const before = await etagOf();
+    const techConfig = byType((await tree(server, productId)).resources, 'virtual-machine-plan-technical-configuration')[0];
+    const version = (number: string) => ({
+      versionNumber: number,
+      lifecycleState: 'generallyAvailable',
+      vmImages: [
+        { imageType: 'x64Gen1', source: { sourceType: 'sasUri', osDisk: { uri: VHD_2 }, dataDisks: [] } },
+        { imageType: 'x64Gen2', source: { sourceType: 'sasUri', osDisk: { uri: VHD_2 }, dataDisks: [] } },
+      ],
+    });
+
+    // 1.0.1 was never published: a second new version in the same submission is refused.
+    const twoNew = await configure(server, [{ ...techConfig, vmImageVersions: [...techConfig.vmImageVersions, version('2.0.0')] }]);
+    assert.equal(twoNew.jobResult, 'failed');
+    assert.deepEqual(
+      failedDetails(twoNew).map((detail: any) => [detail.code, detail.resourceId]),
+      [['businessValidationError', techConfig.id]],
+    );
+    assert.match(failedDetails(twoNew)[0].message, /^\$\.vmImageVersions: Only one new image version .*1\.0\.1, 2\.0\.0/);
+
+    // A SKU generation without an active image.
+    const inactive = structuredClone(techConfig);
+    inactive.vmImageVersions[0].lifecycleState = 'deprecated';
+    const noActive = await configure(server, [inactive]);
+    assert.deepEqual(
+      failedDetails(noActive).map((detail: any) => detail.message.replace(/:.*$/, '')),
+      ['$.vmImageVersions', '$.vmImageVersions'],
+    );
+    assert.match(failedDetails(noActive)[0].message, /x64Gen1 has no active image/);
+
+    // A skuId another plan of the offer uses: the second plan's configuration is blamed, at the SKU's path.
+    const secondPlan = newProductResources('media-vm', 'plan-n')
+      .slice(3)
+      .map((resource: any) => ({ ...resource, product: productId }));
+    const secondTech: any = secondPlan.at(-1);
+    secondTech.skus = [
+      { imageType: 'x64Gen1', skuId: 'plan-n' },
+      { imageType: 'x64Gen2', skuId: 'plan-m-gen2' },
+    ];
+    const shared = await configure(server, secondPlan);
+    assert.equal(shared.jobResult, 'failed');
+    assert.deepEqual(
+      failedDetails(shared).map((detail: any) => [detail.code, detail.resourceId, detail.message.replace(/ .*$/, '')]),
+      [['businessValidationError', 'resources[3]', '$.skus[1].skuId:']],
+    );
+    assert.match(failedDetails(shared)[0].message, /'plan-m-gen2' is already used by the plan 'plan-m'/);
+    assert.equal(await etagOf(), before);
+  });
+
+  it('deprecating the product: refused before it is live and as a product edit; a live submission with lifecycleState deprecated deprecates it at once', async () => {
+    const deprecate = (fields: Record<string, unknown> = {}) => ({
+      $schema: `${MP}/submission/2022-03-01-preview2`,
+      product: productId,
+      target: { targetType: 'live' },
+      lifecycleState: 'deprecated',
+      deprecationSchedule: { dateOffset: 'P30D', reason: 'endOfSupport' },
+      ...fields,
+    });
+    const early = await configure(server, [deprecate()]);
+    assert.deepEqual(
+      failedDetails(early).map((detail: any) => detail.code),
+      ['invalidState'],
+    );
+    const asEdit = await configure(server, [{ ...byType((await tree(server, productId)).resources, 'product')[0], lifecycleState: 'deprecated' }]);
+    assert.match(failedDetails(asEdit)[0].message, /submission to live/);
+
+    const preview = await configure(server, [{ $schema: `${MP}/submission/2022-03-01-preview2`, product: productId, target: { targetType: 'preview' } }]);
+    assert.equal(preview.jobResult, 'succeeded', JSON.stringify(preview));
+    const previewId = (await server.call(`${PI}/submission/${guid}`)).json().value.find((entry: any) => entry.target.targetType === 'preview').id;
+    const live = await configure(server, [
+      { $schema: `${MP}/submission/2022-03-01-preview2`, id: previewId, product: productId, target: { targetType: 'live' } },
+    ]);
+    assert.equal(live.jobResult, 'succeeded', JSON.stringify(live));
+    const operationsBefore = (await server.call(offerPath('media-vm', '/submissions/'))).json().length;
+    assert.equal(operationsBefore, 2);
+
+    const deprecated = await configure(server, [deprecate({ id: previewId })]);
+    assert.equal(deprecated.jobResult, 'succeeded', JSON.stringify(deprecated));
+    // No pipeline ran: no operation was started.
+    assert.equal((await server.call(offerPath('media-vm', '/submissions/'))).json().length, operationsBefore);
+    const endMs = Date.parse(deprecated.jobEnd.replace(/(\.\d{3})\d{4}Z$/, '$1Z'));
+    const schedule = { date: new Date(endMs + 30 * 86_400_000).toISOString(), dateOffset: 'P30D', reason: 'endOfSupport' };
+    for (const target of ['draft', 'live']) {
+      const product = byType((await tree(server, productId, target)).resources, 'product')[0];
+      assert.deepEqual([product.lifecycleState, product.deprecationSchedule], ['deprecated', schedule], target);
+    }
+    const liveEntry = (await server.call(`${PI}/submission/${guid}`)).json().value.find((entry: any) => entry.target.targetType === 'live');
+    assert.deepEqual([liveEntry.lifecycleState, liveEntry.deprecationSchedule], ['deprecated', schedule]);
+    // The same deprecation posted again (as cloudpub re-posts the live submission it read) does not move the date.
+    assert.equal((await configure(server, [{ ...liveEntry, target: { targetType: 'live' } }])).jobResult, 'succeeded');
+    assert.deepEqual(byType((await tree(server, productId, 'live')).resources, 'product')[0].deprecationSchedule, schedule);
+
+    // The CPP face: the draft carries it, a round trip keeps it, and no version is published while it holds.
+    const document = (await server.call(offerPath('media-vm'))).json();
+    assert.equal(document.definition.productIngestion.product.lifecycleState, 'deprecated');
+    assert.equal((await put(server, 'media-vm', document, '*')).status, 200);
+    const refused = await post(server, 'media-vm', 'publish');
+    assert.equal(refused.status, 422, refused.text);
+    assert.match(refused.text, /productIngestion\.product\.lifecycleState/);
+    const again = await configure(server, [{ $schema: `${MP}/submission/2022-03-01-preview2`, product: productId, target: { targetType: 'preview' } }]);
+    assert.equal(again.jobResult, 'failed');
+    assert.match(JSON.stringify(again.errors), /deprecated/);
+
+    // generallyAvailable on the product withdraws it.
+    const product = byType((await tree(server, productId)).resources, 'product')[0];
+    const restored = await configure(server, [{ ...product, lifecycleState: 'generallyAvailable' }]);
+    assert.equal(restored.jobResult, 'succeeded', JSON.stringify(restored));
+    const liveProduct = byType((await tree(server, productId, 'live')).resources, 'product')[0];
+    assert.deepEqual([liveProduct.lifecycleState, 'deprecationSchedule' in liveProduct], ['generallyAvailable', false]);
+    assert.equal((await server.call(offerPath('media-vm'))).json().definition.productIngestion?.product, undefined);
+  });
+
+  it('deprecating a plan: only a published one (a draft plan is deleted); its schedule dated by the job', async () => {
+    const plan = byType((await tree(server, productId)).resources, 'plan').find((candidate: any) => candidate.identity.externalId === 'plan-m');
+    const status = await configure(server, [{ ...plan, lifecycleState: 'deprecated', deprecationSchedule: { dateOffset: 'P1M', reason: 'other' } }]);
+    assert.equal(status.jobResult, 'succeeded', JSON.stringify(status));
+    const endMs = Date.parse(status.jobEnd.replace(/(\.\d{3})\d{4}Z$/, '$1Z'));
+    const read = (await server.call(`${PI}/${plan.id}`)).json();
+    assert.deepEqual(
+      [read.lifecycleState, read.deprecationSchedule],
+      ['deprecated', { date: new Date(endMs + 30 * 86_400_000).toISOString(), dateOffset: 'P1M', reason: 'other' }],
+    );
+    // Posted back as read (the date is read-only): the schedule, its date included, stays as it was.
+    assert.equal((await configure(server, [read])).jobResult, 'succeeded');
+    assert.deepEqual((await server.call(`${PI}/${plan.id}`)).json().deprecationSchedule, read.deprecationSchedule);
+    const draftPlan = await configure(server, [
+      {
+        $schema: `${MP}/plan/2022-03-01-preview2`,
+        product: productId,
+        identity: { externalId: 'plan-draft' },
+        alias: 'Draft plan',
+        lifecycleState: 'deprecated',
+      },
+    ]);
+    assert.match(failedDetails(draftPlan)[0].message, /never been published: delete it/);
   });
 });

@@ -29,6 +29,13 @@ export function validateForPublish(offerTypeId: string, definition: Record<strin
       message: `${quote(offerTypeId)} is not an offer type this server publishes: expected one of ${OFFER_TYPES.map((type) => type.id).join(', ')}.`,
     });
   }
+  // A product deprecated through the product-ingestion face (D94) is stopped from sale: no new version reaches the marketplace.
+  if (asRecord(asRecord(definition['productIngestion'])?.['product'])?.['lifecycleState'] === 'deprecated') {
+    check.problems.push({
+      path: '$.definition.productIngestion.product.lifecycleState',
+      message: 'The offer is deprecated (stopped from sale): withdraw the deprecation (product lifecycleState generallyAvailable) before publishing it again.',
+    });
+  }
   if (offerTypeId === VIRTUAL_MACHINES) checkVirtualMachines(check, definition);
   else if (offerTypeId === CORE_VM) checkCoreVm(check, definition);
   else checkGeneric(check, definition);

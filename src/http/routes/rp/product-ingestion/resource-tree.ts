@@ -2,7 +2,8 @@
 import { errors } from '../../../../domain/errors.ts';
 import { TARGET_TYPES, type TargetType } from '../../../../product-ingestion/catalog.ts';
 import type { RoutePlugin } from '../../context.ts';
-import { CONFIG, PREFIX, TAGS, queryOf } from './shared.ts';
+import { allInVersion } from '../../../../product-ingestion/versions.ts';
+import { CONFIG, PREFIX, TAGS, queryOf, versionOf } from './shared.ts';
 
 const resourceTree: RoutePlugin = async (app) => {
   app.get(`${PREFIX}/resource-tree/*`, { config: CONFIG, schema: { summary: 'Read a product’s resource tree', tags: TAGS } }, async (request) => {
@@ -10,8 +11,10 @@ const resourceTree: RoutePlugin = async (app) => {
     if (!(TARGET_TYPES as readonly string[]).includes(target)) {
       throw errors.invalidQueryParameter('targetType', `'${target.slice(0, 40)}' is none of ${TARGET_TYPES.join(', ')}`);
     }
+    const version = versionOf(request);
     const durableId = (request.params as { '*': string })['*'];
-    return app.ingestion.catalog.tree(request.principal, durableId, target as TargetType);
+    const tree = await app.ingestion.catalog.tree(request.principal, durableId, target as TargetType);
+    return { ...tree, resources: allInVersion(tree['resources'] as never[], version) };
   });
 };
 export default resourceTree;

@@ -1,13 +1,14 @@
 /**
  * What the product-ingestion routes share: their prefix, the query as clients send it (names in
- * any letter case, values maybe quoted), the route options (no api-version; `$version` is read
- * and ignored), and who may see a job.
+ * any letter case, values maybe quoted), the route options (no api-version), the `$version` a
+ * read is served in (D92), and who may see a job.
  */
 import type { FastifyRequest } from 'fastify';
 import { errors } from '../../../../domain/errors.ts';
 import { roleAllows } from '../../../../domain/roles.ts';
 import type { IngestionJobRecord } from '../../../../store/store.ts';
 import { INGESTION_PREFIX } from '../../../../product-ingestion/errors.ts';
+import { requestedVersion } from '../../../../product-ingestion/versions.ts';
 
 export const PREFIX = INGESTION_PREFIX;
 export const TAGS = ['product ingestion'];
@@ -23,6 +24,11 @@ export function queryOf(request: FastifyRequest): Map<string, string> {
     if (!query.has(key)) query.set(key, value.replace(/^"(.*)"$/s, '$1').replace(/^'(.*)'$/s, '$1'));
   }
   return query;
+}
+
+/** The `$version` a read asks for (a maximum: each resource in its newest version not above it), or undefined. */
+export function versionOf(request: FastifyRequest): string | undefined {
+  return requestedVersion(queryOf(request).get('$version'));
 }
 
 /** A job is seen by the principals with a role on its publisher; cancelled by those who may write there. */

@@ -5,7 +5,8 @@
  */
 import { Type } from 'typebox';
 import type { RoutePlugin } from '../../context.ts';
-import { CONFIG, PREFIX, TAGS, absoluteUrl, queryOf } from './shared.ts';
+import { CONFIG, PREFIX, TAGS, absoluteUrl, queryOf, versionOf } from './shared.ts';
+import { allInVersion, inVersion } from '../../../../product-ingestion/versions.ts';
 import { pageOf } from '../../../../product-ingestion/paging.ts';
 
 const submissions: RoutePlugin = async (app) => {
@@ -15,9 +16,10 @@ const submissions: RoutePlugin = async (app) => {
     async (request) => {
       const query = queryOf(request);
       const target = query.get('targettype');
+      const version = versionOf(request);
       const list = await app.ingestion.catalog.submissions(request.principal, request.params.productId);
       const filtered = target === undefined ? list : list.filter((entry) => entry['target']?.['targetType'] === target);
-      return pageOf(filtered, query, (next) => absoluteUrl(request, `submission/${request.params.productId}?${next}`));
+      return pageOf(allInVersion(filtered, version), query, (next) => absoluteUrl(request, `submission/${request.params.productId}?${next}`));
     },
   );
   app.get(
@@ -26,7 +28,10 @@ const submissions: RoutePlugin = async (app) => {
       config: CONFIG,
       schema: { summary: 'Read one submission', tags: TAGS, params: Type.Object({ productId: Type.String(), submissionId: Type.String() }) },
     },
-    async (request) => app.ingestion.catalog.submission(request.principal, request.params.productId, request.params.submissionId),
+    async (request) => {
+      const version = versionOf(request);
+      return inVersion(await app.ingestion.catalog.submission(request.principal, request.params.productId, request.params.submissionId), version);
+    },
   );
 };
 export default submissions;

@@ -6,7 +6,8 @@ import { Type } from 'typebox';
 import { errors } from '../../../../../domain/errors.ts';
 import { schemaUri } from '../../../../../product-ingestion/schemas.ts';
 import type { RoutePlugin } from '../../../context.ts';
-import { CONFIG, PREFIX, TAGS, checkJobAccess } from '../shared.ts';
+import { allInVersion } from '../../../../../product-ingestion/versions.ts';
+import { CONFIG, PREFIX, TAGS, checkJobAccess, versionOf } from '../shared.ts';
 import { jobStatus } from './status.ts';
 
 const getJobDetail: RoutePlugin = async (app, { store }) => {
@@ -15,12 +16,13 @@ const getJobDetail: RoutePlugin = async (app, { store }) => {
     { config: CONFIG, schema: { summary: 'Read what a configure job wrote', tags: TAGS, params: Type.Object({ jobId: Type.String() }) } },
     async (request) => {
       const { jobId } = request.params;
+      const version = versionOf(request);
       if (!/^[0-9a-fA-F-]{36}$/.test(jobId)) throw errors.jobNotFound(jobId);
       const job = checkJobAccess(request, await store.getIngestionJob(jobId.toLowerCase()), jobId, 'read');
       const status = await jobStatus(store, job, app.ingestion.publishJob);
       if (status['jobStatus'] !== 'completed') throw errors.jobDetailUnavailable(jobId, 'it has not completed yet');
       if (status['jobResult'] !== 'succeeded') throw errors.jobDetailUnavailable(jobId, `it ended ${status['jobResult']}`);
-      return { $schema: schemaUri('configure-detail'), resources: JSON.parse(job.detailJson ?? '[]') as unknown[] };
+      return { $schema: schemaUri('configure-detail'), resources: allInVersion(JSON.parse(job.detailJson ?? '[]') as never[], version) };
     },
   );
 };
