@@ -340,7 +340,7 @@ export const migrationProvider: MigrationProvider = {
       '0007_notifications': notifications,
       '0008_cache_epoch': cacheEpoch,
       '0009_ingestion_jobs': ingestionJobs,
-      '0012_operation_indexes': operationIndexes,
+      '0010_operation_indexes': operationIndexes,
     };
   },
 };
