@@ -14,6 +14,7 @@ import { createLogger } from '../../src/server.ts';
 import { API, errorCode, startTestServer, type TestServer } from '../helpers/harness.ts';
 import { craftToken, registerApp, tokenFromService, type TestApplication } from '../helpers/jwt.ts';
 import { publishableOffer } from '../helpers/offers.ts';
+import { localAudit } from '../../src/domain/audit.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
@@ -244,6 +245,7 @@ describe('authorization matrix', () => {
     await server.store.createWebhook(
       { id: MATRIX_WEBHOOK, publisherId: 'contoso', url: 'http://127.0.0.1:9/hooks', events: ['offer.updated'], createdTime: new Date().toISOString() },
       'a-matrix-webhook-secret-0123',
+      { context: localAudit(), entries: [] },
     );
   });
   after(async () => server.close());
