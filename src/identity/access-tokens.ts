@@ -57,7 +57,8 @@ export async function createAccessToken(
   const now = new Date();
   const expiresAt = request.expiresInDays ? new Date(now.getTime() + request.expiresInDays * 86_400_000).toISOString() : null;
   // One record per publisher the token acts on (its Owners read it); a sandbox admin token's names none.
-  const entries = grants.length > 0 ? grants.map(({ publisherId }) => auditEntry('token.create', { publisherId, target: id })) : [auditEntry('token.create', { target: id })];
+  const entries =
+    grants.length > 0 ? grants.map(({ publisherId }) => auditEntry('token.create', { publisherId, target: id })) : [auditEntry('token.create', { target: id })];
   await store.createAccessToken(
     {
       id,

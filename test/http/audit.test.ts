@@ -125,7 +125,13 @@ describe('the audit trail', () => {
     const tenant = '0d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a';
     const memberPath = `/api/publishers/contoso/members/${member}?api-version=2017-10-31`;
     assert.equal(
-      (await server.call(memberPath, { method: 'PUT', headers: JSON_HEADERS, body: JSON.stringify({ tenantId: tenant, role: 'Reader', displayName: 'auditor' }) })).status,
+      (
+        await server.call(memberPath, {
+          method: 'PUT',
+          headers: JSON_HEADERS,
+          body: JSON.stringify({ tenantId: tenant, role: 'Reader', displayName: 'auditor' }),
+        })
+      ).status,
       201,
     );
     assert.equal((await server.call(`${memberPath}&tenantId=${tenant}`, { method: 'DELETE' })).status, 204);
@@ -188,7 +194,10 @@ describe('the audit trail', () => {
       seen,
       all.map((record) => record.id),
     );
-    assert.ok(all.every((record, i) => i === 0 || record.time <= all[i - 1]!.time), 'newest first');
+    assert.ok(
+      all.every((record, i) => i === 0 || record.time <= all[i - 1]!.time),
+      'newest first',
+    );
     const since = all[2]!.time;
     const recent = await recordsOf(`?publisherId=contoso&since=${encodeURIComponent(since)}`);
     assert.ok(recent.length >= 3 && recent.every((record) => record.time >= since));

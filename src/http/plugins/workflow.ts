@@ -41,7 +41,11 @@ export default fp(
     app.addHook('onReady', async () => engine.start());
     app.addHook('preClose', async () => engine.stop());
     // Counted in workflow time: the sandbox's clock, advanced, ages the records too.
-    const retention = new AuditRetention(options.store, { retentionDays: options.auditRetentionDays, clock: options.clock ?? systemClock, logger: options.logger });
+    const retention = new AuditRetention(options.store, {
+      retentionDays: options.auditRetentionDays,
+      clock: options.clock ?? systemClock,
+      logger: options.logger,
+    });
     app.decorate('auditRetention', retention);
     app.addHook('onReady', async () => retention.start());
     app.addHook('preClose', async () => retention.stop());

@@ -173,13 +173,15 @@ export const AuditRecord = Type.Object(
       id: Type.String({ description: "The access token's id, <tenantId>/<objectId> of a JWT, or system / local. Never a token." }),
       displayName: OptionalText("The token's description or the member's display name."),
     }),
-    requestId: OptionalText('The request id on the access log line of the request that wrote it; null for the server\'s own workers.'),
+    requestId: OptionalText("The request id on the access log line of the request that wrote it; null for the server's own workers."),
     publisherId: OptionalText(),
     offerId: OptionalText(),
     etagBefore: OptionalText("The offer's ETag before the write (null: it did not exist, or the write is not about an offer)."),
     etagAfter: OptionalText("The offer's ETag after the write."),
     operationId: OptionalText('The operation started, canceled or ended.'),
-    target: OptionalText("What else it is about: a member's object id, an application's client id, a token's, webhook's, fault rule's or configure job's id, a snapshot's name."),
+    target: OptionalText(
+      "What else it is about: a member's object id, an application's client id, a token's, webhook's, fault rule's or configure job's id, a snapshot's name.",
+    ),
   },
   { $id: 'AuditRecord' },
 );

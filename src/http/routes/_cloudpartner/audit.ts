@@ -26,7 +26,12 @@ const audit: RoutePlugin = async (app, { store }) => {
     '/_cloudpartner/audit',
     {
       config: { noApiVersion: true },
-      schema: { tags: ['audit'], summary: 'The audit trail: every write, newest first', querystring: AuditQuery, response: { 200: AuditPage, ...sandboxErrors } },
+      schema: {
+        tags: ['audit'],
+        summary: 'The audit trail: every write, newest first',
+        querystring: AuditQuery,
+        response: { 200: AuditPage, ...sandboxErrors },
+      },
     },
     async (request, reply) => {
       const query = request.query;

@@ -39,7 +39,10 @@ const reset: RoutePlugin = async (app, { store }) => {
       const options = { demo: flag('demo'), identities: flag('identities') };
       faults.clear();
       journal.clear();
-      await store.resetCatalog({ identities: options.identities }, auditWrite(request, auditEntry('sandbox.reset', { target: options.identities ? 'identities' : null })));
+      await store.resetCatalog(
+        { identities: options.identities },
+        auditWrite(request, auditEntry('sandbox.reset', { target: options.identities ? 'identities' : null })),
+      );
       if (options.demo) await restoreDemoData(store);
       return reply.type(JSON_TYPE).send(JSON.stringify(options));
     },

@@ -18,7 +18,9 @@ const deleteFault: RoutePlugin = async (app, { store }) => {
       const rule = faults.get(request.params.id);
       const { removed, released } = faults.remove(request.params.id);
       if (!removed) throw errors.faultNotFound(request.params.id);
-      await store.recordAudit(auditWrite(request, auditEntry('sandbox.fault.remove', { publisherId: rule?.match.publisherId ?? null, target: rule?.id ?? null })));
+      await store.recordAudit(
+        auditWrite(request, auditEntry('sandbox.fault.remove', { publisherId: rule?.match.publisherId ?? null, target: rule?.id ?? null })),
+      );
       await app.workflow.release(released);
       return reply.code(204).send(null);
     },

@@ -12,7 +12,8 @@ const deleteSnapshot: RoutePlugin = async (app, { store }) => {
     { config: SANDBOX_CONFIG, schema: { tags: SANDBOX_TAGS, params: SnapshotParams, response: { 204: NoContent, ...sandboxErrors } } },
     async (request, reply) => {
       const name = parseSnapshotName(request.params.name);
-      if (!(await store.deleteSnapshot(name, auditWrite(request, auditEntry('sandbox.snapshot.delete', { target: name }))))) throw errors.snapshotNotFound(name);
+      if (!(await store.deleteSnapshot(name, auditWrite(request, auditEntry('sandbox.snapshot.delete', { target: name })))))
+        throw errors.snapshotNotFound(name);
       return reply.code(204).send(null);
     },
   );

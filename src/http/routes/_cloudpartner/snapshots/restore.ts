@@ -20,7 +20,8 @@ const restoreSnapshot: RoutePlugin = async (app, { store }) => {
     },
     async (request, reply) => {
       const name = parseSnapshotName(request.params.name);
-      if (!(await store.restoreSnapshot(name, app.workflow.now(), auditWrite(request, auditEntry('sandbox.snapshot.restore', { target: name }))))) throw errors.snapshotNotFound(name);
+      if (!(await store.restoreSnapshot(name, app.workflow.now(), auditWrite(request, auditEntry('sandbox.snapshot.restore', { target: name })))))
+        throw errors.snapshotNotFound(name);
       app.workflow.wake();
       return reply.type(JSON_TYPE).send(JSON.stringify({ restored: name }));
     },

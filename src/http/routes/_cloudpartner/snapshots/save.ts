@@ -12,7 +12,11 @@ const saveSnapshot: RoutePlugin = async (app, { store, clock }) => {
     { config: SANDBOX_CONFIG, schema: { tags: SANDBOX_TAGS, params: SnapshotParams, response: { 200: Type.Ref('Snapshot'), ...sandboxErrors } } },
     async (request, reply) => {
       const name = parseSnapshotName(request.params.name);
-      const summary = await store.saveSnapshot(name, new Date(clock.now()).toISOString(), auditWrite(request, auditEntry('sandbox.snapshot.save', { target: name })));
+      const summary = await store.saveSnapshot(
+        name,
+        new Date(clock.now()).toISOString(),
+        auditWrite(request, auditEntry('sandbox.snapshot.save', { target: name })),
+      );
       return reply.type(JSON_TYPE).send(JSON.stringify(summary));
     },
   );

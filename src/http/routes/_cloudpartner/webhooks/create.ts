@@ -37,7 +37,11 @@ const createWebhook: RoutePlugin = async (app, { store, clock }) => {
         events: input.events,
         createdTime: new Date(clock.now()).toISOString(),
       };
-      await store.createWebhook(webhook, input.secret, auditWrite(request, auditEntry('webhook.create', { publisherId: webhook.publisherId, target: webhook.id })));
+      await store.createWebhook(
+        webhook,
+        input.secret,
+        auditWrite(request, auditEntry('webhook.create', { publisherId: webhook.publisherId, target: webhook.id })),
+      );
       return reply
         .code(201)
         .type(JSON_TYPE)

@@ -33,11 +33,14 @@ const cancelJob: RoutePlugin = async (app, { store }) => {
           auditContext(request),
         );
         app.workflow.wake();
-      } else if (job.status === 'completed' || !(await store.cancelIngestionJob(
+      } else if (
+        job.status === 'completed' ||
+        !(await store.cancelIngestionJob(
           job.id,
           ticksOf(app.workflow.now()),
           auditWrite(request, auditEntry('configure.cancel', { publisherId: job.publisherId, target: job.id })),
-        ))) {
+        ))
+      ) {
         throw errors.jobAlreadyCompleted();
       }
       job = (await store.getIngestionJob(job.id))!;
