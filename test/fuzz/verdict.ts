@@ -91,7 +91,9 @@ async function checkAuditTrail(get: (path: string) => Promise<{ status: number; 
     }
     const newest = (JSON.parse(audit.text) as { value: Array<{ action: string; etagAfter: string | null }> }).value[0];
     if (newest?.etagAfter !== offer.headers['etag'])
-      problems.push(`audit of ${offerId}: the newest record (${newest?.action ?? 'none'}) ends at ${newest?.etagAfter}, the offer is at ${offer.headers['etag']}`);
+      problems.push(
+        `audit of ${offerId}: the newest record (${newest?.action ?? 'none'}) ends at ${newest?.etagAfter}, the offer is at ${offer.headers['etag']}`,
+      );
   }
   return problems;
 }

@@ -357,9 +357,15 @@ describe('authorization matrix', () => {
       assert.equal(res.status, 403, principal);
       assert.equal(errorCode(res), 'Forbidden', principal);
     }
-    const written = await call(endpoints.find((endpoint) => endpoint.method === 'PUT')!, `Bearer ${tokens['Contributor']}`);
+    const written = await call(
+      endpoints.find((endpoint) => endpoint.method === 'PUT')!,
+      `Bearer ${tokens['Contributor']}`,
+    );
     assert.equal(written.status, 200, written.text);
-    const records = await call({ method: 'GET', path: () => '/_cloudpartner/audit?publisherId=contoso&offerId=matrix-offer', needs: 'manageAccess' }, `Bearer ${tokens['Owner']}`);
+    const records = await call(
+      { method: 'GET', path: () => '/_cloudpartner/audit?publisherId=contoso&offerId=matrix-offer', needs: 'manageAccess' },
+      `Bearer ${tokens['Owner']}`,
+    );
     const [last] = records.json().value;
     assert.equal(last.principal.kind, 'servicePrincipal');
     assert.match(last.principal.id, /^[0-9a-f-]{36}\/[0-9a-f-]{36}$/);
