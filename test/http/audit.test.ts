@@ -10,6 +10,7 @@ import { DAY_MS } from '../../src/domain/audit.ts';
 import { createLogger } from '../../src/server.ts';
 import { type TestServer, errorCode, startTestServer } from '../helpers/harness.ts';
 import { JSON_HEADERS, post, publishableOffer, put, waitForOperation } from '../helpers/offers.ts';
+import { MP, configureCall, productIdOf, waitForJob } from '../helpers/ingestion.ts';
 
 const SECRET_VALUE = 'SECRET-AUDIT-TEST-DRIVE-KEY-7';
 
@@ -174,6 +175,27 @@ describe('the audit trail', () => {
     assert.equal(everything[0]!.target, 'audited');
     const text = (await audit('?limit=1000', admin)).text;
     for (const secret of [clientSecret, token, admin, 'an-audited-webhook-secret', SECRET_VALUE]) assert.ok(!text.includes(secret));
+  });
+
+  it("a configure job: its request is the caller's record, what its runner writes the system's, naming the job", async () => {
+    const productId = await productIdOf(server, 'audited');
+    const res = await configureCall(server, [
+      { $schema: `${MP}/listing/2022-03-01-preview5`, kind: 'azureVM', product: productId, languageId: 'en-us', title: 'Audited through a job' },
+    ]);
+    assert.equal(res.status, 202, res.text);
+    const jobId = res.json().jobId;
+    assert.equal((await waitForJob(server, jobId)).jobResult, 'succeeded');
+    const byJob = (await recordsOf('?publisherId=contoso&limit=20')).filter((record) => record.target === jobId).reverse();
+    assert.deepEqual(
+      byJob.map((record) => [record.action, record.principal.kind, record.offerId]),
+      [
+        ['configure.create', 'token', null],
+        ['offer.update', 'system', 'audited'],
+      ],
+    );
+    assert.match(byJob[0]!.requestId!, /^req-/);
+    assert.equal(byJob[1]!.requestId, null);
+    assert.equal(byJob[1]!.etagAfter, (await server.call('/api/publishers/contoso/offers/audited?api-version=2017-10-31')).headers['etag']);
   });
 
   it('pages newest first with @nextLink: every record once, none skipped', async () => {
