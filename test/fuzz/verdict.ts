@@ -5,7 +5,8 @@
  */
 import type { RawResult } from '../helpers/raw-http.ts';
 import { recordAcknowledgedDocument, recordResponse } from '../helpers/capture.ts';
-import { type ConsistencyReport, checkOffers, waitForIdle } from './consistency.ts';
+import { DEMO_OFFER_ID } from '../../src/demo/demo-data.ts';
+import { type ConsistencyReport, checkAuditTrail, checkOffers, waitForIdle } from './consistency.ts';
 import { FUZZ_WEBHOOK_SECRET, type FuzzCase } from './generators.ts';
 import type { FuzzServer } from './setup.ts';
 
@@ -50,7 +51,7 @@ export async function verdictAfterFuzz(fuzz: FuzzServer, watch: Watch, options: 
   if (running.length > 0) problems.push(`operations still running ${options.idleTimeoutMs} ms after the run: ${running.join(', ')}`);
   const consistency = await checkOffers(get, 'contoso');
   problems.push(...consistency.problems);
-  problems.push(...(await checkAuditTrail(get, fuzz.state.offerIds)));
+  problems.push(...(await checkAuditTrail(get, 'contoso', [DEMO_OFFER_ID])));
 
   // Secret-type field values are sealed as JSON text; webhook secrets are sealed as they are.
   const planted = [...fuzz.sealed]
@@ -73,27 +74,4 @@ export async function verdictAfterFuzz(fuzz: FuzzServer, watch: Watch, options: 
   for (const marker of planted) if (log.includes(marker)) problems.push(`stored secret ${marker} in the log`);
   for (const line of fuzz.logLines.filter((each) => /"level":(50|60)/.test(each)).slice(0, 10)) problems.push(`logged as an error: ${line.slice(0, 500)}`);
   return { problems, consistency, storedSecrets: planted.length, logLines: fuzz.logLines.length };
-}
-
-/**
- * The audit trail ends where each offer stands: the newest record about an offer the run wrote
- * has the offer's ETag as its ETag after (every write that moved it recorded, in its transaction).
- */
-async function checkAuditTrail(get: (path: string) => Promise<{ status: number; headers: Record<string, string>; text: string }>, offerIds: readonly string[]) {
-  const problems: string[] = [];
-  for (const offerId of offerIds) {
-    const offer = await get(`/api/publishers/contoso/offers/${offerId}?api-version=2017-10-31`);
-    if (offer.status === 404) continue; // never created
-    const audit = await get(`/_cloudpartner/audit?publisherId=contoso&offerId=${offerId}&limit=1`);
-    if (audit.status !== 200) {
-      problems.push(`audit of ${offerId}: ${audit.status} ${audit.text.slice(0, 200)}`);
-      continue;
-    }
-    const newest = (JSON.parse(audit.text) as { value: Array<{ action: string; etagAfter: string | null }> }).value[0];
-    if (newest?.etagAfter !== offer.headers['etag'])
-      problems.push(
-        `audit of ${offerId}: the newest record (${newest?.action ?? 'none'}) ends at ${newest?.etagAfter}, the offer is at ${offer.headers['etag']}`,
-      );
-  }
-  return problems;
 }
