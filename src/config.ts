@@ -11,6 +11,7 @@ import { DEFAULT_AUDIENCE, DEFAULT_CLOCK_SKEW_SECONDS } from './identity/default
 import type { TrustedIssuer } from './identity/jwt-verifier.ts';
 import { DEFAULT_STEP_DURATION_MS, DEFAULT_STEP_LEASE_MS, type StepDurations, parseStepDurations } from './workflow/durations.ts';
 import { WEBHOOK_DEFAULTS } from './webhooks/dispatcher.ts';
+import { DEFAULT_AUDIT_RETENTION_DAYS } from './domain/audit.ts';
 
 export class ConfigError extends Error {}
 
@@ -305,6 +306,15 @@ export const SERVE_SETTINGS = {
     value: 'n',
     help: 'how long a workflow step stays leased to the instance running it: how soon another takes over the step of one that died',
     parse: (text, name) => wholeNumber(text!, name, 1, 3_600_000),
+  }),
+  auditRetentionDays: setting({
+    flag: 'audit-retention-days',
+    env: 'CLOUDPARTNER_AUDIT_RETENTION_DAYS',
+    fallback: String(DEFAULT_AUDIT_RETENTION_DAYS),
+    shown: `\`${DEFAULT_AUDIT_RETENTION_DAYS}\``,
+    value: 'days',
+    help: 'how long audit records (`GET /_cloudpartner/audit`) are kept, in days of workflow time; older ones are deleted hourly. `0`: forever',
+    parse: (text, name) => wholeNumber(text!, name, 0, 36_500),
   }),
   webhookTimeoutMs: setting({
     flag: 'webhook-timeout-ms',

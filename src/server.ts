@@ -78,6 +78,7 @@ export async function startServer(config: ServeConfig, out: NodeJS.WritableStrea
     ingestionPublishJob: config.ingestionPublishJob,
     sandbox,
     webhooks: { timeoutMs: config.webhookTimeoutMs },
+    auditRetentionDays: config.auditRetentionDays,
     metrics: config.metrics ? { token: config.metricsToken } : false,
     identity: {
       audiences: config.audiences,

@@ -19,6 +19,7 @@ import { operationsCommand } from './commands/operations.ts';
 import { publishersCommand } from './commands/publishers.ts';
 import { sandboxCommand } from './commands/sandbox.ts';
 import { webhooksCommand } from './commands/webhooks.ts';
+import { auditCommand } from './commands/audit.ts';
 import { processIo } from './remote/output.ts';
 
 const USAGE = `cloudpartner ${PACKAGE_VERSION} — the Cloud Partner Portal offer publishing API, self-hosted
@@ -61,6 +62,7 @@ ${serveUsage()}
   cloudpartner publishers list
   cloudpartner sandbox faults add|list|rm | clock | advance | reset | snapshot | restore | snapshots | journal …
   cloudpartner webhooks add|list|rm|deliveries …
+  cloudpartner audit [--offer <id>] [--since <time>] [--limit <n>] [--continuation <token>] [--every-publisher]
     Publish from scripts and CI against cloudpartner or any endpoint that speaks the API:
     --endpoint, --token or client credentials (--tenant-id, --client-id, --client-secret), --profile,
     --publisher, --output table|json. 'cloudpartner offers --help' shows every command and option.
@@ -97,6 +99,8 @@ export async function main(argv: string[]): Promise<number> {
       return sandboxCommand(rest, processIo());
     case 'webhooks':
       return webhooksCommand(rest, processIo());
+    case 'audit':
+      return auditCommand(rest, processIo());
     case '--version':
     case 'version': {
       const { values } = parseArgs({ args: rest, options: OUTPUT_OPTIONS, strict: true });

@@ -34,6 +34,9 @@ import type {
   OperationHandle,
   OperationStatus,
   OutboxMessage,
+  AuditPage,
+  AuditQuery,
+  AuditRecord,
   Publisher,
   PutResult,
   Role,
@@ -424,6 +427,36 @@ export class CloudPartnerClient {
       },
       deliveries: async (id) => (await this.#json<{ value: WebhookDelivery[] }>('GET', path(id, '/deliveries'), { noApiVersion: true })).value,
     };
+  }
+
+  // ---- the audit trail (cloudpartner; Owners of the publisher, or the sandbox admin token) --
+
+  /** GET /_cloudpartner/audit — one page of the audit trail, newest first. */
+  async listAudit(query: AuditQuery & { signal?: AbortSignal } = {}): Promise<AuditPage> {
+    const publisherId = query.publisherId === undefined ? this.publisherId : query.publisherId;
+    const params: Record<string, string> = {};
+    if (publisherId) params['publisherId'] = publisherId;
+    if (query.offerId !== undefined) params['offerId'] = query.offerId;
+    if (query.since !== undefined) params['since'] = query.since instanceof Date ? query.since.toISOString() : query.since;
+    if (query.limit !== undefined) params['limit'] = String(query.limit);
+    if (query.continuationToken !== undefined) params['continuationToken'] = query.continuationToken;
+    const page = await this.#json<{ value: AuditRecord[]; '@nextLink'?: string }>('GET', '/_cloudpartner/audit', {
+      noApiVersion: true,
+      query: params,
+      signal: query.signal,
+    });
+    const next = page['@nextLink'] ? new URL(page['@nextLink'], 'http://next').searchParams.get('continuationToken') : null;
+    return { value: page.value, ...(next ? { continuationToken: next } : {}) };
+  }
+
+  /** Every record the query finds, page after page, newest first. */
+  async *auditRecords(query: Omit<AuditQuery, 'continuationToken'> & { signal?: AbortSignal } = {}): AsyncGenerator<AuditRecord> {
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.listAudit({ ...query, ...(continuationToken ? { continuationToken } : {}) });
+      yield* page.value;
+      continuationToken = page.continuationToken;
+    } while (continuationToken);
   }
 
   // ---- the product-ingestion face (Partner Center's API, over the same catalog) ---------------

@@ -208,6 +208,26 @@ export type WebhookDelivery = Static<typeof SandboxSchemas.WebhookDelivery>;
 export type WebhookEvent = Webhook['events'][number];
 /** An e-mail the hosted service would have sent, kept in the sandbox outbox. */
 export type OutboxMessage = Static<typeof SandboxSchemas.OutboxMessage>;
+/** One write as the audit trail keeps it: who (never a token), when, which request, the offer's ETag before and after. */
+export type AuditRecord = Static<typeof SandboxSchemas.AuditRecord>;
+export type AuditAction = AuditRecord['action'];
+/** What `listAudit` reads: one publisher's records (the client's by default), one offer's, since a time. */
+export interface AuditQuery {
+  /** The publisher (default: the client's); null: every record (the sandbox admin token only). */
+  publisherId?: string | null;
+  offerId?: string;
+  /** Only records at or after this time. */
+  since?: string | Date;
+  /** Records a page, 1 to 1000 (default 100). */
+  limit?: number;
+  /** Where the page starts: the `continuationToken` of the page before. */
+  continuationToken?: string;
+}
+/** One page of the audit trail, newest first; `continuationToken` is there when older records follow. */
+export interface AuditPage {
+  value: AuditRecord[];
+  continuationToken?: string;
+}
 
 // ---- the product-ingestion face ------------------------------------------------------------
 

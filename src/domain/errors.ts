@@ -156,6 +156,8 @@ export const errors = {
   forbiddenAction: (publisherId: string, role: string, action: string) =>
     new ApiError(403, 'InsufficientRole', `The caller's role ${role} on publisher '${publisherId}' does not allow ${action}.`),
 
+  auditNeedsPublisher: () =>
+    new ApiError(403, 'Forbidden', "Name the publisher (publisherId=…): only the sandbox admin token reads every publisher's audit records."),
   sandboxAdminRequired: () =>
     new ApiError(403, 'SandboxAdminRequired', 'The sandbox controls need the sandbox admin token (cloudpartner token create --sandbox-admin).'),
 

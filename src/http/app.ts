@@ -43,6 +43,7 @@ import type { ConsoleAssets } from './console-assets.ts';
 import webhooksPlugin from './plugins/webhooks.ts';
 import type { DispatcherOptions } from '../webhooks/dispatcher.ts';
 import { type StepDurations, fixedDurations, DEFAULT_STEP_DURATION_MS } from '../workflow/durations.ts';
+import { DEFAULT_AUDIT_RETENTION_DAYS } from '../domain/audit.ts';
 
 export interface AppOptions {
   store: Store;
@@ -79,6 +80,8 @@ export interface AppOptions {
   console?: ConsoleAssets;
   /** Prometheus metrics at /metrics (default: on, open); `token`: only to `Authorization: Bearer <token>`; false: off (404). */
   metrics?: false | { token?: string | undefined };
+  /** Days audit records are kept, in workflow time (default 90); 0: forever. */
+  auditRetentionDays?: number;
 }
 
 export interface IdentityOptions {
@@ -172,6 +175,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     pollMs: options.workflowPollMs,
     clock: sandbox?.clock ?? clock,
     interventions: sandbox?.faults,
+    auditRetentionDays: options.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS,
   });
   // Step ends record events too: the engine wakes the dispatcher after each.
   await app.register(webhooksPlugin, { store: options.store, dispatcher: { ...options.webhooks, clock, logger: options.logger } });

@@ -6,6 +6,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { errors } from '../domain/errors.ts';
 import type { Role } from '../domain/roles.ts';
 import type { Store } from '../store/store.ts';
+import { type AuditContext, auditEntry, localAudit } from '../domain/audit.ts';
 
 /** Recognisable prefix, so leaked tokens can be found by secret scanners. */
 export const TOKEN_PREFIX = 'cpat_';
@@ -41,7 +42,11 @@ interface TokenLifetime {
 export type CreateTokenRequest = TokenLifetime & ({ publisherIds: readonly string[]; role: Role } | { sandboxAdmin: true });
 
 /** Creates a token and returns it; this is the only time the token exists outside the caller. */
-export async function createAccessToken(store: Store, request: CreateTokenRequest): Promise<{ id: string; token: string; expiresAt: string | null }> {
+export async function createAccessToken(
+  store: Store,
+  request: CreateTokenRequest,
+  audit: AuditContext = localAudit(),
+): Promise<{ id: string; token: string; expiresAt: string | null }> {
   const grants = 'sandboxAdmin' in request ? [] : request.publisherIds.map((publisherId) => ({ publisherId, role: request.role }));
   if (!('sandboxAdmin' in request) && grants.length === 0) throw new Error('a token needs at least one publisher');
   for (const { publisherId } of grants) {
@@ -51,14 +56,20 @@ export async function createAccessToken(store: Store, request: CreateTokenReques
   const id = randomUUID();
   const now = new Date();
   const expiresAt = request.expiresInDays ? new Date(now.getTime() + request.expiresInDays * 86_400_000).toISOString() : null;
-  await store.createAccessToken({
-    id,
-    tokenHash: hashToken(token),
-    description: request.description ?? '',
-    grants,
-    createdAt: now.toISOString(),
-    expiresAt,
-    ...('sandboxAdmin' in request ? { sandboxAdmin: true } : {}),
-  });
+  // One record per publisher the token acts on (its Owners read it); a sandbox admin token's names none.
+  const entries =
+    grants.length > 0 ? grants.map(({ publisherId }) => auditEntry('token.create', { publisherId, target: id })) : [auditEntry('token.create', { target: id })];
+  await store.createAccessToken(
+    {
+      id,
+      tokenHash: hashToken(token),
+      description: request.description ?? '',
+      grants,
+      createdAt: now.toISOString(),
+      expiresAt,
+      ...('sandboxAdmin' in request ? { sandboxAdmin: true } : {}),
+    },
+    { context: audit, entries },
+  );
   return { id, token, expiresAt };
 }

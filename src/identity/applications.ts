@@ -10,6 +10,7 @@ import { errors } from '../domain/errors.ts';
 import type { Role } from '../domain/roles.ts';
 import type { Application, IdentityStore, Store } from '../store/store.ts';
 import type { TokenService } from './token-service.ts';
+import { type AuditContext, auditEntry, localAudit } from '../domain/audit.ts';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 
@@ -41,6 +42,7 @@ export async function registerApplication(
   store: Store,
   tokens: TokenService,
   request: { publisherIds: readonly string[]; role: Role; displayName?: string },
+  audit: AuditContext = localAudit(),
 ): Promise<RegisteredApplication> {
   for (const publisherId of request.publisherIds) {
     if (!(await store.getPublisher(publisherId))) throw errors.publisherNotFound(publisherId);
@@ -56,14 +58,18 @@ export async function registerApplication(
   };
   await store.createApplication(application);
   for (const publisherId of request.publisherIds) {
-    await store.putMember({
-      publisherId,
-      tenantId: application.tenantId,
-      objectId: application.objectId,
-      role: request.role,
-      displayName: application.displayName,
-      createdAt: application.createdAt,
-    });
+    // Its membership is what makes the application act: its creation is recorded with it.
+    await store.putMember(
+      {
+        publisherId,
+        tenantId: application.tenantId,
+        objectId: application.objectId,
+        role: request.role,
+        displayName: application.displayName,
+        createdAt: application.createdAt,
+      },
+      { context: audit, entries: [auditEntry('application.create', { publisherId, target: application.clientId })] },
+    );
   }
   return {
     clientId: application.clientId,
@@ -79,8 +85,16 @@ export async function registerApplication(
  * Ends an application's membership of one publisher; the application itself is deleted (its
  * secret stops working) when that leaves it a member of no publisher. Says which.
  */
-export async function removeApplication(store: IdentityStore, publisherId: string, clientId: string): Promise<{ deleted: boolean }> {
-  const removed = await store.removeApplication(publisherId, clientId);
+export async function removeApplication(
+  store: IdentityStore,
+  publisherId: string,
+  clientId: string,
+  audit: AuditContext = localAudit(),
+): Promise<{ deleted: boolean }> {
+  const removed = await store.removeApplication(publisherId, clientId, {
+    context: audit,
+    entries: [auditEntry('application.remove', { publisherId, target: clientId })],
+  });
   if (!removed) throw errors.applicationNotFound(publisherId, clientId);
   return removed;
 }

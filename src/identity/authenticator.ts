@@ -36,6 +36,7 @@ export class Authenticator {
         id: `${identity.tenantId}/${identity.objectId}`,
         grants: await this.#store.findMemberGrants(identity.tenantId, identity.objectId, mark),
         expiresAt: identity.expiresAt,
+        servicePrincipal: true,
       };
     }
     const principal = await this.#store.findPrincipalByTokenHash(hashOf(token), mark);

@@ -15,6 +15,7 @@ import type { ClaimedJob, Store } from '../store/store.ts';
 import { jobError } from './errors.ts';
 import { productGuid } from './ids.ts';
 import { JobFailure, jobErrorsOf, planJob, type StoredRequest, ticksOf } from './configure.ts';
+import { systemAudit } from '../domain/audit.ts';
 
 export const DEFAULT_JOB_LEASE_MS = 30_000;
 
@@ -106,11 +107,17 @@ export class IngestionJobRunner {
     };
     let submissionId: string | undefined;
     try {
-      const applied = await this.#store.applyIngestionJob(claim, ticksOf(now), async (catalog) => {
-        const changes = await planJob(request, context, catalog);
-        submissionId = changes.submission?.offerId;
-        return changes;
-      });
+      // The runner's writes are the system's; the job's id on each record leads to the request that asked (configure.create).
+      const applied = await this.#store.applyIngestionJob(
+        claim,
+        ticksOf(now),
+        async (catalog) => {
+          const changes = await planJob(request, context, catalog);
+          submissionId = changes.submission?.offerId;
+          return changes;
+        },
+        systemAudit(now),
+      );
       if (applied) this.#workflow.wake();
     } catch (error) {
       let failures;

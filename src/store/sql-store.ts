@@ -14,11 +14,16 @@ import { SqlOfferStore } from './offers/offer-store.ts';
 import { SqlSnapshotStore } from './sandbox/snapshot-store.ts';
 import { SqlWebhookStore } from './webhooks/webhook-store.ts';
 import { SqlNotificationStore } from './notifications/notification-store.ts';
+import { SqlAuditStore } from './audit/audit-store.ts';
 import type { SecretBox } from './secret-box.ts';
 import { sql, type SqlDatabase } from './sql/statement.ts';
 import { migrationProvider } from './migrations/index.ts';
 import { type CacheCount, type DatabaseObserver, type PoolStats, type WorkflowGauges, isConnectionFailure } from './telemetry.ts';
 import type {
+  AuditContext,
+  AuditFilter,
+  AuditWrite,
+  StoredAuditRecord,
   Application,
   ApplicationMember,
   ClaimedDelivery,
@@ -60,6 +65,7 @@ export abstract class SqlStore implements Store {
   protected readonly webhooks: SqlWebhookStore;
   protected readonly notifications: SqlNotificationStore;
   protected readonly ingestion: SqlIngestionStore;
+  protected readonly audit: SqlAuditStore;
 
   readonly #db: SqlDatabase & { observer: DatabaseObserver | undefined };
 
@@ -72,11 +78,12 @@ export abstract class SqlStore implements Store {
     this.webhooks = new SqlWebhookStore(db, secrets);
     this.notifications = new SqlNotificationStore(db);
     this.ingestion = new SqlIngestionStore(db, this.offers, this.workflow, secrets);
+    this.audit = new SqlAuditStore(db);
   }
 
   // ---- configure jobs ----
-  createIngestionJob(job: NewIngestionJob): Promise<void> {
-    return this.ingestion.createIngestionJob(job);
+  createIngestionJob(job: NewIngestionJob, audit: AuditWrite): Promise<void> {
+    return this.ingestion.createIngestionJob(job, audit);
   }
   getIngestionJob(id: string): Promise<IngestionJobRecord | null> {
     return this.ingestion.getIngestionJob(id);
@@ -84,14 +91,14 @@ export abstract class SqlStore implements Store {
   claimIngestionJob(owner: string, nowMs: number, leaseMs: number): Promise<ClaimedJob | null> {
     return this.ingestion.claimIngestionJob(owner, nowMs, leaseMs);
   }
-  applyIngestionJob(claim: ClaimedJob, jobEnd: string, work: (catalog: JobCatalog) => Promise<JobChanges>): Promise<boolean> {
-    return this.ingestion.applyIngestionJob(claim, jobEnd, work);
+  applyIngestionJob(claim: ClaimedJob, jobEnd: string, work: (catalog: JobCatalog) => Promise<JobChanges>, audit: AuditContext): Promise<boolean> {
+    return this.ingestion.applyIngestionJob(claim, jobEnd, work, audit);
   }
   failIngestionJob(claim: ClaimedJob, errorsJson: string, jobEnd: string): Promise<boolean> {
     return this.ingestion.failIngestionJob(claim, errorsJson, jobEnd);
   }
-  cancelIngestionJob(id: string, jobEnd: string): Promise<boolean> {
-    return this.ingestion.cancelIngestionJob(id, jobEnd);
+  cancelIngestionJob(id: string, jobEnd: string, audit: AuditWrite): Promise<boolean> {
+    return this.ingestion.cancelIngestionJob(id, jobEnd, audit);
   }
   releaseIngestionJobs(owner: string): Promise<void> {
     return this.ingestion.releaseIngestionJobs(owner);
@@ -155,22 +162,29 @@ export abstract class SqlStore implements Store {
   }
 
   // ---- drafts and the workflow ----
-  saveDraft(publisherId: string, offerId: string, condition: WriteCondition, build: (current: CurrentDraft | null) => DraftContent): Promise<SaveDraftResult> {
-    return this.offers.saveDraft(publisherId, offerId, condition, build);
+  saveDraft(
+    publisherId: string,
+    offerId: string,
+    condition: WriteCondition,
+    build: (current: CurrentDraft | null) => DraftContent,
+    audit: AuditContext,
+  ): Promise<SaveDraftResult> {
+    return this.offers.saveDraft(publisherId, offerId, condition, build, audit);
   }
   startPublish(
     publisherId: string,
     offerId: string,
     options: StartOperationOptions,
     validate: (offer: OfferHeader, definitionJson: string) => void,
+    audit: AuditContext,
   ): Promise<{ operation: OperationRecord; reused: boolean }> {
-    return this.workflow.startPublish(publisherId, offerId, options, validate);
+    return this.workflow.startPublish(publisherId, offerId, options, validate, audit);
   }
-  startGoLive(publisherId: string, offerId: string, options: StartOperationOptions): Promise<OperationRecord> {
-    return this.workflow.startGoLive(publisherId, offerId, options);
+  startGoLive(publisherId: string, offerId: string, options: StartOperationOptions, audit: AuditContext): Promise<OperationRecord> {
+    return this.workflow.startGoLive(publisherId, offerId, options, audit);
   }
-  cancelOperation(publisherId: string, offerId: string, options: StartOperationOptions): Promise<CancelResult> {
-    return this.workflow.cancelOperation(publisherId, offerId, options);
+  cancelOperation(publisherId: string, offerId: string, options: StartOperationOptions, audit: AuditContext): Promise<CancelResult> {
+    return this.workflow.cancelOperation(publisherId, offerId, options, audit);
   }
   getOperation(publisherId: string, offerId: string, operationId: string): Promise<OperationRecord | null> {
     return this.workflow.getOperation(publisherId, offerId, operationId);
@@ -219,23 +233,23 @@ export abstract class SqlStore implements Store {
   listApplications(publisherId: string): Promise<ApplicationMember[]> {
     return this.identity.listApplications(publisherId);
   }
-  removeApplication(publisherId: string, clientId: string): Promise<{ deleted: boolean } | null> {
-    return this.identity.removeApplication(publisherId, clientId);
+  removeApplication(publisherId: string, clientId: string, audit?: AuditWrite): Promise<{ deleted: boolean } | null> {
+    return this.identity.removeApplication(publisherId, clientId, audit);
   }
   listMembers(publisherId: string): Promise<Member[]> {
     return this.identity.listMembers(publisherId);
   }
-  putMember(member: Member): Promise<boolean> {
-    return this.identity.putMember(member);
+  putMember(member: Member, audit?: AuditWrite): Promise<boolean> {
+    return this.identity.putMember(member, audit);
   }
-  removeMember(publisherId: string, tenantId: string, objectId: string): Promise<boolean> {
-    return this.identity.removeMember(publisherId, tenantId, objectId);
+  removeMember(publisherId: string, tenantId: string, objectId: string, audit?: AuditWrite): Promise<boolean> {
+    return this.identity.removeMember(publisherId, tenantId, objectId, audit);
   }
   findMemberGrants(tenantId: string, objectId: string): Promise<ReadonlyMap<string, Role>> {
     return this.identity.findMemberGrants(tenantId, objectId);
   }
-  createAccessToken(token: NewAccessToken): Promise<void> {
-    return this.identity.createAccessToken(token);
+  createAccessToken(token: NewAccessToken, audit?: AuditWrite): Promise<void> {
+    return this.identity.createAccessToken(token, audit);
   }
   findPrincipalByTokenHash(tokenHash: string): Promise<Principal | null> {
     return this.identity.findPrincipalByTokenHash(tokenHash);
@@ -245,30 +259,30 @@ export abstract class SqlStore implements Store {
   }
 
   // ---- the sandbox ----
-  async resetCatalog(options: { identities: boolean }): Promise<void> {
-    await this.snapshots.resetCatalog(options);
+  async resetCatalog(options: { identities: boolean }, audit: AuditWrite): Promise<void> {
+    await this.snapshots.resetCatalog(options, audit);
     this.dropCaches();
   }
-  saveSnapshot(name: string, createdTime: string): Promise<SnapshotSummary> {
-    return this.snapshots.saveSnapshot(name, createdTime);
+  saveSnapshot(name: string, createdTime: string, audit: AuditWrite): Promise<SnapshotSummary> {
+    return this.snapshots.saveSnapshot(name, createdTime, audit);
   }
-  async restoreSnapshot(name: string, nowMs: number): Promise<boolean> {
-    const restored = await this.snapshots.restoreSnapshot(name, nowMs);
+  async restoreSnapshot(name: string, nowMs: number, audit: AuditWrite): Promise<boolean> {
+    const restored = await this.snapshots.restoreSnapshot(name, nowMs, audit);
     this.dropCaches();
     return restored;
   }
   listSnapshots(): Promise<SnapshotSummary[]> {
     return this.snapshots.listSnapshots();
   }
-  deleteSnapshot(name: string): Promise<boolean> {
-    return this.snapshots.deleteSnapshot(name);
+  deleteSnapshot(name: string, audit: AuditWrite): Promise<boolean> {
+    return this.snapshots.deleteSnapshot(name, audit);
   }
   /** A backend with caches that a reset or a restore could make wrong forgets them here. */
   dropCaches(): void {}
 
   // ---- webhooks ----
-  createWebhook(webhook: Webhook, secret: string): Promise<void> {
-    return this.webhooks.createWebhook(webhook, secret);
+  createWebhook(webhook: Webhook, secret: string, audit: AuditWrite): Promise<void> {
+    return this.webhooks.createWebhook(webhook, secret, audit);
   }
   getWebhook(id: string): Promise<Webhook | null> {
     return this.webhooks.getWebhook(id);
@@ -276,8 +290,8 @@ export abstract class SqlStore implements Store {
   listWebhooks(publisherId?: string): Promise<Webhook[]> {
     return this.webhooks.listWebhooks(publisherId);
   }
-  deleteWebhook(id: string): Promise<boolean> {
-    return this.webhooks.deleteWebhook(id);
+  deleteWebhook(id: string, audit: AuditWrite): Promise<boolean> {
+    return this.webhooks.deleteWebhook(id, audit);
   }
   listDeliveries(webhookId: string): Promise<DeliveryRecord[]> {
     return this.webhooks.listDeliveries(webhookId);
@@ -293,6 +307,17 @@ export abstract class SqlStore implements Store {
   }
   releaseDeliveryLeases(owner: string): Promise<void> {
     return this.webhooks.releaseDeliveryLeases(owner);
+  }
+
+  // ---- the audit trail ----
+  recordAudit(write: AuditWrite): Promise<void> {
+    return this.audit.recordAudit(write);
+  }
+  listAudit(filter: AuditFilter): Promise<StoredAuditRecord[]> {
+    return this.audit.listAudit(filter);
+  }
+  pruneAudit(beforeMs: number): Promise<number> {
+    return this.audit.pruneAudit(beforeMs);
   }
 
   // ---- the notifications outbox ----

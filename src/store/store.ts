@@ -15,6 +15,9 @@ import type { OperationRecord, OperationSummary } from '../domain/operations.ts'
 import type { OperationStatus, OperationType } from '../domain/workflow.ts';
 import type { EventType } from '../domain/events.ts';
 import type { CacheCount, DatabaseObserver, PoolStats, WorkflowGauges } from './telemetry.ts';
+import type { AuditContext, AuditWrite } from '../domain/audit.ts';
+import type { AuditFilter, StoredAuditRecord } from './audit/audit-store.ts';
+export type { AuditContext, AuditFilter, AuditWrite, StoredAuditRecord };
 
 import type { CurrentDraft, DraftContent, WriteCondition } from '../domain/drafts.ts';
 export type { CurrentDraft, DraftContent, WriteCondition };
@@ -55,6 +58,10 @@ export interface Principal {
   expiresAt: number | null;
   /** The sandbox admin token: may use the sandbox controls, and nothing else. */
   sandboxAdmin?: boolean;
+  /** A JWT's service principal (`id` is `<tenantId>/<objectId>`), not an opaque access token. */
+  servicePrincipal?: boolean;
+  /** The access token's description, as the audit trail names the caller. */
+  displayName?: string | null;
 }
 
 /** A publisher member: a service principal (tenant + object id) holding a role. */
@@ -135,7 +142,7 @@ export type { OperationType };
  * The store, by concern: what a caller needs is one of these (the catalog, the workflow, identity);
  * `Store` is all of them, as each backend implements it.
  */
-export interface Store extends CatalogStore, WorkflowStore, IdentityStore, SandboxStore, WebhookStore, NotificationStore, IngestionStore {
+export interface Store extends CatalogStore, WorkflowStore, IdentityStore, SandboxStore, WebhookStore, NotificationStore, IngestionStore, AuditStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Brings the schema up to date. Safe to call on every start, from several processes. */
   migrate(): Promise<void>;
@@ -194,7 +201,13 @@ export interface WorkflowStore {
    * null when the offer does not exist) and returns the new content; the condition is checked
    * atomically (409 when creating over an existing offer, 412 on an ETag mismatch).
    */
-  saveDraft(publisherId: string, offerId: string, condition: WriteCondition, build: (current: CurrentDraft | null) => DraftContent): Promise<SaveDraftResult>;
+  saveDraft(
+    publisherId: string,
+    offerId: string,
+    condition: WriteCondition,
+    build: (current: CurrentDraft | null) => DraftContent,
+    audit: AuditContext,
+  ): Promise<SaveDraftResult>;
   /**
    * Freezes the draft and starts a publish. `validate` runs inside the transaction on the draft
    * (throws 422). An identical re-publish while the same version publishes returns the running
@@ -205,11 +218,12 @@ export interface WorkflowStore {
     offerId: string,
     options: StartOperationOptions,
     validate: (offer: OfferHeader, definitionJson: string) => void,
+    audit: AuditContext,
   ): Promise<{ operation: OperationRecord; reused: boolean }>;
   /** Starts a go-live of the Preview version (409 when there is none or something runs). */
-  startGoLive(publisherId: string, offerId: string, options: StartOperationOptions): Promise<OperationRecord>;
+  startGoLive(publisherId: string, offerId: string, options: StartOperationOptions, audit: AuditContext): Promise<OperationRecord>;
   /** Cancels the running operation: at once, or (a go-live) through a cancel operation. */
-  cancelOperation(publisherId: string, offerId: string, options: StartOperationOptions): Promise<CancelResult>;
+  cancelOperation(publisherId: string, offerId: string, options: StartOperationOptions, audit: AuditContext): Promise<CancelResult>;
   getOperation(publisherId: string, offerId: string, operationId: string): Promise<OperationRecord | null>;
   /** The offer's operations, oldest first: its publishing history. */
   listOperations(publisherId: string, offerId: string): Promise<OperationRecord[]>;
@@ -221,7 +235,7 @@ export interface WorkflowStore {
   findOperationOfVersion(publisherId: string, offerId: string, type: OperationType, publishingVersion: number): Promise<OperationRecord | null>;
   /** Takes the lease on one step that is due, if any. */
   claimDueStep(owner: string, nowMs: number, leaseMs: number): Promise<ClaimedStep | null>;
-  /** Records a claimed step's outcome and moves the operation on; false if the lease was lost. */
+  /** Records a claimed step's outcome and moves the operation on (an operation's end is audited as the system's); false if the lease was lost. */
   finishStep(claim: ClaimedStep, outcome: StepOutcome, nowMs: number): Promise<boolean>;
   /** Epoch ms when a step can next be claimed (due, and its lease, if any, expired), or null when nothing runs. */
   nextDueMs(): Promise<number | null>;
@@ -236,15 +250,15 @@ export type { ClaimedJob, IngestionJobRecord, JobCatalog, JobChanges, NewIngesti
 
 /** Configure jobs of the product-ingestion face (src/store/ingestion/job-store.ts). */
 export interface IngestionStore {
-  createIngestionJob(job: NewIngestionJob): Promise<void>;
+  createIngestionJob(job: NewIngestionJob, audit: AuditWrite): Promise<void>;
   getIngestionJob(id: string): Promise<IngestionJobRecord | null>;
   /** Takes the lease on the oldest job that waits, or whose runner's lease expired. */
   claimIngestionJob(owner: string, nowMs: number, leaseMs: number): Promise<ClaimedJob | null>;
   /** Runs the job's work and applies its changes with the job's end, in one transaction; false when the job is no longer the runner's. */
-  applyIngestionJob(claim: ClaimedJob, jobEnd: string, work: (catalog: JobCatalog) => Promise<JobChanges>): Promise<boolean>;
+  applyIngestionJob(claim: ClaimedJob, jobEnd: string, work: (catalog: JobCatalog) => Promise<JobChanges>, audit: AuditContext): Promise<boolean>;
   failIngestionJob(claim: ClaimedJob, errorsJson: string, jobEnd: string): Promise<boolean>;
   /** Cancels a job that has applied nothing yet; false when it has ended or runs on as an operation. */
-  cancelIngestionJob(id: string, jobEnd: string): Promise<boolean>;
+  cancelIngestionJob(id: string, jobEnd: string, audit: AuditWrite): Promise<boolean>;
   releaseIngestionJobs(owner: string): Promise<void>;
 }
 
@@ -254,6 +268,7 @@ export interface IdentityStore {
   ensureSetting(key: string, initial: () => string): Promise<string>;
   /** The signing keys, oldest first; when there are none, `create` makes the first (atomically). */
   ensureSigningKeys(create: () => Promise<SigningKey>): Promise<SigningKey[]>;
+  /** Registers an application; its memberships (putMember) record its creation in the audit trail. */
   createApplication(application: Application): Promise<void>;
   findApplication(clientId: string): Promise<Application | null>;
   /** The applications whose service principal is a member of the publisher, oldest first. */
@@ -263,17 +278,18 @@ export interface IdentityStore {
    * transaction, deletes the application when that leaves it a member of no publisher. Null (and
    * nothing changed) when the application does not exist or is no member of that publisher.
    */
-  removeApplication(publisherId: string, clientId: string): Promise<{ deleted: boolean } | null>;
+  removeApplication(publisherId: string, clientId: string, audit?: AuditWrite): Promise<{ deleted: boolean } | null>;
   listMembers(publisherId: string): Promise<Member[]>;
   /** Adds or changes a member; true when it was added. */
-  putMember(member: Member): Promise<boolean>;
-  /** Removes a member; false when there was none. */
-  removeMember(publisherId: string, tenantId: string, objectId: string): Promise<boolean>;
+  putMember(member: Member, audit?: AuditWrite): Promise<boolean>;
+  /** Removes a member; false (and nothing recorded) when there was none. */
+  removeMember(publisherId: string, tenantId: string, objectId: string, audit?: AuditWrite): Promise<boolean>;
   /** A service principal's roles, by publisher. */
   findMemberGrants(tenantId: string, objectId: string, mark?: ReadMark): Promise<ReadonlyMap<string, Role>>;
 
   // access tokens
-  createAccessToken(token: NewAccessToken): Promise<void>;
+  /** `audit`: absent only when a token is copied between stores (it was created, and recorded, before). */
+  createAccessToken(token: NewAccessToken, audit?: AuditWrite): Promise<void>;
   /** The grants and expiry of an access token that is not revoked (whether it has expired, the authenticator decides). */
   findPrincipalByTokenHash(tokenHash: string, mark?: ReadMark): Promise<Principal | null>;
   /** Every access token (hashes only) with its grants, for copying a whole store. */
@@ -291,12 +307,12 @@ export interface SnapshotSummary {
 /** The sandbox's reset and snapshots of the catalog (src/store/sandbox/snapshot-store.ts). */
 export interface SandboxStore {
   /** Empties the catalog; with `identities`, also publishers, members, applications and every token but sandbox admin tokens. */
-  resetCatalog(options: { identities: boolean }): Promise<void>;
-  saveSnapshot(name: string, createdTime: string): Promise<SnapshotSummary>;
-  /** False when there is no snapshot of that name. */
-  restoreSnapshot(name: string, nowMs: number): Promise<boolean>;
+  resetCatalog(options: { identities: boolean }, audit: AuditWrite): Promise<void>;
+  saveSnapshot(name: string, createdTime: string, audit: AuditWrite): Promise<SnapshotSummary>;
+  /** False (and nothing recorded) when there is no snapshot of that name. */
+  restoreSnapshot(name: string, nowMs: number, audit: AuditWrite): Promise<boolean>;
   listSnapshots(): Promise<SnapshotSummary[]>;
-  deleteSnapshot(name: string): Promise<boolean>;
+  deleteSnapshot(name: string, audit: AuditWrite): Promise<boolean>;
   /** Forgets what this instance cached of the catalog (after a reset or a restore replaced it). */
   dropCaches(): void;
 }
@@ -343,15 +359,25 @@ export type DeliveryAttempt =
 
 /** Webhooks and the durable outbox of their deliveries (src/store/webhooks/webhook-store.ts). */
 export interface WebhookStore {
-  createWebhook(webhook: Webhook, secret: string): Promise<void>;
+  createWebhook(webhook: Webhook, secret: string, audit: AuditWrite): Promise<void>;
   getWebhook(id: string): Promise<Webhook | null>;
   listWebhooks(publisherId?: string): Promise<Webhook[]>;
-  deleteWebhook(id: string): Promise<boolean>;
+  deleteWebhook(id: string, audit: AuditWrite): Promise<boolean>;
   listDeliveries(webhookId: string): Promise<DeliveryRecord[]>;
   claimDelivery(owner: string, nowMs: number, leaseMs: number): Promise<ClaimedDelivery | null>;
   finishDelivery(claim: ClaimedDelivery, attempt: DeliveryAttempt): Promise<boolean>;
   nextDeliveryDueMs(): Promise<number | null>;
   releaseDeliveryLeases(owner: string): Promise<void>;
+}
+
+/** The audit trail (src/store/audit/audit-store.ts): writes record into it in their own transactions. */
+export interface AuditStore {
+  /** Records a write that has no transaction to share (the sandbox's fault rules and clock live in memory). */
+  recordAudit(write: AuditWrite): Promise<void>;
+  /** Newest first. */
+  listAudit(filter: AuditFilter): Promise<StoredAuditRecord[]>;
+  /** Deletes the records older than `beforeMs` (epoch ms); answers how many. */
+  pruneAudit(beforeMs: number): Promise<number>;
 }
 
 /** An e-mail the hosted service would have sent, kept in the outbox. */

@@ -252,7 +252,7 @@ describe('the console in Chromium', () => {
     await capture('offer-compare');
   });
 
-  test('history lists every operation newest first, with its steps', async () => {
+  test("history lists every operation newest first, with its steps, and beside them the offer's audit trail", async () => {
     await page.getByRole('link', { name: 'History' }).click();
     const operations = page.locator('.operations > li');
     await operations.first().waitFor();
@@ -261,6 +261,22 @@ describe('the console in Chromium', () => {
     assert.match(await operations.first().innerText(), new RegExp(submissions[0]!.submissionType));
     await operations.first().getByRole('button').click();
     await operations.first().locator('.steps li').first().waitFor();
+    // The audit trail: the writes of this session — the console's save, the second writer's, publish, go live — newest first.
+    const rows = page.locator('table.audit-records tbody tr');
+    await rows.first().waitFor();
+    const { value: records } = await api.listAudit({ offerId: DEMO_OFFER_ID, limit: 50 });
+    assert.equal(await rows.count(), records.length);
+    const newest = records[0]!;
+    assert.equal(newest.action, 'offer.update', 'the second writer edited the draft last');
+    const first = await rows.first().innerText();
+    assert.match(first, /offer\.update/);
+    assert.ok(first.includes(newest.requestId!), `the request id ${newest.requestId} in ${first}`);
+    assert.ok(first.includes(newest.etagAfter!));
+    assert.ok(
+      records.some((record) => record.action === 'offer.golive'),
+      records.map((record) => record.action).join(', '),
+    );
+    assert.ok(!(await page.locator('table.audit-records').innerText()).includes(token), 'no token');
     await capture('offer-history');
   });
 

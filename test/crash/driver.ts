@@ -22,7 +22,8 @@ import { makeDataDir } from '../helpers/harness.ts';
 import { publishableOffer } from '../helpers/offers.ts';
 import { createDatabase, startPostgres, type PostgresServer } from '../helpers/postgres.ts';
 import { BIN, cleanEnv, startProcess, type ServerProcess } from '../helpers/processes.ts';
-import { checkOffers, waitForIdle } from '../fuzz/consistency.ts';
+import { checkAuditTrail, checkOffers, waitForIdle } from '../fuzz/consistency.ts';
+import { DEMO_OFFER_ID } from '../../src/demo/demo-data.ts';
 import { Rng } from '../fuzz/rng.ts';
 
 const API = 'api-version=2017-10-31';
@@ -415,6 +416,7 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
         problem(`round ${iteration}: operations still running ${options.settleTimeoutMs ?? 30_000} ms after the restart: ${running.join(', ')}`);
       const consistency = await checkOffers(get, 'contoso');
       for (const text of consistency.problems) problem(`round ${iteration}: ${text}`);
+      for (const text of await checkAuditTrail(get, 'contoso', [DEMO_OFFER_ID])) problem(`round ${iteration}: ${text}`);
       report.operations = consistency.operations;
       report.iterations++;
       log(

@@ -154,3 +154,28 @@ export async function checkOffers(get: Get, publisherId: string): Promise<Consis
   }
   return report;
 }
+
+/**
+ * The audit trail ends where each offer stands (D95): the newest record about an offer has the
+ * offer's ETag as its ETag after — every write that moved it was recorded, in its own transaction.
+ * Only offers loaded without the API (`loaded`: the demo offer) may have no record.
+ */
+export async function checkAuditTrail(get: Get, publisherId: string, loaded: readonly string[]): Promise<string[]> {
+  const problems: string[] = [];
+  const list = await get(`/api/publishers/${publisherId}/offers?${API}`);
+  for (const summary of (parse(list, 'list', problems) as Array<{ id: string }> | undefined) ?? []) {
+    const offer = await get(`/api/publishers/${publisherId}/offers/${summary.id}?${API}`);
+    const audit = await get(`/_cloudpartner/audit?publisherId=${publisherId}&offerId=${summary.id}&limit=1`);
+    if (audit.status !== 200) {
+      problems.push(`audit of ${summary.id}: ${audit.status} ${audit.text.slice(0, 200)}`);
+      continue;
+    }
+    const newest = (parse(audit, `audit of ${summary.id}`, problems) as { value: Array<{ action: string; etagAfter: string | null }> } | undefined)?.value[0];
+    if (!newest && loaded.includes(summary.id)) continue;
+    if (newest?.etagAfter !== offer.headers['etag'])
+      problems.push(
+        `audit of ${summary.id}: the newest record (${newest?.action ?? 'none'}) ends at ${newest?.etagAfter}, the offer is at ${offer.headers['etag']}`,
+      );
+  }
+  return problems;
+}

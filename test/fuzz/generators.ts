@@ -419,8 +419,8 @@ export function mutateText(rng: Rng, text: string): { body: Buffer; op: string }
 // ---------------------------------------------------------------------------------------------
 // Endpoints
 
-type BodyKind = 'offer' | 'notification' | 'member' | 'form' | 'fault' | 'clock' | 'webhook' | 'configure' | 'none';
-type QueryKind = 'api' | 'filter' | 'submissions' | 'tenant' | 'instance' | 'products' | 'plans' | 'tree' | 'none';
+type BodyKind = 'offer' | 'notification' | 'member' | 'application' | 'form' | 'fault' | 'clock' | 'webhook' | 'configure' | 'none';
+type QueryKind = 'api' | 'filter' | 'submissions' | 'tenant' | 'instance' | 'products' | 'plans' | 'tree' | 'audit' | 'none';
 
 interface Endpoint {
   name: string;
@@ -446,6 +446,8 @@ const E = (name: string, method: string, path: string, body: BodyKind, query: Qu
 export const ENDPOINTS: readonly Endpoint[] = [
   E('healthz', 'GET', '/healthz', 'none', 'none', 'none', 1),
   E('openapi', 'GET', '/openapi.json', 'none', 'none', 'none', 0.3),
+  E('readyz', 'GET', '/readyz', 'none', 'none', 'none', 0.5),
+  E('metrics', 'GET', '/metrics', 'none', 'none', 'none', 0.3),
   E('publishers', 'GET', '/api/publishers', 'none', 'api', 'bearer', 2),
   E('offerTypes', 'GET', '/api/offerTypes', 'none', 'api', 'bearer', 1),
   E('listOffers', 'GET', '/api/publishers/{p}/offers', 'none', 'filter', 'bearer', 4),
@@ -466,6 +468,10 @@ export const ENDPOINTS: readonly Endpoint[] = [
   E('listMembers', 'GET', '/api/publishers/{p}/members', 'none', 'api', 'bearer', 1),
   E('putMember', 'PUT', '/api/publishers/{p}/members/{m}', 'member', 'api', 'bearer', 2),
   E('deleteMember', 'DELETE', '/api/publishers/{p}/members/{m}', 'none', 'tenant', 'bearer', 1),
+  // Applications: an Owner's registration answers its client secret, once; every other answer must not.
+  E('listApplications', 'GET', '/api/publishers/{p}/applications', 'none', 'api', 'bearer', 0.5),
+  E('createApplication', 'POST', '/api/publishers/{p}/applications', 'application', 'api', 'bearer', 0.4),
+  E('deleteApplication', 'DELETE', '/api/publishers/{p}/applications/{m}', 'none', 'api', 'bearer', 0.3),
   E('tokenV1', 'POST', '/{t}/oauth2/token', 'form', 'none', 'client', 2),
   E('tokenV2', 'POST', '/{t}/oauth2/v2.0/token', 'form', 'none', 'client', 1),
   E('openidV1', 'GET', '/{t}/.well-known/openid-configuration', 'none', 'none', 'none', 0.5),
@@ -491,6 +497,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
   E('listWebhooks', 'GET', '/_cloudpartner/webhooks', 'none', 'none', 'bearer', 0.3),
   E('deleteWebhook', 'DELETE', '/_cloudpartner/webhooks/{op}', 'none', 'none', 'bearer', 0.2),
   E('webhookDeliveries', 'GET', '/_cloudpartner/webhooks/{op}/deliveries', 'none', 'none', 'bearer', 0.2),
+  // The audit trail, with every token: an Owner's reads contoso's; no planted secret or token may show in it.
+  E('audit', 'GET', '/_cloudpartner/audit', 'none', 'audit', 'bearer', 1),
   // The product-ingestion face, over the same offers.
   E('piProducts', 'GET', '/rp/product-ingestion/product', 'none', 'products', 'bearer', 1.5),
   E('piPlans', 'GET', '/rp/product-ingestion/plan', 'none', 'plans', 'bearer', 1),
@@ -712,7 +720,7 @@ function fill(rng: Rng, state: FuzzState, endpoint: Endpoint, segment: string, d
   }
 }
 
-function queryFor(rng: Rng, kind: QueryKind): string | undefined {
+function queryFor(rng: Rng, kind: QueryKind, state: FuzzState): string | undefined {
   switch (kind) {
     case 'none':
       return rng.chance(0.1) ? API_VERSION : undefined;
@@ -754,6 +762,19 @@ function queryFor(rng: Rng, kind: QueryKind): string | undefined {
           `$version=${rng.pick(['2022-03-01-preview2', '2022-03-01-preview3', '2022-07-01', '2021-01-01', '2026-04-01-preview1', 'latest', '2022-03-01-preview999'])}`,
         ],
       ]);
+    case 'audit': {
+      const token = Buffer.from(`a${rng.int(0, 100_000)}`).toString('base64url');
+      return rng.weighted<string | undefined>([
+        [4, 'publisherId=contoso'],
+        [3, `publisherId=contoso&offerId=${rng.pick(state.offerIds)}&limit=${rng.int(1, 5)}`],
+        [1, `publisherId=contoso&limit=${rng.pick(['0', '1001', 'x', '-1', '1e2', '%00'])}`],
+        [1, `publisherId=contoso&since=${rng.pick(['2026-01-01T00:00:00Z', '2026-02-30T00:00:00Z', 'yesterday', '0', '2026-01-01T00:00:00%2B01:00', '%FF'])}`],
+        [1, `publisherId=contoso&continuationToken=${rng.pick([token, 'bm90LWEtdG9rZW4', '====', 'x'.repeat(60)])}`],
+        [1, `publisherId=${rng.pick(['fabrikam', 'Contoso', 'nobody', '%2e%2e'])}`],
+        [1, `offerId=${rng.pick(state.offerIds)}`],
+        [1, undefined],
+      ]);
+    }
     case 'instance':
       return rng.weighted<string | undefined>([
         [4, `api-version=1.1&authorization_endpoint=${percentEncode(`https://127.0.0.1/${rng.chance(0.5) ? 'common' : rng.guid()}/oauth2/v2.0/authorize`)}`],
@@ -789,6 +810,17 @@ function bodyFor(rng: Rng, state: FuzzState, draft: Draft, index: number): Buffe
           role: rng.pick(['Reader', 'Contributor', 'Owner']),
           displayName: 'fuzz member',
         }),
+      );
+    case 'application':
+      return Buffer.from(
+        toJson(
+          rng.pick<unknown>([
+            { role: rng.pick(['Reader', 'Contributor', 'Owner']), displayName: 'fuzz application' },
+            { role: 'Administrator' },
+            { displayName: 'x'.repeat(300) },
+            [],
+          ]),
+        ),
       );
     case 'fault':
       return Buffer.from(
@@ -981,7 +1013,7 @@ function baseDraft(rng: Rng, state: FuzzState, index: number, endpoint: Endpoint
     endAfterWrite: false,
   };
   draft.segments = endpoint.path.map((segment) => fill(rng, state, endpoint, segment, draft));
-  draft.query = queryFor(rng, endpoint.query);
+  draft.query = queryFor(rng, endpoint.query, state);
   const auth = authHeader(rng, state, endpoint);
   if (auth) draft.headers.push(['Authorization', auth]);
   draft.body = bodyFor(rng, state, draft, index);

@@ -5,7 +5,8 @@
  */
 import type { RawResult } from '../helpers/raw-http.ts';
 import { recordAcknowledgedDocument, recordResponse } from '../helpers/capture.ts';
-import { type ConsistencyReport, checkOffers, waitForIdle } from './consistency.ts';
+import { DEMO_OFFER_ID } from '../../src/demo/demo-data.ts';
+import { type ConsistencyReport, checkAuditTrail, checkOffers, waitForIdle } from './consistency.ts';
 import { FUZZ_WEBHOOK_SECRET, type FuzzCase } from './generators.ts';
 import type { FuzzServer } from './setup.ts';
 
@@ -50,6 +51,7 @@ export async function verdictAfterFuzz(fuzz: FuzzServer, watch: Watch, options: 
   if (running.length > 0) problems.push(`operations still running ${options.idleTimeoutMs} ms after the run: ${running.join(', ')}`);
   const consistency = await checkOffers(get, 'contoso');
   problems.push(...consistency.problems);
+  problems.push(...(await checkAuditTrail(get, 'contoso', [DEMO_OFFER_ID])));
 
   // Secret-type field values are sealed as JSON text; webhook secrets are sealed as they are.
   const planted = [...fuzz.sealed]

@@ -7,6 +7,9 @@
  * `npm test` records while the other suites run (test/helpers/capture.ts) and runs this scan after
  * them (scripts/run-tests.ts). Run alone, it has nothing to scan and fails saying so.
  *
+ * The audit trail's answers are among them (test/http/audit.test.ts writes a secret value and
+ * reads the trail): it names callers and ETags, never a token or a value.
+ *
  * The one place a token may appear is the answer of the token service that issues it; the one
  * place an application's client secret may appear is the answer that registers it (201 to POST
  * /api/publishers/{p}/applications), which test/helpers/capture.ts records it from — never a
@@ -144,6 +147,9 @@ describe(`leak scan of the whole run (${TEST_STORE})`, () => {
     assert.ok(secrets.size >= 10, `only ${secrets.size} secret values recorded`);
     assert.ok(answers.length >= 200, `only ${answers.length} answers recorded`);
     assert.ok(logLines.length >= 200, `only ${logLines.length} log lines recorded`);
+    // The audit trail's answers were scanned too: test/http/audit.test.ts stores a secret value by a PUT and reads the trail.
+    const audits = answers.filter((answer) => answer.url.includes('/_cloudpartner/audit') && answer.status === 200 && answer.body.includes('"offer.update"'));
+    assert.ok(audits.length >= 3, `only ${audits.length} audit answers recorded`);
     const hits = findLeaks(answers, logLines, tokens, secrets);
     assert.deepEqual(hits.slice(0, 20), [], `${hits.length} hits`);
   });

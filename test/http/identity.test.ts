@@ -14,6 +14,7 @@ import { createLogger } from '../../src/server.ts';
 import { API, errorCode, startTestServer, type TestServer } from '../helpers/harness.ts';
 import { craftToken, registerApp, tokenFromService, type TestApplication } from '../helpers/jwt.ts';
 import { publishableOffer } from '../helpers/offers.ts';
+import { localAudit } from '../../src/domain/audit.ts';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
@@ -244,6 +245,7 @@ describe('authorization matrix', () => {
     await server.store.createWebhook(
       { id: MATRIX_WEBHOOK, publisherId: 'contoso', url: 'http://127.0.0.1:9/hooks', events: ['offer.updated'], createdTime: new Date().toISOString() },
       'a-matrix-webhook-secret-0123',
+      { context: localAudit(), entries: [] },
     );
   });
   after(async () => server.close());
@@ -295,6 +297,9 @@ describe('authorization matrix', () => {
         JSON.stringify({ url: 'http://127.0.0.1:9/hooks', events: ['offer.updated'], publisherId: 'contoso', secret: 'a-matrix-webhook-secret-0123' }),
     },
     { method: 'GET', path: () => `/_cloudpartner/webhooks/${MATRIX_WEBHOOK}/deliveries`, needs: 'manageAccess' },
+    // The audit trail (served with or without the sandbox): a publisher's Owners only.
+    { method: 'GET', path: () => '/_cloudpartner/audit?publisherId=contoso', needs: 'manageAccess' },
+    { method: 'GET', path: () => `/_cloudpartner/audit?publisherId=contoso&offerId=${DEMO_OFFER_ID}&limit=5`, needs: 'manageAccess' },
   ];
 
   const call = (endpoint: (typeof endpoints)[number], authorization: string | null) =>
@@ -344,6 +349,29 @@ describe('authorization matrix', () => {
       assert.equal(errorCode(res), 'Forbidden');
       assert.doesNotMatch(res.text, /Contoso App/);
     }
+  });
+
+  it("the audit trail without a publisher is the sandbox admin token's alone; a JWT writer is named by its service principal", async () => {
+    for (const principal of ['Reader', 'Contributor', 'Owner', 'otherPublisher']) {
+      const res = await call({ method: 'GET', path: () => '/_cloudpartner/audit', needs: 'manageAccess' }, `Bearer ${tokens[principal]}`);
+      assert.equal(res.status, 403, principal);
+      assert.equal(errorCode(res), 'Forbidden', principal);
+    }
+    const written = await call(
+      endpoints.find((endpoint) => endpoint.method === 'PUT')!,
+      `Bearer ${tokens['Contributor']}`,
+    );
+    assert.equal(written.status, 200, written.text);
+    const records = await call(
+      { method: 'GET', path: () => '/_cloudpartner/audit?publisherId=contoso&offerId=matrix-offer', needs: 'manageAccess' },
+      `Bearer ${tokens['Owner']}`,
+    );
+    const [last] = records.json().value;
+    assert.equal(last.principal.kind, 'servicePrincipal');
+    assert.match(last.principal.id, /^[0-9a-f-]{36}\/[0-9a-f-]{36}$/);
+    assert.equal(last.principal.displayName, 'test Contributor');
+    assert.equal(last.etagAfter, written.headers['etag']);
+    assert.ok(!records.text.includes(tokens['Contributor']!) && !records.text.includes(tokens['Owner']!), 'no token');
   });
 
   it('roles: Reader reads only, Contributor also writes, Owner also manages access', async () => {

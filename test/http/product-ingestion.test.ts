@@ -511,6 +511,10 @@ describe(`the product-ingestion face: one running operation across both faces (h
       status = await server.call(`${PI}/configure/${jobId}/status`);
     }
     assert.deepEqual([status.json().jobStatus, status.json().jobResult], ['running', 'pending']);
+    // A job reads `running` once claimed, before its runner has started the publish: wait for that too.
+    for (let i = 0; (await server.call(offerPath('cross-face'))).json().status !== 'running' && i < 500; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     // The same draft published from the CPP face is the same run (D30): the job's operation.
     const samePublish = await post(server, 'cross-face', 'publish');
     assert.equal(samePublish.status, 202, samePublish.text);

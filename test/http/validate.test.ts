@@ -11,6 +11,7 @@ import { DEMO_OFFER_ID } from '../../src/demo/demo-data.ts';
 import { MAX_LISTED_PROBLEMS } from '../../src/domain/errors.ts';
 import { API, TEST_STORE, errorCode, startTestServer, type Response, type TestServer } from '../helpers/harness.ts';
 import { JSON_HEADERS, offerPath, post, publishableOffer, put, waitForOperation } from '../helpers/offers.ts';
+import { localAudit } from '../../src/domain/audit.ts';
 
 const IMAGES = 'microsoft-azure-virtualmachines.vmImages';
 const TITLE = 'microsoft-azure-marketplace.title';
@@ -211,6 +212,7 @@ describe(`POST …/offers/{offerId}/validate (http, ${TEST_STORE})`, () => {
         createdTime: new Date().toISOString(),
       },
       'a-validate-webhook-secret-0123',
+      { context: localAudit(), entries: [] },
     );
     assert.equal((await put(server, 'validate-still', publishableOffer('validate-still'))).status, 200);
     const deliveries = async () => (await server.call(`/_cloudpartner/webhooks/${webhook}/deliveries`)).json().value.length;

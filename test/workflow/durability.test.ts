@@ -15,6 +15,7 @@ import { fixedDurations } from '../../src/workflow/durations.ts';
 import { WorkflowEngine } from '../../src/workflow/engine.ts';
 import { API, TEST_STORE, openTestStore, type TestStore } from '../helpers/harness.ts';
 import { BIN, cleanEnv, processExists, runCli, startProcess, type ServerProcess } from '../helpers/processes.ts';
+import { localAudit } from '../../src/domain/audit.ts';
 
 const OFFERS = '/api/publishers/contoso/offers';
 const OFFER_ID = 'durable-offer';
@@ -318,6 +319,7 @@ describe(`durability: waiting for a lease another instance holds (${TEST_STORE})
       DEMO_OFFER_ID,
       { operationId: randomUUID(), notificationEmails: null, firstStep: { startedMs: Date.now(), dueMs: Date.now() } },
       () => {},
+      localAudit(),
     );
     // Another instance (since dead) claimed the first step, which is due now, for 2 s.
     const leaseMs = 2_000;

@@ -6,7 +6,7 @@ import { ErrorBody } from '../schemas/common.ts';
 import { Offer, OfferSummary, ValidationReport } from '../schemas/offers.ts';
 import { OfferType, Publisher } from '../schemas/catalog.ts';
 import { OfferStatus, Operation, Submission } from '../schemas/workflow.ts';
-import { FaultRule, OutboxMessage, SandboxClock, Snapshot, Webhook, WebhookDelivery } from '../schemas/sandbox.ts';
+import { AuditRecord, FaultRule, OutboxMessage, SandboxClock, Snapshot, Webhook, WebhookDelivery } from '../schemas/sandbox.ts';
 
 export default fp(
   async function openApiPlugin(app: FastifyInstance, options: { version: string }) {
@@ -26,6 +26,7 @@ export default fp(
       Webhook,
       WebhookDelivery,
       OutboxMessage,
+      AuditRecord,
     ])
       app.addSchema(schema);
     await app.register(swagger, {

@@ -40,6 +40,7 @@ import listSnapshots from './_cloudpartner/snapshots/list.ts';
 import deleteSnapshot from './_cloudpartner/snapshots/delete.ts';
 import journal from './_cloudpartner/journal.ts';
 import outbox from './_cloudpartner/outbox.ts';
+import audit from './_cloudpartner/audit.ts';
 import createWebhook from './_cloudpartner/webhooks/create.ts';
 import listWebhooks from './_cloudpartner/webhooks/list.ts';
 import deleteWebhook from './_cloudpartner/webhooks/delete.ts';
@@ -104,6 +105,8 @@ export async function registerRoutes(app: FastifyInstance, options: RouteOptions
     listWebhooks,
     deleteWebhook,
     listDeliveries,
+    // The audit trail (D95), likewise.
+    audit,
     // The product-ingestion face, over the same catalog (D74).
     createConfigureJob,
     configureJobStatus,

@@ -5,6 +5,7 @@ import { EVENT_TYPES } from '../../domain/events.ts';
 import { ALL_STEP_IDS, OPERATION_TYPES } from '../../domain/workflow.ts';
 import { NAMED_DURATIONS } from '../../workflow/durations.ts';
 import { oneOf } from './common.ts';
+import { AUDIT_ACTIONS, PRINCIPAL_KINDS } from '../../domain/audit.ts';
 
 const ruleCommon = {
   id: Type.String({ description: 'The rule id (GUID): DELETE /_cloudpartner/faults/{id} removes it.' }),
@@ -158,3 +159,35 @@ export const OutboxMessage = Type.Object(
   { $id: 'OutboxMessage', description: 'An e-mail the hosted service would have sent, kept instead of sent.' },
 );
 export type OutboxMessage = Static<typeof OutboxMessage>;
+
+const OptionalText = (description?: string) => Type.Union([Type.String(), Type.Null()], description ? { description } : {});
+
+/** One write as the audit trail keeps it (D95): who, when, in which request, the offer's ETag before and after — never a document or a value. */
+export const AuditRecord = Type.Object(
+  {
+    id: Type.String(),
+    time: Type.String({ description: 'When, ISO 8601, on the workflow clock (the sandbox clock moves it).' }),
+    action: oneOf(AUDIT_ACTIONS),
+    principal: Type.Object({
+      kind: oneOf(PRINCIPAL_KINDS),
+      id: Type.String({ description: "The access token's id, <tenantId>/<objectId> of a JWT, or system / local. Never a token." }),
+      displayName: OptionalText("The token's description or the member's display name."),
+    }),
+    requestId: OptionalText("The request id on the access log line of the request that wrote it; null for the server's own workers."),
+    publisherId: OptionalText(),
+    offerId: OptionalText(),
+    etagBefore: OptionalText("The offer's ETag before the write (null: it did not exist, or the write is not about an offer)."),
+    etagAfter: OptionalText("The offer's ETag after the write."),
+    operationId: OptionalText('The operation started, canceled or ended.'),
+    target: OptionalText(
+      "What else it is about: a member's object id, an application's client id, a token's, webhook's, fault rule's or configure job's id, a snapshot's name.",
+    ),
+  },
+  { $id: 'AuditRecord' },
+);
+export type AuditRecord = Static<typeof AuditRecord>;
+
+export const AuditPage = Type.Object({
+  value: Type.Array(Type.Ref('AuditRecord')),
+  '@nextLink': Type.Optional(Type.String({ description: 'The next page (older records), relative; absent on the last page.' })),
+});

@@ -3,7 +3,9 @@
  * tokens — once for both backends. The rules about them (who may add a member, how a token is
  * made and checked) live in src/identity/; this loads and writes their rows.
  */
+import type { AuditWrite } from '../../domain/audit.ts';
 import type { Role } from '../../domain/roles.ts';
+import { recordAuditWrite } from '../audit/audit-store.ts';
 import {
   type ApplicationMemberRow,
   type ApplicationRow,
@@ -64,12 +66,13 @@ export class SqlIdentityStore {
     return (await this.#db.all<ApplicationMemberRow>(identitySql.publisherApplications, publisherId)).map(toApplicationMember);
   }
 
-  removeApplication(publisherId: string, clientId: string): Promise<{ deleted: boolean } | null> {
+  removeApplication(publisherId: string, clientId: string, audit?: AuditWrite): Promise<{ deleted: boolean } | null> {
     return this.#db.transact(async (tx) => {
       const application = await tx.get<{ tenant_id: string; object_id: string }>(identitySql.applicationToRemove, clientId);
       if (!application) return null;
       const removed = await tx.run(identitySql.deleteMember, publisherId, application.tenant_id, application.object_id);
       if (removed === 0) return null;
+      await recordAuditWrite(tx, audit);
       const left = await tx.get<{ n: number | string }>(identitySql.countMemberships, application.tenant_id, application.object_id);
       if (Number(left?.n ?? 0) > 0) return { deleted: false };
       await tx.run(identitySql.deleteApplication, clientId);
@@ -82,17 +85,22 @@ export class SqlIdentityStore {
   }
 
   /** Adds or changes a member; true when it was added. */
-  putMember(member: Member): Promise<boolean> {
+  putMember(member: Member, audit?: AuditWrite): Promise<boolean> {
     const { publisherId, tenantId, objectId, role, displayName } = member;
     return this.#db.transact(async (tx) => {
       const added = await tx.get(identitySql.addMember, publisherId, tenantId, objectId, role, displayName, member.createdAt);
       if (!added) await tx.run(identitySql.updateMember, role, displayName, publisherId, tenantId, objectId);
+      await recordAuditWrite(tx, audit);
       return added !== undefined;
     });
   }
 
-  async removeMember(publisherId: string, tenantId: string, objectId: string): Promise<boolean> {
-    return (await this.#db.run(identitySql.deleteMember, publisherId, tenantId, objectId)) > 0;
+  removeMember(publisherId: string, tenantId: string, objectId: string, audit?: AuditWrite): Promise<boolean> {
+    return this.#db.transact(async (tx) => {
+      if ((await tx.run(identitySql.deleteMember, publisherId, tenantId, objectId)) === 0) return false;
+      await recordAuditWrite(tx, audit);
+      return true;
+    });
   }
 
   async findMemberGrants(tenantId: string, objectId: string): Promise<ReadonlyMap<string, Role>> {
@@ -100,10 +108,11 @@ export class SqlIdentityStore {
     return new Map(rows.map((row) => [row.publisher_id, row.role as Role]));
   }
 
-  async createAccessToken(token: NewAccessToken): Promise<void> {
+  async createAccessToken(token: NewAccessToken, audit?: AuditWrite): Promise<void> {
     await this.#db.transact(async (tx) => {
       await tx.run(identitySql.insertToken, token.id, token.tokenHash, token.description, token.createdAt, token.expiresAt, token.sandboxAdmin ? 1 : 0);
       for (const grant of token.grants) await tx.run(identitySql.insertGrant, token.id, grant.publisherId, grant.role);
+      await recordAuditWrite(tx, audit);
     });
   }
 
@@ -124,6 +133,7 @@ export function toPrincipal(rows: readonly PrincipalRow[]): Principal | null {
   for (const row of rows) if (row.publisher_id && row.role) grants.set(row.publisher_id, row.role as Role);
   return {
     id: first.id,
+    displayName: first.description === '' ? null : first.description,
     grants,
     expiresAt: first.expires_at ? Date.parse(first.expires_at) : null,
     ...(first.sandbox_admin === 1 ? { sandboxAdmin: true } : {}),

@@ -52,7 +52,7 @@ export const identitySql = {
   /** A token that is not revoked, one row per grant; whether it has expired, the authenticator decides. */
   principal: sql(
     'principal',
-    `SELECT t.id, t.expires_at, t.sandbox_admin, g.publisher_id, g.role FROM ${TOKENS_WITH_GRANTS} WHERE t.token_hash = ? AND t.revoked_at IS NULL`,
+    `SELECT t.id, t.description, t.expires_at, t.sandbox_admin, g.publisher_id, g.role FROM ${TOKENS_WITH_GRANTS} WHERE t.token_hash = ? AND t.revoked_at IS NULL`,
   ),
   tokens: sql(
     'tokens',
@@ -63,6 +63,7 @@ export const identitySql = {
 
 export interface PrincipalRow {
   id: string;
+  description: string;
   expires_at: string | null;
   sandbox_admin: number;
   publisher_id: string | null;

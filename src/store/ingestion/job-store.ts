@@ -5,6 +5,7 @@
  * the workflow's own rules). Whatever the job's work throws rolls all of it back; the job then
  * ends `failed` in a transaction of its own, having changed nothing.
  */
+import type { AuditContext, AuditWrite } from '../../domain/audit.ts';
 import type { OfferHeader } from '../../domain/offers.ts';
 import type { OperationRecord } from '../../domain/operations.ts';
 import { offerSql, type VersionRow } from '../offers/statements.ts';
@@ -14,6 +15,7 @@ import type { SecretBox } from '../secret-box.ts';
 import type { SqlDatabase, SqlRunner } from '../sql/statement.ts';
 import type { CurrentDraft, DraftContent, StartOperationOptions } from '../store.ts';
 import type { SqlWorkflowStore } from '../workflow/workflow-store.ts';
+import { recordAuditWrite } from '../audit/audit-store.ts';
 import { ingestionSql, type JobRow } from './statements.ts';
 
 export interface IngestionJobRecord {
@@ -94,8 +96,11 @@ export class SqlIngestionStore {
     this.#workflow = workflow;
   }
 
-  async createIngestionJob(job: NewIngestionJob): Promise<void> {
-    await this.#db.run(ingestionSql.insertJob, job.id, job.publisherId, null, this.#secrets.seal(job.requestJson), job.jobStart, job.createdMs);
+  async createIngestionJob(job: NewIngestionJob, audit: AuditWrite): Promise<void> {
+    await this.#db.transact(async (tx) => {
+      await tx.run(ingestionSql.insertJob, job.id, job.publisherId, null, this.#secrets.seal(job.requestJson), job.jobStart, job.createdMs);
+      await recordAuditWrite(tx, audit);
+    });
   }
 
   async getIngestionJob(id: string): Promise<IngestionJobRecord | null> {
@@ -118,20 +123,22 @@ export class SqlIngestionStore {
   /**
    * Runs the job's work and applies what it decided, with the job's end, in one transaction.
    * False when the job is no longer this runner's (canceled, or taken over): nothing is applied.
+   * Its offer writes are audited with `audit` (the runner's: the system), naming the job.
    */
-  applyIngestionJob(claim: ClaimedJob, jobEnd: string, work: (catalog: JobCatalog) => Promise<JobChanges>): Promise<boolean> {
+  applyIngestionJob(claim: ClaimedJob, jobEnd: string, work: (catalog: JobCatalog) => Promise<JobChanges>, audit: AuditContext): Promise<boolean> {
     return this.#db.transact(
       async (tx) => {
         const row = await tx.get<JobRow>(ingestionSql.lockJob, claim.id);
         if (!row || row.lease_owner !== claim.owner || row.status === 'completed') return false;
         const changes = await work(catalogIn(tx));
-        for (const draft of changes.drafts) await this.#offers.writeDraft(tx, draft.publisherId, draft.offerId, { kind: 'any' }, draft.build);
+        for (const draft of changes.drafts) await this.#offers.writeDraft(tx, draft.publisherId, draft.offerId, { kind: 'any' }, draft.build, audit, claim.id);
         let operation: OperationRecord | null = null;
         const submission = changes.submission;
         if (submission?.kind === 'publish') {
-          operation = (await this.#workflow.startPublishIn(tx, submission.publisherId, submission.offerId, submission.options, submission.validate)).operation;
+          const { publisherId, offerId, options, validate } = submission;
+          operation = (await this.#workflow.startPublishIn(tx, publisherId, offerId, options, validate, audit, claim.id)).operation;
         } else if (submission?.kind === 'golive') {
-          operation = await this.#workflow.startGoLiveIn(tx, submission.publisherId, submission.offerId, submission.options);
+          operation = await this.#workflow.startGoLiveIn(tx, submission.publisherId, submission.offerId, submission.options, audit, claim.id);
         }
         const detail = JSON.stringify(await changes.detail());
         // A submission job runs on as its operation (running until that ends); a draft job ends here.
@@ -162,8 +169,12 @@ export class SqlIngestionStore {
   }
 
   /** Cancels a job that has not applied anything yet; false when it has ended or runs on as an operation. */
-  async cancelIngestionJob(id: string, jobEnd: string): Promise<boolean> {
-    return (await this.#db.run(ingestionSql.cancelJob, jobEnd, id)) > 0;
+  cancelIngestionJob(id: string, jobEnd: string, audit: AuditWrite): Promise<boolean> {
+    return this.#db.transact(async (tx) => {
+      if ((await tx.run(ingestionSql.cancelJob, jobEnd, id)) === 0) return false;
+      await recordAuditWrite(tx, audit);
+      return true;
+    });
   }
 
   async releaseIngestionJobs(owner: string): Promise<void> {

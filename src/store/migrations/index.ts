@@ -328,6 +328,37 @@ const operationIndexes: Migration = {
   },
 };
 
+/**
+ * The audit trail (D95): one row per write, in the write's transaction. `seq` is the database's
+ * own counter (pages continue below a sequence number); `time_ms` is what retention prunes by.
+ */
+const audit: Migration = {
+  async up(db: Kysely<any>) {
+    const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+    await db.schema
+      .createTable('audit_records')
+      .addColumn('seq', postgres ? 'bigserial' : 'integer', (c) => (postgres ? c.primaryKey() : c.primaryKey().autoIncrement()))
+      .addColumn('id', 'text', (c) => c.notNull().unique())
+      .addColumn('time', 'text', (c) => c.notNull())
+      .addColumn('time_ms', 'bigint', (c) => c.notNull())
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('principal_kind', 'text', (c) => c.notNull())
+      .addColumn('principal_id', 'text', (c) => c.notNull())
+      .addColumn('principal_name', 'text')
+      .addColumn('request_id', 'text')
+      .addColumn('publisher_id', 'text')
+      .addColumn('offer_id', 'text')
+      .addColumn('etag_before', 'text')
+      .addColumn('etag_after', 'text')
+      .addColumn('operation_id', 'text')
+      .addColumn('target', 'text')
+      .execute();
+    await db.schema.createIndex('audit_records_by_publisher').on('audit_records').columns(['publisher_id', 'seq']).execute();
+    await db.schema.createIndex('audit_records_by_offer').on('audit_records').columns(['publisher_id', 'offer_id', 'seq']).execute();
+    await db.schema.createIndex('audit_records_by_time').on('audit_records').columns(['time_ms']).execute();
+  },
+};
+
 export const migrationProvider: MigrationProvider = {
   async getMigrations() {
     return {
@@ -341,6 +372,7 @@ export const migrationProvider: MigrationProvider = {
       '0008_cache_epoch': cacheEpoch,
       '0009_ingestion_jobs': ingestionJobs,
       '0010_operation_indexes': operationIndexes,
+      '0011_audit': audit,
     };
   },
 };

@@ -4,6 +4,7 @@
  * (src/domain/drafts.ts: If-Match and create-only; the offer type never changes) and writes what
  * they decided. Reads here are uncached; a backend serves the hot ones from its own cache.
  */
+import { type AuditContext, auditEntry } from '../../domain/audit.ts';
 import { checkWriteCondition } from '../../domain/drafts.ts';
 import { offerEvent } from '../../domain/events.ts';
 import { checkOfferType } from '../../domain/publishing.ts';
@@ -16,6 +17,7 @@ import { type OfferRow, type PublisherRow, toOfferHeader, toPublisher } from '..
 import type { SecretBox } from '../secret-box.ts';
 import type { SqlDatabase, SqlRunner } from '../sql/statement.ts';
 import type { CurrentDraft, DraftContent, OfferSnapshot, SaveDraftResult, WriteCondition } from '../store.ts';
+import { recordAudit } from '../audit/audit-store.ts';
 import { enqueueEvent } from '../webhooks/webhook-store.ts';
 import { workflowSql } from '../workflow/statements.ts';
 import { offerSql, type SecretRow, type VersionRow } from './statements.ts';
@@ -74,18 +76,29 @@ export class SqlOfferStore {
   }
 
   /** Creates or replaces the draft, as WorkflowStore.saveDraft describes. */
-  saveDraft(publisherId: string, offerId: string, condition: WriteCondition, build: (current: CurrentDraft | null) => DraftContent): Promise<SaveDraftResult> {
+  saveDraft(
+    publisherId: string,
+    offerId: string,
+    condition: WriteCondition,
+    build: (current: CurrentDraft | null) => DraftContent,
+    audit: AuditContext,
+  ): Promise<SaveDraftResult> {
     // Two creates of one offer race on its key: the loser runs again and then finds the winner's row.
-    return this.#db.transact((tx) => this.writeDraft(tx, publisherId, offerId, condition, build), { retryOnDuplicateKey: true });
+    return this.#db.transact((tx) => this.writeDraft(tx, publisherId, offerId, condition, build, audit), { retryOnDuplicateKey: true });
   }
 
-  /** saveDraft's work inside a transaction of the caller's (a configure job writes several offers in one). */
+  /**
+   * saveDraft's work inside a transaction of the caller's (a configure job writes several offers
+   * in one; `target`: the job's id, on its audit record).
+   */
   async writeDraft(
     tx: SqlRunner,
     publisherId: string,
     offerId: string,
     condition: WriteCondition,
     build: (current: CurrentDraft | null) => DraftContent,
+    audit: AuditContext,
+    target: string | null = null,
   ): Promise<SaveDraftResult> {
     const row = await tx.get<OfferRow>(offerSql.lockOffer, publisherId, offerId);
     checkWriteCondition(condition, offerId, row ?? null);
@@ -124,6 +137,11 @@ export class SqlOfferStore {
     }
     const offer = toOfferHeader((await tx.get<OfferRow>(offerSql.offer, publisherId, offerId))!);
     await enqueueEvent(tx, offerEvent('offer.updated', offer));
+    await recordAudit(
+      tx,
+      audit,
+      auditEntry(row ? 'offer.update' : 'offer.create', { publisherId, offerId: offer.id, etagBefore: row?.etag ?? null, etagAfter: offer.etag, target }),
+    );
     const document = toVersionDocument((await tx.get<VersionRow>(offerSql.version, publisherId, offerId, version))!);
     return { created: !row, offer, document };
   }

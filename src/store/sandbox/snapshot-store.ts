@@ -4,6 +4,8 @@
  * a restore brings back byte-identical documents. Each is one transaction: a reader sees the
  * catalog before or after, never half of it.
  */
+import type { AuditWrite } from '../../domain/audit.ts';
+import { recordAuditWrite } from '../audit/audit-store.ts';
 import type { SqlDatabase, SqlRunner, SqlValue } from '../sql/statement.ts';
 import type { SnapshotSummary } from '../store.ts';
 import { CATALOG_TABLES, sandboxSql } from './statements.ts';
@@ -20,10 +22,11 @@ export class SqlSnapshotStore {
   }
 
   /** Empties the catalog: every offer with its versions, secrets and history; with `identities`, also publishers with their members, applications, webhooks and tokens (but sandbox admin tokens). */
-  resetCatalog(options: { identities: boolean }): Promise<void> {
+  resetCatalog(options: { identities: boolean }, audit: AuditWrite): Promise<void> {
     return this.#db.transact(async (tx) => {
       await emptyCatalog(tx);
       await tx.run(sandboxSql.deleteNotifications);
+      await recordAuditWrite(tx, audit);
       if (!options.identities) return;
       for (const statement of [
         sandboxSql.deleteGrants,
@@ -37,13 +40,14 @@ export class SqlSnapshotStore {
   }
 
   /** Saves the catalog under `name` (replacing a snapshot of that name); answers its size in bytes. */
-  saveSnapshot(name: string, createdTime: string): Promise<SnapshotSummary> {
+  saveSnapshot(name: string, createdTime: string, audit: AuditWrite): Promise<SnapshotSummary> {
     return this.#db.transact(async (tx) => {
       const rows: Rows = { publishers: await tx.all(sandboxSql.publishers) };
       for (const { table } of CATALOG_TABLES) rows[table] = await tx.all(sandboxSql.selectAll[table]);
       const data = JSON.stringify(rows);
       const size = Buffer.byteLength(data);
       await tx.run(sandboxSql.saveSnapshot, name, createdTime, size, data);
+      await recordAuditWrite(tx, audit);
       return { name, createdTime, size };
     });
   }
@@ -54,7 +58,7 @@ export class SqlSnapshotStore {
    * from `nowMs`, leased by nobody: a step some instance was running when the restore came cannot
    * be finished by it (its lease is gone).
    */
-  restoreSnapshot(name: string, nowMs: number): Promise<boolean> {
+  restoreSnapshot(name: string, nowMs: number, audit: AuditWrite): Promise<boolean> {
     return this.#db.transact(async (tx) => {
       const found = await tx.get<{ data: string }>(sandboxSql.snapshot, name);
       if (!found) return false;
@@ -75,6 +79,7 @@ export class SqlSnapshotStore {
         for (const row of rows[table] ?? []) await tx.run(sandboxSql.insertRow[table], ...columns.map((column) => row[column] ?? null));
       }
       await tx.run(sandboxSql.rearmSteps, nowMs);
+      await recordAuditWrite(tx, audit);
       return true;
     });
   }
@@ -84,8 +89,12 @@ export class SqlSnapshotStore {
     return rows.map((row) => ({ name: row.name, createdTime: row.created_time, size: row.size }));
   }
 
-  async deleteSnapshot(name: string): Promise<boolean> {
-    return (await this.#db.run(sandboxSql.deleteSnapshot, name)) > 0;
+  deleteSnapshot(name: string, audit: AuditWrite): Promise<boolean> {
+    return this.#db.transact(async (tx) => {
+      if ((await tx.run(sandboxSql.deleteSnapshot, name)) === 0) return false;
+      await recordAuditWrite(tx, audit);
+      return true;
+    });
   }
 }
 

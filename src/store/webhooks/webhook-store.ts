@@ -5,7 +5,9 @@
  * deliveries in order per offer and records how each attempt went.
  */
 import { randomUUID } from 'node:crypto';
+import type { AuditWrite } from '../../domain/audit.ts';
 import type { CatalogEvent, EventType } from '../../domain/events.ts';
+import { recordAuditWrite } from '../audit/audit-store.ts';
 import type { SecretBox } from '../secret-box.ts';
 import type { SqlDatabase, SqlRunner } from '../sql/statement.ts';
 import type { ClaimedDelivery, DeliveryAttempt, DeliveryRecord, Webhook } from '../store.ts';
@@ -51,9 +53,12 @@ export class SqlWebhookStore {
     this.#secrets = secrets;
   }
 
-  async createWebhook(webhook: Webhook, secret: string): Promise<void> {
+  async createWebhook(webhook: Webhook, secret: string, audit: AuditWrite): Promise<void> {
     const { id, publisherId, url, events, createdTime } = webhook;
-    await this.#db.run(webhookSql.insertWebhook, id, publisherId, url, JSON.stringify(events), this.#secrets.seal(secret), createdTime);
+    await this.#db.transact(async (tx) => {
+      await tx.run(webhookSql.insertWebhook, id, publisherId, url, JSON.stringify(events), this.#secrets.seal(secret), createdTime);
+      await recordAuditWrite(tx, audit);
+    });
   }
 
   async getWebhook(id: string): Promise<Webhook | null> {
@@ -69,10 +74,12 @@ export class SqlWebhookStore {
   }
 
   /** Removes a webhook with its deliveries (those not made are dropped). */
-  deleteWebhook(id: string): Promise<boolean> {
+  deleteWebhook(id: string, audit: AuditWrite): Promise<boolean> {
     return this.#db.transact(async (tx) => {
       await tx.run(webhookSql.deleteDeliveries, id);
-      return (await tx.run(webhookSql.deleteWebhook, id)) > 0;
+      if ((await tx.run(webhookSql.deleteWebhook, id)) === 0) return false;
+      await recordAuditWrite(tx, audit);
+      return true;
     });
   }
 

@@ -4,6 +4,7 @@
  * (src/domain/publishing.ts) and writes what it decided; the step leases follow the rule in
  * ./statements.ts.
  */
+import { type AuditContext, auditEntry, systemAudit } from '../../domain/audit.ts';
 import type { OfferHeader } from '../../domain/offers.ts';
 import type { OperationRecord, OperationSummary } from '../../domain/operations.ts';
 import { type OfferState, type RunningOperation, decideCancel, decideGoLive, decidePublish, decideStepEnd } from '../../domain/publishing.ts';
@@ -13,6 +14,7 @@ import { type OperationStatus, type OperationType, operationSlot, statusOfOneOpe
 import { notificationFor } from '../../domain/notifications.ts';
 import { enqueueNotification } from '../notifications/notification-store.ts';
 import { enqueueEvent } from '../webhooks/webhook-store.ts';
+import { recordAudit } from '../audit/audit-store.ts';
 import { offerSql, type VersionRow } from '../offers/statements.ts';
 import { type OfferRow, type OperationRow, type StepRow, toOfferHeader, toOperation, toOperationSummary } from '../rows.ts';
 import type { SqlDatabase, SqlRunner } from '../sql/statement.ts';
@@ -59,17 +61,20 @@ export class SqlWorkflowStore {
     offerId: string,
     options: StartOperationOptions,
     validate: (offer: OfferHeader, definitionJson: string) => void,
+    audit: AuditContext,
   ): Promise<{ operation: OperationRecord; reused: boolean }> {
-    return this.#db.transact((tx) => this.startPublishIn(tx, publisherId, offerId, options, validate));
+    return this.#db.transact((tx) => this.startPublishIn(tx, publisherId, offerId, options, validate, audit));
   }
 
-  /** startPublish's work inside a transaction of the caller's (a configure job's). */
+  /** startPublish's work inside a transaction of the caller's (a configure job's: `target` is its id, on the audit record). */
   async startPublishIn(
     tx: SqlRunner,
     publisherId: string,
     offerId: string,
     options: StartOperationOptions,
     validate: (offer: OfferHeader, definitionJson: string) => void,
+    audit: AuditContext,
+    target: string | null = null,
   ): Promise<{ operation: OperationRecord; reused: boolean }> {
     const state = await offerState(tx, publisherId, offerId);
     const decision = decidePublish(state);
@@ -82,33 +87,40 @@ export class SqlWorkflowStore {
     await tx.run(offerSql.insertVersion, publisherId, offerId, decision.nextDraft, draft.definition_json, draft.changed_time, 0);
     await tx.run(offerSql.copySecrets, decision.nextDraft, publisherId, offerId, decision.freeze);
     const operation = await startOperation(tx, options, offer, { type: 'publish', version: decision.freeze, draftVersion: decision.nextDraft, now });
+    await recordAudit(tx, audit, auditEntry('offer.publish', { ...auditedOffer(offer, now), operationId: operation.id, target }));
     return { operation, reused: false };
   }
 
-  startGoLive(publisherId: string, offerId: string, options: StartOperationOptions): Promise<OperationRecord> {
-    return this.#db.transact((tx) => this.startGoLiveIn(tx, publisherId, offerId, options));
+  startGoLive(publisherId: string, offerId: string, options: StartOperationOptions, audit: AuditContext): Promise<OperationRecord> {
+    return this.#db.transact((tx) => this.startGoLiveIn(tx, publisherId, offerId, options, audit));
   }
 
-  /** startGoLive's work inside a transaction of the caller's (a configure job's). */
-  async startGoLiveIn(tx: SqlRunner, publisherId: string, offerId: string, options: StartOperationOptions): Promise<OperationRecord> {
+  /** startGoLive's work inside a transaction of the caller's (a configure job's: `target` is its id, on the audit record). */
+  async startGoLiveIn(
+    tx: SqlRunner,
+    publisherId: string,
+    offerId: string,
+    options: StartOperationOptions,
+    audit: AuditContext,
+    target: string | null = null,
+  ): Promise<OperationRecord> {
     const state = await offerState(tx, publisherId, offerId);
     const { version } = decideGoLive(state);
     const offer = state.offer!;
-    const operation = await startOperation(tx, options, offer, {
-      type: 'golive',
-      version,
-      draftVersion: offer.version,
-      now: timestampAfter(offer.changedTime),
-    });
+    const now = timestampAfter(offer.changedTime);
+    const operation = await startOperation(tx, options, offer, { type: 'golive', version, draftVersion: offer.version, now });
+    await recordAudit(tx, audit, auditEntry('offer.golive', { ...auditedOffer(offer, now), operationId: operation.id, target }));
     return operation;
   }
 
-  cancelOperation(publisherId: string, offerId: string, options: StartOperationOptions): Promise<CancelResult> {
+  cancelOperation(publisherId: string, offerId: string, options: StartOperationOptions, audit: AuditContext): Promise<CancelResult> {
     return this.#db.transact(async (tx): Promise<CancelResult> => {
       const state = await offerState(tx, publisherId, offerId);
       const decision = decideCancel(state);
       const running = decision.operation;
       const now = timestampAfter(state.offer!.changedTime);
+      // Either way the offer's ETag moves to `now`; the record names the operation canceled.
+      await recordAudit(tx, audit, auditEntry('offer.cancel', { ...auditedOffer(state.offer!, now), operationId: running.id }));
       await tx.run(workflowSql.endOperation, 'canceled', null, now, running.id);
       await tx.run(workflowSql.cancelOpenSteps, running.id);
       if (decision.kind === 'stop') {
@@ -223,6 +235,17 @@ export class SqlWorkflowStore {
         now: changed,
       };
       await tellOf(tx, endEventType(decision.operationStatus), offerNow, { ...operation, status: decision.operationStatus, error: decision.error });
+      await recordAudit(
+        tx,
+        systemAudit(nowMs),
+        auditEntry('operation.end', {
+          publisherId: operation.publisherId,
+          offerId: operation.offerId,
+          etagBefore: offerRow.etag,
+          etagAfter: etagFor(changed),
+          operationId: operation.id,
+        }),
+      );
       return true;
     }, STEP_WRITE);
   }
@@ -251,6 +274,11 @@ export class SqlWorkflowStore {
   async releaseLeases(owner: string): Promise<void> {
     await this.#db.run(workflowSql.releaseLeases, owner);
   }
+}
+
+/** The offer an operation's start or cancel changes: its ETag before, and after (at `now`). */
+function auditedOffer(offer: OfferHeader, now: string) {
+  return { publisherId: offer.publisherId, offerId: offer.id, etagBefore: offer.etag, etagAfter: etagFor(now) };
 }
 
 /**

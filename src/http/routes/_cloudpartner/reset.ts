@@ -9,6 +9,8 @@ import { errors } from '../../../domain/errors.ts';
 import { bodyErrorResponses } from '../../schemas/common.ts';
 import { JSON_TYPE, type RoutePlugin } from '../context.ts';
 import { SANDBOX_CONFIG, SANDBOX_TAGS, sandboxErrors, sandboxOf } from './sandbox-route.ts';
+import { auditEntry } from '../../../domain/audit.ts';
+import { auditWrite } from '../../audit-context.ts';
 
 const ResetOptions = Type.Object({ demo: Type.Optional(Type.Boolean()), identities: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 
@@ -37,7 +39,10 @@ const reset: RoutePlugin = async (app, { store }) => {
       const options = { demo: flag('demo'), identities: flag('identities') };
       faults.clear();
       journal.clear();
-      await store.resetCatalog({ identities: options.identities });
+      await store.resetCatalog(
+        { identities: options.identities },
+        auditWrite(request, auditEntry('sandbox.reset', { target: options.identities ? 'identities' : null })),
+      );
       if (options.demo) await restoreDemoData(store);
       return reply.type(JSON_TYPE).send(JSON.stringify(options));
     },

@@ -8,8 +8,10 @@ import { bodyErrorResponses } from '../../../schemas/common.ts';
 import { JSON_TYPE, type RoutePlugin } from '../../context.ts';
 import { SANDBOX_CONFIG, SANDBOX_TAGS, sandboxErrors, sandboxOf } from '../sandbox-route.ts';
 import { clockView } from './view.ts';
+import { auditEntry } from '../../../../domain/audit.ts';
+import { auditWrite } from '../../../audit-context.ts';
 
-const advanceClock: RoutePlugin = async (app) => {
+const advanceClock: RoutePlugin = async (app, { store }) => {
   const { clock } = sandboxOf(app);
   app.post(
     '/_cloudpartner/clock/advance',
@@ -24,6 +26,9 @@ const advanceClock: RoutePlugin = async (app) => {
     },
     async (request, reply) => {
       clock.advance(parseAdvance(request.body)); // the engine wakes and runs what fell due
+      // Records that fell out of retention are gone before the answer (D96); the advance is recorded at the new time.
+      await app.auditRetention.prune();
+      await store.recordAudit(auditWrite(request, auditEntry('sandbox.clock.advance', {})));
       return reply.type(JSON_TYPE).send(JSON.stringify(clockView(app)));
     },
   );

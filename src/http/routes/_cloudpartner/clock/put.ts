@@ -6,8 +6,10 @@ import { ClockSettings } from '../../../schemas/sandbox.ts';
 import { JSON_TYPE, type RoutePlugin } from '../../context.ts';
 import { SANDBOX_CONFIG, SANDBOX_TAGS, sandboxErrors } from '../sandbox-route.ts';
 import { clockView } from './view.ts';
+import { auditEntry } from '../../../../domain/audit.ts';
+import { auditWrite } from '../../../audit-context.ts';
 
-const putClock: RoutePlugin = async (app) => {
+const putClock: RoutePlugin = async (app, { store }) => {
   app.put(
     '/_cloudpartner/clock',
     {
@@ -17,6 +19,7 @@ const putClock: RoutePlugin = async (app) => {
     },
     async (request, reply) => {
       app.workflow.setDurations(parseClockSettings(request.body, app.workflow.durations));
+      await store.recordAudit(auditWrite(request, auditEntry('sandbox.clock.set', {})));
       return reply.type(JSON_TYPE).send(JSON.stringify(clockView(app)));
     },
   );

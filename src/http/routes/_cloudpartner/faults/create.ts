@@ -5,8 +5,10 @@ import { bodyErrorResponses } from '../../../schemas/common.ts';
 import { Type } from 'typebox';
 import { JSON_TYPE, type RoutePlugin } from '../../context.ts';
 import { SANDBOX_CONFIG, SANDBOX_TAGS, sandboxErrors, sandboxOf } from '../sandbox-route.ts';
+import { auditEntry } from '../../../../domain/audit.ts';
+import { auditWrite } from '../../../audit-context.ts';
 
-const createFault: RoutePlugin = async (app) => {
+const createFault: RoutePlugin = async (app, { store }) => {
   const { faults } = sandboxOf(app);
   app.post(
     '/_cloudpartner/faults',
@@ -19,6 +21,8 @@ const createFault: RoutePlugin = async (app) => {
     },
     async (request, reply) => {
       const rule = faults.add(parseFaultRule(request.body));
+      // Rules live in memory: there is no transaction to share, so the record follows the change.
+      await store.recordAudit(auditWrite(request, auditEntry('sandbox.fault.add', { publisherId: rule.match.publisherId ?? null, target: rule.id })));
       return reply.code(201).type(JSON_TYPE).send(JSON.stringify(rule));
     },
   );

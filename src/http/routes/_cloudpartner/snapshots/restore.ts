@@ -8,6 +8,8 @@ import { errors } from '../../../../domain/errors.ts';
 import { JSON_TYPE, type RoutePlugin } from '../../context.ts';
 import { SANDBOX_CONFIG, SANDBOX_TAGS, sandboxErrors } from '../sandbox-route.ts';
 import { SnapshotParams, parseSnapshotName } from './name.ts';
+import { auditEntry } from '../../../../domain/audit.ts';
+import { auditWrite } from '../../../audit-context.ts';
 
 const restoreSnapshot: RoutePlugin = async (app, { store }) => {
   app.post(
@@ -18,7 +20,8 @@ const restoreSnapshot: RoutePlugin = async (app, { store }) => {
     },
     async (request, reply) => {
       const name = parseSnapshotName(request.params.name);
-      if (!(await store.restoreSnapshot(name, app.workflow.now()))) throw errors.snapshotNotFound(name);
+      if (!(await store.restoreSnapshot(name, app.workflow.now(), auditWrite(request, auditEntry('sandbox.snapshot.restore', { target: name })))))
+        throw errors.snapshotNotFound(name);
       app.workflow.wake();
       return reply.type(JSON_TYPE).send(JSON.stringify({ restored: name }));
     },

@@ -8,6 +8,8 @@ import { bodyErrorResponses, oneOf } from '../../../schemas/common.ts';
 import { JSON_TYPE, type RoutePlugin } from '../../context.ts';
 import { sandboxErrors } from '../sandbox-route.ts';
 import { WEBHOOK_CONFIG, WEBHOOK_TAGS, checkManages, renderWebhook } from './access.ts';
+import { auditEntry } from '../../../../domain/audit.ts';
+import { auditWrite } from '../../../audit-context.ts';
 
 const NewWebhook = Type.Object({
   url: Type.String({ description: 'http or https; each delivery is a POST of the event as JSON.' }),
@@ -35,7 +37,11 @@ const createWebhook: RoutePlugin = async (app, { store, clock }) => {
         events: input.events,
         createdTime: new Date(clock.now()).toISOString(),
       };
-      await store.createWebhook(webhook, input.secret);
+      await store.createWebhook(
+        webhook,
+        input.secret,
+        auditWrite(request, auditEntry('webhook.create', { publisherId: webhook.publisherId, target: webhook.id })),
+      );
       return reply
         .code(201)
         .type(JSON_TYPE)

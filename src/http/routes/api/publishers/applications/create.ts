@@ -11,6 +11,7 @@ import { registerApplication } from '../../../../../identity/applications.ts';
 import { ApiVersionQuery, PublisherParams, apiErrorResponses, bodyErrorResponses } from '../../../../schemas/common.ts';
 import type { RoutePlugin } from '../../../context.ts';
 import { NewApplication, renderNewApplication } from './application.ts';
+import { auditContext } from '../../../../audit-context.ts';
 
 const Body = Type.Object({
   role: Type.String({ description: ROLES.join(', ') }),
@@ -35,7 +36,12 @@ const createApplication: RoutePlugin = async (app, { store, tokens }) => {
       const role = parseRole(request.body.role);
       if (!role) throw errors.invalidRequest(`The role '${request.body.role.slice(0, 40)}' is not one of ${ROLES.join(', ')}.`);
       const { displayName } = request.body;
-      const registered = await registerApplication(store, tokens, { publisherIds: [request.publisherId], role, ...(displayName ? { displayName } : {}) });
+      const registered = await registerApplication(
+        store,
+        tokens,
+        { publisherIds: [request.publisherId], role, ...(displayName ? { displayName } : {}) },
+        auditContext(request),
+      );
       // The secret is in this answer only: no cache may keep it.
       return reply.code(201).header('cache-control', 'no-store').send(renderNewApplication(registered, role));
     },

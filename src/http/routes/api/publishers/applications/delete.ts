@@ -9,6 +9,7 @@ import { removeApplication } from '../../../../../identity/applications.ts';
 import { ApiVersionQuery, apiErrorResponses } from '../../../../schemas/common.ts';
 import type { RoutePlugin } from '../../../context.ts';
 import { ApplicationParams } from './application.ts';
+import { auditContext } from '../../../../audit-context.ts';
 
 const deleteApplication: RoutePlugin = async (app, { store }) => {
   app.delete(
@@ -24,7 +25,7 @@ const deleteApplication: RoutePlugin = async (app, { store }) => {
       },
     },
     async (request, reply) => {
-      await removeApplication(store, request.publisherId, parseGuid('clientId', request.params.clientId));
+      await removeApplication(store, request.publisherId, parseGuid('clientId', request.params.clientId), auditContext(request));
       return reply.code(204).send(null);
     },
   );

@@ -5,6 +5,7 @@ import { removeMember } from '../../../../../identity/members.ts';
 import { ApiVersionQuery, apiErrorResponses } from '../../../../schemas/common.ts';
 import type { RoutePlugin } from '../../../context.ts';
 import { MemberParams } from './member.ts';
+import { auditContext } from '../../../../audit-context.ts';
 
 const deleteMember: RoutePlugin = async (app, { store }) => {
   app.delete(
@@ -24,7 +25,7 @@ const deleteMember: RoutePlugin = async (app, { store }) => {
     },
     async (request, reply) => {
       const tenantId = request.query.tenantId === undefined ? undefined : parseGuid('tenantId', request.query.tenantId);
-      await removeMember(store, request.publisherId, parseGuid('objectId', request.params.objectId), tenantId);
+      await removeMember(store, request.publisherId, parseGuid('objectId', request.params.objectId), tenantId, auditContext(request));
       return reply.code(204).send(null);
     },
   );

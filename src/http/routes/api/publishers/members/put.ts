@@ -11,6 +11,7 @@ import type { RoutePlugin } from '../../../context.ts';
 import { parseGuid } from '../../../../../domain/ids.ts';
 import { setMember } from '../../../../../identity/members.ts';
 import { Member, MemberParams, renderMember } from './member.ts';
+import { auditContext } from '../../../../audit-context.ts';
 
 const Body = Type.Object({
   tenantId: Type.String(),
@@ -35,13 +36,14 @@ const putMember: RoutePlugin = async (app, { store }) => {
     async (request, reply) => {
       const role = parseRole(request.body.role);
       if (!role) throw errors.invalidRequest(`The role '${request.body.role.slice(0, 40)}' is not one of ${ROLES.join(', ')}.`);
-      const { added, member } = await setMember(store, {
+      const change = {
         publisherId: request.publisherId,
         tenantId: parseGuid('tenantId', request.body.tenantId),
         objectId: parseGuid('objectId', request.params.objectId),
         role,
         displayName: request.body.displayName ?? '',
-      });
+      };
+      const { added, member } = await setMember(store, change, new Date(), auditContext(request));
       return reply.code(added ? 201 : 200).send(renderMember(member));
     },
   );

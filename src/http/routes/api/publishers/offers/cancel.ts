@@ -10,6 +10,7 @@ import { renderOperation } from '../../../../../domain/operations.ts';
 import { ApiVersionQuery, NotificationBody, OfferParams, apiErrorResponses, bodyErrorResponses } from '../../../../schemas/common.ts';
 import { JSON_TYPE, type RoutePlugin } from '../../../context.ts';
 import { acceptedOperation } from './operation-reply.ts';
+import { auditContext } from '../../../../audit-context.ts';
 
 const cancel: RoutePlugin = async (app, { store }) => {
   app.post(
@@ -29,11 +30,12 @@ const cancel: RoutePlugin = async (app, { store }) => {
       const offerId = parseId('offerId', request.params.offerId);
       parseNotificationEmails(request.body);
       const operationId = randomUUID();
-      const result = await store.cancelOperation(request.publisherId, offerId, {
-        operationId,
-        notificationEmails: null,
-        firstStep: app.workflow.firstStep('cancel', request.publisherId, offerId, operationId),
-      });
+      const result = await store.cancelOperation(
+        request.publisherId,
+        offerId,
+        { operationId, notificationEmails: null, firstStep: app.workflow.firstStep('cancel', request.publisherId, offerId, operationId) },
+        auditContext(request),
+      );
       if (result.kind === 'canceling') {
         app.workflow.wake();
         return acceptedOperation(reply, result.operation, app.workflow.now());

@@ -6,6 +6,7 @@ import { parseId } from '../../../../../domain/ids.ts';
 import { ApiVersionQuery, NotificationBody, OfferParams, apiErrorResponses, bodyErrorResponses } from '../../../../schemas/common.ts';
 import type { RoutePlugin } from '../../../context.ts';
 import { acceptedOperation } from './operation-reply.ts';
+import { auditContext } from '../../../../audit-context.ts';
 
 const goLive: RoutePlugin = async (app, { store }) => {
   app.post(
@@ -24,11 +25,16 @@ const goLive: RoutePlugin = async (app, { store }) => {
     async (request, reply) => {
       const offerId = parseId('offerId', request.params.offerId);
       const operationId = randomUUID();
-      const operation = await store.startGoLive(request.publisherId, offerId, {
-        operationId,
-        notificationEmails: parseNotificationEmails(request.body),
-        firstStep: app.workflow.firstStep('golive', request.publisherId, offerId, operationId),
-      });
+      const operation = await store.startGoLive(
+        request.publisherId,
+        offerId,
+        {
+          operationId,
+          notificationEmails: parseNotificationEmails(request.body),
+          firstStep: app.workflow.firstStep('golive', request.publisherId, offerId, operationId),
+        },
+        auditContext(request),
+      );
       app.workflow.wake();
       return acceptedOperation(reply, operation, app.workflow.now());
     },

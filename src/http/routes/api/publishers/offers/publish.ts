@@ -12,6 +12,7 @@ import { validateForPublish } from '../../../../../domain/offer-validation/index
 import { ApiVersionQuery, NotificationBody, OfferParams, apiErrorResponses, bodyErrorResponses } from '../../../../schemas/common.ts';
 import type { RoutePlugin } from '../../../context.ts';
 import { acceptedOperation } from './operation-reply.ts';
+import { auditContext } from '../../../../audit-context.ts';
 
 const publishOffer: RoutePlugin = async (app, { store }) => {
   app.post(
@@ -39,6 +40,7 @@ const publishOffer: RoutePlugin = async (app, { store }) => {
           const problems = validateForPublish(offer.offerTypeId, JSON.parse(definitionJson) as Record<string, unknown>);
           if (problems.length > 0) throw errors.validationFailed(offerId, problems);
         },
+        auditContext(request),
       );
       app.workflow.wake();
       return acceptedOperation(reply, operation, app.workflow.now());

@@ -10,6 +10,7 @@ import { parseId } from '../../../../../domain/ids.ts';
 import { renderOffer } from '../../../../../domain/offers.ts';
 import { ApiVersionQuery, OfferParams, apiErrorResponses, bodyErrorResponses } from '../../../../schemas/common.ts';
 import { JSON_TYPE, type RoutePlugin } from '../../../context.ts';
+import { auditContext } from '../../../../audit-context.ts';
 
 const putOffer: RoutePlugin = async (app, { store, putMode }) => {
   app.put(
@@ -40,7 +41,7 @@ const putOffer: RoutePlugin = async (app, { store, putMode }) => {
       const offerId = parseId('offerId', request.params.offerId);
       const condition = parseWriteCondition({ ifMatch: request.headers['if-match'], ifNoneMatch: request.headers['if-none-match'] }, putMode);
       const build = prepareDraft(request.body, request.publisherId, offerId);
-      const saved = await store.saveDraft(request.publisherId, offerId, condition, build);
+      const saved = await store.saveDraft(request.publisherId, offerId, condition, build, auditContext(request));
       return reply
         .code(saved.created && putMode === 'documented' ? 201 : 200)
         .header('etag', saved.offer.etag)

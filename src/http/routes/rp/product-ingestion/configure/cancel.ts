@@ -10,6 +10,8 @@ import { ticksOf } from '../../../../../product-ingestion/configure.ts';
 import type { RoutePlugin } from '../../../context.ts';
 import { CONFIG, PREFIX, TAGS, checkJobAccess } from '../shared.ts';
 import { jobStatus } from './status.ts';
+import { auditEntry } from '../../../../../domain/audit.ts';
+import { auditContext, auditWrite } from '../../../../audit-context.ts';
 
 const cancelJob: RoutePlugin = async (app, { store }) => {
   app.post(
@@ -24,13 +26,21 @@ const cancelJob: RoutePlugin = async (app, { store }) => {
         const offer = await store.getOffer(job.publisherId, job.offerId);
         if (offer?.runningOperationId !== job.operationId) throw errors.jobAlreadyCompleted();
         const operationId = randomUUID();
-        await store.cancelOperation(job.publisherId, job.offerId, {
-          operationId,
-          notificationEmails: null,
-          firstStep: app.workflow.firstStep('cancel', job.publisherId, job.offerId, operationId),
-        });
+        await store.cancelOperation(
+          job.publisherId,
+          job.offerId,
+          { operationId, notificationEmails: null, firstStep: app.workflow.firstStep('cancel', job.publisherId, job.offerId, operationId) },
+          auditContext(request),
+        );
         app.workflow.wake();
-      } else if (job.status === 'completed' || !(await store.cancelIngestionJob(job.id, ticksOf(app.workflow.now())))) {
+      } else if (
+        job.status === 'completed' ||
+        !(await store.cancelIngestionJob(
+          job.id,
+          ticksOf(app.workflow.now()),
+          auditWrite(request, auditEntry('configure.cancel', { publisherId: job.publisherId, target: job.id })),
+        ))
+      ) {
         throw errors.jobAlreadyCompleted();
       }
       job = (await store.getIngestionJob(job.id))!;

@@ -11,6 +11,8 @@ import { publishersFor } from '../../../../../product-ingestion/catalog.ts';
 import { parseConfigureRequest, productReferences, renderJobStatus, ticksOf } from '../../../../../product-ingestion/configure.ts';
 import type { RoutePlugin } from '../../../context.ts';
 import { CONFIG, PREFIX, TAGS } from '../shared.ts';
+import { auditEntry } from '../../../../../domain/audit.ts';
+import { auditWrite } from '../../../../audit-context.ts';
 
 const createJob: RoutePlugin = async (app, { store }) => {
   app.post(
@@ -60,7 +62,10 @@ const createJob: RoutePlugin = async (app, { store }) => {
       if (!roleAllows(role, 'write')) throw errors.forbiddenAction(publisherId, role, 'write');
       const now = app.workflow.now();
       const id = randomUUID();
-      await store.createIngestionJob({ id, publisherId, requestJson: JSON.stringify(parsed), jobStart: ticksOf(now), createdMs: now });
+      await store.createIngestionJob(
+        { id, publisherId, requestJson: JSON.stringify(parsed), jobStart: ticksOf(now), createdMs: now },
+        auditWrite(request, auditEntry('configure.create', { publisherId, target: id })),
+      );
       app.ingestion.jobs.wake();
       const job = (await store.getIngestionJob(id))!;
       return reply.code(202).send(renderJobStatus(job, null));
