@@ -16,6 +16,7 @@ import { validateOfferDocument } from './offer-validation/index.ts';
 import { extractSecrets, type SecretValue } from './secret-fields.ts';
 import { unstorableText } from './text.ts';
 import type { OfferHeader } from './offers.ts';
+import { message } from './messages/index.ts';
 
 /**
  * How a draft write is conditioned: `create` = create only (If-None-Match: *, or no If-Match where
@@ -142,20 +143,21 @@ function parentExists(definition: Record<string, unknown>, pointer: string): boo
 /** The optional body of publish, golive and cancel: `{"metadata":{"notification-emails":"a@x.com,b@y.com"}}`. */
 export function parseNotificationEmails(body: unknown): string | null {
   if (body === undefined || body === null || body === '') return null;
-  if (typeof body !== 'object' || Array.isArray(body)) throw errors.invalidRequest('The body must be empty or {"metadata":{"notification-emails":"…"}}.');
+  if (typeof body !== 'object' || Array.isArray(body))
+    throw errors.invalidRequest(message('error.metadataBody', { example: '{"metadata":{"notification-emails":"…"}}' }));
   const metadata = (body as { metadata?: unknown }).metadata;
   if (metadata === undefined || metadata === null) return null;
-  if (typeof metadata !== 'object' || Array.isArray(metadata)) throw errors.invalidRequest('"metadata" must be an object.');
+  if (typeof metadata !== 'object' || Array.isArray(metadata)) throw errors.invalidRequest(message('error.metadataNotObject'));
   const emails = (metadata as Record<string, unknown>)['notification-emails'];
   if (emails === undefined || emails === null) return null;
   if (typeof emails !== 'string' || emails.length > 2000 || unstorableText(emails) !== undefined) {
-    throw errors.invalidRequest('"metadata.notification-emails" must be a comma-separated list of e-mail addresses.');
+    throw errors.invalidRequest(message('error.notificationEmailsList'));
   }
   const list = emails
     .split(',')
     .map((email) => email.trim())
     .filter(Boolean);
   const bad = list.find((email) => !/^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/.test(email));
-  if (bad) throw errors.invalidRequest(`"${bad.slice(0, 100)}" in metadata.notification-emails is not an e-mail address.`);
+  if (bad) throw errors.invalidRequest(message('error.notificationEmailInvalid', { value: bad.slice(0, 100) }));
   return list.join(',');
 }

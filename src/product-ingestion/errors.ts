@@ -5,7 +5,8 @@
  * for both faces; only its rendering differs by face. Job errors (`errors[]` of a failed job) use
  * the same nodes, with the resource they are about.
  */
-import type { ApiError, ErrorCode } from '../domain/errors.ts';
+import { type ApiError, type ErrorCode, errorMessage, renderProblems } from '../domain/errors.ts';
+import type { Language } from '../domain/messages/index.ts';
 
 export const INGESTION_PREFIX = '/rp/product-ingestion';
 
@@ -86,9 +87,10 @@ const INNER: Partial<Record<ErrorCode, InnerCode>> = {
   OfferTypeChange: 'invalidResource',
 };
 
-/** The answer body of an error on this face. */
-export function ingestionErrorBody(error: ApiError): string {
-  const problems = (error.details['problems'] as Array<{ path: string; message: string; resourceId?: string }> | undefined) ?? [];
+/** The answer body of an error on this face, its messages in `language`. */
+export function ingestionErrorBody(error: ApiError, language: Language = 'en'): string {
+  const problems = renderProblems(error.details['problems'] as Array<{ path: string; message: string; resourceId?: string }> | undefined, language) ?? [];
+  const text = errorMessage(error, language);
   const inner = INNER[error.code] ?? 'invalidRequest';
   const details: ErrorNode[] =
     problems.length > 0
@@ -100,8 +102,8 @@ export function ingestionErrorBody(error: ApiError): string {
         }))
       : error.status === 401 || error.status === 403
         ? []
-        : [{ code: inner, message: error.message, details: [] }];
-  return JSON.stringify({ error: { code: topCodeFor(error.status), message: error.message, details } });
+        : [{ code: inner, message: text, details: [] }];
+  return JSON.stringify({ error: { code: topCodeFor(error.status), message: text, details } });
 }
 
 /** One error of a failed job, about one resource (or the request). */

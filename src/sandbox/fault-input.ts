@@ -6,6 +6,7 @@ import { errors, INJECTED_STATUSES, type InjectedStatus } from '../domain/errors
 import { parseId } from '../domain/ids.ts';
 import { ALL_STEP_IDS, OPERATION_TYPES, type OperationType, stepsOf } from '../domain/workflow.ts';
 import type { HttpFaultEffect, HttpFaultMatch, NewFaultRule, StepFaultEffect, StepFaultMatch } from './faults.ts';
+import { message } from '../domain/messages/index.ts';
 
 /** Longest a step may be set to take, or a request held: a year, and ten minutes. */
 const MAX_STEP_DURATION_MS = 365 * 24 * 3600_000;
@@ -126,7 +127,7 @@ const HTTP_EFFECTS = ['status', 'delayMs', 'drop'];
 /** The rule `body` describes; a 400 InvalidRequest listing every problem otherwise. */
 export function parseFaultRule(body: unknown): NewFaultRule {
   const problems = new Problems();
-  if (!isObject(body)) throw errors.invalidRequest('The body must be a fault rule: {"match": {…}, "effect": {…}, "times"?: n}.');
+  if (!isObject(body)) throw errors.invalidRequest(message('error.faultRuleShape', { example: '{"match": {…}, "effect": {…}, "times"?: n}' }));
   onlyKeys(problems, '$', body, ['match', 'effect', 'times', 'probability', 'seed']);
   const match = body['match'] ?? {};
   const effect = body['effect'];

@@ -2,6 +2,7 @@
 import { errors } from '../domain/errors.ts';
 import { EVENT_TYPES, type EventType } from '../domain/events.ts';
 import { parseId } from '../domain/ids.ts';
+import { message } from '../domain/messages/index.ts';
 
 export interface NewWebhook {
   url: string;
@@ -18,7 +19,7 @@ export function parseWebhook(body: unknown): NewWebhook {
   const problems: Array<{ path: string; message: string }> = [];
   const add = (path: string, message: string) => problems.push({ path, message });
   if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw errors.invalidRequest('The body must be {"url", "events", "publisherId", "secret"}.');
+    throw errors.invalidRequest(message('error.bodyShape', { example: '{"url", "events", "publisherId", "secret"}' }));
   const value = body as Record<string, unknown>;
   for (const key of Object.keys(value)) if (!['url', 'events', 'publisherId', 'secret'].includes(key)) add(`$.${key}`, 'is not a member of a webhook.');
 

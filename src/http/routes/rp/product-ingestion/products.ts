@@ -7,6 +7,7 @@ import { errors } from '../../../../domain/errors.ts';
 import type { RoutePlugin } from '../../context.ts';
 import { CONFIG, PREFIX, TAGS, absoluteUrl, queryOf } from './shared.ts';
 import { pageOf } from '../../../../product-ingestion/paging.ts';
+import { message } from '../../../../domain/messages/index.ts';
 
 const queries: RoutePlugin = async (app) => {
   app.get(`${PREFIX}/product`, { config: CONFIG, schema: { summary: 'Query products', tags: TAGS } }, async (request) => {
@@ -23,7 +24,7 @@ const queries: RoutePlugin = async (app) => {
   app.get(`${PREFIX}/plan`, { config: CONFIG, schema: { summary: 'Query the plans of a product', tags: TAGS } }, async (request) => {
     const query = queryOf(request);
     const product = query.get('product');
-    if (!product) throw errors.invalidQueryParameter('product', 'it is required: the product durable id, product/<guid>');
+    if (!product) throw errors.invalidQueryParameter('product', message('error.queryProductRequired'));
     const plans = await app.ingestion.catalog.queryPlans(request.principal, product, query.get('externalid'));
     return pageOf(plans, query, (next) => absoluteUrl(request, `plan?${next}`));
   });

@@ -3,12 +3,13 @@ import { errors } from '../../../../domain/errors.ts';
 import { TARGET_TYPES, type TargetType } from '../../../../product-ingestion/catalog.ts';
 import type { RoutePlugin } from '../../context.ts';
 import { CONFIG, PREFIX, TAGS, queryOf } from './shared.ts';
+import { message } from '../../../../domain/messages/index.ts';
 
 const resourceTree: RoutePlugin = async (app) => {
   app.get(`${PREFIX}/resource-tree/*`, { config: CONFIG, schema: { summary: 'Read a product’s resource tree', tags: TAGS } }, async (request) => {
     const target = queryOf(request).get('targettype') ?? 'draft';
     if (!(TARGET_TYPES as readonly string[]).includes(target)) {
-      throw errors.invalidQueryParameter('targetType', `'${target.slice(0, 40)}' is none of ${TARGET_TYPES.join(', ')}`);
+      throw errors.invalidQueryParameter('targetType', message('error.queryTargetType', { value: target.slice(0, 40), allowed: TARGET_TYPES.join(', ') }));
     }
     const durableId = (request.params as { '*': string })['*'];
     return app.ingestion.catalog.tree(request.principal, durableId, target as TargetType);

@@ -11,6 +11,7 @@ import { registerApplication } from '../../../../../identity/applications.ts';
 import { ApiVersionQuery, PublisherParams, apiErrorResponses, bodyErrorResponses } from '../../../../schemas/common.ts';
 import type { RoutePlugin } from '../../../context.ts';
 import { NewApplication, renderNewApplication } from './application.ts';
+import { message } from '../../../../../domain/messages/index.ts';
 
 const Body = Type.Object({
   role: Type.String({ description: ROLES.join(', ') }),
@@ -33,7 +34,7 @@ const createApplication: RoutePlugin = async (app, { store, tokens }) => {
     },
     async (request, reply) => {
       const role = parseRole(request.body.role);
-      if (!role) throw errors.invalidRequest(`The role '${request.body.role.slice(0, 40)}' is not one of ${ROLES.join(', ')}.`);
+      if (!role) throw errors.invalidRequest(message('error.roleUnknown', { role: request.body.role.slice(0, 40), allowed: ROLES.join(', ') }));
       const { displayName } = request.body;
       const registered = await registerApplication(store, tokens, { publisherIds: [request.publisherId], role, ...(displayName ? { displayName } : {}) });
       // The secret is in this answer only: no cache may keep it.

@@ -10,6 +10,7 @@ import { renderOperation } from '../../../../../domain/operations.ts';
 import { ApiVersionQuery, NotificationBody, OfferParams, apiErrorResponses, bodyErrorResponses } from '../../../../schemas/common.ts';
 import { JSON_TYPE, type RoutePlugin } from '../../../context.ts';
 import { acceptedOperation } from './operation-reply.ts';
+import { answerLanguage } from '../../../../language.ts';
 
 const cancel: RoutePlugin = async (app, { store }) => {
   app.post(
@@ -41,7 +42,7 @@ const cancel: RoutePlugin = async (app, { store }) => {
       return reply
         .code(200)
         .type(JSON_TYPE)
-        .send(JSON.stringify(renderOperation(result.operation, app.workflow.now())));
+        .send(JSON.stringify(renderOperation(result.operation, app.workflow.now(), answerLanguage(reply))));
     },
   );
 };

@@ -8,6 +8,7 @@ import { schemaUri } from '../../../../../product-ingestion/schemas.ts';
 import type { RoutePlugin } from '../../../context.ts';
 import { CONFIG, PREFIX, TAGS, checkJobAccess } from '../shared.ts';
 import { jobStatus } from './status.ts';
+import { message } from '../../../../../domain/messages/index.ts';
 
 const getJobDetail: RoutePlugin = async (app, { store }) => {
   app.get(
@@ -18,8 +19,8 @@ const getJobDetail: RoutePlugin = async (app, { store }) => {
       if (!/^[0-9a-fA-F-]{36}$/.test(jobId)) throw errors.jobNotFound(jobId);
       const job = checkJobAccess(request, await store.getIngestionJob(jobId.toLowerCase()), jobId, 'read');
       const status = await jobStatus(store, job, app.ingestion.publishJob);
-      if (status['jobStatus'] !== 'completed') throw errors.jobDetailUnavailable(jobId, 'it has not completed yet');
-      if (status['jobResult'] !== 'succeeded') throw errors.jobDetailUnavailable(jobId, `it ended ${status['jobResult']}`);
+      if (status['jobStatus'] !== 'completed') throw errors.jobDetailUnavailable(jobId, message('job.notCompleted'));
+      if (status['jobResult'] !== 'succeeded') throw errors.jobDetailUnavailable(jobId, message('job.endedAs', { result: String(status['jobResult']) }));
       return { $schema: schemaUri('configure-detail'), resources: JSON.parse(job.detailJson ?? '[]') as unknown[] };
     },
   );
