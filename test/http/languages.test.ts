@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_OFFER_ID } from '../../src/demo/demo-data.ts';
-import { API, TEST_STORE, errorCode, startTestServer, type Response, type TestServer } from '../helpers/harness.ts';
+import { TEST_STORE, errorCode, startTestServer, type Response, type TestServer } from '../helpers/harness.ts';
 import { PI } from '../helpers/ingestion.ts';
 import { JSON_HEADERS, offerPath, post, publishableOffer, put, waitForOperation } from '../helpers/offers.ts';
 import { rawRequest } from '../helpers/raw-http.ts';
