@@ -18,7 +18,7 @@ export interface StepMessage {
 }
 
 /** A step's messages as a reader gets them: in `language`, without the catalogue form. */
-function messagesIn(messages: readonly StepMessage[], language: Language): StepMessage[] {
+export function messagesIn(messages: readonly StepMessage[], language: Language): StepMessage[] {
   return messages.map(({ text, ...shown }) => (text === undefined || language === 'en' ? shown : { ...shown, messageHtml: render(text, language) }));
 }
 
@@ -26,7 +26,7 @@ function messagesIn(messages: readonly StepMessage[], language: Language): StepM
  * The operation's error in `language`. It is stored in English: the findings of the step that
  * blocked it, joined (steps.ts failedStep); when that step's messages are all ours, they give it again in any language.
  */
-function errorIn(operation: OperationRecord, language: Language): string | null {
+export function errorIn(operation: OperationRecord, language: Language): string | null {
   if (operation.error === null || language === 'en') return operation.error;
   for (const step of operation.steps) {
     if (step.status !== 'blocked' || step.messages.length === 0 || !step.messages.every((shown) => shown.text !== undefined)) continue;

@@ -11,7 +11,8 @@ import { validateForPublish } from '../domain/offer-validation/index.ts';
 import type { Problem } from '../domain/offer-validation/problems.ts';
 import { formatTicks } from '../domain/time.ts';
 import { extractSecrets } from '../domain/secret-fields.ts';
-import type { OperationRecord } from '../domain/operations.ts';
+import { errorIn, messagesIn, type OperationRecord } from '../domain/operations.ts';
+import type { Language } from '../domain/messages/index.ts';
 import type { IngestionJobRecord, JobCatalog, JobChanges, StartOperationOptions } from '../store/store.ts';
 import { type ErrorNode, type InnerCode, jobError, type TopCode } from './errors.ts';
 import { durableIds, isResourceType, planGuid, productGuid, type ResourceType, submissionVersion } from './ids.ts';
@@ -498,10 +499,10 @@ export function ticksOf(ms: number): string {
 }
 
 /** The errors of a submission job whose operation failed: certification findings as cloudpub detects them (§5). */
-function operationErrors(operation: OperationRecord, guid: string): ErrorNode[] {
+function operationErrors(operation: OperationRecord, guid: string, language: Language): ErrorNode[] {
   const failed = operation.steps.find((step) => step.status === 'blocked');
   const certification = failed?.stepId === 'displaycertify';
-  const findings = (failed?.messages ?? []).map((message) => message.messageHtml);
+  const findings = messagesIn(failed?.messages ?? [], language).map((message) => message.messageHtml);
   const inner: ErrorNode = certification
     ? {
         code: 'invalidState',
@@ -516,7 +517,7 @@ function operationErrors(operation: OperationRecord, guid: string): ErrorNode[] 
       }
     : {
         code: 'businessValidationError',
-        message: operation.error ?? 'The submission failed.',
+        message: errorIn(operation, language) ?? 'The submission failed.',
         details: findings.map((message) => ({ code: 'businessValidationError', message, details: [] })),
       };
   const submission =
@@ -531,7 +532,7 @@ function operationErrors(operation: OperationRecord, guid: string): ErrorNode[] 
  * operation (`long`), or — `short` — completes once the submission was accepted, its progress then
  * only in the submissions list.
  */
-export function renderJobStatus(job: IngestionJobRecord, operation: OperationRecord | null, publishJob: PublishJob = 'long'): Json {
+export function renderJobStatus(job: IngestionJobRecord, operation: OperationRecord | null, publishJob: PublishJob = 'long', language: Language = 'en'): Json {
   let status = job.status as string;
   let result = job.result as string;
   let end = job.jobEnd;
@@ -549,7 +550,7 @@ export function renderJobStatus(job: IngestionJobRecord, operation: OperationRec
       status = 'completed';
       result = operation.status === 'completed' ? 'succeeded' : operation.status === 'canceled' ? 'cancelled' : 'failed';
       end = operation.changedTime;
-      if (result === 'failed') jobErrors = operationErrors(operation, productGuid(operation.publisherId, operation.offerId));
+      if (result === 'failed') jobErrors = operationErrors(operation, productGuid(operation.publisherId, operation.offerId), language);
     }
   }
   return {
