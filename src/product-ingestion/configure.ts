@@ -8,11 +8,11 @@
 import { prepareDraft } from '../domain/drafts.ts';
 import { ApiError, errors } from '../domain/errors.ts';
 import { validateForPublish } from '../domain/offer-validation/index.ts';
-import type { Problem } from '../domain/offer-validation/problems.ts';
+import { problemAt, type Problem } from '../domain/offer-validation/problems.ts';
 import { formatTicks } from '../domain/time.ts';
 import { extractSecrets } from '../domain/secret-fields.ts';
 import { errorIn, messagesIn, type OperationRecord } from '../domain/operations.ts';
-import type { Language } from '../domain/messages/index.ts';
+import { type Language, message } from '../domain/messages/index.ts';
 import type { IngestionJobRecord, JobCatalog, JobChanges, StartOperationOptions } from '../store/store.ts';
 import { type ErrorNode, type InnerCode, jobError, type TopCode } from './errors.ts';
 import { durableIds, isResourceType, planGuid, productGuid, type ResourceType, submissionVersion } from './ids.ts';
@@ -65,32 +65,28 @@ const READ_ONLY: Partial<Record<ResourceType, string[]>> = { submission: ['statu
 export function parseConfigureRequest(body: unknown, profile: Profile): StoredRequest {
   const problems: Array<Problem & { resourceId?: string }> = [];
   if (body === null || typeof body !== 'object' || Array.isArray(body))
-    throw errors.invalidConfigureRequest([{ path: '$', message: 'the body must be a JSON object {"$schema", "resources": [...]}' }]);
+    throw errors.invalidConfigureRequest([problemAt('$', message('configure.bodyShape', { example: '{"$schema", "resources": [...]}' }))]);
   const request = body as Json;
   const schema = parseSchemaUri(request['$schema']);
   if (!schema || schema.type !== 'configure') {
-    problems.push({ path: '$.$schema', message: `must be a configure schema such as ${schemaUri('configure')}` });
+    problems.push(problemAt('$.$schema', message('configure.schemaExpected', { example: schemaUri('configure') })));
   } else if (profile === 'strict' && schema.host !== CURRENT_HOST) {
-    problems.push({
-      path: '$.$schema',
-      message: `Schema ${String(request['$schema']).slice(0, 200)} could not be accessed: use https://${CURRENT_HOST}/schema/…`,
-    });
+    problems.push(problemAt('$.$schema', message('configure.schemaUnreachable', { schema: String(request['$schema']).slice(0, 200), host: CURRENT_HOST })));
   }
   for (const key of Object.keys(request)) {
-    if (key !== '$schema' && key !== 'resources' && profile === 'strict')
-      problems.push({ path: `$.${key}`, message: 'is not a property of a configure request' });
+    if (key !== '$schema' && key !== 'resources' && profile === 'strict') problems.push(problemAt(`$.${key}`, message('configure.notProperty')));
   }
   const raw = request['resources'];
   if (!Array.isArray(raw) || raw.length === 0) {
-    problems.push({ path: '$.resources', message: 'must be an array of 1 to 1000 resources' });
+    problems.push(problemAt('$.resources', message('configure.resourcesCount')));
     throw errors.invalidConfigureRequest(problems);
   }
-  if (raw.length > 1000) throw errors.invalidConfigureRequest([{ path: '$.resources', message: 'must hold at most 1000 resources' }]);
+  if (raw.length > 1000) throw errors.invalidConfigureRequest([problemAt('$.resources', message('configure.tooManyResources'))]);
   const resources: RequestResource[] = [];
   raw.forEach((item: unknown, index) => {
     const at = `$.resources[${index}]`;
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      problems.push({ path: at, message: 'must be a resource object with a $schema' });
+      problems.push(problemAt(at, message('configure.resourceObject')));
       return;
     }
     const resource = structuredClone(item) as Json;
@@ -99,8 +95,7 @@ export function parseConfigureRequest(body: unknown, profile: Profile): StoredRe
     const named = parseSchemaUri(resource['$schema']);
     if (!named || !isResourceType(named.type)) {
       problems.push({
-        path: `${at}.$schema`,
-        message: `is no resource schema this API accepts for VM products (${String(resource['$schema']).slice(0, 200)})`,
+        ...problemAt(`${at}.$schema`, message('configure.unknownResourceSchema', { schema: String(resource['$schema']).slice(0, 200) })),
         resourceId,
       });
       return;
@@ -108,8 +103,7 @@ export function parseConfigureRequest(body: unknown, profile: Profile): StoredRe
     const type = named.type;
     if (profile === 'strict' && named.host !== CURRENT_HOST) {
       problems.push({
-        path: `${at}.$schema`,
-        message: `Schema ${String(resource['$schema']).slice(0, 200)} could not be accessed: use https://${CURRENT_HOST}/schema/…`,
+        ...problemAt(`${at}.$schema`, message('configure.schemaUnreachable', { schema: String(resource['$schema']).slice(0, 200), host: CURRENT_HOST })),
         resourceId,
       });
       return;
@@ -117,11 +111,11 @@ export function parseConfigureRequest(body: unknown, profile: Profile): StoredRe
     const echoedId = typeof resource['id'] === 'string' ? resource['id'].toLowerCase() : undefined;
     if (profile === 'compat') normalise(type, resource);
     else delete resource['id'];
-    for (const problem of validateResource(type, resource)) problems.push({ path: `${at}${problem.path.slice(1)}`, message: problem.message, resourceId });
+    for (const problem of validateResource(type, resource)) problems.push({ ...problem, path: `${at}${problem.path.slice(1)}`, resourceId });
     resources.push({ type, body: resource, index, ...(echoedId ? { echoedId } : {}), olderVersion: named.version !== CURRENT_VERSIONS[type] });
   });
   if (resources.filter((resource) => resource.type === 'submission' && resource.body['target']?.['targetType'] !== 'draft').length > 1) {
-    problems.push({ path: '$.resources', message: 'holds more than one submission to preview or live: send one per request' });
+    problems.push(problemAt('$.resources', message('configure.oneSubmission')));
   }
   if (problems.length > 0) throw errors.invalidConfigureRequest(problems);
   return { profile, resources };

@@ -15,6 +15,7 @@ import { OFFER_TYPES } from '../../src/domain/offer-types.ts';
 import { EXPECTED_DESCRIPTIONS, validateOfferDocument } from '../../src/domain/offer-validation/document.ts';
 import { definitionPartsFor, documentSchema } from '../../src/domain/offer-validation/schemas/document.ts';
 import { validateForPublish } from '../../src/domain/offer-validation/index.ts';
+import { RESOURCE_SCHEMAS, validateResource } from '../../src/product-ingestion/schemas.ts';
 import { ROOT } from '../helpers/processes.ts';
 
 const entries = Object.entries(CATALOGUE) as Array<[string, Record<Language, string>]>;
@@ -75,8 +76,13 @@ describe('the message catalogue', () => {
       for (const value of Object.values(schema)) collect(value);
     };
     for (const type of OFFER_TYPES) collect(documentSchema(definitionPartsFor(type.id)));
-    assert.ok(descriptions.size >= 10);
-    for (const description of descriptions) assert.ok(EXPECTED_DESCRIPTIONS.has(description), `no message for the schema description '${description}'`);
+    for (const schema of Object.values(RESOURCE_SCHEMAS)) collect(schema);
+    assert.ok(descriptions.size >= 15);
+    for (const description of descriptions) {
+      // Enumerations describe themselves as "one of a, b, c": one message takes their list.
+      if (/^one of [^:]+$/.test(description) && !description.startsWith('one of the offer types')) continue;
+      assert.ok(EXPECTED_DESCRIPTIONS.has(description), `no message for the schema description '${description}'`);
+    }
   });
 });
 
@@ -143,6 +149,19 @@ describe('rendering', () => {
     assert.equal(render(problem.text, 'ru'), 'должно быть строкой; получено: число (5).');
     const [unknownType] = validateOfferDocument({ offerTypeId: 'nope', definition: {} });
     assert.match(render(unknownType!.text!, 'zh'), /应为以下产品\/服务类型之一/);
+  });
+
+  it('renders the product-ingestion resource check in another language, ajv keywords and enumerations included', () => {
+    const problems = validateResource('plan', { $schema: 'x', product: 'nope', identity: { externalId: 'a'.repeat(80) }, alias: '', extra: 1 });
+    assert.ok(problems.length >= 3, JSON.stringify(problems));
+    for (const problem of problems) {
+      assert.ok(problem.text, `${problem.path}: ${problem.message} has no catalogue form`);
+      assert.match(render(problem.text, 'ru'), /[А-Яа-я]/, `${problem.path}: ${render(problem.text, 'ru')}`);
+    }
+    assert.ok(
+      problems.some((problem) => problem.message === "must not have the property 'extra'."),
+      JSON.stringify(problems),
+    );
   });
 });
 

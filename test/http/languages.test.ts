@@ -214,6 +214,28 @@ describe(`messages in four languages (http, ${TEST_STORE})`, () => {
     assert.equal(res.headers['content-language'], 'nl');
   });
 
+  it('a refused configure request: every problem in Russian, with its path and resource', async () => {
+    const res = await server.call(`${PI}/configure`, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, 'accept-language': 'ru' },
+      body: JSON.stringify({ $schema: 'https://schema.mp.microsoft.com/schema/configure/2022-03-01-preview2', resources: [{ $schema: 'nope' }, 7], extra: 1 }),
+    });
+    assert.equal(res.status, 400);
+    const { error } = res.json();
+    assert.equal(error.code, 'badRequest');
+    assert.deepEqual(
+      error.details.map((detail: { code: string }) => detail.code),
+      error.details.map(() => 'schemaValidationError'),
+    );
+    const messages = error.details.map((detail: { message: string }) => detail.message);
+    assert.ok(messages.includes('$.resources[1]: должно быть объектом ресурса с $schema'), messages.join('\n'));
+    assert.ok(
+      messages.some((text: string) => /^\$\.resources\[0\]\.\$schema: не является схемой ресурса/.test(text)),
+      messages.join('\n'),
+    );
+    assert.match(error.message, /^Запрос configure недопустим: /);
+  });
+
   it('an answer with no message to read carries no Content-Language: the GET offer path does not read Accept-Language', async () => {
     const res = await inLanguage(offerPath(DEMO_OFFER_ID), 'ru');
     assert.equal(res.status, 200);

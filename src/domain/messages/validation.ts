@@ -62,6 +62,48 @@ export const VALIDATION_MESSAGES = {
   },
   'document.tooSmall': { en: '{value} is too small', ru: '{value} — слишком маленькое значение', nl: '{value} is te klein', zh: '{value} 太小' },
   'document.tooLarge': { en: '{value} is too large', ru: '{value} — слишком большое значение', nl: '{value} is te groot', zh: '{value} 太大' },
+  'document.extraProperty': {
+    en: 'must not have the property {name}',
+    ru: 'не должно содержать свойство {name}',
+    nl: 'mag de eigenschap {name} niet hebben',
+    zh: '不得包含属性 {name}',
+  },
+  'document.tooShort': {
+    en: 'must be at least {limit} characters long',
+    ru: 'должно содержать не менее {limit} символов',
+    nl: 'moet minstens {limit} tekens lang zijn',
+    zh: '长度必须至少为 {limit} 个字符',
+  },
+  'document.tooLong': {
+    en: 'must be at most {limit} characters long',
+    ru: 'должно содержать не более {limit} символов',
+    nl: 'mag hoogstens {limit} tekens lang zijn',
+    zh: '长度不得超过 {limit} 个字符',
+  },
+  'document.tooFewItems': {
+    en: 'must hold at least {limit} items',
+    ru: 'должно содержать не менее {limit} элементов',
+    nl: 'moet minstens {limit} items bevatten',
+    zh: '必须至少包含 {limit} 项',
+  },
+  'document.tooManyItems': {
+    en: 'must hold at most {limit} items',
+    ru: 'должно содержать не более {limit} элементов',
+    nl: 'mag hoogstens {limit} items bevatten',
+    zh: '最多只能包含 {limit} 项',
+  },
+  'document.repeatedItem': {
+    en: 'must not hold the same item twice (items {first} and {second} are equal)',
+    ru: 'не должно содержать одинаковых элементов (элементы {first} и {second} совпадают)',
+    nl: 'mag hetzelfde item niet twee keer bevatten (items {first} en {second} zijn gelijk)',
+    zh: '不得包含重复项（第 {first} 项与第 {second} 项相同）',
+  },
+  'document.noFormMatches': {
+    en: 'matches none of the forms allowed',
+    ru: 'не соответствует ни одной из допустимых форм',
+    nl: 'komt met geen van de toegestane vormen overeen',
+    zh: '与任何允许的形式都不匹配',
+  },
   'document.sentence': { en: '{what}.', ru: '{what}.', nl: '{what}.', zh: '{what}。' },
   'document.sentenceExpected': {
     en: '{what}: expected {expected}.',
@@ -118,6 +160,12 @@ export const VALIDATION_MESSAGES = {
     zh: '两个大写字母的 ISO 3166-1 国家/地区代码，例如 US',
   },
   'expected.oneOf': { en: 'one of {values}', ru: 'одно из значений {values}', nl: 'een van {values}', zh: '{values} 之一' },
+  'expected.reference': {
+    en: 'a durable id such as {forms} or {last}',
+    ru: 'устойчивый идентификатор, например {forms} или {last}',
+    nl: 'een duurzame id zoals {forms} of {last}',
+    zh: '持久 ID，例如 {forms} 或 {last}',
+  },
   'expected.offerTypes': {
     en: 'one of the offer types {values}',
     ru: 'один из типов предложений {values}',

@@ -170,9 +170,27 @@ function toProblem(error: ErrorObject, body: unknown): Problem | undefined {
         jsonPath(segments),
         sentence(message(error.keyword === 'minimum' ? 'document.tooSmall' : 'document.tooLarge', { value: quote(error.data) }), expected),
       );
+    case 'additionalProperties':
+      return problemAt(jsonPath(segments), sentence(message('document.extraProperty', { name: quote(params['additionalProperty']) }), expected));
+    case 'minLength':
+    case 'maxLength':
+      return problemAt(
+        jsonPath(segments),
+        sentence(message(error.keyword === 'minLength' ? 'document.tooShort' : 'document.tooLong', { limit: Number(params['limit']) }), expected),
+      );
+    case 'minItems':
+    case 'maxItems':
+      return problemAt(
+        jsonPath(segments),
+        sentence(message(error.keyword === 'minItems' ? 'document.tooFewItems' : 'document.tooManyItems', { limit: Number(params['limit']) }), expected),
+      );
+    case 'uniqueItems':
+      return problemAt(jsonPath(segments), sentence(message('document.repeatedItem', { first: Number(params['j']), second: Number(params['i']) }), expected));
+    case 'oneOf':
+      return problemAt(jsonPath(segments), sentence(message('document.noFormMatches'), expected));
     default:
-      // Every keyword the schemas use is handled above; this keeps a new one from being silent.
-      // (ajv's own words, in English: no schema keyword reaches here today)
+      // Every keyword the schemas use is handled above; this keeps a new one from being silent
+      // (in ajv's own words, English).
       return problemAt(jsonPath(segments), sentence(error.message ?? 'is not valid', expected));
   }
 }
@@ -210,10 +228,20 @@ export const EXPECTED_DESCRIPTIONS: ReadonlyMap<string, Message> = new Map([
   ['an integer schema version, such as 87', message('expected.schemaVersion')],
   ['the offer definition: an object with displayText, offer and plans', message('expected.definition')],
   ['a whole number of months from 0 (no free trial) to 12', message('expected.freeTrialMonths')],
+  // the product-ingestion face's references to other resources (src/product-ingestion/schemas.ts)
+  [
+    'a durable id such as product/<guid>, {"externalId": "…"} or {"resourceName": "…"}',
+    message('expected.reference', { forms: 'product/<guid>, {"externalId": "…"}', last: '{"resourceName": "…"}' }),
+  ],
+  ['a durable id such as product/<guid> or {"resourceName": "…"}', message('expected.reference', { forms: 'product/<guid>', last: '{"resourceName": "…"}' })],
 ]);
 
+/** The schema's description as a message: a known one, or any "one of a, b, c" (enumerations describe themselves so). */
 function expectedText(description: string): MessageParam {
-  return EXPECTED_DESCRIPTIONS.get(description) ?? description;
+  const known = EXPECTED_DESCRIPTIONS.get(description);
+  if (known) return known;
+  const oneOf = /^one of ([^:]+)$/.exec(description);
+  return oneOf ? message('expected.oneOf', { values: oneOf[1]! }) : description;
 }
 
 /**

@@ -11,6 +11,8 @@ import { publishersFor } from '../../../../../product-ingestion/catalog.ts';
 import { parseConfigureRequest, productReferences, renderJobStatus, ticksOf } from '../../../../../product-ingestion/configure.ts';
 import type { RoutePlugin } from '../../../context.ts';
 import { CONFIG, PREFIX, TAGS } from '../shared.ts';
+import { message } from '../../../../../domain/messages/index.ts';
+import { problemAt } from '../../../../../domain/offer-validation/problems.ts';
 
 const createJob: RoutePlugin = async (app, { store }) => {
   app.post(
@@ -51,9 +53,7 @@ const createJob: RoutePlugin = async (app, { store }) => {
         throw first ? errors.forbiddenAction(first[0], first[1], 'write') : errors.forbiddenPublisher('(none)');
       }
       if (publishers.size > 1)
-        throw errors.invalidConfigureRequest([
-          { path: '$.resources', message: `names products of several publishers (${[...publishers].join(', ')}): send one request per publisher` },
-        ]);
+        throw errors.invalidConfigureRequest([problemAt('$.resources', message('configure.severalPublishers', { publishers: [...publishers].join(', ') }))]);
       const publisherId = [...publishers][0]!;
       const role = principal.grants.get(publisherId);
       if (!role) throw errors.forbiddenPublisher(publisherId);
