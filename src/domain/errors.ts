@@ -143,8 +143,15 @@ export const errors = {
   /** A sandbox or webhook request body (`what`: "fault rule", "webhook") with every problem and its JSON path. */
   invalidInput: (what: 'fault rule' | 'webhook', problems: ReadonlyArray<ProblemInput>) => {
     const listed = listProblems(problems);
-    const subject = message(what === 'webhook' ? 'subject.webhook' : 'subject.faultRule');
-    return new ApiError(400, 'InvalidRequest', message('error.inputInvalid', { what: subject, problems: listed.text }), {}, { problems: listed.problems });
+    return new ApiError(
+      400,
+      'InvalidRequest',
+      message(what === 'webhook' ? 'error.webhookInvalid' : 'error.faultRuleInvalid', { problems: listed.text }),
+      {},
+      {
+        problems: listed.problems,
+      },
+    );
   },
   invalidJson: (detail: Why) => new ApiError(400, 'InvalidJson', message('error.jsonInvalid', { detail })),
   missingHost: () => new ApiError(400, 'MissingHost', message('error.hostMissing')),

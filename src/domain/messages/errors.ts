@@ -31,7 +31,7 @@ export const ERROR_MESSAGES = {
   },
   'error.idCharacters': {
     en: "use letters, digits, '-' and '_', starting with a letter or digit.",
-    ru: "используйте буквы, цифры, '-' и '_'; первым должна быть буква или цифра.",
+    ru: "используйте буквы, цифры, '-' и '_'; первым символом должна быть буква или цифра.",
     nl: "gebruik letters, cijfers, '-' en '_', te beginnen met een letter of cijfer.",
     zh: "只能使用字母、数字、'-' 和 '_'，并以字母或数字开头。",
   },
@@ -119,14 +119,18 @@ export const ERROR_MESSAGES = {
     nl: 'dit is geen token dat deze server heeft uitgegeven (volg @nextLink ongewijzigd)',
     zh: '此令牌并非由本服务器发出（请原样使用 @nextLink）',
   },
-  'error.inputInvalid': {
-    en: 'The {what} is not valid: {problems}',
-    ru: 'Недопустимое значение ({what}): {problems}',
-    nl: 'De {what} is ongeldig: {problems}',
-    zh: '{what}无效：{problems}',
+  'error.faultRuleInvalid': {
+    en: 'The fault rule is not valid: {problems}',
+    ru: 'Правило сбоя недопустимо: {problems}',
+    nl: 'De foutregel is ongeldig: {problems}',
+    zh: '故障规则无效：{problems}',
   },
-  'subject.faultRule': { en: 'fault rule', ru: 'правило сбоя', nl: 'foutregel', zh: '故障规则' },
-  'subject.webhook': { en: 'webhook', ru: 'веб-перехватчик', nl: 'webhook', zh: 'Webhook 配置' },
+  'error.webhookInvalid': {
+    en: 'The webhook is not valid: {problems}',
+    ru: 'Веб-перехватчик недопустим: {problems}',
+    nl: 'De webhook is ongeldig: {problems}',
+    zh: 'Webhook 配置无效：{problems}',
+  },
   'error.jsonInvalid': {
     en: 'The request body is not valid JSON: {detail}',
     ru: 'Текст запроса не является допустимым JSON: {detail}',
@@ -427,7 +431,7 @@ export const ERROR_MESSAGES = {
   },
   'error.previewSlotEmpty': {
     en: "The offer '{offerId}' has nothing in the {slot} slot: it has not been published to preview yet.",
-    ru: "Слот {slot} предложения '{offerId}' пуст: предложение еще не публиковалось в предварительной версии.",
+    ru: "Слот {slot} предложения '{offerId}' пуст: предложение еще не публиковалось для предварительного просмотра.",
     nl: "De aanbieding '{offerId}' heeft niets in de sleuf {slot}: deze is nog niet als preview gepubliceerd.",
     zh: "产品/服务 '{offerId}' 的 {slot} 槽为空：它尚未发布到预览。",
   },
@@ -549,7 +553,7 @@ export const ERROR_MESSAGES = {
   },
   'golive.nothingInPreview': {
     en: 'nothing has been published to preview yet; publish first and wait for the publisher-signoff step',
-    ru: 'в предварительной версии еще ничего не опубликовано; сначала опубликуйте предложение и дождитесь шага publisher-signoff',
+    ru: 'для предварительного просмотра еще ничего не опубликовано; сначала опубликуйте предложение и дождитесь шага publisher-signoff',
     nl: 'er is nog niets als preview gepubliceerd; publiceer eerst en wacht op de stap publisher-signoff',
     zh: '尚未发布任何内容到预览；请先发布，并等待 publisher-signoff 步骤',
   },
@@ -623,7 +627,7 @@ export const ERROR_MESSAGES = {
   },
   'configure.oneSubmission': {
     en: 'holds more than one submission to preview or live: send one per request',
-    ru: 'содержит больше одной отправки в предварительную версию или рабочую среду: отправляйте по одной в каждом запросе',
+    ru: 'содержит больше одной отправки для предварительного просмотра или в рабочую среду: отправляйте по одной в каждом запросе',
     nl: 'bevat meer dan één inzending naar preview of live: stuur er één per aanvraag',
     zh: '包含多个发布到预览或上线的提交：每个请求只发送一个',
   },
@@ -689,7 +693,7 @@ export const ERROR_MESSAGES = {
   },
   'resource.notInPreview': {
     en: 'it has no {target} version: it has not been published to preview yet',
-    ru: 'у него нет версии {target}: он еще не публиковался в предварительной версии',
+    ru: 'у него нет версии {target}: он еще не публиковался для предварительного просмотра',
     nl: 'het heeft geen versie {target}: het is nog niet als preview gepubliceerd',
     zh: '它没有 {target} 版本：尚未发布到预览',
   },
@@ -1004,13 +1008,13 @@ export const ERROR_MESSAGES = {
   'problem.moreOne': {
     en: '{listed}; and {more} more problem (the first {count} are listed)',
     ru: '{listed}; и еще проблем: {more} (показаны первые {count})',
-    nl: '{listed}; en nog {more} probleem (de eerste {count} staan hierboven)',
+    nl: '{listed}; en nog {more} probleem (alleen de eerste {count} worden vermeld)',
     zh: '{listed}；另有 {more} 个问题（仅列出前 {count} 个）',
   },
   'problem.more': {
     en: '{listed}; and {more} more problems (the first {count} are listed)',
     ru: '{listed}; и еще проблем: {more} (показаны первые {count})',
-    nl: '{listed}; en nog {more} problemen (de eerste {count} staan hierboven)',
+    nl: '{listed}; en nog {more} problemen (alleen de eerste {count} worden vermeld)',
     zh: '{listed}；另有 {more} 个问题（仅列出前 {count} 个）',
   },
 } as const;

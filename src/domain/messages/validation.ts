@@ -13,13 +13,13 @@ export const VALIDATION_MESSAGES = {
   },
   'document.unstorableText': {
     en: '{why}, which offer documents cannot hold.',
-    ru: '{why}, а документы предложений не могут его содержать.',
+    ru: '{why}; такой текст документ предложения хранить не может.',
     nl: '{why}, wat aanbiedingsdocumenten niet kunnen bevatten.',
     zh: '{why}，产品/服务文档不能包含此类内容。',
   },
   'document.unstorableKey': {
     en: 'the key {why}, which offer documents cannot hold.',
-    ru: 'ключ {why}, а документы предложений не могут его содержать.',
+    ru: 'ключ {why}; такой ключ документ предложения хранить не может.',
     nl: 'de sleutel {why}, wat aanbiedingsdocumenten niet kunnen bevatten.',
     zh: '键 {why}，产品/服务文档不能包含此类内容。',
   },
@@ -443,7 +443,7 @@ export const VALIDATION_MESSAGES = {
   },
   'certify.vhdNoSignature': {
     en: 'The osVhdUrl of {image} carries no shared access signature (no sig parameter), so the VHD cannot be read: {fix}.',
-    ru: 'osVhdUrl {image} не содержит подписанного URL-адреса (нет параметра sig), поэтому VHD-диск невозможно прочитать: {fix}.',
+    ru: 'osVhdUrl {image} не содержит подписи общего доступа (нет параметра sig), поэтому VHD-диск невозможно прочитать: {fix}.',
     nl: 'De osVhdUrl van {image} bevat geen handtekening voor gedeelde toegang (geen sig-parameter), dus de VHD kan niet worden gelezen: {fix}.',
     zh: '{image} 的 osVhdUrl 不含共享访问签名（没有 sig 参数），因此无法读取 VHD：{fix}。',
   },
@@ -511,7 +511,7 @@ export const VALIDATION_MESSAGES = {
   },
   'step.inPreview': {
     en: 'Version {version} is available in preview. Check it, then go live.',
-    ru: 'Версия {version} доступна в предварительной версии. Проверьте ее, затем запустите в рабочей среде.',
+    ru: 'Версия {version} доступна для предварительного просмотра. Проверьте ее, затем запустите в рабочей среде.',
     nl: 'Versie {version} is beschikbaar als preview. Controleer deze en ga daarna live.',
     zh: '版本 {version} 已可在预览中使用。请检查后上线。',
   },
