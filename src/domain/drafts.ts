@@ -17,6 +17,7 @@ import { extractSecrets, type SecretValue } from './secret-fields.ts';
 import { unstorableText } from './text.ts';
 import type { OfferHeader } from './offers.ts';
 import { message } from './messages/index.ts';
+import { problemAt } from './offer-validation/problems.ts';
 
 /**
  * How a draft write is conditioned: `create` = create only (If-None-Match: *, or no If-Match where
@@ -103,7 +104,7 @@ export function prepareDraft(body: unknown, publisherId: string, offerId: string
 /** A body that is not a JSON object is no offer document (400 InvalidDocument): PUT's rule, and POST validate's. */
 export function requireDocumentObject(body: unknown): asserts body is Record<string, unknown> {
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw errors.invalidDocument([{ path: '$', message: 'the body must be a JSON object (the whole offer document)' }]);
+    throw errors.invalidDocument([problemAt('$', message('document.notObject'))]);
   }
 }
 

@@ -186,6 +186,17 @@ describe(`messages in four languages (http, ${TEST_STORE})`, () => {
     assert.match(finding.message, /^De SAS-URL van de installatiekopie 1\.0\.1 van het abonnement contososkuidentifier is verlopen op 2017-06-25T18:30:00Z: /);
   });
 
+  it("the demo's history reads in the reader's language too", async () => {
+    const res = await inLanguage(offerPath(DEMO_OFFER_ID, '/submissions'), 'nl');
+    const failed = res.json().find((entry: { status: string }) => entry.status === 'failed');
+    assert.equal(failed.error, 'Er is geen installatiekopie van een virtuele machine gevonden voor het abonnement contososkuidentifier.');
+    const operation = (await inLanguage(`/api/publishers/contoso/offers/${DEMO_OFFER_ID}/operations/${failed.id}?api-version=2017-10-31`, 'ru')).json();
+    assert.deepEqual(
+      operation.steps.map((step: { messages: Array<{ messageHtml: string }> }) => step.messages[0]?.messageHtml),
+      ['Шаг выполнен.', 'Для плана contososkuidentifier не найден образ виртуальной машины.', undefined, undefined, undefined],
+    );
+  });
+
   it('a go-live refused because nothing is in preview, in Chinese', async () => {
     assert.equal((await put(server, 'languages-draft', publishableOffer('languages-draft'))).status, 200);
     const res = await inLanguage(offerPath('languages-draft', '/golive'), 'zh', { method: 'POST' });

@@ -5,6 +5,12 @@
  */
 export const VALIDATION_MESSAGES = {
   // the PUT check (document.ts)
+  'document.notObject': {
+    en: 'the body must be a JSON object (the whole offer document)',
+    ru: 'текст запроса должен быть объектом JSON (полным документом предложения)',
+    nl: 'de hoofdtekst moet een JSON-object zijn (het volledige aanbiedingsdocument)',
+    zh: '正文必须是 JSON 对象（完整的产品/服务文档）',
+  },
   'document.tooDeep': {
     en: 'is nested too deeply: objects and arrays may be nested at most {max} levels deep.',
     ru: 'слишком глубокая вложенность: объекты и массивы могут быть вложены не более чем на {max} уровней.',
@@ -484,7 +490,19 @@ export const VALIDATION_MESSAGES = {
     zh: "{image} 的 SAS URL 授予的权限为 '{permissions}'，但认证需要读取 (r) 和列出 (l) 权限：{fix}。",
   },
 
-  // step messages (src/workflow/steps.ts)
+  // step messages (src/workflow/steps.ts, and the demo's history in src/demo/demo-data.ts)
+  'step.completed': {
+    en: 'Step completed.',
+    ru: 'Шаг выполнен.',
+    nl: 'Stap voltooid.',
+    zh: '步骤已完成。',
+  },
+  'demo.noImage': {
+    en: 'No virtual machine image was found for the plan {plan}.',
+    ru: 'Для плана {plan} не найден образ виртуальной машины.',
+    nl: 'Er is geen installatiekopie van een virtuele machine gevonden voor het abonnement {plan}.',
+    zh: '未找到计划 {plan} 的虚拟机映像。',
+  },
   'step.settingsValid': {
     en: 'The offer settings are valid.',
     ru: 'Параметры предложения допустимы.',
