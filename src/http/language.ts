@@ -6,9 +6,10 @@
 import type { FastifyReply } from 'fastify';
 import { type Language, languageOf } from '../domain/messages/index.ts';
 
-/** The request's language, announced on the answer as Content-Language. */
+/** The request's language, announced on the answer as Content-Language (and Vary, for caches: the words depend on the header). */
 export function answerLanguage(reply: FastifyReply): Language {
   const language = languageOf(reply.request.headers['accept-language']);
-  void reply.header('content-language', language);
+  const vary = reply.getHeader('vary');
+  void reply.header('content-language', language).header('vary', vary ? `${String(vary)}, accept-language` : 'accept-language');
   return language;
 }

@@ -48,6 +48,7 @@ describe(`messages in four languages (http, ${TEST_STORE})`, () => {
       assert.equal(errorCode(res), 'OfferNotFound');
       assert.equal(res.json().error.message, NOT_FOUND[language], header);
       assert.equal(res.headers['content-language'], language, header);
+      assert.equal(res.headers['vary'], 'accept-language', 'caches keep one answer per language');
     }
   });
 

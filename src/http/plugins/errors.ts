@@ -9,7 +9,8 @@ import { STATUS_CODES } from 'node:http';
 import { ApiError, errorBody, errors } from '../../domain/errors.ts';
 import { DatabaseUnavailableError } from '../../store/telemetry.ts';
 import { ingestionErrorBody, isIngestionUrl } from '../../product-ingestion/errors.ts';
-import { languageOf, message } from '../../domain/messages/index.ts';
+import { message } from '../../domain/messages/index.ts';
+import { answerLanguage } from '../language.ts';
 
 export function toApiError(error: unknown, bodyLimit?: number): ApiError {
   if (error instanceof ApiError) return error;
@@ -79,10 +80,10 @@ export function rawErrorResponse(apiError: ApiError): string {
 
 export function sendError(reply: FastifyReply, apiError: ApiError): void {
   // The message in the language the request asks for (D98); the code, paths and fields stay as they are.
-  const language = languageOf(reply.request.headers['accept-language']);
+  const language = answerLanguage(reply);
   // The product-ingestion face words the same error its own way (src/product-ingestion/errors.ts).
   const body = isIngestionUrl(reply.request.url) ? ingestionErrorBody(apiError, language) : errorBody(apiError, language);
-  void reply.code(apiError.status).headers(apiError.headers).header('content-language', language).type('application/json; charset=utf-8').send(body);
+  void reply.code(apiError.status).headers(apiError.headers).type('application/json; charset=utf-8').send(body);
 }
 
 export default fp(
