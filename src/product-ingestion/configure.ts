@@ -14,7 +14,7 @@ import { extractSecrets } from '../domain/secret-fields.ts';
 import { errorIn, messagesIn, type OperationRecord } from '../domain/operations.ts';
 import { type Language, message } from '../domain/messages/index.ts';
 import type { IngestionJobRecord, JobCatalog, JobChanges, StartOperationOptions } from '../store/store.ts';
-import { type ErrorNode, type InnerCode, jobError, type TopCode } from './errors.ts';
+import { type ErrorNode, type InnerCode, jobError, problemNode, renderJobErrors, type TopCode } from './errors.ts';
 import { durableIds, isResourceType, planGuid, productGuid, type ResourceType, submissionVersion } from './ids.ts';
 import {
   applyResource,
@@ -386,7 +386,7 @@ export async function planJob(request: StoredRequest, context: JobContext, catal
           'badRequest',
           'Invalid resource',
           durableIds.product(state.guid),
-          problems.map((problem) => ({ code: 'businessValidationError', message: `${problem.path}: ${problem.message}`, details: [] })),
+          problems.map((problem) => problemNode('businessValidationError', problem)),
         ),
       );
     }
@@ -478,11 +478,11 @@ export function jobErrorsOf(error: ApiError, resourceId: string | undefined): Er
         : error.code === 'OfferTypeChange'
           ? 'invalidResource'
           : 'invalidState';
+  const text = typeof error.text === 'string' ? {} : { text: error.text };
   const details: ErrorNode[] =
-    problems.length > 0
-      ? problems.map((problem) => ({ code: inner, message: `${problem.path}: ${problem.message}`, details: [] }))
-      : [{ code: inner, message: error.message, details: [] }];
-  return [jobError(error.status === 409 ? 'conflict' : 'badRequest', error.status === 409 ? error.message : 'Invalid resource', resourceId, details)];
+    problems.length > 0 ? problems.map((problem) => problemNode(inner, problem)) : [{ code: inner, message: error.message, details: [], ...text }];
+  if (error.status === 409) return [{ ...jobError('conflict', error.message, resourceId, details), ...text }];
+  return [jobError('badRequest', 'Invalid resource', resourceId, details)];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -554,6 +554,6 @@ export function renderJobStatus(job: IngestionJobRecord, operation: OperationRec
     jobResult: result,
     jobStart: job.jobStart,
     jobEnd: end ?? JOB_END_SENTINEL,
-    errors: jobErrors,
+    errors: renderJobErrors(jobErrors, language),
   };
 }

@@ -6,7 +6,7 @@
  * the same nodes, with the resource they are about.
  */
 import { type ApiError, type ErrorCode, errorMessage, renderProblems } from '../domain/errors.ts';
-import type { Language } from '../domain/messages/index.ts';
+import { type Language, type Message, message, render } from '../domain/messages/index.ts';
 
 export const INGESTION_PREFIX = '/rp/product-ingestion';
 
@@ -50,9 +50,31 @@ export type InnerCode = (typeof INNER_CODES)[number];
 
 export interface ErrorNode {
   code: string;
+  /** In English, as the job stores it. */
   message: string;
   resourceId?: string;
   details: ErrorNode[];
+  /** The catalogue form of `message`, stored with a job's errors and rendered for each reader (D99); never in an answer. */
+  text?: Message;
+}
+
+/** A job's errors as a reader gets them: each message in `language`, without the catalogue form. */
+export function renderJobErrors(nodes: readonly ErrorNode[], language: Language): ErrorNode[] {
+  return nodes.map(({ text, details, ...node }) => ({
+    ...node,
+    ...(text !== undefined && language !== 'en' ? { message: render(text, language) } : {}),
+    details: renderJobErrors(details, language),
+  }));
+}
+
+/** A job error's detail for one problem (`path: message`), keeping its catalogue form when it has one. */
+export function problemNode(code: string, problem: { path: string; message: string; text?: Message | undefined }): ErrorNode {
+  return {
+    code,
+    message: `${problem.path}: ${problem.message}`,
+    details: [],
+    ...(problem.text ? { text: message('problem.line', { path: problem.path, message: problem.text }) } : {}),
+  };
 }
 
 export function topCodeFor(status: number): TopCode {

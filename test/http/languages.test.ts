@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_OFFER_ID } from '../../src/demo/demo-data.ts';
 import { TEST_STORE, errorCode, startTestServer, type Response, type TestServer } from '../helpers/harness.ts';
-import { PI } from '../helpers/ingestion.ts';
+import { configure, MP, PI, productIdOf } from '../helpers/ingestion.ts';
 import { JSON_HEADERS, offerPath, post, publishableOffer, put, waitForOperation } from '../helpers/offers.ts';
 import { rawRequest } from '../helpers/raw-http.ts';
 
@@ -246,6 +246,21 @@ describe(`messages in four languages (http, ${TEST_STORE})`, () => {
       messages.join('\n'),
     );
     assert.match(error.message, /^Запрос configure недопустим: /);
+  });
+
+  it("a failed configure job: its stored errors read in the reader's language, codes unchanged", async () => {
+    assert.equal((await put(server, 'languages-job', publishableOffer('languages-job'))).status, 200);
+    const productId = await productIdOf(server, 'languages-job');
+    const english = await configure(server, [{ $schema: `${MP}/submission/2022-03-01-preview2`, product: productId, target: { targetType: 'live' } }]);
+    assert.equal(english.jobResult, 'failed');
+    assert.match(english.errors[0].details[0].message, /cannot go live: nothing has been published to preview yet/);
+    const chinese = await inLanguage(`${PI}/configure/${english.jobId}/status`, 'zh-CN');
+    assert.equal(chinese.headers['content-language'], 'zh');
+    const { errors } = chinese.json();
+    assert.equal(errors[0].code, english.errors[0].code);
+    assert.equal(errors[0].details[0].code, 'invalidState');
+    assert.equal(errors[0].details[0].message, "产品/服务 'languages-job' 无法上线：尚未发布任何内容到预览；请先发布，并等待 publisher-signoff 步骤。");
+    assert.ok(!chinese.text.includes('"text"'), 'the catalogue form stays inside');
   });
 
   it('an answer with no message to read carries no Content-Language: the GET offer path does not read Accept-Language', async () => {
