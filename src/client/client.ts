@@ -78,6 +78,8 @@ export interface CloudPartnerClientOptions {
   /** Another fetch implementation (default: Node's). */
   fetch?: typeof fetch;
   userAgent?: string;
+  /** The language of the server's error and step messages, as Accept-Language (`ru`, `nl-NL`, `zh-Hans`…); codes never change. Default: English. */
+  language?: string;
 }
 
 /** What updateOffer's callback gets and may return: the draft, to change in place or replace. */
@@ -142,6 +144,7 @@ export class CloudPartnerClient {
       retry: { ...DEFAULT_RETRY, ...options.retry },
       timeoutMs: options.timeoutMs ?? 60_000,
       userAgent: options.userAgent ?? `cloudpartner-client/${SDK_VERSION} node/${process.versions.node}`,
+      language: options.language,
       onRetry: options.onRetry,
     };
     if (options.token !== undefined && options.credentials) throw new TypeError('Give either a token or client credentials, not both.');

@@ -24,6 +24,8 @@ export interface HttpSettings {
   /** Longest one attempt may take, ms. */
   timeoutMs: number;
   userAgent: string;
+  /** Sent as Accept-Language: the language of the server's messages (en, ru, nl, zh); unset, the server's English. */
+  language?: string | undefined;
   onRetry?: ((event: RetryEvent) => void) | undefined;
 }
 
@@ -53,7 +55,12 @@ export async function send(settings: HttpSettings, request: HttpRequest): Promis
       const timeout = AbortSignal.timeout(settings.timeoutMs);
       response = await settings.fetch(request.url, {
         method: request.method,
-        headers: { 'user-agent': settings.userAgent, accept: 'application/json', ...request.headers },
+        headers: {
+          'user-agent': settings.userAgent,
+          accept: 'application/json',
+          ...(settings.language ? { 'accept-language': settings.language } : {}),
+          ...request.headers,
+        },
         ...(request.body !== undefined ? { body: request.body } : {}),
         signal: request.signal ? AbortSignal.any([request.signal, timeout]) : timeout,
         redirect: 'manual',

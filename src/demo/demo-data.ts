@@ -9,6 +9,7 @@ import type { OperationRecord, StepRecord } from '../domain/operations.ts';
 import type { Publisher } from '../domain/publishers.ts';
 import { type OperationType, stepsOf } from '../domain/workflow.ts';
 import type { Store } from '../store/store.ts';
+import { type Message, message, render } from '../domain/messages/index.ts';
 
 export const DEMO_PUBLISHER: Publisher = {
   id: 'contoso',
@@ -49,13 +50,15 @@ function olderDefinition(seed: Record<string, unknown>, changes: { displayText: 
 
 type DemoOperation = Omit<OperationRecord, 'publisherId' | 'offerId' | 'offerTypeId'>;
 
+const STEP_COMPLETED = message('step.completed');
+
 /** A finished operation of the demo history, its steps ending as the operation did. */
 function finished(
   id: string,
   type: OperationType,
   version: number,
   times: [created: string, changed: string],
-  failure?: { atStep: string; message: string },
+  failure?: { atStep: string; text: Message },
 ): DemoOperation {
   const [createdTime, changedTime] = times;
   let failed = false;
@@ -68,7 +71,7 @@ function finished(
         stepId: step.id,
         status: 'blocked',
         progress: 0,
-        messages: [{ messageHtml: failure.message, level: 'error', timestamp: changedTime }],
+        messages: [{ messageHtml: render(failure.text), level: 'error', timestamp: changedTime, text: failure.text }],
         startedTime: createdTime,
         dueMs: null,
       };
@@ -79,7 +82,7 @@ function finished(
       stepId: step.id,
       status: signoff ? 'waitingForPublisherReview' : 'complete',
       progress: 100,
-      messages: [{ messageHtml: 'Step completed.', level: 'information', timestamp: changedTime }],
+      messages: [{ messageHtml: render(STEP_COMPLETED), level: 'information', timestamp: changedTime, text: STEP_COMPLETED }],
       startedTime: createdTime,
       dueMs: null,
     };
@@ -91,7 +94,7 @@ function finished(
     publishingVersion: version,
     offerVersion: version,
     notificationEmails: 'jondoe@contoso.com',
-    error: failure?.message ?? null,
+    error: failure ? render(failure.text) : null,
     createdTime,
     changedTime,
     steps,
@@ -108,7 +111,7 @@ function demoHistory(): DemoOperation[] {
     finished('56615b67-2185-49fe-80d2-c4ddf77bb2e8', 'publish', 3, ['2017-06-01T09:50:12.8830119Z', '2017-06-02T13:27:44.5517208Z']),
     finished('9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a', 'publish', 4, ['2017-06-05T14:25:03.1442097Z', '2017-06-05T18:02:36.4472061Z'], {
       atStep: 'displaycertify',
-      message: 'No virtual machine image was found for the plan contososkuidentifier.',
+      text: message('demo.noImage', { plan: 'contososkuidentifier' }),
     }),
   ];
 }

@@ -5,6 +5,7 @@
  * value: ids, ETags and names only, so no secret-type value can enter it.
  */
 import { errors } from './errors.ts';
+import { message } from './messages/index.ts';
 
 export const AUDIT_ACTIONS = [
   // the catalog
@@ -135,13 +136,13 @@ export function parseSince(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const iso = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/.test(raw);
   const ms = iso ? Date.parse(raw) : NaN;
-  if (!Number.isFinite(ms)) throw errors.invalidQueryParameter('since', 'it must be an ISO 8601 date-time, e.g. 2026-11-30T12:00:00Z.');
+  if (!Number.isFinite(ms)) throw errors.invalidQueryParameter('since', message('error.querySinceDateTime'));
   return ms;
 }
 
 export function parseAuditLimit(raw: string | undefined): number {
   const limit = raw === undefined ? AUDIT_DEFAULT_LIMIT : /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
-  if (!(limit >= 1 && limit <= AUDIT_MAX_LIMIT)) throw errors.invalidQueryParameter('limit', `it must be a whole number from 1 to ${AUDIT_MAX_LIMIT}.`);
+  if (!(limit >= 1 && limit <= AUDIT_MAX_LIMIT)) throw errors.invalidQueryParameter('limit', message('error.queryLimitRange', { max: AUDIT_MAX_LIMIT }));
   return limit;
 }
 
@@ -157,7 +158,7 @@ export function decodeAuditToken(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const text = /^[A-Za-z0-9_-]{1,40}$/.test(raw) ? Buffer.from(raw, 'base64url').toString('utf8') : '';
   const match = /^a(\d{1,15})$/.exec(text);
-  if (!match) throw errors.invalidQueryParameter('continuationToken', 'it is not a token this server gave (follow nextLink as it is).');
+  if (!match) throw errors.invalidQueryParameter('continuationToken', message('error.queryContinuationToken'));
   return Number(match[1]);
 }
 

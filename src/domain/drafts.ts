@@ -16,6 +16,8 @@ import { validateOfferDocument } from './offer-validation/index.ts';
 import { extractSecrets, type SecretValue } from './secret-fields.ts';
 import { unstorableText } from './text.ts';
 import type { OfferHeader } from './offers.ts';
+import { message } from './messages/index.ts';
+import { problemAt } from './offer-validation/problems.ts';
 
 /**
  * How a draft write is conditioned: `create` = create only (If-None-Match: *, or no If-Match where
@@ -102,7 +104,7 @@ export function prepareDraft(body: unknown, publisherId: string, offerId: string
 /** A body that is not a JSON object is no offer document (400 InvalidDocument): PUT's rule, and POST validate's. */
 export function requireDocumentObject(body: unknown): asserts body is Record<string, unknown> {
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw errors.invalidDocument([{ path: '$', message: 'the body must be a JSON object (the whole offer document)' }]);
+    throw errors.invalidDocument([problemAt('$', message('document.notObject'))]);
   }
 }
 
@@ -142,20 +144,21 @@ function parentExists(definition: Record<string, unknown>, pointer: string): boo
 /** The optional body of publish, golive and cancel: `{"metadata":{"notification-emails":"a@x.com,b@y.com"}}`. */
 export function parseNotificationEmails(body: unknown): string | null {
   if (body === undefined || body === null || body === '') return null;
-  if (typeof body !== 'object' || Array.isArray(body)) throw errors.invalidRequest('The body must be empty or {"metadata":{"notification-emails":"…"}}.');
+  if (typeof body !== 'object' || Array.isArray(body))
+    throw errors.invalidRequest(message('error.metadataBody', { example: '{"metadata":{"notification-emails":"…"}}' }));
   const metadata = (body as { metadata?: unknown }).metadata;
   if (metadata === undefined || metadata === null) return null;
-  if (typeof metadata !== 'object' || Array.isArray(metadata)) throw errors.invalidRequest('"metadata" must be an object.');
+  if (typeof metadata !== 'object' || Array.isArray(metadata)) throw errors.invalidRequest(message('error.metadataNotObject'));
   const emails = (metadata as Record<string, unknown>)['notification-emails'];
   if (emails === undefined || emails === null) return null;
   if (typeof emails !== 'string' || emails.length > 2000 || unstorableText(emails) !== undefined) {
-    throw errors.invalidRequest('"metadata.notification-emails" must be a comma-separated list of e-mail addresses.');
+    throw errors.invalidRequest(message('error.notificationEmailsList'));
   }
   const list = emails
     .split(',')
     .map((email) => email.trim())
     .filter(Boolean);
   const bad = list.find((email) => !/^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/.test(email));
-  if (bad) throw errors.invalidRequest(`"${bad.slice(0, 100)}" in metadata.notification-emails is not an e-mail address.`);
+  if (bad) throw errors.invalidRequest(message('error.notificationEmailInvalid', { value: bad.slice(0, 100) }));
   return list.join(',');
 }

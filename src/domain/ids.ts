@@ -7,6 +7,7 @@
  * location form `/api/operations/{publisher}${offer}${n}${slot}` joins ids with it.
  */
 import { errors } from './errors.ts';
+import { message } from './messages/index.ts';
 
 export const MAX_ID_LENGTH = 50;
 const ID_PATTERN = /^[a-z0-9][a-z0-9_-]*$/;
@@ -15,11 +16,11 @@ export type IdKind = 'publisherId' | 'offerId';
 
 /** Validates a path id and returns its canonical (lowercase) form; throws a 400 ApiError otherwise. */
 export function parseId(kind: IdKind, raw: string): string {
-  if (raw.length === 0) throw errors.invalidId(kind, raw, 'it is empty.');
+  if (raw.length === 0) throw errors.invalidId(kind, raw, message('error.idEmpty'));
   if (raw.length > MAX_ID_LENGTH) throw errors.idTooLong(kind, raw, MAX_ID_LENGTH);
   const id = raw.toLowerCase();
   if (!ID_PATTERN.test(id)) {
-    throw errors.invalidId(kind, raw, "use letters, digits, '-' and '_', starting with a letter or digit.");
+    throw errors.invalidId(kind, raw, message('error.idCharacters'));
   }
   return id;
 }
@@ -32,6 +33,6 @@ export function isGuid(value: string): boolean {
 
 /** A GUID given by a client (an object or tenant id), in its stored form: lowercase. */
 export function parseGuid(what: 'objectId' | 'tenantId' | 'clientId', raw: string): string {
-  if (!isGuid(raw)) throw errors.invalidRequest(`The ${what} '${raw.slice(0, 80)}' is not a GUID.`);
+  if (!isGuid(raw)) throw errors.invalidRequest(message('error.guidInvalid', { what, value: raw.slice(0, 80) }));
   return raw.toLowerCase();
 }

@@ -6,11 +6,34 @@ import type { OfferHeader } from './offers.ts';
 import { dotnetTicks } from './time.ts';
 import { type OperationStatus, type OperationType, type StepStatus, operationSlot, statusOfOneOperation, stepDefinition } from './workflow.ts';
 import { CURRENT_API_VERSION } from './api-version.ts';
+import { type Language, type Message, render } from './messages/index.ts';
 
 export interface StepMessage {
+  /** In English, as journals, webhooks and older rows hold it. */
   messageHtml: string;
   level: 'information' | 'warning' | 'error';
   timestamp: string;
+  /** The catalogue form, kept with the step so each reader gets it in their language (D99); absent for text that is not ours (a sandbox rule's). */
+  text?: Message;
+}
+
+/** A step's messages as a reader gets them: in `language`, without the catalogue form. */
+export function messagesIn(messages: readonly StepMessage[], language: Language): StepMessage[] {
+  return messages.map(({ text, ...shown }) => (text === undefined || language === 'en' ? shown : { ...shown, messageHtml: render(text, language) }));
+}
+
+/**
+ * The operation's error in `language`. It is stored in English: the findings of the step that
+ * blocked it, joined (steps.ts failedStep); when that step's messages are all ours, they give it again in any language.
+ */
+export function errorIn(operation: Pick<OperationRecord, 'error' | 'steps'>, language: Language): string | null {
+  if (operation.error === null || language === 'en') return operation.error;
+  for (const step of operation.steps) {
+    if (step.status !== 'blocked' || step.messages.length === 0 || !step.messages.every((shown) => shown.text !== undefined)) continue;
+    if (step.messages.map((shown) => shown.messageHtml).join(' ') === operation.error)
+      return step.messages.map((shown) => render(shown.text!, language)).join(' ');
+  }
+  return operation.error;
 }
 
 export interface StepRecord {
@@ -44,6 +67,11 @@ export interface OperationRecord extends OperationSummary {
   steps: StepRecord[];
 }
 
+/** A row of the submissions list: the operation, and the step that blocked it if any (its error's words, errorIn). */
+export interface SubmissionRecord extends OperationSummary {
+  blockedSteps: StepRecord[];
+}
+
 /** Relative location of an operation, as Location and Operation-Location carry it. */
 export function operationLocation(operation: Pick<OperationRecord, 'publisherId' | 'offerId' | 'id'>): string {
   return `/api/publishers/${operation.publisherId}/offers/${operation.offerId}/operations/${operation.id}?api-version=${CURRENT_API_VERSION}`;
@@ -56,7 +84,7 @@ function progressOf(step: StepRecord, startedMs: number | null, nowMs: number): 
   return Math.max(0, Math.min(99, Math.floor(((nowMs - startedMs) / (step.dueMs - startedMs)) * 100)));
 }
 
-export function renderStep(step: StepRecord, nowMs: number) {
+export function renderStep(step: StepRecord, nowMs: number, language: Language = 'en') {
   const definition = stepDefinition(step.stepId);
   return {
     estimatedTimeFrame: definition.estimatedTimeFrame,
@@ -64,7 +92,7 @@ export function renderStep(step: StepRecord, nowMs: number) {
     stepName: definition.stepName,
     description: definition.description,
     status: step.status,
-    messages: step.messages,
+    messages: messagesIn(step.messages, language),
     progressPercentage: progressOf(step, step.startedTime ? Date.parse(step.startedTime) : null, nowMs),
   };
 }
@@ -74,17 +102,18 @@ function cancellationState(operation: OperationRecord): 'canCancel' | 'cannotCan
   return operation.status === 'running' && operation.type !== 'cancel' ? 'canCancel' : 'cannotCancel';
 }
 
-/** E8: one operation. */
-export function renderOperation(operation: OperationRecord, nowMs: number) {
+/** E8: one operation, its messages in `language`. */
+export function renderOperation(operation: OperationRecord, nowMs: number, language: Language = 'en') {
+  const error = errorIn(operation, language);
   return {
     id: operation.id,
     submissionType: operation.type,
     status: statusOfOneOperation(operation.status),
-    messages: operation.error ? [{ messageHtml: operation.error, level: 'error', timestamp: operation.changedTime }] : [],
+    messages: error ? [{ messageHtml: error, level: 'error', timestamp: operation.changedTime }] : [],
     publishingVersion: operation.publishingVersion,
     offerVersion: operation.offerVersion,
     cancellationRequestState: cancellationState(operation),
-    steps: operation.steps.map((step) => renderStep(step, nowMs)),
+    steps: operation.steps.map((step) => renderStep(step, nowMs, language)),
     previewLinks: [],
     liveLinks: [],
     notificationEmails: operation.notificationEmails ?? '',
@@ -94,7 +123,8 @@ export function renderOperation(operation: OperationRecord, nowMs: number) {
 }
 
 /** E7: one entry of the submissions list, with both the sample's fields and the property table's. */
-export function renderSubmission(operation: OperationSummary) {
+export function renderSubmission(operation: SubmissionRecord, language: Language = 'en') {
+  const error = errorIn({ error: operation.error, steps: operation.blockedSteps }, language);
   return {
     id: operation.id,
     offerId: operation.offerId,
@@ -111,7 +141,7 @@ export function renderSubmission(operation: OperationSummary) {
     changedTime: operation.changedTime,
     createdDateTime: operation.createdTime,
     lastActionDateTime: operation.changedTime,
-    ...(operation.error ? { error: operation.error } : {}),
+    ...(error ? { error } : {}),
   };
 }
 
@@ -120,12 +150,17 @@ export function renderSubmission(operation: OperationSummary) {
  * the go-live that followed that publish, or not started yet). `history` need only hold the latest
  * publish and what came after it (the store reads just that: operationsSinceLatestPublish).
  */
-export function renderOfferStatus(offer: OfferHeader & { notificationEmails: string | null }, history: readonly OperationRecord[], nowMs: number) {
+export function renderOfferStatus(
+  offer: OfferHeader & { notificationEmails: string | null },
+  history: readonly OperationRecord[],
+  nowMs: number,
+  language: Language = 'en',
+) {
   const latestPublish = [...history].reverse().find((operation) => operation.type === 'publish');
   const steps: ReturnType<typeof renderStep>[] = [];
   const messages: StepMessage[] = [];
   if (latestPublish) {
-    steps.push(...latestPublish.steps.map((step) => renderStep(step, nowMs)));
+    steps.push(...latestPublish.steps.map((step) => renderStep(step, nowMs, language)));
     const goLive = history.find((operation) => operation.type === 'golive' && operation.createdTime > latestPublish.createdTime);
     const liveStep: StepRecord = goLive?.steps[0] ?? {
       position: 0,
@@ -136,10 +171,11 @@ export function renderOfferStatus(offer: OfferHeader & { notificationEmails: str
       startedTime: null,
       dueMs: null,
     };
-    steps.push(renderStep(liveStep, nowMs));
+    steps.push(renderStep(liveStep, nowMs, language));
     for (const operation of history) {
-      if (operation.error && operation.createdTime >= latestPublish.createdTime) {
-        messages.push({ messageHtml: operation.error, level: 'error', timestamp: operation.changedTime });
+      const error = errorIn(operation, language);
+      if (error && operation.createdTime >= latestPublish.createdTime) {
+        messages.push({ messageHtml: error, level: 'error', timestamp: operation.changedTime });
       }
     }
   }

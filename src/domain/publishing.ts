@@ -14,6 +14,7 @@ import { errors } from './errors.ts';
 import type { OfferHeader } from './offers.ts';
 import type { OperationRecord, StepMessage } from './operations.ts';
 import type { OperationStatus, OperationType, StepStatus } from './workflow.ts';
+import { message } from './messages/index.ts';
 
 /** The operation running on an offer, as the decisions need it. */
 export type RunningOperation = Pick<OperationRecord, 'id' | 'type' | 'publishingVersion' | 'offerVersion' | 'notificationEmails'> & {
@@ -54,10 +55,10 @@ export function decideGoLive(state: OfferState): { version: number } {
   const offer = existing(state);
   if (state.running) throw errors.operationInProgress(offer.id, state.running.type);
   if (offer.previewVersion === null) {
-    throw errors.notReadyToGoLive(offer.id, 'nothing has been published to preview yet; publish first and wait for the publisher-signoff step');
+    throw errors.notReadyToGoLive(offer.id, message('golive.nothingInPreview'));
   }
   if (offer.previewVersion === offer.productionVersion) {
-    throw errors.notReadyToGoLive(offer.id, `version ${offer.previewVersion} in Preview is already live; publish a new version first`);
+    throw errors.notReadyToGoLive(offer.id, message('golive.alreadyLive', { version: offer.previewVersion }));
   }
   return { version: offer.previewVersion };
 }

@@ -7,13 +7,14 @@
  * where it comes in, the same way on every backend.
  */
 import { errors } from './errors.ts';
+import { type Message, message } from './messages/index.ts';
 
 const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Why `text` cannot be stored as it is, or undefined when it can. */
-export function unstorableText(text: string): string | undefined {
-  if (text.includes('\u0000')) return 'contains the character U+0000 (NUL)';
-  if (UNPAIRED_SURROGATE.test(text)) return 'is not well-formed Unicode (it has an unpaired surrogate)';
+export function unstorableText(text: string): Message | undefined {
+  if (text.includes('\u0000')) return message('text.nul');
+  if (UNPAIRED_SURROGATE.test(text)) return message('text.unpairedSurrogate');
   return undefined;
 }
 
@@ -23,5 +24,5 @@ export function unstorableText(text: string): string | undefined {
  * path, a member's name — was still sent by the client: a client mistake, never a fault of ours.
  */
 export function unstorableTextError(): Error {
-  return errors.invalidRequest('The request carries text with the character U+0000 (NUL), which cannot be stored.');
+  return errors.invalidRequest(message('error.textWithNul'));
 }

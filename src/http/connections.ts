@@ -14,6 +14,7 @@ import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'nod
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { errorBody, errors } from '../domain/errors.ts';
+import { languageOf } from '../domain/messages/index.ts';
 import { rawErrorResponse } from './plugins/errors.ts';
 
 export interface ConnectionLimits {
@@ -58,14 +59,20 @@ export function guardServer(server: Server, limits: ConnectionLimits): void {
   (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   // An Expect other than 100-continue: Node would answer an empty 417.
   server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
-    const body = errorBody(errors.expectationFailed(String(request.headers.expect)));
-    response.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+    const language = languageOf(request.headers['accept-language']);
+    const body = errorBody(errors.expectationFailed(String(request.headers.expect)), language);
+    response.writeHead(417, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-language': language,
+      'content-length': Buffer.byteLength(body),
+      connection: 'close',
+    });
     response.end(body);
   });
   // CONNECT (a proxy tunnel): Node would close the socket without a word.
   server.on('connect', (_request: IncomingMessage, socket: Socket) => {
     socket.on('error', () => {});
-    socket.end(rawErrorResponse(errors.methodNotAllowed('CONNECT', 'is not allowed: this is not a proxy')));
+    socket.end(rawErrorResponse(errors.methodNotAllowed('CONNECT', true)));
   });
 }
 

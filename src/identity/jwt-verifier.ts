@@ -12,6 +12,7 @@ import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, importSPKI
 import { type Clock, systemClock } from '../domain/clock.ts';
 import { errors } from '../domain/errors.ts';
 import type { TokenService } from './token-service.ts';
+import { type Message, message } from '../domain/messages/index.ts';
 
 export interface TrustedIssuer {
   issuer: string;
@@ -68,8 +69,8 @@ export class JwtVerifier {
     const tenantId = typeof payload['tid'] === 'string' ? payload['tid'] : undefined;
     const appId = typeof payload['appid'] === 'string' ? payload['appid'] : typeof payload['azp'] === 'string' ? payload['azp'] : undefined;
     const objectId = typeof payload['oid'] === 'string' ? payload['oid'] : appId;
-    if (!tenantId || !objectId) throw errors.invalidTokenBecause('it names no tenant (tid) or caller (oid, appid)');
-    if (typeof payload.exp !== 'number') throw errors.invalidTokenBecause('it has no expiry (exp)');
+    if (!tenantId || !objectId) throw errors.invalidTokenBecause(message('token.noTenantOrCaller'));
+    if (typeof payload.exp !== 'number') throw errors.invalidTokenBecause(message('token.noExpiry'));
     const identity: VerifiedIdentity = { tenantId, objectId, appId, expiresAt: payload.exp * 1000 };
     if (this.#cache.size >= MAX_CACHED) this.#cache.clear();
     this.#cache.set(token, identity);
@@ -101,9 +102,9 @@ export class JwtVerifier {
     try {
       issuer = parts.length === 3 ? (JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as JWTPayload).iss : undefined;
     } catch {
-      throw errors.invalidTokenBecause('it is not a well-formed JWT');
+      throw errors.invalidTokenBecause(message('token.notJwt'));
     }
-    if (typeof issuer !== 'string') throw errors.invalidTokenBecause('it is not a well-formed JWT with an issuer (iss)');
+    if (typeof issuer !== 'string') throw errors.invalidTokenBecause(message('token.noIssuer'));
     return issuer;
   }
 
@@ -116,7 +117,7 @@ export class JwtVerifier {
       keys = createLocalJWKSet(builtIn.jwks());
     } else {
       const trusted = this.#options.trustedIssuers.find((candidate) => candidate.issuer === issuer);
-      if (!trusted) throw errors.invalidTokenBecause(`its issuer '${issuer.slice(0, 200)}' is not trusted by this server`);
+      if (!trusted) throw errors.invalidTokenBecause(message('token.issuerNotTrusted', { issuer: issuer.slice(0, 200) }));
       keys = await this.#keysOfTrusted(trusted);
     }
     this.#keySets.set(issuer, keys);
@@ -137,23 +138,23 @@ export class JwtVerifier {
       } catch {
         jwksUri = undefined;
       }
-      if (!jwksUri) throw errors.unavailable(`The keys of the issuer '${trusted.issuer}' could not be discovered.`);
+      if (!jwksUri) throw errors.unavailable(message('error.issuerKeysUndiscoverable', { issuer: trusted.issuer }));
     }
     return createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: 5000, cooldownDuration: 30_000 });
   }
 }
 
-function describe(error: unknown): string {
-  if (error instanceof joseErrors.JWTExpired) return 'it has expired';
+function describe(error: unknown): Message {
+  if (error instanceof joseErrors.JWTExpired) return message('token.expired');
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
-    if (error.claim === 'nbf') return 'it is not valid yet (nbf)';
-    if (error.claim === 'aud') return 'it was issued for another audience (aud)';
-    if (error.claim === 'iss') return 'its issuer (iss) does not match';
-    return `its ${error.claim} claim is not valid`;
+    if (error.claim === 'nbf') return message('token.notYetValid');
+    if (error.claim === 'aud') return message('token.otherAudience');
+    if (error.claim === 'iss') return message('token.issuerMismatch');
+    return message('token.claimInvalid', { claim: error.claim });
   }
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'its signature is not valid';
-  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'it is signed with a key its issuer does not publish';
-  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'it is signed with an algorithm other than RS256 or ES256';
-  if (error instanceof joseErrors.JWKSTimeout) return "its issuer's keys could not be fetched in time";
-  return 'it is not a valid JWT';
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return message('token.signatureInvalid');
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return message('token.unknownKey');
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return message('token.algorithm');
+  if (error instanceof joseErrors.JWKSTimeout) return message('token.keysTimeout');
+  return message('token.notValidJwt');
 }

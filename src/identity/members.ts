@@ -6,6 +6,7 @@ import { errors } from '../domain/errors.ts';
 import type { Role } from '../domain/roles.ts';
 import type { CatalogStore, IdentityStore, Member } from '../store/store.ts';
 import { type AuditContext, auditEntry, localAudit } from '../domain/audit.ts';
+import { message } from '../domain/messages/index.ts';
 
 /** What the member rules read and write: members, and whether the publisher exists. */
 type MemberStore = IdentityStore & Pick<CatalogStore, 'getPublisher'>;
@@ -52,8 +53,7 @@ export async function removeMember(
     (member) => member.objectId === objectId && (tenantId === undefined || member.tenantId === tenantId),
   );
   if (candidates.length === 0) throw errors.memberNotFound(publisherId, objectId);
-  if (candidates.length > 1)
-    throw errors.invalidRequest(`The object id ${objectId} is a member of ${publisherId} in several tenants: name the tenant (tenantId).`);
+  if (candidates.length > 1) throw errors.invalidRequest(message('error.memberInSeveralTenants', { objectId, publisherId }));
   const [member] = candidates as [Member];
   await store.removeMember(publisherId, member.tenantId, objectId, {
     context: audit,

@@ -10,6 +10,7 @@ import type { Principal, Store } from '../store/store.ts';
 import { durableIds, GUID, parseDurableId, planGuid, productGuid, submissionId, submissionVersion } from './ids.ts';
 import { deriveResources, extrasOf, type Json, type OfferView, planResource, productResource, servedOfferType, PRODUCT_TYPES } from './mapping.ts';
 import { schemaUri } from './schemas.ts';
+import { message } from '../domain/messages/index.ts';
 
 export const TARGET_TYPES = ['draft', 'preview', 'live'] as const;
 export type TargetType = (typeof TARGET_TYPES)[number];
@@ -87,18 +88,14 @@ export class IngestionCatalog {
   versionOf(ref: ProductRef, target: TargetType): number {
     const version = target === 'draft' ? ref.offer.version : target === 'preview' ? ref.offer.previewVersion : ref.offer.productionVersion;
     if (version === null)
-      throw errors.resourceNotFound(
-        `product/${ref.guid}`,
-        `it has no ${target} version: it has not been ${target === 'preview' ? 'published to preview' : 'taken live'} yet`,
-      );
+      throw errors.resourceNotFound(`product/${ref.guid}`, message(target === 'preview' ? 'resource.notInPreview' : 'resource.notLive', { target }));
     return version;
   }
 
   /** E5: every resource of the product for a target, its submission included. */
   async tree(principal: Principal, durableId: string, target: TargetType): Promise<Json> {
     const parsed = parseDurableId(durableId);
-    if (!parsed || parsed.type !== 'product' || parsed.rest.length > 0)
-      throw errors.resourceNotFound(durableId, 'a resource tree is read by the product durable id, product/<guid>');
+    if (!parsed || parsed.type !== 'product' || parsed.rest.length > 0) throw errors.resourceNotFound(durableId, message('resource.treeByProductId'));
     const ref = await this.product(principal, parsed.productGuid, 'read');
     const version = this.versionOf(ref, target);
     const lifecycle = await this.#lifecycle(ref);
@@ -123,7 +120,7 @@ export class IngestionCatalog {
   /** E6: one resource of the draft, by its durable id. */
   async resource(principal: Principal, durableId: string): Promise<Json> {
     const parsed = parseDurableId(durableId);
-    if (!parsed) throw errors.resourceNotFound(durableId, 'that is no durable id of a resource type this API serves');
+    if (!parsed) throw errors.resourceNotFound(durableId, message('resource.unknownDurableId'));
     const ref = await this.product(principal, parsed.productGuid, 'read');
     const wanted = durableId.replace(/^\/+|\/+$/g, '').toLowerCase();
     if (parsed.type === 'submission') {
@@ -134,7 +131,7 @@ export class IngestionCatalog {
     }
     const resources = deriveResources(await this.view(ref, ref.offer.version), draftSubmission(ref.guid));
     const found = resources.find((resource) => resource['id'] === wanted);
-    if (!found) throw errors.resourceNotFound(durableId, 'the product has no such resource in its draft');
+    if (!found) throw errors.resourceNotFound(durableId, message('resource.notInDraft'));
     return found;
   }
 
@@ -192,7 +189,7 @@ export class IngestionCatalog {
     const wanted = durableIds.submission(rawGuid.toLowerCase(), id);
     const found = list.filter((entry) => entry['id'] === wanted);
     if (found.length === 0)
-      throw errors.resourceNotFound(wanted, submissionVersion(id) === undefined ? 'that is no submission id' : 'the product has no such active submission');
+      throw errors.resourceNotFound(wanted, message(submissionVersion(id) === undefined ? 'resource.notSubmissionId' : 'resource.noActiveSubmission'));
     // While a go-live runs, the running entry is the one asked about.
     return found.find((entry) => entry['status'] === 'running') ?? found[0]!;
   }

@@ -9,12 +9,13 @@ import { prepareDraft } from '../domain/drafts.ts';
 import { ApiError, errors } from '../domain/errors.ts';
 import { validateForPublish } from '../domain/offer-validation/index.ts';
 import { findTooDeep, MAX_NESTING_DEPTH } from '../domain/offer-validation/depth.ts';
-import { jsonPath, type Problem } from '../domain/offer-validation/problems.ts';
+import { jsonPath, problemAt, type Problem } from '../domain/offer-validation/problems.ts';
 import { formatTicks } from '../domain/time.ts';
 import { extractSecrets } from '../domain/secret-fields.ts';
-import type { OperationRecord } from '../domain/operations.ts';
+import { errorIn, messagesIn, type OperationRecord } from '../domain/operations.ts';
+import { type Language, message } from '../domain/messages/index.ts';
 import type { IngestionJobRecord, JobCatalog, JobChanges, StartOperationOptions } from '../store/store.ts';
-import { type ErrorNode, type InnerCode, jobError, type TopCode } from './errors.ts';
+import { type ErrorNode, type InnerCode, jobError, problemNode, renderJobErrors, type TopCode } from './errors.ts';
 import { durableIds, isResourceType, planGuid, productGuid, type ResourceType, submissionVersion } from './ids.ts';
 import {
   applyResource,
@@ -69,39 +70,31 @@ const READ_ONLY: Partial<Record<ResourceType, string[]>> = { submission: ['statu
 export function parseConfigureRequest(body: unknown, profile: Profile): StoredRequest {
   const problems: Array<Problem & { resourceId?: string }> = [];
   if (body === null || typeof body !== 'object' || Array.isArray(body))
-    throw errors.invalidConfigureRequest([{ path: '$', message: 'the body must be a JSON object {"$schema", "resources": [...]}' }]);
+    throw errors.invalidConfigureRequest([problemAt('$', message('configure.bodyShape', { example: '{"$schema", "resources": [...]}' }))]);
   // Nothing walks a body nested deeper than documents may be (the schema check would recurse through it).
   const tooDeep = findTooDeep(body, MAX_NESTING_DEPTH);
-  if (tooDeep !== undefined) {
-    throw errors.invalidConfigureRequest([
-      { path: jsonPath(tooDeep), message: `is nested too deeply: objects and arrays may be nested at most ${MAX_NESTING_DEPTH} levels deep` },
-    ]);
-  }
+  if (tooDeep !== undefined) throw errors.invalidConfigureRequest([problemAt(jsonPath(tooDeep), message('document.tooDeep', { max: MAX_NESTING_DEPTH }))]);
   const request = body as Json;
   const schema = parseSchemaUri(request['$schema']);
   if (!schema || schema.type !== 'configure') {
-    problems.push({ path: '$.$schema', message: `must be a configure schema such as ${schemaUri('configure')}` });
+    problems.push(problemAt('$.$schema', message('configure.schemaExpected', { example: schemaUri('configure') })));
   } else if (profile === 'strict' && schema.host !== CURRENT_HOST) {
-    problems.push({
-      path: '$.$schema',
-      message: `Schema ${String(request['$schema']).slice(0, 200)} could not be accessed: use https://${CURRENT_HOST}/schema/…`,
-    });
+    problems.push(problemAt('$.$schema', message('configure.schemaUnreachable', { schema: String(request['$schema']).slice(0, 200), host: CURRENT_HOST })));
   }
   for (const key of Object.keys(request)) {
-    if (key !== '$schema' && key !== 'resources' && profile === 'strict')
-      problems.push({ path: `$.${key}`, message: 'is not a property of a configure request' });
+    if (key !== '$schema' && key !== 'resources' && profile === 'strict') problems.push(problemAt(`$.${key}`, message('configure.notProperty')));
   }
   const raw = request['resources'];
   if (!Array.isArray(raw) || raw.length === 0) {
-    problems.push({ path: '$.resources', message: 'must be an array of 1 to 1000 resources' });
+    problems.push(problemAt('$.resources', message('configure.resourcesCount')));
     throw errors.invalidConfigureRequest(problems);
   }
-  if (raw.length > 1000) throw errors.invalidConfigureRequest([{ path: '$.resources', message: 'must hold at most 1000 resources' }]);
+  if (raw.length > 1000) throw errors.invalidConfigureRequest([problemAt('$.resources', message('configure.tooManyResources'))]);
   const resources: RequestResource[] = [];
   raw.forEach((item: unknown, index) => {
     const at = `$.resources[${index}]`;
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      problems.push({ path: at, message: 'must be a resource object with a $schema' });
+      problems.push(problemAt(at, message('configure.resourceObject')));
       return;
     }
     const resource = structuredClone(item) as Json;
@@ -110,8 +103,7 @@ export function parseConfigureRequest(body: unknown, profile: Profile): StoredRe
     const named = parseSchemaUri(resource['$schema']);
     if (!named || !isResourceType(named.type)) {
       problems.push({
-        path: `${at}.$schema`,
-        message: `is no resource schema this API accepts for VM products (${String(resource['$schema']).slice(0, 200)})`,
+        ...problemAt(`${at}.$schema`, message('configure.unknownResourceSchema', { schema: String(resource['$schema']).slice(0, 200) })),
         resourceId,
       });
       return;
@@ -119,8 +111,7 @@ export function parseConfigureRequest(body: unknown, profile: Profile): StoredRe
     const type = named.type;
     if (profile === 'strict' && named.host !== CURRENT_HOST) {
       problems.push({
-        path: `${at}.$schema`,
-        message: `Schema ${String(resource['$schema']).slice(0, 200)} could not be accessed: use https://${CURRENT_HOST}/schema/…`,
+        ...problemAt(`${at}.$schema`, message('configure.schemaUnreachable', { schema: String(resource['$schema']).slice(0, 200), host: CURRENT_HOST })),
         resourceId,
       });
       return;
@@ -128,11 +119,11 @@ export function parseConfigureRequest(body: unknown, profile: Profile): StoredRe
     const echoedId = typeof resource['id'] === 'string' ? resource['id'].toLowerCase() : undefined;
     if (profile === 'compat') normalise(type, resource);
     else delete resource['id'];
-    for (const problem of validateResource(type, resource)) problems.push({ path: `${at}${problem.path.slice(1)}`, message: problem.message, resourceId });
+    for (const problem of validateResource(type, resource)) problems.push({ ...problem, path: `${at}${problem.path.slice(1)}`, resourceId });
     resources.push({ type, body: resource, index, ...(echoedId ? { echoedId } : {}), olderVersion: named.version !== CURRENT_VERSIONS[type] });
   });
   if (resources.filter((resource) => resource.type === 'submission' && resource.body['target']?.['targetType'] !== 'draft').length > 1) {
-    problems.push({ path: '$.resources', message: 'holds more than one submission to preview or live: send one per request' });
+    problems.push(problemAt('$.resources', message('configure.oneSubmission')));
   }
   if (problems.length > 0) throw errors.invalidConfigureRequest(problems);
   return { profile, resources };
@@ -454,7 +445,7 @@ export async function planJob(request: StoredRequest, context: JobContext, catal
           'badRequest',
           'Invalid resource',
           durableIds.product(state.guid),
-          problems.map((problem) => ({ code: 'businessValidationError', message: `${problem.path}: ${problem.message}`, details: [] })),
+          problems.map((problem) => problemNode('businessValidationError', problem)),
         ),
       );
     }
@@ -551,11 +542,11 @@ export function jobErrorsOf(error: ApiError, resourceId: string | undefined): Er
         : error.code === 'OfferTypeChange'
           ? 'invalidResource'
           : 'invalidState';
+  const text = typeof error.text === 'string' ? {} : { text: error.text };
   const details: ErrorNode[] =
-    problems.length > 0
-      ? problems.map((problem) => ({ code: inner, message: `${problem.path}: ${problem.message}`, details: [] }))
-      : [{ code: inner, message: error.message, details: [] }];
-  return [jobError(error.status === 409 ? 'conflict' : 'badRequest', error.status === 409 ? error.message : 'Invalid resource', resourceId, details)];
+    problems.length > 0 ? problems.map((problem) => problemNode(inner, problem)) : [{ code: inner, message: error.message, details: [], ...text }];
+  if (error.status === 409) return [{ ...jobError('conflict', error.message, resourceId, details), ...text }];
+  return [jobError('badRequest', 'Invalid resource', resourceId, details)];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -566,10 +557,10 @@ export function ticksOf(ms: number): string {
 }
 
 /** The errors of a submission job whose operation failed: certification findings as cloudpub detects them (§5). */
-function operationErrors(operation: OperationRecord, guid: string): ErrorNode[] {
+function operationErrors(operation: OperationRecord, guid: string, language: Language): ErrorNode[] {
   const failed = operation.steps.find((step) => step.status === 'blocked');
   const certification = failed?.stepId === 'displaycertify';
-  const findings = (failed?.messages ?? []).map((message) => message.messageHtml);
+  const findings = messagesIn(failed?.messages ?? [], language).map((message) => message.messageHtml);
   const inner: ErrorNode = certification
     ? {
         code: 'invalidState',
@@ -584,7 +575,7 @@ function operationErrors(operation: OperationRecord, guid: string): ErrorNode[] 
       }
     : {
         code: 'businessValidationError',
-        message: operation.error ?? 'The submission failed.',
+        message: errorIn(operation, language) ?? 'The submission failed.',
         details: findings.map((message) => ({ code: 'businessValidationError', message, details: [] })),
       };
   const submission =
@@ -599,7 +590,7 @@ function operationErrors(operation: OperationRecord, guid: string): ErrorNode[] 
  * operation (`long`), or — `short` — completes once the submission was accepted, its progress then
  * only in the submissions list.
  */
-export function renderJobStatus(job: IngestionJobRecord, operation: OperationRecord | null, publishJob: PublishJob = 'long'): Json {
+export function renderJobStatus(job: IngestionJobRecord, operation: OperationRecord | null, publishJob: PublishJob = 'long', language: Language = 'en'): Json {
   let status = job.status as string;
   let result = job.result as string;
   let end = job.jobEnd;
@@ -617,7 +608,7 @@ export function renderJobStatus(job: IngestionJobRecord, operation: OperationRec
       status = 'completed';
       result = operation.status === 'completed' ? 'succeeded' : operation.status === 'canceled' ? 'cancelled' : 'failed';
       end = operation.changedTime;
-      if (result === 'failed') jobErrors = operationErrors(operation, productGuid(operation.publisherId, operation.offerId));
+      if (result === 'failed') jobErrors = operationErrors(operation, productGuid(operation.publisherId, operation.offerId), language);
     }
   }
   return {
@@ -627,6 +618,6 @@ export function renderJobStatus(job: IngestionJobRecord, operation: OperationRec
     jobResult: result,
     jobStart: job.jobStart,
     jobEnd: end ?? JOB_END_SENTINEL,
-    errors: jobErrors,
+    errors: renderJobErrors(jobErrors, language),
   };
 }

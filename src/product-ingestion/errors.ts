@@ -5,7 +5,8 @@
  * for both faces; only its rendering differs by face. Job errors (`errors[]` of a failed job) use
  * the same nodes, with the resource they are about.
  */
-import type { ApiError, ErrorCode } from '../domain/errors.ts';
+import { type ApiError, type ErrorCode, errorMessage, renderProblems } from '../domain/errors.ts';
+import { type Language, type Message, message, render } from '../domain/messages/index.ts';
 
 export const INGESTION_PREFIX = '/rp/product-ingestion';
 
@@ -49,9 +50,31 @@ export type InnerCode = (typeof INNER_CODES)[number];
 
 export interface ErrorNode {
   code: string;
+  /** In English, as the job stores it. */
   message: string;
   resourceId?: string;
   details: ErrorNode[];
+  /** The catalogue form of `message`, stored with a job's errors and rendered for each reader (D99); never in an answer. */
+  text?: Message;
+}
+
+/** A job's errors as a reader gets them: each message in `language`, without the catalogue form. */
+export function renderJobErrors(nodes: readonly ErrorNode[], language: Language): ErrorNode[] {
+  return nodes.map(({ text, details, ...node }) => ({
+    ...node,
+    ...(text !== undefined && language !== 'en' ? { message: render(text, language) } : {}),
+    details: renderJobErrors(details, language),
+  }));
+}
+
+/** A job error's detail for one problem (`path: message`), keeping its catalogue form when it has one. */
+export function problemNode(code: string, problem: { path: string; message: string; text?: Message | undefined }): ErrorNode {
+  return {
+    code,
+    message: `${problem.path}: ${problem.message}`,
+    details: [],
+    ...(problem.text ? { text: message('problem.line', { path: problem.path, message: problem.text }) } : {}),
+  };
 }
 
 export function topCodeFor(status: number): TopCode {
@@ -86,9 +109,10 @@ const INNER: Partial<Record<ErrorCode, InnerCode>> = {
   OfferTypeChange: 'invalidResource',
 };
 
-/** The answer body of an error on this face. */
-export function ingestionErrorBody(error: ApiError): string {
-  const problems = (error.details['problems'] as Array<{ path: string; message: string; resourceId?: string }> | undefined) ?? [];
+/** The answer body of an error on this face, its messages in `language`. */
+export function ingestionErrorBody(error: ApiError, language: Language = 'en'): string {
+  const problems = renderProblems(error.details['problems'] as Array<{ path: string; message: string; resourceId?: string }> | undefined, language) ?? [];
+  const text = errorMessage(error, language);
   const inner = INNER[error.code] ?? 'invalidRequest';
   const details: ErrorNode[] =
     problems.length > 0
@@ -100,8 +124,8 @@ export function ingestionErrorBody(error: ApiError): string {
         }))
       : error.status === 401 || error.status === 403
         ? []
-        : [{ code: inner, message: error.message, details: [] }];
-  return JSON.stringify({ error: { code: topCodeFor(error.status), message: error.message, details } });
+        : [{ code: inner, message: text, details: [] }];
+  return JSON.stringify({ error: { code: topCodeFor(error.status), message: text, details } });
 }
 
 /** One error of a failed job, about one resource (or the request). */

@@ -4,6 +4,7 @@
  * (`[A-Za-z0-9_-]` only: a client splits the query on `&` and `=` without decoding it).
  */
 import { errors } from '../domain/errors.ts';
+import { message } from '../domain/messages/index.ts';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
@@ -12,7 +13,7 @@ function count(query: Map<string, string>, name: string, fallback: number, max: 
   const raw = query.get(name);
   if (raw === undefined) return fallback;
   const value = /^\d{1,7}$/.test(raw) ? Number(raw) : NaN;
-  if (!(value >= 0 && value <= max)) throw errors.invalidQueryParameter(name, `expected a whole number from 0 to ${max}`);
+  if (!(value >= 0 && value <= max)) throw errors.invalidQueryParameter(name, message('error.queryRange', { max }));
   return value;
 }
 
@@ -23,7 +24,7 @@ export function encodeToken(offset: number): string {
 function decodeToken(raw: string): number {
   const text = /^[A-Za-z0-9_-]{1,40}$/.test(raw) ? Buffer.from(raw, 'base64url').toString('utf8') : '';
   const match = /^o(\d{1,9})$/.exec(text);
-  if (!match) throw errors.invalidQueryParameter('continuationToken', 'it is not a token this server gave (follow @nextLink as it is)');
+  if (!match) throw errors.invalidQueryParameter('continuationToken', message('error.queryContinuationToken'));
   return Number(match[1]);
 }
 

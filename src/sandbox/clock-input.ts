@@ -2,6 +2,7 @@
 import { errors } from '../domain/errors.ts';
 import { ALL_STEP_IDS } from '../domain/workflow.ts';
 import { NAMED_DURATIONS, type NamedDurations, type StepDurations, namedDurations, withOverrides } from '../workflow/durations.ts';
+import { message } from '../domain/messages/index.ts';
 
 /** A year: longer than any step of the hosted service, short enough to stay exact in a double. */
 const MAX_MS = 365 * 24 * 3600_000;
@@ -17,16 +18,18 @@ export function parseClockSettings(body: unknown, current: StepDurations): StepD
     const wrong = entries.find(([stepId, ms]) => !ALL_STEP_IDS.includes(stepId) || !isWholeMs(ms));
     if (wrong)
       throw errors.invalidRequest(
-        `$.stepDurations.${wrong[0]}: ${ALL_STEP_IDS.includes(wrong[0]) ? `must be a whole number of milliseconds from 0 to ${MAX_MS}` : `is not a step id (${ALL_STEP_IDS.join(', ')})`}.`,
+        ALL_STEP_IDS.includes(wrong[0])
+          ? message('error.stepDurationInvalid', { step: wrong[0], max: MAX_MS })
+          : message('error.stepIdUnknown', { step: wrong[0], steps: ALL_STEP_IDS.join(', ') }),
       );
     return withOverrides(current, Object.fromEntries(entries) as Record<string, number>);
   }
-  throw errors.invalidRequest(`$.stepDurations must be one of ${NAMED_DURATIONS.join(', ')}, or {"<step id>": milliseconds}.`);
+  throw errors.invalidRequest(message('error.stepDurationsInvalid', { named: NAMED_DURATIONS.join(', '), example: '{"<step id>": milliseconds}' }));
 }
 
 /** The milliseconds `{"ms": n}` moves workflow time ahead by. */
 export function parseAdvance(body: unknown): number {
   const ms = (body as { ms?: unknown } | null)?.ms;
-  if (!isWholeMs(ms) || ms === 0) throw errors.invalidRequest(`$.ms must be a whole number of milliseconds from 1 to ${MAX_MS}.`);
+  if (!isWholeMs(ms) || ms === 0) throw errors.invalidRequest(message('error.clockMsInvalid', { max: MAX_MS }));
   return ms;
 }

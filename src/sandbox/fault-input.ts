@@ -2,10 +2,12 @@
  * A fault rule as a client sends it (`POST /_cloudpartner/faults`), read into a rule or refused
  * with every problem and its JSON path — the same shape as an offer document's problems.
  */
-import { errors, INJECTED_STATUSES, type InjectedStatus } from '../domain/errors.ts';
+import { ApiError, errors, INJECTED_STATUSES, type InjectedStatus } from '../domain/errors.ts';
 import { parseId } from '../domain/ids.ts';
 import { ALL_STEP_IDS, OPERATION_TYPES, type OperationType, stepsOf } from '../domain/workflow.ts';
 import type { HttpFaultEffect, HttpFaultMatch, NewFaultRule, StepFaultEffect, StepFaultMatch } from './faults.ts';
+import { type Message, message } from '../domain/messages/index.ts';
+import { problemAt, type Problem } from '../domain/offer-validation/problems.ts';
 
 /** Longest a step may be set to take, or a request held: a year, and ten minutes. */
 const MAX_STEP_DURATION_MS = 365 * 24 * 3600_000;
@@ -17,9 +19,9 @@ const HTTP_METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'
 type Json = Record<string, unknown>;
 
 class Problems {
-  readonly list: Array<{ path: string; message: string }> = [];
-  add(path: string, message: string): undefined {
-    this.list.push({ path, message });
+  readonly list: Problem[] = [];
+  add(path: string, text: Message | string): undefined {
+    this.list.push(typeof text === 'string' ? { path, message: text } : problemAt(path, text));
     return undefined;
   }
 }
@@ -27,21 +29,20 @@ class Problems {
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function onlyKeys(problems: Problems, at: string, value: Json, allowed: readonly string[]): void {
-  for (const key of Object.keys(value))
-    if (!allowed.includes(key)) problems.add(`${at}.${key}`, `is not a member of a fault rule here; allowed: ${allowed.join(', ')}.`);
+  for (const key of Object.keys(value)) if (!allowed.includes(key)) problems.add(`${at}.${key}`, message('input.notMember', { allowed: allowed.join(', ') }));
 }
 
 function wholeNumber(problems: Problems, at: string, value: unknown, min: number, max: number): number | undefined {
   if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
-  return problems.add(at, `must be a whole number from ${min} to ${max}.`);
+  return problems.add(at, message('input.wholeNumber', { min, max }));
 }
 
 function id(problems: Problems, at: string, kind: 'publisherId' | 'offerId', value: unknown): string | undefined {
-  if (typeof value !== 'string') return problems.add(at, 'must be a string.');
+  if (typeof value !== 'string') return problems.add(at, message('input.string'));
   try {
     return parseId(kind, value);
   } catch (error) {
-    return problems.add(at, (error as Error).message);
+    return problems.add(at, error instanceof ApiError ? error.text : String(error));
   }
 }
 
@@ -53,17 +54,20 @@ function stepMatch(problems: Problems, match: Json): StepFaultMatch {
   const operation = match['operation'];
   if (operation !== undefined) {
     if (OPERATION_TYPES.includes(operation as OperationType)) result.operation = operation as OperationType;
-    else problems.add('$.match.operation', `must be one of ${OPERATION_TYPES.join(', ')}.`);
+    else problems.add('$.match.operation', message('input.oneOf', { allowed: OPERATION_TYPES.join(', ') }));
   }
   const step = match['step'];
   if (step !== undefined) {
-    if (typeof step !== 'string' || !ALL_STEP_IDS.includes(step)) problems.add('$.match.step', `must be a step id: ${ALL_STEP_IDS.join(', ')}.`);
+    if (typeof step !== 'string' || !ALL_STEP_IDS.includes(step)) problems.add('$.match.step', message('input.stepId', { steps: ALL_STEP_IDS.join(', ') }));
     else if (result.operation && !stepsOf(result.operation).some((candidate) => candidate.id === step))
       problems.add(
         '$.match.step',
-        `is not a step of a ${result.operation} operation (${stepsOf(result.operation)
-          .map((s) => s.id)
-          .join(', ')}).`,
+        message('input.notStepOf', {
+          operation: result.operation,
+          steps: stepsOf(result.operation)
+            .map((s) => s.id)
+            .join(', '),
+        }),
       );
     else result.step = step;
   }
@@ -75,14 +79,14 @@ function stepEffect(problems: Problems, effect: Json): StepFaultEffect | undefin
     const fail = effect['fail'];
     const messages = isObject(fail) ? fail['messages'] : undefined;
     if (!Array.isArray(messages) || messages.length === 0 || messages.length > MAX_MESSAGES)
-      return problems.add('$.effect.fail.messages', `must be a list of 1 to ${MAX_MESSAGES} messages.`);
-    messages.forEach((message, index) => {
-      if (typeof message !== 'string' || message.trim() === '' || message.length > MAX_MESSAGE_LENGTH)
-        problems.add(`$.effect.fail.messages[${index}]`, `must be text of 1 to ${MAX_MESSAGE_LENGTH} characters.`);
+      return problems.add('$.effect.fail.messages', message('input.failMessages', { max: MAX_MESSAGES }));
+    messages.forEach((given, index) => {
+      if (typeof given !== 'string' || given.trim() === '' || given.length > MAX_MESSAGE_LENGTH)
+        problems.add(`$.effect.fail.messages[${index}]`, message('input.text', { min: 1, max: MAX_MESSAGE_LENGTH }));
     });
     return { fail: { messages: messages as string[] } };
   }
-  if ('block' in effect) return effect['block'] === true ? { block: true } : problems.add('$.effect.block', 'must be true.');
+  if ('block' in effect) return effect['block'] === true ? { block: true } : problems.add('$.effect.block', message('input.true'));
   const durationMs = wholeNumber(problems, '$.effect.durationMs', effect['durationMs'], 0, MAX_STEP_DURATION_MS);
   return durationMs === undefined ? undefined : { durationMs };
 }
@@ -93,25 +97,26 @@ function httpMatch(problems: Problems, match: Json): HttpFaultMatch {
   const method = match['method'];
   if (method !== undefined) {
     if (typeof method === 'string' && HTTP_METHODS.includes(method.toUpperCase())) result.method = method.toUpperCase();
-    else problems.add('$.match.method', `must be one of ${HTTP_METHODS.join(', ')}.`);
+    else problems.add('$.match.method', message('input.oneOf', { allowed: HTTP_METHODS.join(', ') }));
   }
   const path = match['path'];
   if (path !== undefined) {
     if (typeof path === 'string' && path.startsWith('/') && path.length <= 500) result.path = path;
-    else problems.add('$.match.path', 'must be a path glob starting with / (at most 500 characters), such as /api/publishers/*/offers/**.');
+    else problems.add('$.match.path', message('input.pathGlob'));
   }
   if (match['publisherId'] !== undefined) result.publisherId = id(problems, '$.match.publisherId', 'publisherId', match['publisherId'])!;
   return result;
 }
 
 function httpEffect(problems: Problems, effect: Json): HttpFaultEffect | undefined {
-  if ('drop' in effect) return effect['drop'] === true ? { drop: true } : problems.add('$.effect.drop', 'must be true.');
+  if ('drop' in effect) return effect['drop'] === true ? { drop: true } : problems.add('$.effect.drop', message('input.true'));
   if ('delayMs' in effect) {
     const delayMs = wholeNumber(problems, '$.effect.delayMs', effect['delayMs'], 1, MAX_DELAY_MS);
     return delayMs === undefined ? undefined : { delayMs };
   }
   const status = effect['status'];
-  if (!INJECTED_STATUSES.includes(status as InjectedStatus)) return problems.add('$.effect.status', `must be one of ${INJECTED_STATUSES.join(', ')}.`);
+  if (!INJECTED_STATUSES.includes(status as InjectedStatus))
+    return problems.add('$.effect.status', message('input.oneOf', { allowed: INJECTED_STATUSES.join(', ') }));
   const result: HttpFaultEffect = { status: status as InjectedStatus };
   if (effect['retryAfter'] !== undefined) {
     const retryAfter = wholeNumber(problems, '$.effect.retryAfter', effect['retryAfter'], 0, 3600);
@@ -126,21 +131,21 @@ const HTTP_EFFECTS = ['status', 'delayMs', 'drop'];
 /** The rule `body` describes; a 400 InvalidRequest listing every problem otherwise. */
 export function parseFaultRule(body: unknown): NewFaultRule {
   const problems = new Problems();
-  if (!isObject(body)) throw errors.invalidRequest('The body must be a fault rule: {"match": {…}, "effect": {…}, "times"?: n}.');
+  if (!isObject(body)) throw errors.invalidRequest(message('error.faultRuleShape', { example: '{"match": {…}, "effect": {…}, "times"?: n}' }));
   onlyKeys(problems, '$', body, ['match', 'effect', 'times', 'probability', 'seed']);
   const match = body['match'] ?? {};
   const effect = body['effect'];
-  if (!isObject(match)) problems.add('$.match', 'must be an object.');
-  if (!isObject(effect)) problems.add('$.effect', 'must be an object.');
+  if (!isObject(match)) problems.add('$.match', message('input.object'));
+  if (!isObject(effect)) problems.add('$.effect', message('input.object'));
   let rule: NewFaultRule | undefined;
   if (isObject(match) && isObject(effect)) {
     const keys = Object.keys(effect);
     const stepKeys = keys.filter((key) => STEP_EFFECTS.includes(key));
     const httpKeys = keys.filter((key) => HTTP_EFFECTS.includes(key));
     if (stepKeys.length + httpKeys.length !== 1 || (httpKeys.length === 1 && keys.some((key) => key !== httpKeys[0] && key !== 'retryAfter')))
-      problems.add('$.effect', `must have exactly one of ${[...STEP_EFFECTS, ...HTTP_EFFECTS].join(', ')} (retryAfter goes with status).`);
+      problems.add('$.effect', message('input.oneEffect', { effects: [...STEP_EFFECTS, ...HTTP_EFFECTS].join(', ') }));
     else if (stepKeys.length === 1) {
-      if (keys.length > 1) problems.add('$.effect', `has members besides ${stepKeys[0]}.`);
+      if (keys.length > 1) problems.add('$.effect', message('input.membersBesides', { effect: stepKeys[0]! }));
       const parsedMatch = stepMatch(problems, match);
       const parsed = stepEffect(problems, effect);
       if (parsed) rule = { kind: 'step', match: parsedMatch, effect: parsed };
@@ -155,10 +160,10 @@ export function parseFaultRule(body: unknown): NewFaultRule {
   if (body['probability'] !== undefined) {
     const p = body['probability'];
     if (typeof p === 'number' && p > 0 && p <= 1) probability = p;
-    else problems.add('$.probability', 'must be a number greater than 0 and at most 1.');
+    else problems.add('$.probability', message('input.probability'));
   }
   const seed = body['seed'] === undefined ? undefined : wholeNumber(problems, '$.seed', body['seed'], 0, 2 ** 32 - 1);
   if (problems.list.length > 0 || !rule)
-    throw errors.invalidInput('fault rule', problems.list.length > 0 ? problems.list : [{ path: '$', message: 'is not a fault rule.' }]);
+    throw errors.invalidInput('fault rule', problems.list.length > 0 ? problems.list : [problemAt('$', message('input.notFaultRule'))]);
   return { ...rule, ...(times !== undefined ? { times } : {}), ...(probability !== undefined ? { probability } : {}), ...(seed !== undefined ? { seed } : {}) };
 }

@@ -4,7 +4,7 @@
  * and dialect — and may serve hot reads from its own cache by overriding them; it decides nothing.
  */
 import type { OfferHeader, OfferListFilter, OfferVersionDocument } from '../domain/offers.ts';
-import type { OperationRecord, OperationSummary } from '../domain/operations.ts';
+import type { OperationRecord, SubmissionRecord } from '../domain/operations.ts';
 import type { OperationStatus, OperationType } from '../domain/workflow.ts';
 import type { Publisher } from '../domain/publishers.ts';
 import type { Role } from '../domain/roles.ts';
@@ -192,7 +192,7 @@ export abstract class SqlStore implements Store {
   listOperations(publisherId: string, offerId: string): Promise<OperationRecord[]> {
     return this.workflow.listOperations(publisherId, offerId);
   }
-  listSubmissions(publisherId: string, offerId: string, status?: OperationStatus): Promise<OperationSummary[]> {
+  listSubmissions(publisherId: string, offerId: string, status?: OperationStatus): Promise<SubmissionRecord[]> {
     return this.workflow.listSubmissions(publisherId, offerId, status);
   }
   operationsSinceLatestPublish(publisherId: string, offerId: string): Promise<OperationRecord[]> {

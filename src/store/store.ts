@@ -11,7 +11,7 @@ import type { OfferStatus } from '../domain/offer-status.ts';
 import type { Publisher } from '../domain/publishers.ts';
 import type { Role } from '../domain/roles.ts';
 import type { SecretValue } from '../domain/secret-fields.ts';
-import type { OperationRecord, OperationSummary } from '../domain/operations.ts';
+import type { OperationRecord, SubmissionRecord } from '../domain/operations.ts';
 import type { OperationStatus, OperationType } from '../domain/workflow.ts';
 import type { EventType } from '../domain/events.ts';
 import type { CacheCount, DatabaseObserver, PoolStats, WorkflowGauges } from './telemetry.ts';
@@ -228,7 +228,7 @@ export interface WorkflowStore {
   /** The offer's operations, oldest first: its publishing history. */
   listOperations(publisherId: string, offerId: string): Promise<OperationRecord[]>;
   /** The submissions list: operations without steps, newest first, optionally in one state only. */
-  listSubmissions(publisherId: string, offerId: string, status?: OperationStatus): Promise<OperationSummary[]>;
+  listSubmissions(publisherId: string, offerId: string, status?: OperationStatus): Promise<SubmissionRecord[]>;
   /** What the offer's status shows: its latest publish and the operations after it, oldest first. */
   operationsSinceLatestPublish(publisherId: string, offerId: string): Promise<OperationRecord[]>;
   /** The newest operation of a type for one publishing version (the legacy operation id). */

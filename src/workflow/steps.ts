@@ -2,7 +2,8 @@
  * What each workflow step does when it falls due. Certification runs real checks on the frozen
  * version and reports findings a publisher can act on.
  */
-import { certificationFindings, lastCertifiedVersion, validateForPublish } from '../domain/offer-validation/index.ts';
+import { certificationFindingMessages, lastCertifiedVersion, validateForPublish } from '../domain/offer-validation/index.ts';
+import { type Message, message, render } from '../domain/messages/index.ts';
 import type { StepMessage } from '../domain/operations.ts';
 import { formatTicks } from '../domain/time.ts';
 import type { CatalogStore, ClaimedStep, StepOutcome } from '../store/store.ts';
@@ -13,12 +14,17 @@ import type { StepDurations } from './durations.ts';
  * operation fails — the offer `failed`, its slots untouched. A sandbox `fail` rule ends a step
  * the same way, so automation cannot tell the two apart.
  */
-export function failedStep(findings: readonly string[], nowMs: number, nextStepMs: number): StepOutcome {
+export function failedStep(findings: ReadonlyArray<Message | string>, nowMs: number, nextStepMs: number): StepOutcome {
   const timestamp = formatTicks(BigInt(nowMs) * 10_000n);
+  const messages: StepMessage[] = findings.map((finding) =>
+    typeof finding === 'string'
+      ? { messageHtml: finding, level: 'error', timestamp }
+      : { messageHtml: render(finding), level: 'error', timestamp, text: finding },
+  );
   return {
     status: 'blocked',
-    messages: findings.map((messageHtml) => ({ messageHtml, level: 'error', timestamp })),
-    ends: { operationStatus: 'failed', error: findings.join(' ') },
+    messages,
+    ends: { operationStatus: 'failed', error: messages.map((shown) => shown.messageHtml).join(' ') },
     nextStepMs,
   };
 }
@@ -26,10 +32,10 @@ export function failedStep(findings: readonly string[], nowMs: number, nextStepM
 export async function runStep(store: CatalogStore, claim: ClaimedStep, nowMs: number, durations: StepDurations): Promise<StepOutcome> {
   const { operation } = claim;
   const timestamp = formatTicks(BigInt(nowMs) * 10_000n);
-  const info = (messageHtml: string): StepMessage[] => [{ messageHtml, level: 'information', timestamp }];
+  const info = (text: Message): StepMessage[] => [{ messageHtml: render(text), level: 'information', timestamp, text }];
   const next = operation.steps.find((step) => step.position === claim.position + 1);
   const nextStepMs = next ? durations(next.stepId) : 0;
-  const blocked = (findings: string[]) => failedStep(findings, nowMs, nextStepMs);
+  const blocked = (findings: Message[]) => failedStep(findings, nowMs, nextStepMs);
 
   const definitionOf = async (version: number) => {
     const document = await store.getOfferVersion(operation.publisherId, operation.offerId, version);
@@ -46,37 +52,43 @@ export async function runStep(store: CatalogStore, claim: ClaimedStep, nowMs: nu
   switch (claim.stepId) {
     case 'displaydummycertify': {
       const problems = validateForPublish(operation.offerTypeId, await definition());
-      if (problems.length > 0) return blocked(problems.map((problem) => `${problem.path}: ${problem.message}`));
-      return { status: 'complete', messages: info('The offer settings are valid.'), nextStepMs };
+      if (problems.length > 0)
+        return blocked(problems.map((problem) => message('problem.line', { path: problem.path, message: problem.text ?? problem.message })));
+      return { status: 'complete', messages: info(message('step.settingsValid')), nextStepMs };
     }
     case 'displaycertify': {
       const previous = await previouslyCertified();
-      const findings = certificationFindings(operation.offerTypeId, await definition(), new Date(nowMs), previous ? { previouslyCertified: previous } : {});
+      const findings = certificationFindingMessages(
+        operation.offerTypeId,
+        await definition(),
+        new Date(nowMs),
+        previous ? { previouslyCertified: previous } : {},
+      );
       if (findings.length > 0) return blocked(findings);
-      return { status: 'complete', messages: info('Certification passed.'), nextStepMs };
+      return { status: 'complete', messages: info(message('step.certificationPassed')), nextStepMs };
     }
     case 'displayprovision':
-      return { status: 'complete', messages: info('The images were replicated to the production systems.'), nextStepMs };
+      return { status: 'complete', messages: info(message('step.imagesReplicated')), nextStepMs };
     case 'displaypackage':
-      return { status: 'complete', messages: info('The offer was packaged and its lead destination registered.'), nextStepMs };
+      return { status: 'complete', messages: info(message('step.packaged')), nextStepMs };
     case 'publisher-signoff':
       return {
         status: 'waitingForPublisherReview',
-        messages: info(`Version ${operation.publishingVersion} is available in preview. Check it, then go live.`),
+        messages: info(message('step.inPreview', { version: operation.publishingVersion })),
         ends: { operationStatus: 'completed', previewVersion: operation.publishingVersion },
         nextStepMs,
       };
     case 'live':
       return {
         status: 'complete',
-        messages: info(`Version ${operation.publishingVersion} is live.`),
+        messages: info(message('step.live', { version: operation.publishingVersion })),
         ends: { operationStatus: 'completed', productionVersion: operation.publishingVersion },
         nextStepMs,
       };
     case 'rollback':
       return {
         status: 'complete',
-        messages: info('The go-live was withdrawn; Production keeps its previous version.'),
+        messages: info(message('step.goLiveWithdrawn')),
         ends: { operationStatus: 'completed' },
         nextStepMs,
       };

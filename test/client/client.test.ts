@@ -225,6 +225,11 @@ describe('the SDK against a real server', () => {
     const missing = await rejection(() => client.getOffer('no-such-offer'), CloudPartnerError);
     assert.deepEqual([missing.status, missing.code], [404, 'OfferNotFound']);
     assert.match(missing.message, /no-such-offer/);
+    // The language option: the server's messages in Dutch, the code the same.
+    const dutch = new CloudPartnerClient({ endpoint: server.baseUrl, token: server.ownerToken, publisherId: 'contoso', language: 'nl' });
+    const ontbreekt = await rejection(() => dutch.getOffer('no-such-offer'), CloudPartnerError);
+    assert.deepEqual([ontbreekt.status, ontbreekt.code], [404, 'OfferNotFound']);
+    assert.equal(ontbreekt.message, "De aanbieding 'no-such-offer' bestaat niet in de naamruimte van de uitgever 'contoso'.");
     await client.putOffer(publishableOffer('sdk-errors'));
     const empty = await rejection(() => client.getOffer('sdk-errors', { slot: 'Production' }), CloudPartnerError);
     assert.deepEqual([empty.status, empty.code], [404, 'SlotEmpty']);

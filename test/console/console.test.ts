@@ -113,6 +113,26 @@ describe('the console in Chromium', () => {
     await capture('offers');
   });
 
+  test("the server's messages in the browser's language: a Russian browser gets the refusal of a bad token in Russian", async () => {
+    const { page: russian, problems } = await openPage(browser, VIEWPORTS.desktop, 'ru-RU');
+    try {
+      await russian.goto(`${server.url}/console/`);
+      await russian.getByRole('heading', { name: 'Sign in to cloudpartner' }).waitFor();
+      await russian.getByLabel('Access token').fill('not-a-token');
+      const answer = russian.waitForResponse((response) => response.url().includes('/api/'));
+      await russian.getByRole('button', { name: 'Sign in' }).click();
+      assert.equal((await answer).headers()['content-language'], 'ru');
+      await russian.getByRole('alert').filter({ hasText: 'Маркер доступа недействителен' }).waitFor();
+      assert.match((await russian.getByRole('alert').textContent()) ?? '', /InvalidToken/, 'the code stays as it is');
+      assert.deepEqual(
+        problems.filter((problem) => !/401/.test(problem)),
+        [],
+      );
+    } finally {
+      await russian.context().close();
+    }
+  });
+
   test('signing out forgets the token; signing in with it by hand works', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in to cloudpartner' }).waitFor();

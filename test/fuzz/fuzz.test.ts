@@ -8,12 +8,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TEST_STORE } from '../helpers/harness.ts';
-import { formatFailures, formatStatuses, runFuzz } from './fuzzer.ts';
+import { formatFailures, formatStatuses, runFuzz, runLanguagePairs } from './fuzzer.ts';
 import { type FuzzServer, startFuzzServer } from './setup.ts';
 import { verdictAfterFuzz, watchAnswers } from './verdict.ts';
 
 const SEED = Number(process.env['CLOUDPARTNER_FUZZ_SEED'] ?? 20261121);
 const REQUESTS = Number(process.env['CLOUDPARTNER_FUZZ_REQUESTS'] ?? 3000);
+const LANGUAGE_PAIRS = Number(process.env['CLOUDPARTNER_FUZZ_LANGUAGE_PAIRS'] ?? 400);
 
 describe(`fuzzing (${TEST_STORE})`, () => {
   let fuzz: FuzzServer;
@@ -46,5 +47,23 @@ describe(`fuzzing (${TEST_STORE})`, () => {
     );
     assert.ok(verdict.storedSecrets > 20, `only ${verdict.storedSecrets} planted secrets were stored: the secret check checked little`);
     assert.ok(verdict.logLines >= REQUESTS / 2, `only ${verdict.logLines} log lines: the log check checked little`);
+  });
+
+  it(`${LANGUAGE_PAIRS} requests sent with and without a random Accept-Language: no 5xx, and the same status, codes and paths either way`, async (t) => {
+    // The workflow stands still meanwhile: an operation ending between the two sends would change the answer, not the language.
+    const admin = await fuzz.server.sandboxAdminToken();
+    const clock = await fuzz.server.call('/_cloudpartner/clock', {
+      method: 'PUT',
+      token: admin,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ stepDurations: 'realistic' }),
+    });
+    assert.equal(clock.status, 200, clock.text);
+    const outcome = await runLanguagePairs(fuzz.port, fuzz.state, { seed: SEED, requests: LANGUAGE_PAIRS, timeoutMs: 15_000 });
+    t.diagnostic(`languages: ${outcome.pairs} pairs, ${outcome.compared} error answers compared; Content-Language ${JSON.stringify(outcome.languages)}`);
+    assert.deepEqual(outcome.failures, []);
+    assert.ok(outcome.compared > LANGUAGE_PAIRS / 4, `only ${outcome.compared} error answers were compared`);
+    for (const language of ['en', 'ru', 'nl', 'zh'])
+      assert.ok((outcome.languages[language] ?? 0) > 0, `no answer in ${language}: ${JSON.stringify(outcome.languages)}`);
   });
 });

@@ -4,7 +4,8 @@
  * stack trace or internal detail in any body — and counts what it got.
  */
 import { type RawResponse, type RawResult, rawRequest } from '../helpers/raw-http.ts';
-import { type FuzzCase, type FuzzState, type Kind, generate } from './generators.ts';
+import { languageOf } from '../../src/domain/messages/index.ts';
+import { acceptLanguage, type FuzzCase, type FuzzState, type Kind, generate } from './generators.ts';
 import { Rng } from './rng.ts';
 
 export interface FuzzOptions {
@@ -179,6 +180,72 @@ export async function runFuzz(port: number, state: FuzzState, options: FuzzOptio
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
   report.durationMs = performance.now() - started;
   return report;
+}
+
+/**
+ * The same requests with and without an Accept-Language header (D98), one after the other: the
+ * language changes the words only. Every error answer must keep its status, its code, and the
+ * paths of its problems (the codes of the product-ingestion face's details); an answer that
+ * carries Content-Language names the language the header chose. Run while the workflow stands
+ * still, so that only these requests change anything — and an error changes nothing.
+ */
+export async function runLanguagePairs(
+  port: number,
+  state: FuzzState,
+  options: { seed: number; requests: number; timeoutMs: number },
+): Promise<{ pairs: number; compared: number; languages: Record<string, number>; failures: string[] }> {
+  const outcome = { pairs: 0, compared: 0, languages: {} as Record<string, number>, failures: [] as string[] };
+  for (let index = 0; index < options.requests; index++) {
+    const rng = Rng.forItem(options.seed ^ 0x5a5a5a5a, index);
+    const fuzzCase = generate(rng, index, state, rng.pick(['valid', 'document', 'json', 'path', 'query', 'headers', 'method'] as const));
+    // The request without any Accept-Language, and with one inserted after the request line.
+    const plain = fuzzCase.bytes.toString('latin1').replace(/\r\nAccept-Language:[^\r]*(?=\r\n)/gi, '');
+    const header = acceptLanguage(rng);
+    const lineEnd = plain.indexOf('\r\n');
+    if (lineEnd < 0) continue;
+    const asked = `${plain.slice(0, lineEnd)}\r\nAccept-Language: ${header}${plain.slice(lineEnd)}`;
+    const send = (text: string) =>
+      rawRequest(port, Buffer.from(text, 'latin1'), {
+        timeoutMs: options.timeoutMs,
+        responses: fuzzCase.responses,
+        head: fuzzCase.head,
+        ...(fuzzCase.endAfterWrite ? { endAfterWrite: true } : {}),
+      });
+    const first = await send(plain);
+    learn(state, fuzzCase, first);
+    const second = await send(asked);
+    outcome.pairs++;
+    const [a, b] = [first.responses[0], second.responses[0]];
+    const problems = checkExchange(fuzzCase, second, options.timeoutMs);
+    const fail = (problem: string) => {
+      if (outcome.failures.length < 25) outcome.failures.push(`#${index} ${fuzzCase.summary} with Accept-Language: ${header.slice(0, 80)}\n    → ${problem}`);
+    };
+    if (problems.length > 0) fail(problems.join('; '));
+    if (!a || !b || a.status < 400 || fuzzCase.head[0]) continue;
+    // A long header can take a request over the 16 KiB the request line and headers may have: that is its size, not its language.
+    if (b.status === 431 && a.status !== 431) continue;
+    outcome.compared++;
+    const language = b.headers['content-language'];
+    if (language !== undefined) {
+      outcome.languages[language] = (outcome.languages[language] ?? 0) + 1;
+      if (language !== languageOf(header)) fail(`Content-Language ${language}, but the header asks for ${languageOf(header)}`);
+    }
+    if (a.status !== b.status) fail(`status ${a.status} without the header, ${b.status} with it`);
+    else if (invariantOf(a.text) !== invariantOf(b.text)) fail(`what must not change did: ${invariantOf(a.text)} / ${invariantOf(b.text)}`);
+  }
+  return outcome;
+}
+
+/** What an error answer says that no language may change: its codes and the paths of its problems. */
+function invariantOf(text: string): string {
+  try {
+    const { error } = JSON.parse(text) as { error: any };
+    if (typeof error === 'string') return error; // OAuth 2.0: `error` is the code
+    const node = (item: any): unknown => ({ code: item?.code, resourceId: item?.resourceId, details: (item?.details ?? []).map(node) });
+    return JSON.stringify({ ...(node(error) as object), problems: (error?.problems ?? []).map((problem: any) => [problem.path, problem.stage]) });
+  } catch {
+    return `not JSON: ${text.slice(0, 60)}`;
+  }
 }
 
 /** The status histogram as one line: `200×812 201×40 400×1093 …`. */

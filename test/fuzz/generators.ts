@@ -13,7 +13,7 @@ import { OFFER_TYPES } from '../../src/domain/offer-types.ts';
 import { productGuid } from '../../src/product-ingestion/ids.ts';
 import { publishableOffer } from '../helpers/offers.ts';
 import { buildRequest } from '../helpers/raw-http.ts';
-import type { Rng } from './rng.ts';
+import { Rng } from './rng.ts';
 
 export const API_VERSION = 'api-version=2017-10-31';
 
@@ -1031,7 +1031,51 @@ function baseDraft(rng: Rng, state: FuzzState, index: number, endpoint: Endpoint
     if (ifMatch !== undefined) draft.headers.push(['If-Match', ifMatch]);
   }
   draft.headers.push(['Connection', rng.chance(0.8) ? 'close' : 'keep-alive']);
+  // A third of the requests ask for a language (D98); from a generator of its own, so the rest of the run stays as it was.
+  const languageRng = Rng.forItem(0x6c616e67, index);
+  if (languageRng.chance(0.3)) draft.headers.push(['Accept-Language', acceptLanguage(languageRng)]);
   return draft;
+}
+
+const LANGUAGE_TAGS = [
+  'en',
+  'en-US',
+  'ru',
+  'ru-RU',
+  'nl',
+  'nl-BE',
+  'zh',
+  'zh-CN',
+  'zh-Hans',
+  'zh-Hant',
+  'zh-TW',
+  'fr',
+  'de-DE',
+  'ja',
+  'x-klingon',
+  '*',
+  'i-default',
+  '',
+];
+
+/** An Accept-Language header as browsers send it, or broken: odd q-values, empty ranges, junk, a very long list. */
+export function acceptLanguage(rng: Rng): string {
+  const range = () => {
+    const tag = rng.pick(LANGUAGE_TAGS);
+    return rng.weighted<string>([
+      [5, tag],
+      [4, `${tag};q=${rng.pick(['1', '0.9', '0.5', '0.01', '0', '1.000', '0.123'])}`],
+      [2, `${tag};q=${rng.pick(['2', '-1', '', 'abc', '0.1234', '1.5', 'NaN', '1e-1', ' 0.5'])}`],
+      [1, `${tag};level=1;q=0.5`],
+      [1, `${tag} ; Q = 0.7`],
+    ]);
+  };
+  return rng.weighted<string>([
+    [6, Array.from({ length: rng.int(1, 5) }, range).join(rng.pick([',', ', ', ' ,']))],
+    [1, rng.pick([',,,', ';', ';q=1', 'ru;', 'q=0.5', 'zh-', '-ru', 'ru_RU', 'RU-ru', 'ZH-hans', '\t', 'ru\u00ff'])],
+    [1, Array.from({ length: rng.int(200, 900) }, range).join(',')],
+    [1, rng.pick(HOSTILE_STRINGS.filter((text) => /^[\x20-\x7e]*$/.test(text)))],
+  ]);
 }
 
 function setHeader(draft: Draft, name: string, value: string | Buffer | undefined): void {

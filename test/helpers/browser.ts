@@ -58,8 +58,13 @@ export async function launchBrowser(): Promise<Browser> {
  * the console received and every credential it sent. Console errors and CSP violations are kept
  * so a test can assert there were none.
  */
-export async function openPage(browser: Browser, viewport: { width: number; height: number } = VIEWPORTS.desktop): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport });
+export async function openPage(
+  browser: Browser,
+  viewport: { width: number; height: number } = VIEWPORTS.desktop,
+  locale = 'en-US',
+): Promise<{ page: Page; problems: string[] }> {
+  // The locale is the browser's language, which it sends as Accept-Language: English unless a test asks for another.
+  const context = await browser.newContext({ viewport, locale });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (message) => {

@@ -46,7 +46,9 @@ describe(`status and submissions on a long history (${TEST_STORE})`, () => {
 
   it('GET /submissions, whole and filtered by state, equals the whole history newest first', async () => {
     const history = await server.store.listOperations('contoso', id);
-    const newestFirst = [...history].reverse().map(renderSubmission);
+    const newestFirst = [...history]
+      .reverse()
+      .map((operation) => renderSubmission({ ...operation, blockedSteps: operation.steps.filter((step) => step.status === 'blocked') }));
     const whole = await server.call(offerPath(id, '/submissions'));
     assert.equal(whole.status, 200, whole.text);
     assert.deepEqual(whole.json(), JSON.parse(JSON.stringify(newestFirst)));

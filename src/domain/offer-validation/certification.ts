@@ -10,7 +10,8 @@
 import { CORE_VM } from './schemas/corevm.ts';
 import { VIRTUAL_MACHINES } from './schemas/virtualmachines.ts';
 import { asRecord, parseUrl, planName, text, type JsonRecord } from './formats.ts';
-import { jsonPath, type PathSegment, type Problem } from './problems.ts';
+import { jsonPath, problemAt, type PathSegment, type Problem } from './problems.ts';
+import { type Message, type MessageParam, message } from '../messages/index.ts';
 
 /** Where each VM-like offer type keeps a plan's images. */
 const IMAGES_KEY: Record<string, string> = {
@@ -41,15 +42,25 @@ export function certificationFindings(offerTypeId: string, definition: Record<st
   return certificationProblems(offerTypeId, definition, now, options).map((problem) => problem.message);
 }
 
+/** The same findings as catalogue messages, as the certification step keeps them (rendered per reader, D99). */
+export function certificationFindingMessages(
+  offerTypeId: string,
+  definition: Record<string, unknown>,
+  now: Date,
+  options: CertificationOptions = {},
+): Message[] {
+  return certificationProblems(offerTypeId, definition, now, options).map((problem) => problem.text!);
+}
+
 /** The same findings, each with the JSON path of what it is about (the dry run of POST …/validate reports them so). */
 export function certificationProblems(offerTypeId: string, definition: Record<string, unknown>, now: Date, options: CertificationOptions = {}): Problem[] {
   const problems: Problem[] = [];
-  const add = (at: PathSegment[], messages: string[]) => {
-    for (const message of messages) problems.push({ path: jsonPath(['definition', ...at]), message });
+  const add = (at: PathSegment[], findings: Message[]) => {
+    for (const finding of findings) problems.push(problemAt(jsonPath(['definition', ...at]), finding));
   };
   const plans = Array.isArray(definition['plans']) ? definition['plans'] : [];
   if (plans.length === 0) {
-    add(['plans'], ['No plan was found in the offer: add at least one plan (SKU) to definition.plans and publish again.']);
+    add(['plans'], [message('certify.noPlans')]);
     return problems;
   }
   const imagesKey = IMAGES_KEY[offerTypeId];
@@ -62,19 +73,14 @@ export function certificationProblems(offerTypeId: string, definition: Record<st
     const images = imagesOf(plan, imagesKey);
     // showInGui: false hides (deprecates) an image; a plan needs at least one it can offer.
     if (!images.some(([, image]) => image?.['showInGui'] !== false)) {
-      add(
-        ['plans', index, imagesKey],
-        [
-          `No virtual machine image was found for the plan ${name}: add an image version with its osVhdUrl to ${imagesKey}, or set showInGui to true on an existing one, and publish again.`,
-        ],
-      );
+      add(['plans', index, imagesKey], [message('certify.noImage', { plan: name, key: imagesKey })]);
     }
-    const variants: [JsonRecord | undefined, string, PathSegment[]][] = [[plan, name, ['plans', index]]];
+    const variants: [JsonRecord | undefined, MessageParam, PathSegment[]][] = [[plan, name, ['plans', index]]];
     const generations = plan?.['diskGenerations'];
     if (Array.isArray(generations)) {
       generations.forEach((generation, at) => {
         const record = asRecord(generation);
-        variants.push([record, `${planName(record, at)} (a disk generation of the plan ${name})`, ['plans', index, 'diskGenerations', at]]);
+        variants.push([record, message('plan.generation', { generation: planName(record, at), plan: name }), ['plans', index, 'diskGenerations', at]]);
       });
     }
     for (const [variant, variantName, variantAt] of variants) {
@@ -82,7 +88,7 @@ export function certificationProblems(offerTypeId: string, definition: Record<st
         const url = image?.['osVhdUrl'];
         const planId = variant?.['planId'];
         if (typeof url === 'string' && certified.has(imageKey(planId, version, url))) continue;
-        add([...variantAt, imagesKey, version, 'osVhdUrl'], checkVhdUrl(url, `the image ${version} of the plan ${variantName}`, now));
+        add([...variantAt, imagesKey, version, 'osVhdUrl'], checkVhdUrl(url, message('certify.image', { version, plan: variantName }), now));
       }
     }
   });
@@ -90,50 +96,48 @@ export function certificationProblems(offerTypeId: string, definition: Record<st
 }
 
 // The CPP guidance: a SAS valid for at least three weeks, so it outlasts certification.
-const NEW_SAS = 'generate a new SAS URL for the VHD with read and list permissions, valid for at least three weeks, and set it as the osVhdUrl';
+const NEW_SAS = message('certify.newSas');
 
 /** The findings for one image's osVhdUrl; `image` names it ("the image 1.0.1 of the plan x"). */
-function checkVhdUrl(value: unknown, image: string, now: Date): string[] {
+function checkVhdUrl(value: unknown, image: Message, now: Date): Message[] {
   const raw = text(value);
-  if (raw === undefined) return [`The osVhdUrl of ${image} is missing: ${NEW_SAS}.`];
+  if (raw === undefined) return [message('certify.vhdMissing', { image, fix: NEW_SAS })];
   const url = parseUrl(raw);
   if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    return [`The osVhdUrl of ${image} is not a valid http or https URL: ${NEW_SAS}.`];
+    return [message('certify.vhdNotUrl', { image, fix: NEW_SAS })];
   }
-  const findings: string[] = [];
+  const findings: Message[] = [];
   if (!url.hostname.toLowerCase().endsWith('.blob.core.windows.net')) {
-    findings.push(
-      `The osVhdUrl of ${image} points to ${url.hostname}, not to Azure Blob Storage: upload the VHD to a storage account and use its SAS URL (https://<account>.blob.core.windows.net/<container>/<name>.vhd?…).`,
-    );
+    findings.push(message('certify.vhdNotBlob', { image, host: url.hostname }));
   }
   if (!url.pathname.toLowerCase().endsWith('.vhd')) {
-    findings.push(`The osVhdUrl of ${image} does not point to a .vhd file: the operating system disk must be a VHD blob; use the SAS URL of the .vhd file.`);
+    findings.push(message('certify.vhdNotVhd', { image }));
   }
   const query = url.searchParams;
   if (!query.get('sig')) {
-    findings.push(`The osVhdUrl of ${image} carries no shared access signature (no sig parameter), so the VHD cannot be read: ${NEW_SAS}.`);
+    findings.push(message('certify.vhdNoSignature', { image, fix: NEW_SAS }));
     return findings; // without a signature the other SAS parameters mean nothing
   }
   // A SAS tied to a stored access policy (si) takes its expiry and permissions from the policy.
   const policy = query.get('si');
   const expiry = query.get('se');
   if (expiry === null) {
-    if (!policy) findings.push(`The SAS URL of ${image} has no expiry time (se parameter): ${NEW_SAS}.`);
+    if (!policy) findings.push(message('certify.sasNoExpiry', { image, fix: NEW_SAS }));
   } else {
     const expires = Date.parse(expiry);
-    if (Number.isNaN(expires)) findings.push(`The SAS URL of ${image} has an expiry time that is not a date ('${expiry}'): ${NEW_SAS}.`);
-    else if (expires <= now.getTime()) findings.push(`The SAS URL of ${image} expired on ${expiry}: ${NEW_SAS}.`);
+    if (Number.isNaN(expires)) findings.push(message('certify.sasExpiryNotDate', { image, expiry, fix: NEW_SAS }));
+    else if (expires <= now.getTime()) findings.push(message('certify.sasExpired', { image, expiry, fix: NEW_SAS }));
   }
   const start = query.get('st');
   if (start !== null && Date.parse(start) > now.getTime()) {
-    findings.push(
-      `The SAS URL of ${image} is not valid before ${start}: generate a new SAS URL whose start time is in the past (a day early avoids clock differences) and set it as the osVhdUrl.`,
-    );
+    findings.push(message('certify.sasNotYetValid', { image, start }));
   }
   const permissions = query.get('sp');
   if (permissions === null ? !policy : !(permissions.includes('r') && permissions.includes('l'))) {
     findings.push(
-      `The SAS URL of ${image} ${permissions === null ? 'grants no permissions (no sp parameter)' : `grants the permissions '${permissions}'`}, but certification needs read (r) and list (l): ${NEW_SAS}.`,
+      permissions === null
+        ? message('certify.sasNoPermissions', { image, fix: NEW_SAS })
+        : message('certify.sasPermissions', { image, permissions, fix: NEW_SAS }),
     );
   }
   return findings;

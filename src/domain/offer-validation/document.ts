@@ -9,7 +9,9 @@
 import { Ajv, type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv';
 import { OFFER_TYPES } from '../offer-types.ts';
 import { findTooDeep, MAX_NESTING_DEPTH } from './depth.ts';
-import { describeType, jsonPath, pointerSegments, quote, type PathSegment, type Problem } from './problems.ts';
+import { describeType, jsonPath, pointerSegments, problemAt, quote, type PathSegment, type Problem } from './problems.ts';
+import { type Message, type MessageParam, message } from '../messages/index.ts';
+import { OPERATING_SYSTEM_FAMILIES } from './schemas/virtualmachines.ts';
 import { definitionPartsFor, documentSchema, GENERIC } from './schemas/document.ts';
 import { unstorableText } from '../text.ts';
 
@@ -56,12 +58,7 @@ export function validateOfferDocument(body: unknown): Problem[] {
   const tooDeep = findTooDeep(body, MAX_NESTING_DEPTH);
   if (tooDeep !== undefined) {
     // Nothing else runs on such a document: later checks would walk it again.
-    return [
-      {
-        path: jsonPath(tooDeep),
-        message: `is nested too deeply: objects and arrays may be nested at most ${MAX_NESTING_DEPTH} levels deep.`,
-      },
-    ];
+    return [problemAt(jsonPath(tooDeep), message('document.tooDeep', { max: MAX_NESTING_DEPTH }))];
   }
   const badText = findUnstorableText(body);
   if (badText.length > 0) return badText;
@@ -94,7 +91,7 @@ function findUnstorableText(body: unknown): Problem[] {
     const { value } = frame;
     if (typeof value === 'string') {
       const why = unstorableText(value);
-      if (why) problems.push({ path: pathOf(frame), message: `${why}, which offer documents cannot hold.` });
+      if (why) problems.push(problemAt(pathOf(frame), message('document.unstorableText', { why })));
     } else if (Array.isArray(value)) {
       for (let index = value.length - 1; index >= 0; index--) stack.push({ value: value[index], key: index, parent: frame });
     } else if (value !== null && typeof value === 'object') {
@@ -102,7 +99,7 @@ function findUnstorableText(body: unknown): Problem[] {
       for (let index = entries.length - 1; index >= 0; index--) {
         const [key, child] = entries[index]!;
         const why = unstorableText(key);
-        if (why) problems.push({ path: pathOf(frame, key), message: `the key ${why}, which offer documents cannot hold.` });
+        if (why) problems.push(problemAt(pathOf(frame, key), message('document.unstorableKey', { why })));
         stack.push({ value: child, key, parent: frame });
       }
     }
@@ -139,17 +136,14 @@ export function toProblems(errors: readonly ErrorObject[], body: unknown): Probl
 function toProblem(error: ErrorObject, body: unknown): Problem | undefined {
   const segments: PathSegment[] = pointerSegments(error.instancePath, body);
   const schema = (error.parentSchema ?? {}) as SchemaObject;
-  const expected = typeof schema['description'] === 'string' ? `expected ${schema['description']}` : undefined;
+  const expected = typeof schema['description'] === 'string' ? expectedText(schema['description']) : undefined;
   const params = error.params as Record<string, unknown>;
 
   // A bad key of a keyed object (an image version): ajv reports the inner failure with
   // `propertyName` set, then a summary `propertyNames` error that adds nothing.
   if (error.keyword === 'propertyNames') return undefined;
   if (error.propertyName !== undefined) {
-    return {
-      path: jsonPath([...segments, error.propertyName]),
-      message: sentence(`the key ${quote(error.propertyName)} is not valid`, expected),
-    };
+    return problemAt(jsonPath([...segments, error.propertyName]), sentence(message('document.keyInvalid', { key: quote(error.propertyName) }), expected));
   }
 
   switch (error.keyword) {
@@ -157,45 +151,97 @@ function toProblem(error: ErrorObject, body: unknown): Problem | undefined {
       const missing = String(params['missingProperty']);
       const properties = (schema['properties'] ?? {}) as Record<string, SchemaObject>;
       const description = properties[missing]?.['description'];
-      return {
-        path: jsonPath([...segments, missing]),
-        message: sentence('is required but missing', typeof description === 'string' ? `expected ${description}` : undefined),
-      };
+      return problemAt(
+        jsonPath([...segments, missing]),
+        sentence(message('document.required'), typeof description === 'string' ? expectedText(description) : undefined),
+      );
     }
     case 'type': {
-      const types = ([] as unknown[]).concat(params['type']).map((type) => TYPE_NAMES[String(type)] ?? String(type));
-      return {
-        path: jsonPath(segments),
-        message: sentence(`must be ${types.join(' or ')}, not ${describeType(error.data)}`, expected),
-      };
+      const types = ([] as unknown[]).concat(params['type']).map((type): MessageParam => TYPE_NAMES[String(type)] ?? String(type));
+      const wanted = types.reduce((first, second) => message('document.typeAlternatives', { first, second }));
+      return problemAt(jsonPath(segments), sentence(message('document.wrongType', { expected: wanted, actual: describeType(error.data) }), expected));
     }
     case 'enum':
     case 'pattern':
-      return { path: jsonPath(segments), message: sentence(`${quote(error.data)} is not valid`, expected) };
+      return problemAt(jsonPath(segments), sentence(message('document.valueInvalid', { value: quote(error.data) }), expected));
     case 'minimum':
     case 'maximum':
-      return {
-        path: jsonPath(segments),
-        message: sentence(`${quote(error.data)} is ${error.keyword === 'minimum' ? 'too small' : 'too large'}`, expected),
-      };
+      return problemAt(
+        jsonPath(segments),
+        sentence(message(error.keyword === 'minimum' ? 'document.tooSmall' : 'document.tooLarge', { value: quote(error.data) }), expected),
+      );
+    case 'additionalProperties':
+      return problemAt(jsonPath(segments), sentence(message('document.extraProperty', { name: quote(params['additionalProperty']) }), expected));
+    case 'minLength':
+    case 'maxLength':
+      return problemAt(
+        jsonPath(segments),
+        sentence(message(error.keyword === 'minLength' ? 'document.tooShort' : 'document.tooLong', { limit: Number(params['limit']) }), expected),
+      );
+    case 'minItems':
+    case 'maxItems':
+      return problemAt(
+        jsonPath(segments),
+        sentence(message(error.keyword === 'minItems' ? 'document.tooFewItems' : 'document.tooManyItems', { limit: Number(params['limit']) }), expected),
+      );
+    case 'uniqueItems':
+      return problemAt(jsonPath(segments), sentence(message('document.repeatedItem', { first: Number(params['j']), second: Number(params['i']) }), expected));
+    case 'oneOf':
+      return problemAt(jsonPath(segments), sentence(message('document.noFormMatches'), expected));
     default:
-      // Every keyword the schemas use is handled above; this keeps a new one from being silent.
-      return { path: jsonPath(segments), message: sentence(error.message ?? 'is not valid', expected) };
+      // Every keyword the schemas use is handled above; this keeps a new one from being silent
+      // (in ajv's own words, English).
+      return problemAt(jsonPath(segments), sentence(error.message ?? 'is not valid', expected));
   }
 }
 
-const TYPE_NAMES: Record<string, string> = {
-  string: 'a string',
-  number: 'a number',
-  integer: 'a whole number',
-  boolean: 'true or false',
-  object: 'a JSON object',
-  array: 'an array',
-  null: 'null',
+const TYPE_NAMES: Record<string, Message> = {
+  string: message('type.string'),
+  number: message('type.number'),
+  integer: message('type.integer'),
+  boolean: message('type.boolean'),
+  object: message('type.object'),
+  array: message('type.array'),
+  null: message('type.null'),
 };
 
-function sentence(what: string, expected: string | undefined): string {
-  return expected === undefined ? `${what}.` : `${what}: ${expected}.`;
+function sentence(what: MessageParam, expected: MessageParam | undefined): Message {
+  return expected === undefined ? message('document.sentence', { what }) : message('document.sentenceExpected', { what, expected });
+}
+
+const OFFER_TYPE_IDS = OFFER_TYPES.map((type) => type.id).join(', ');
+
+/**
+ * What each schema `description` says, as a catalogue message: the schemas keep their English
+ * (ajv reports it), messages render it per language. test/domain/messages.test.ts checks that
+ * every description of every offer type's schema is here.
+ */
+export const EXPECTED_DESCRIPTIONS: ReadonlyMap<string, Message> = new Map([
+  ['an Azure subscription id, a GUID such as 59160c40-2e25-4dcf-a2fd-6514cb08bf08', message('expected.subscriptionId')],
+  ["a plan id of 1 to 50 lowercase letters, digits, '-' and '_', such as contososkuidentifier", message('expected.planId')],
+  ['an image version of three dot-separated numbers (major.minor.patch), such as 1.0.1', message('expected.imageVersion')],
+  ['a two-letter upper-case ISO 3166-1 country code, such as US', message('expected.countryCode')],
+  [`one of ${OPERATING_SYSTEM_FAMILIES.join(', ')}`, message('expected.oneOf', { values: OPERATING_SYSTEM_FAMILIES.join(', ') })],
+  [`one of the offer types ${OFFER_TYPE_IDS}`, message('expected.offerTypes', { values: OFFER_TYPE_IDS })],
+  ['an offer document: a JSON object with offerTypeId and definition', message('expected.document')],
+  ['an object mapping each schema namespace to its integer schema version', message('expected.schemaVersions')],
+  ['an integer schema version, such as 87', message('expected.schemaVersion')],
+  ['the offer definition: an object with displayText, offer and plans', message('expected.definition')],
+  ['a whole number of months from 0 (no free trial) to 12', message('expected.freeTrialMonths')],
+  // the product-ingestion face's references to other resources (src/product-ingestion/schemas.ts)
+  [
+    'a durable id such as product/<guid>, {"externalId": "…"} or {"resourceName": "…"}',
+    message('expected.reference', { forms: 'product/<guid>, {"externalId": "…"}', last: '{"resourceName": "…"}' }),
+  ],
+  ['a durable id such as product/<guid> or {"resourceName": "…"}', message('expected.reference', { forms: 'product/<guid>', last: '{"resourceName": "…"}' })],
+]);
+
+/** The schema's description as a message: a known one, or any "one of a, b, c" (enumerations describe themselves so). */
+function expectedText(description: string): MessageParam {
+  const known = EXPECTED_DESCRIPTIONS.get(description);
+  if (known) return known;
+  const oneOf = /^one of ([^:]+)$/.exec(description);
+  return oneOf ? message('expected.oneOf', { values: oneOf[1]! }) : description;
 }
 
 /**
@@ -214,7 +260,7 @@ function duplicatePlanIds(body: unknown): Problem[] {
     const path = jsonPath([...segments, 'planId']);
     const first = firstSeen.get(id);
     if (first === undefined) firstSeen.set(id, path);
-    else problems.push({ path, message: `${quote(id)} is already the planId at ${first}: every plan in an offer needs its own planId.` });
+    else problems.push(problemAt(path, message('document.duplicatePlanId', { id: quote(id), first })));
   };
   plans.forEach((plan, index) => {
     const planPath: PathSegment[] = ['definition', 'plans', index];

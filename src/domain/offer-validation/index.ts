@@ -13,5 +13,11 @@ export type { Problem } from './problems.ts';
 export { MAX_NESTING_DEPTH } from './depth.ts';
 export { validateOfferDocument } from './document.ts';
 export { validateForPublish } from './publish.ts';
-export { certificationFindings, certificationProblems, lastCertifiedVersion, type CertificationOptions } from './certification.ts';
-export { validationReport, VALIDATION_STAGES, type StagedProblem, type ValidationReport, type ValidationStage } from './report.ts';
+export {
+  certificationFindingMessages,
+  certificationFindings,
+  certificationProblems,
+  lastCertifiedVersion,
+  type CertificationOptions,
+} from './certification.ts';
+export { renderReport, validationReport, VALIDATION_STAGES, type StagedProblem, type ValidationReport, type ValidationStage } from './report.ts';

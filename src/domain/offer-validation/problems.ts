@@ -7,11 +7,18 @@
  * schema keys contain dots (`microsoft-azure-marketplace.title`) and image versions are keys
  * (`1.0.1`); dot form for those would be ambiguous.
  */
+import { type Message, type MessageParam, message, render } from '../messages/index.ts';
 
-/** One thing wrong with an offer document: where, and what is wrong and expected. */
+/** One thing wrong with an offer document: where, and what is wrong and expected (in English; `text` is the catalogue form, rendered per language at the edge). */
 export interface Problem {
   path: string;
   message: string;
+  text?: Message;
+}
+
+/** A problem found by our own checks, its message from the catalogue. */
+export function problemAt(path: string, text: Message): Problem {
+  return { path, message: render(text), text };
 }
 
 /** A step into a document: an object key (string) or an array index (number). */
@@ -54,7 +61,7 @@ export function pointerSegments(pointer: string, document: unknown): PathSegment
 }
 
 /** Quotes a value from the document for a message, without echoing unbounded input. */
-export function quote(value: unknown, max = 60): string {
+export function quote(value: unknown, max = 60): MessageParam {
   // Objects and arrays are named by type only: serialising them could echo a whole document.
   if (value !== null && typeof value === 'object') return describeType(value);
   const text = String(value);
@@ -63,19 +70,19 @@ export function quote(value: unknown, max = 60): string {
 }
 
 /** Names the JSON type of a value for a message, with the value when it is short ("a number (1.5)"). */
-export function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
+export function describeType(value: unknown): Message {
+  if (value === null) return message('value.null');
+  if (Array.isArray(value)) return message('value.array');
   switch (typeof value) {
     case 'object':
-      return 'an object';
+      return message('value.object');
     case 'number':
-      return `a number (${value})`;
+      return message('value.number', { value: String(value) });
     case 'boolean':
-      return `a boolean (${value})`;
+      return message('value.boolean', { value: String(value) });
     case 'string':
-      return `a string (${quote(value)})`;
+      return message('value.string', { value: quote(value) });
     default:
-      return typeof value;
+      return message('value.other', { type: typeof value });
   }
 }

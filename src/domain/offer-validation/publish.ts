@@ -12,7 +12,8 @@ import { CORE_VM, CORE_VM_PLAN_URL_KEYS } from './schemas/corevm.ts';
 import { LISTING_URL_KEYS, MARKETPLACE } from './schemas/marketplace.ts';
 import { OPERATING_SYSTEM_FAMILIES, VIRTUAL_MACHINES } from './schemas/virtualmachines.ts';
 import { asRecord, isEmail, isGuid, isHttpUrl, planName, text, type JsonRecord } from './formats.ts';
-import { jsonPath, quote, type PathSegment, type Problem } from './problems.ts';
+import { jsonPath, problemAt, quote, type PathSegment, type Problem } from './problems.ts';
+import { type Message, type MessageParam, message } from '../messages/index.ts';
 import { ISO_COUNTRY_CODES } from './region-codes.ts';
 import { findOfferType, OFFER_TYPES } from '../offer-types.ts';
 
@@ -22,12 +23,11 @@ type At = PathSegment[];
 /** Completeness for publishing; an empty list means the offer may be published. */
 export function validateForPublish(offerTypeId: string, definition: Record<string, unknown>): Problem[] {
   const check = new Checker();
-  check.requireText(definition, [], 'displayText', 'The offer name is missing: set displayText to a non-empty name for the offer.');
+  check.requireText(definition, [], 'displayText', message('publish.offerNameMissing'));
   if (findOfferType(offerTypeId) === undefined) {
-    check.problems.push({
-      path: '$.offerTypeId',
-      message: `${quote(offerTypeId)} is not an offer type this server publishes: expected one of ${OFFER_TYPES.map((type) => type.id).join(', ')}.`,
-    });
+    check.problems.push(
+      problemAt('$.offerTypeId', message('publish.offerTypeUnknown', { value: quote(offerTypeId), types: OFFER_TYPES.map((type) => type.id).join(', ') })),
+    );
   }
   // A product deprecated through the product-ingestion face (D94) is stopped from sale: no new version reaches the marketplace.
   if (asRecord(asRecord(definition['productIngestion'])?.['product'])?.['lifecycleState'] === 'deprecated') {
@@ -48,12 +48,12 @@ export function validateForPublish(offerTypeId: string, definition: Record<strin
 function checkVirtualMachines(check: Checker, definition: JsonRecord): void {
   const offer = asRecord(definition['offer']);
   checkListing(check, offer, { contacts: true });
-  const plans = check.plans(definition, 'The offer has no plans: add at least one plan (SKU) with a virtual machine image to definition.plans.');
+  const plans = check.plans(definition, message('publish.noPlansVm'));
   const key = (name: string) => `${VIRTUAL_MACHINES}.${name}`;
   plans.forEach(({ plan, at, name }) => {
-    check.requireText(plan, at, key('skuTitle'), `The plan ${name} has no title: set ${key('skuTitle')} to the plan's name as shown in the Marketplace.`);
-    check.requireText(plan, at, key('skuSummary'), `The plan ${name} has no summary: set ${key('skuSummary')} to a short summary of the plan.`);
-    check.requireText(plan, at, key('skuDescription'), `The plan ${name} has no description: set ${key('skuDescription')} to a description of the plan.`);
+    check.requireText(plan, at, key('skuTitle'), message('publish.planNoTitle', { plan: name, key: key('skuTitle') }));
+    check.requireText(plan, at, key('skuSummary'), message('publish.planNoSummary', { plan: name, key: key('skuSummary') }));
+    check.requireText(plan, at, key('skuDescription'), message('publish.planNoDescription', { plan: name, key: key('skuDescription') }));
     check.operatingSystemFamily(plan, at, key('operatingSystemFamily'), name);
     check.images(plan, at, key('vmImages'), name);
     check.regions(plan, at, name, { required: true });
@@ -66,24 +66,19 @@ function checkCoreVm(check: Checker, definition: JsonRecord): void {
   const offer = asRecord(definition['offer']);
   const offerAt: At = ['offer'];
   const key = (name: string) => `${CORE_VM}.${name}`;
-  check.requireText(offer, offerAt, key('title'), `The offer title is missing: set ${key('title')} to the offer's name as shown in the Marketplace.`);
-  check.requireText(offer, offerAt, key('summary'), `The offer summary is missing: set ${key('summary')} to a one-line summary of the offer.`);
-  check.requireText(
-    offer,
-    offerAt,
-    key('description'),
-    `The offer description is missing: set ${key('description')} to the description shown on the offer's Marketplace page.`,
-  );
+  check.requireText(offer, offerAt, key('title'), message('publish.offerTitleMissing', { key: key('title') }));
+  check.requireText(offer, offerAt, key('summary'), message('publish.offerSummaryMissing', { key: key('summary') }));
+  check.requireText(offer, offerAt, key('description'), message('publish.offerDescriptionMissing', { key: key('description') }));
   check.guids(offer, offerAt, key('allowedSubscriptions'));
 
-  const plans = check.plans(definition, 'The offer has no plans: add at least one plan (SKU) with a virtual machine image to definition.plans.');
+  const plans = check.plans(definition, message('publish.noPlansVm'));
   plans.forEach(({ plan, at, name }) => {
-    check.requireText(plan, at, key('skuTitle'), `The plan ${name} has no title: set ${key('skuTitle')} to the plan's name as shown in the Marketplace.`);
-    check.requireText(plan, at, key('skuSummary'), `The plan ${name} has no summary: set ${key('skuSummary')} to a short summary of the plan.`);
+    check.requireText(plan, at, key('skuTitle'), message('publish.planNoTitle', { plan: name, key: key('skuTitle') }));
+    check.requireText(plan, at, key('skuSummary'), message('publish.planNoSummary', { plan: name, key: key('skuSummary') }));
     // The hosted service fills one of three description keys; any of them describes the plan.
     const described = ['skuLongSummary', 'skuDescription', 'skuDescriptionPublicAzure'].some((name) => text(plan[key(name)]) !== undefined);
     if (!described) {
-      check.add([...at, key('skuLongSummary')], `The plan ${name} has no description: set ${key('skuLongSummary')} to a description of the plan.`);
+      check.add([...at, key('skuLongSummary')], message('publish.planNoDescription', { plan: name, key: key('skuLongSummary') }));
     }
     check.operatingSystemFamily(plan, at, key('operatingSystemFamily'), name);
     check.images(plan, at, key('vmImagesPublicAzure'), name);
@@ -97,7 +92,7 @@ function checkCoreVm(check: Checker, definition: JsonRecord): void {
     generations.forEach((value, index) => {
       const generation = asRecord(value);
       const genAt: At = [...at, 'diskGenerations', index];
-      const genName = `${planName(generation, index)} (a disk generation of the plan ${name})`;
+      const genName = message('plan.generation', { generation: planName(generation, index), plan: name });
       check.requirePlanId(generation, genAt, genName);
       check.images(generation, genAt, key('vmImagesPublicAzure'), genName);
     });
@@ -107,7 +102,7 @@ function checkCoreVm(check: Checker, definition: JsonRecord): void {
 /** Types with no plan schema of their own: the listing and at least one plan. */
 function checkGeneric(check: Checker, definition: JsonRecord): void {
   checkListing(check, asRecord(definition['offer']), { contacts: false });
-  check.plans(definition, 'The offer has no plans: add at least one plan (SKU) with a planId to definition.plans.');
+  check.plans(definition, message('publish.noPlans'));
 }
 
 /**
@@ -118,28 +113,16 @@ function checkGeneric(check: Checker, definition: JsonRecord): void {
 function checkListing(check: Checker, offer: JsonRecord | undefined, options: { contacts: boolean }): void {
   const at: At = ['offer'];
   const key = (name: string) => `${MARKETPLACE}.${name}`;
-  check.requireText(offer, at, key('title'), `The offer title is missing: set ${key('title')} to the offer's name as shown in the Marketplace.`);
-  check.requireText(offer, at, key('summary'), `The offer summary is missing: set ${key('summary')} to a one-line summary of the offer.`);
-  check.requireText(
-    offer,
-    at,
-    key('description'),
-    `The offer description is missing: set ${key('description')} to the description shown on the offer's Marketplace page.`,
-  );
+  check.requireText(offer, at, key('title'), message('publish.offerTitleMissing', { key: key('title') }));
+  check.requireText(offer, at, key('summary'), message('publish.offerSummaryMissing', { key: key('summary') }));
+  check.requireText(offer, at, key('description'), message('publish.offerDescriptionMissing', { key: key('description') }));
   if (options.contacts) {
-    check.requireText(
-      offer,
-      at,
-      key('privacyURL'),
-      `The privacy policy URL is missing: set ${key('privacyURL')} to the http or https URL of the offer's privacy policy.`,
-    );
-    for (const [contact, role] of [
-      ['engineering', 'engineering contact (whom Microsoft contacts about the offer and its certification)'],
-      ['support', 'support contact (whom Microsoft sends customer support issues to)'],
-    ] as const) {
-      check.requireText(offer, at, key(`${contact}ContactName`), `The ${role} has no name: set ${key(`${contact}ContactName`)}.`);
-      check.requireText(offer, at, key(`${contact}ContactEmail`), `The ${role} has no email address: set ${key(`${contact}ContactEmail`)}.`);
-      check.requireText(offer, at, key(`${contact}ContactPhone`), `The ${role} has no phone number: set ${key(`${contact}ContactPhone`)}.`);
+    check.requireText(offer, at, key('privacyURL'), message('publish.privacyUrlMissing', { key: key('privacyURL') }));
+    for (const contact of ['engineering', 'support'] as const) {
+      const role = message(contact === 'engineering' ? 'contact.engineering' : 'contact.support');
+      check.requireText(offer, at, key(`${contact}ContactName`), message('publish.contactNoName', { role, key: key(`${contact}ContactName`) }));
+      check.requireText(offer, at, key(`${contact}ContactEmail`), message('publish.contactNoEmail', { role, key: key(`${contact}ContactEmail`) }));
+      check.requireText(offer, at, key(`${contact}ContactPhone`), message('publish.contactNoPhone', { role, key: key(`${contact}ContactPhone`) }));
     }
   }
   for (const urlKey of LISTING_URL_KEYS) check.url(offer, at, key(urlKey));
@@ -155,22 +138,22 @@ interface PlanAt {
   plan: JsonRecord;
   at: At;
   /** How messages name the plan. */
-  name: string;
+  name: MessageParam;
 }
 
 class Checker {
   readonly problems: Problem[] = [];
 
-  add(at: At, message: string): void {
-    this.problems.push({ path: jsonPath(['definition', ...at]), message });
+  add(at: At, text: Message): void {
+    this.problems.push(problemAt(jsonPath(['definition', ...at]), text));
   }
 
-  requireText(container: JsonRecord | undefined, at: At, key: string, message: string): void {
-    if (text(container?.[key]) === undefined) this.add([...at, key], message);
+  requireText(container: JsonRecord | undefined, at: At, key: string, missing: Message): void {
+    if (text(container?.[key]) === undefined) this.add([...at, key], missing);
   }
 
   /** The offer's plans, each with a planId; reports an offer without plans. */
-  plans(definition: JsonRecord, noPlans: string): PlanAt[] {
+  plans(definition: JsonRecord, noPlans: Message): PlanAt[] {
     const plans = Array.isArray(definition['plans']) ? definition['plans'] : [];
     if (plans.length === 0) this.add(['plans'], noPlans);
     const found: PlanAt[] = [];
@@ -179,7 +162,7 @@ class Checker {
       const plan = asRecord(value);
       const name = planName(plan, index);
       if (plan === undefined) {
-        this.add(at, `The plan ${name} is not an object: each plan must be a JSON object with a planId.`);
+        this.add(at, message('publish.planNotObject', { plan: name }));
         return;
       }
       this.requirePlanId(plan, at, name);
@@ -188,27 +171,25 @@ class Checker {
     return found;
   }
 
-  requirePlanId(plan: JsonRecord | undefined, at: At, name: string): void {
-    this.requireText(plan, at, 'planId', `The plan ${name} needs a planId: an id of lowercase letters, digits, '-' and '_'.`);
+  requirePlanId(plan: JsonRecord | undefined, at: At, name: MessageParam): void {
+    this.requireText(plan, at, 'planId', message('publish.planNoId', { plan: name }));
   }
 
-  operatingSystemFamily(plan: JsonRecord, at: At, key: string, name: string): void {
+  operatingSystemFamily(plan: JsonRecord, at: At, key: string, name: MessageParam): void {
     const value = plan[key];
-    const families = OPERATING_SYSTEM_FAMILIES.join(' or ');
-    if (text(value) === undefined) this.add([...at, key], `The plan ${name} has no operating system family: set ${key} to ${families}.`);
+    const [first = '', second = ''] = OPERATING_SYSTEM_FAMILIES;
+    const families = message('publish.or', { first, second });
+    if (text(value) === undefined) this.add([...at, key], message('publish.osFamilyMissing', { plan: name, key, families }));
     else if (!(OPERATING_SYSTEM_FAMILIES as readonly unknown[]).includes(value)) {
-      this.add([...at, key], `${quote(value)} is not an operating system family: expected ${families}.`);
+      this.add([...at, key], message('publish.osFamilyInvalid', { value: quote(value), families }));
     }
   }
 
   /** At least one image version, each with a well-formed osVhdUrl. */
-  images(plan: JsonRecord | undefined, at: At, key: string, name: string): void {
+  images(plan: JsonRecord | undefined, at: At, key: string, name: MessageParam): void {
     const images = asRecord(plan?.[key]);
     if (images === undefined || Object.keys(images).length === 0) {
-      this.add(
-        [...at, key],
-        `No virtual machine image was found for the plan ${name}: add an image version (such as 1.0.0) with the osVhdUrl of its operating system VHD to ${key}.`,
-      );
+      this.add([...at, key], message('publish.noImage', { plan: name, key }));
       return;
     }
     for (const [version, value] of Object.entries(images)) {
@@ -216,22 +197,16 @@ class Checker {
       const image = asRecord(value);
       const url = image?.['osVhdUrl'];
       if (text(url) === undefined) {
-        this.add(
-          [...imageAt, 'osVhdUrl'],
-          `The image ${version} of the plan ${name} has no osVhdUrl: set it to the SAS URL of the image's operating system VHD.`,
-        );
+        this.add([...imageAt, 'osVhdUrl'], message('publish.imageNoVhd', { version, plan: name }));
       } else this.url(image, imageAt, 'osVhdUrl');
     }
   }
 
-  regions(plan: JsonRecord, at: At, name: string, options: { required: boolean }): void {
+  regions(plan: JsonRecord, at: At, name: MessageParam, options: { required: boolean }): void {
     const value = plan['regions'];
     const regions = Array.isArray(value) ? value : [];
     if (options.required && regions.length === 0) {
-      this.add(
-        [...at, 'regions'],
-        `The plan ${name} is not available in any market: list the ISO 3166-1 alpha-2 codes of the countries it is sold in (such as US) in regions.`,
-      );
+      this.add([...at, 'regions'], message('publish.noMarkets', { plan: name }));
     }
     regions.forEach((code, index) => {
       if (typeof code === 'string' && ISO_COUNTRY_CODES.has(code)) return;
@@ -239,8 +214,8 @@ class Checker {
       this.add(
         [...at, 'regions', index],
         upper !== undefined && ISO_COUNTRY_CODES.has(upper)
-          ? `${quote(code)} must be written in upper case: ${upper}.`
-          : `${quote(code)} is not an ISO 3166-1 alpha-2 country code: expected a current two-letter code such as US or DE.`,
+          ? message('publish.regionUpperCase', { value: quote(code), upper })
+          : message('publish.regionInvalid', { value: quote(code) }),
       );
     });
   }
@@ -249,14 +224,14 @@ class Checker {
   url(container: JsonRecord | undefined, at: At, key: string): void {
     const value = text(container?.[key]);
     if (value !== undefined && !isHttpUrl(value)) {
-      this.add([...at, key], `${quote(value)} is not a well-formed URL: expected an absolute http or https URL, such as https://www.contoso.com/page.`);
+      this.add([...at, key], message('publish.urlInvalid', { value: quote(value) }));
     }
   }
 
   email(container: JsonRecord | undefined, at: At, key: string): void {
     const value = text(container?.[key]);
     if (value !== undefined && !isEmail(value)) {
-      this.add([...at, key], `${quote(value)} is not a valid email address: expected an address such as jondoe@contoso.com.`);
+      this.add([...at, key], message('publish.emailInvalid', { value: quote(value) }));
     }
   }
 
@@ -265,7 +240,7 @@ class Checker {
     if (!Array.isArray(value)) return;
     value.forEach((id, index) => {
       if (typeof id !== 'string' || !isGuid(id)) {
-        this.add([...at, key, index], `${quote(id)} is not an Azure subscription id: expected a GUID such as 59160c40-2e25-4dcf-a2fd-6514cb08bf08.`);
+        this.add([...at, key, index], message('publish.subscriptionInvalid', { value: quote(id) }));
       }
     });
   }
@@ -277,10 +252,9 @@ class Checker {
     value.forEach((item, index) => {
       const link = asRecord(item);
       const linkAt: At = [...at, key, index];
-      if (text(link?.['linkUrl']) === undefined)
-        this.add([...linkAt, 'linkUrl'], 'The link has no URL: set linkUrl to an absolute http or https URL, or remove the link.');
+      if (text(link?.['linkUrl']) === undefined) this.add([...linkAt, 'linkUrl'], message('publish.linkNoUrl'));
       else this.url(link, linkAt, 'linkUrl');
-      if (text(link?.['linkTitle']) === undefined) this.add([...linkAt, 'linkTitle'], 'The link has no title: set linkTitle to the text shown for the link.');
+      if (text(link?.['linkTitle']) === undefined) this.add([...linkAt, 'linkTitle'], message('publish.linkNoTitle'));
     });
   }
 }

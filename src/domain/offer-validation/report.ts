@@ -18,6 +18,7 @@ import { type CertificationOptions, certificationProblems } from './certificatio
 import { validateOfferDocument } from './document.ts';
 import { asRecord } from './formats.ts';
 import type { Problem } from './problems.ts';
+import { type Language, render } from '../messages/index.ts';
 import { validateForPublish } from './publish.ts';
 
 export const VALIDATION_STAGES = ['document', 'publish', 'certification'] as const;
@@ -54,11 +55,22 @@ export function validationReport(document: Record<string, unknown>, now: Date, o
   // Only the listed ones are copied: a large document can have hundreds of thousands.
   const problems: StagedProblem[] = [];
   for (const [stage, found] of stages) {
-    for (const { path, message } of found.slice(0, MAX_LISTED_PROBLEMS - problems.length)) {
-      problems.push({ path: cut(path, 300), message: cut(message, 500), stage });
+    for (const { path, message, text } of found.slice(0, MAX_LISTED_PROBLEMS - problems.length)) {
+      problems.push({ path: cut(path, 300), message: cut(message, 500), stage, ...(text ? { text } : {}) });
     }
   }
   return { valid: problemCount === 0, problemCount, problems };
+}
+
+/** The report as a reader gets it: each message in `language`, without the catalogue form. */
+export function renderReport(report: ValidationReport, language: Language): ValidationReport {
+  return {
+    ...report,
+    problems: report.problems.map(({ text, ...problem }) => ({
+      ...problem,
+      message: text === undefined || language === 'en' ? problem.message : cut(render(text, language), 500),
+    })),
+  };
 }
 
 /** Paths and messages shortened as error answers shorten them (they may quote the document). */

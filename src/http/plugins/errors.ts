@@ -9,6 +9,8 @@ import { STATUS_CODES } from 'node:http';
 import { ApiError, errorBody, errors } from '../../domain/errors.ts';
 import { DatabaseUnavailableError } from '../../store/telemetry.ts';
 import { ingestionErrorBody, isIngestionUrl } from '../../product-ingestion/errors.ts';
+import { message } from '../../domain/messages/index.ts';
+import { answerLanguage } from '../language.ts';
 
 export function toApiError(error: unknown, bodyLimit?: number): ApiError {
   if (error instanceof ApiError) return error;
@@ -19,24 +21,23 @@ export function toApiError(error: unknown, bodyLimit?: number): ApiError {
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const where = fastifyError.validationContext ?? 'request';
-    return errors.invalidRequest(`The ${where} is not valid: ${fastifyError.message}`);
+    return errors.invalidRequest(message('error.requestPartInvalid', { where, detail: fastifyError.message }));
   }
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
         ? errors.unsupportedMediaType(undefined)
-        : errors.invalidRequest('The Content-Length header does not match the body.');
+        : errors.invalidRequest(message('error.contentLengthMismatch'));
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return errors.payloadTooLarge(bodyLimit);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return errors.invalidJson('the body is empty.');
+      return errors.invalidJson(message('error.jsonEmpty'));
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return errors.invalidJson(fastifyError.message);
   }
   // The client closed its connection while its body was read: a client's doing (no one is left to answer).
-  if (fastifyError.code === 'ECONNRESET' && fastifyError.message === 'aborted')
-    return errors.invalidRequest('The client closed the connection before the request was complete.');
+  if (fastifyError.code === 'ECONNRESET' && fastifyError.message === 'aborted') return errors.invalidRequest(message('error.clientClosed'));
   // Request bodies that are not JSON arrive as FST_ERR_CTP_INVALID_JSON_BODY above: any other
   // SyntaxError is a JSON.parse of ours failing, and like any error that is not Fastify's own
   // (FST_…), its message is internal detail, whatever status it carries.
@@ -78,8 +79,10 @@ export function rawErrorResponse(apiError: ApiError): string {
 }
 
 export function sendError(reply: FastifyReply, apiError: ApiError): void {
+  // The message in the language the request asks for (D98); the code, paths and fields stay as they are.
+  const language = answerLanguage(reply);
   // The product-ingestion face words the same error its own way (src/product-ingestion/errors.ts).
-  const body = isIngestionUrl(reply.request.url) ? ingestionErrorBody(apiError) : errorBody(apiError);
+  const body = isIngestionUrl(reply.request.url) ? ingestionErrorBody(apiError, language) : errorBody(apiError, language);
   void reply.code(apiError.status).headers(apiError.headers).type('application/json; charset=utf-8').send(body);
 }
 

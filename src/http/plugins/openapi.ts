@@ -36,7 +36,7 @@ export default fp(
           title: 'cloudpartner — Cloud Partner Portal offer publishing API',
           version: options.version,
           description:
-            'Every /api call takes ?api-version=2017-10-31 and Authorization: Bearer <token>. The sandbox controls (tag sandbox, under /_cloudpartner/) exist when the server runs with --sandbox and take the sandbox admin token.',
+            'Every /api call takes ?api-version=2017-10-31 and Authorization: Bearer <token>. The sandbox controls (tag sandbox, under /_cloudpartner/) exist when the server runs with --sandbox and take the sandbox admin token. Error and step messages are in the language Accept-Language asks for — en, ru, nl or zh (q-values respected, English otherwise) — named by Content-Language; codes, paths and fields are the same in every language.',
         },
         components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
         security: [{ bearer: [] }],

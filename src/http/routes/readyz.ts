@@ -6,6 +6,7 @@
 import { Type } from 'typebox';
 import { errors } from '../../domain/errors.ts';
 import { JSON_TYPE, type RoutePlugin } from './context.ts';
+import { type Message, message } from '../../domain/messages/index.ts';
 
 /** A database that does not answer in this time is not ready (the probe must not hang). */
 const READINESS_TIMEOUT_MS = 2000;
@@ -26,8 +27,8 @@ const readyz: RoutePlugin = async (app, { store }) => {
     async (_request, reply) => {
       if (app.lifecycle.closing) throw errors.shuttingDown();
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('the database did not answer in time'), READINESS_TIMEOUT_MS)));
-      const why = await Promise.race([store.readiness().catch(() => 'the database cannot be reached'), timeout]).finally(() => clearTimeout(timer));
+      const timeout = new Promise<Message>((resolve) => (timer = setTimeout(() => resolve(message('ready.databaseSlow')), READINESS_TIMEOUT_MS)));
+      const why = await Promise.race([store.readiness().catch(() => message('ready.databaseUnreachable')), timeout]).finally(() => clearTimeout(timer));
       if (why !== null) throw errors.notReady(why);
       return reply.type(JSON_TYPE).header('cache-control', 'no-store').send('{"status":"ready"}');
     },

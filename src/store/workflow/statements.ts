@@ -36,6 +36,13 @@ export const workflowSql = {
     `SELECT ${OPERATION_COLUMNS} FROM ${OPERATIONS_WITH_OFFER}
       WHERE o.publisher_id = ? AND o.offer_id = ? AND o.status = ? ORDER BY o.created_time DESC, o.id DESC`,
   ),
+  /** The blocked steps of the submissions listed (those of failed operations: their errors' words). */
+  blockedSteps: sql(
+    'blocked-steps',
+    `SELECT s.operation_id, s.position, s.step_id, s.status, s.progress, s.messages_json, s.started_time, s.due_ms
+       FROM operation_steps s JOIN operations o ON o.id = s.operation_id
+      WHERE o.publisher_id = ? AND o.offer_id = ? AND o.status = 'failed' AND s.status = 'blocked' ORDER BY s.operation_id, s.position`,
+  ),
   /** The latest publish and every operation after it, oldest first: all the offer's status shows. */
   sinceLatestPublish: sql(
     'since-latest-publish',

@@ -6,7 +6,7 @@
  */
 import { type AuditContext, auditEntry, systemAudit } from '../../domain/audit.ts';
 import type { OfferHeader } from '../../domain/offers.ts';
-import type { OperationRecord, OperationSummary } from '../../domain/operations.ts';
+import type { OperationRecord, SubmissionRecord } from '../../domain/operations.ts';
 import { type OfferState, type RunningOperation, decideCancel, decideGoLive, decidePublish, decideStepEnd } from '../../domain/publishing.ts';
 import { etagFor, formatTicks, timestampAfter } from '../../domain/time.ts';
 import { type EventType, endEventType, offerEvent } from '../../domain/events.ts';
@@ -16,7 +16,7 @@ import { enqueueNotification } from '../notifications/notification-store.ts';
 import { enqueueEvent } from '../webhooks/webhook-store.ts';
 import { recordAudit } from '../audit/audit-store.ts';
 import { offerSql, type VersionRow } from '../offers/statements.ts';
-import { type OfferRow, type OperationRow, type StepRow, toOfferHeader, toOperation, toOperationSummary } from '../rows.ts';
+import { type OfferRow, type OperationRow, type StepRow, toOfferHeader, toOperation } from '../rows.ts';
 import type { SqlDatabase, SqlRunner } from '../sql/statement.ts';
 import type { CancelResult, ClaimedStep, StartOperationOptions, StepOutcome } from '../store.ts';
 import type { WorkflowGauges } from '../telemetry.ts';
@@ -156,13 +156,15 @@ export class SqlWorkflowStore {
     return row ? toOperation(row, await this.#db.all<StepRow>(workflowSql.steps, row.id)) : null;
   }
 
-  /** The offer's operations without their steps, newest first, optionally only those in one state. */
-  async listSubmissions(publisherId: string, offerId: string, status?: OperationStatus): Promise<OperationSummary[]> {
+  /** The offer's operations with only their blocked steps, newest first, optionally only those in one state. */
+  async listSubmissions(publisherId: string, offerId: string, status?: OperationStatus): Promise<SubmissionRecord[]> {
     const rows =
       status === undefined
         ? await this.#db.all<OperationRow>(workflowSql.submissions, publisherId, offerId)
         : await this.#db.all<OperationRow>(workflowSql.submissionsInState, publisherId, offerId, status);
-    return rows.map(toOperationSummary);
+    // Only failed operations have a blocked step; a list without them (status=running) reads none.
+    const blocked = status === undefined || status === 'failed' ? await this.#db.all<StepRow>(workflowSql.blockedSteps, publisherId, offerId) : [];
+    return withSteps(rows, blocked).map(({ steps, ...summary }) => ({ ...summary, blockedSteps: steps }));
   }
 
   /** The latest publish and the operations after it, with their steps, oldest first (none before any publish). */

@@ -7,6 +7,7 @@
 import { Type } from 'typebox';
 import { decodeAuditToken, encodeAuditToken, parseAuditLimit, parseSince, AUDIT_MAX_LIMIT } from '../../../domain/audit.ts';
 import { errors } from '../../../domain/errors.ts';
+import { message } from '../../../domain/messages/index.ts';
 import { parseId } from '../../../domain/ids.ts';
 import { AuditPage } from '../../schemas/sandbox.ts';
 import { JSON_TYPE, type RoutePlugin } from '../context.ts';
@@ -37,7 +38,7 @@ const audit: RoutePlugin = async (app, { store }) => {
       const query = request.query;
       const publisherId = query.publisherId === undefined ? undefined : parseId('publisherId', query.publisherId);
       const offerId = query.offerId === undefined ? undefined : parseId('offerId', query.offerId);
-      if (offerId !== undefined && publisherId === undefined) throw errors.invalidQueryParameter('offerId', 'it needs publisherId (offers are per publisher).');
+      if (offerId !== undefined && publisherId === undefined) throw errors.invalidQueryParameter('offerId', message('error.queryOfferNeedsPublisher'));
       const sinceMs = parseSince(query.since);
       const limit = parseAuditLimit(query.limit);
       const beforeSeq = decodeAuditToken(query.continuationToken);

@@ -11,6 +11,7 @@ import { JSON_TYPE, type RoutePlugin } from '../context.ts';
 import { SANDBOX_CONFIG, SANDBOX_TAGS, sandboxErrors, sandboxOf } from './sandbox-route.ts';
 import { auditEntry } from '../../../domain/audit.ts';
 import { auditWrite } from '../../audit-context.ts';
+import { message } from '../../../domain/messages/index.ts';
 
 const ResetOptions = Type.Object({ demo: Type.Optional(Type.Boolean()), identities: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 
@@ -32,10 +33,13 @@ const reset: RoutePlugin = async (app, { store }) => {
       const unknown = typeof body === 'object' && body !== null ? Object.keys(body).filter((key) => key !== 'demo' && key !== 'identities') : ['$'];
       const flag = (name: 'demo' | 'identities') => {
         if (body[name] === undefined) return false;
-        if (typeof body[name] !== 'boolean') throw errors.invalidRequest(`$.${name} must be true or false.`);
+        if (typeof body[name] !== 'boolean') throw errors.invalidRequest(message('error.mustBeBoolean', { path: `$.${name}` }));
         return body[name];
       };
-      if (unknown.length > 0) throw errors.invalidRequest(`The body takes only {"demo"?: true|false, "identities"?: true|false}; not ${unknown.join(', ')}.`);
+      if (unknown.length > 0)
+        throw errors.invalidRequest(
+          message('error.bodyTakesOnly', { example: '{"demo"?: true|false, "identities"?: true|false}', unknown: unknown.join(', ') }),
+        );
       const options = { demo: flag('demo'), identities: flag('identities') };
       faults.clear();
       journal.clear();

@@ -2,6 +2,7 @@
 import { Type } from 'typebox';
 import { errors } from '../../../domain/errors.ts';
 import { apiErrorResponses } from '../../schemas/common.ts';
+import { message } from '../../../domain/messages/index.ts';
 
 export const SANDBOX_CONFIG = { sandbox: true, noApiVersion: true } as const;
 
@@ -20,6 +21,6 @@ export const NoContent = Type.Null({ description: 'No content.' });
 /** The `limit` query parameter of a list: 1 to `max`, 100 when absent; 400 otherwise. */
 export function parseLimit(raw: string | undefined, max: number): number {
   const limit = raw === undefined ? 100 : /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
-  if (!(limit >= 1 && limit <= max)) throw errors.invalidQueryParameter('limit', `it must be a whole number from 1 to ${max}.`);
+  if (!(limit >= 1 && limit <= max)) throw errors.invalidQueryParameter('limit', message('error.queryLimitRange', { max }));
   return limit;
 }

@@ -10,6 +10,8 @@ import { parseLegacyOperationId, renderOperation } from '../../../../domain/oper
 import { roleAllows } from '../../../../domain/roles.ts';
 import { ApiVersionQuery, apiErrorResponses } from '../../../schemas/common.ts';
 import type { RoutePlugin } from '../../context.ts';
+import { message } from '../../../../domain/messages/index.ts';
+import { answerLanguage } from '../../../language.ts';
 
 const getLegacyOperation: RoutePlugin = async (app, { store }) => {
   app.get(
@@ -23,9 +25,14 @@ const getLegacyOperation: RoutePlugin = async (app, { store }) => {
         response: { 200: Type.Ref('Operation'), ...apiErrorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const key = parseLegacyOperationId(request.params.operationKey);
-      if (!key) throw errors.invalidId('operationId', request.params.operationKey, 'expected {publisherId}${offerId}${version}${preview|production}.');
+      if (!key)
+        throw errors.invalidId(
+          'operationId',
+          request.params.operationKey,
+          message('error.legacyOperationIdForm', { form: '{publisherId}${offerId}${version}${preview|production}' }),
+        );
       const publisherId = parseId('publisherId', key.publisherId);
       const offerId = parseId('offerId', key.offerId);
       const role = request.principal.grants.get(publisherId);
@@ -33,7 +40,7 @@ const getLegacyOperation: RoutePlugin = async (app, { store }) => {
       const type = key.slot === 'preview' ? 'publish' : 'golive';
       const operation = await store.findOperationOfVersion(publisherId, offerId, type, key.publishingVersion);
       if (!operation) throw errors.operationNotFound(request.params.operationKey);
-      return renderOperation(operation, app.workflow.now());
+      return renderOperation(operation, app.workflow.now(), answerLanguage(reply));
     },
   );
 };

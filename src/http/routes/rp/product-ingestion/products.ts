@@ -8,6 +8,7 @@ import type { RoutePlugin } from '../../context.ts';
 import { CONFIG, PREFIX, TAGS, absoluteUrl, queryOf, versionOf } from './shared.ts';
 import { allInVersion } from '../../../../product-ingestion/versions.ts';
 import { pageOf } from '../../../../product-ingestion/paging.ts';
+import { message } from '../../../../domain/messages/index.ts';
 
 const queries: RoutePlugin = async (app) => {
   app.get(`${PREFIX}/product`, { config: CONFIG, schema: { summary: 'Query products', tags: TAGS } }, async (request) => {
@@ -26,7 +27,7 @@ const queries: RoutePlugin = async (app) => {
     const query = queryOf(request);
     const version = versionOf(request);
     const product = query.get('product');
-    if (!product) throw errors.invalidQueryParameter('product', 'it is required: the product durable id, product/<guid>');
+    if (!product) throw errors.invalidQueryParameter('product', message('error.queryProductRequired'));
     const plans = await app.ingestion.catalog.queryPlans(request.principal, product, query.get('externalid'));
     return pageOf(allInVersion(plans, version), query, (next) => absoluteUrl(request, `plan?${next}`));
   });

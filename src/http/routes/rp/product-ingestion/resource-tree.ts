@@ -4,12 +4,13 @@ import { TARGET_TYPES, type TargetType } from '../../../../product-ingestion/cat
 import type { RoutePlugin } from '../../context.ts';
 import { allInVersion } from '../../../../product-ingestion/versions.ts';
 import { CONFIG, PREFIX, TAGS, queryOf, versionOf } from './shared.ts';
+import { message } from '../../../../domain/messages/index.ts';
 
 const resourceTree: RoutePlugin = async (app) => {
   app.get(`${PREFIX}/resource-tree/*`, { config: CONFIG, schema: { summary: 'Read a product’s resource tree', tags: TAGS } }, async (request) => {
     const target = queryOf(request).get('targettype') ?? 'draft';
     if (!(TARGET_TYPES as readonly string[]).includes(target)) {
-      throw errors.invalidQueryParameter('targetType', `'${target.slice(0, 40)}' is none of ${TARGET_TYPES.join(', ')}`);
+      throw errors.invalidQueryParameter('targetType', message('error.queryTargetType', { value: target.slice(0, 40), allowed: TARGET_TYPES.join(', ') }));
     }
     const version = versionOf(request);
     const durableId = (request.params as { '*': string })['*'];

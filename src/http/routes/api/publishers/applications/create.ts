@@ -12,6 +12,7 @@ import { ApiVersionQuery, PublisherParams, apiErrorResponses, bodyErrorResponses
 import type { RoutePlugin } from '../../../context.ts';
 import { NewApplication, renderNewApplication } from './application.ts';
 import { auditContext } from '../../../../audit-context.ts';
+import { message } from '../../../../../domain/messages/index.ts';
 
 const Body = Type.Object({
   role: Type.String({ description: ROLES.join(', ') }),
@@ -34,7 +35,7 @@ const createApplication: RoutePlugin = async (app, { store, tokens }) => {
     },
     async (request, reply) => {
       const role = parseRole(request.body.role);
-      if (!role) throw errors.invalidRequest(`The role '${request.body.role.slice(0, 40)}' is not one of ${ROLES.join(', ')}.`);
+      if (!role) throw errors.invalidRequest(message('error.roleUnknown', { role: request.body.role.slice(0, 40), allowed: ROLES.join(', ') }));
       const { displayName } = request.body;
       const registered = await registerApplication(
         store,

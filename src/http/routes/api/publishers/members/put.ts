@@ -12,6 +12,7 @@ import { parseGuid } from '../../../../../domain/ids.ts';
 import { setMember } from '../../../../../identity/members.ts';
 import { Member, MemberParams, renderMember } from './member.ts';
 import { auditContext } from '../../../../audit-context.ts';
+import { message } from '../../../../../domain/messages/index.ts';
 
 const Body = Type.Object({
   tenantId: Type.String(),
@@ -35,7 +36,7 @@ const putMember: RoutePlugin = async (app, { store }) => {
     },
     async (request, reply) => {
       const role = parseRole(request.body.role);
-      if (!role) throw errors.invalidRequest(`The role '${request.body.role.slice(0, 40)}' is not one of ${ROLES.join(', ')}.`);
+      if (!role) throw errors.invalidRequest(message('error.roleUnknown', { role: request.body.role.slice(0, 40), allowed: ROLES.join(', ') }));
       const change = {
         publisherId: request.publisherId,
         tenantId: parseGuid('tenantId', request.body.tenantId),

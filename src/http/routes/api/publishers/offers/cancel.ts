@@ -11,6 +11,7 @@ import { ApiVersionQuery, NotificationBody, OfferParams, apiErrorResponses, body
 import { JSON_TYPE, type RoutePlugin } from '../../../context.ts';
 import { acceptedOperation } from './operation-reply.ts';
 import { auditContext } from '../../../../audit-context.ts';
+import { answerLanguage } from '../../../../language.ts';
 
 const cancel: RoutePlugin = async (app, { store }) => {
   app.post(
@@ -43,7 +44,7 @@ const cancel: RoutePlugin = async (app, { store }) => {
       return reply
         .code(200)
         .type(JSON_TYPE)
-        .send(JSON.stringify(renderOperation(result.operation, app.workflow.now())));
+        .send(JSON.stringify(renderOperation(result.operation, app.workflow.now(), answerLanguage(reply))));
     },
   );
 };

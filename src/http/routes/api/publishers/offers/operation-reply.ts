@@ -2,6 +2,7 @@
 import type { FastifyReply } from 'fastify';
 import { type OperationRecord, operationLocation, renderOperation } from '../../../../../domain/operations.ts';
 import { JSON_TYPE } from '../../../context.ts';
+import { answerLanguage } from '../../../../language.ts';
 
 export function acceptedOperation(reply: FastifyReply, operation: OperationRecord, nowMs: number) {
   const location = operationLocation(operation);
@@ -10,7 +11,7 @@ export function acceptedOperation(reply: FastifyReply, operation: OperationRecor
     .header('location', location)
     .header('operation-location', location)
     .type(JSON_TYPE)
-    .send(JSON.stringify(renderOperation(operation, nowMs)));
+    .send(JSON.stringify(renderOperation(operation, nowMs, answerLanguage(reply))));
 }
 
 export const OperationResponse = { $ref: 'Operation' } as const;

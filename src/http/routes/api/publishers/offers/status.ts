@@ -5,6 +5,7 @@ import { parseId } from '../../../../../domain/ids.ts';
 import { renderOfferStatus } from '../../../../../domain/operations.ts';
 import { ApiVersionQuery, OfferParams, apiErrorResponses } from '../../../../schemas/common.ts';
 import type { RoutePlugin } from '../../../context.ts';
+import { answerLanguage } from '../../../../language.ts';
 
 const offerStatus: RoutePlugin = async (app, { store }) => {
   app.get(
@@ -19,11 +20,11 @@ const offerStatus: RoutePlugin = async (app, { store }) => {
         response: { 200: Type.Ref('OfferStatus'), ...apiErrorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const offerId = parseId('offerId', request.params.offerId);
       const offer = await store.getOffer(request.publisherId, offerId, request.readMark);
       if (!offer) throw errors.offerNotFound(request.publisherId, offerId);
-      return renderOfferStatus(offer, await store.operationsSinceLatestPublish(request.publisherId, offerId), app.workflow.now());
+      return renderOfferStatus(offer, await store.operationsSinceLatestPublish(request.publisherId, offerId), app.workflow.now(), answerLanguage(reply));
     },
   );
 };

@@ -9,6 +9,8 @@ import { renderSubmission } from '../../../../../domain/operations.ts';
 import { OPERATION_STATUSES, parseOperationStatusFilter } from '../../../../../domain/workflow.ts';
 import { ApiVersionQuery, OfferParams, apiErrorResponses } from '../../../../schemas/common.ts';
 import type { RoutePlugin } from '../../../context.ts';
+import { message } from '../../../../../domain/messages/index.ts';
+import { answerLanguage } from '../../../../language.ts';
 
 const filterDescription = `Only operations in this state: ${OPERATION_STATUSES.join(', ')} (any letter case; succeeded is completed).`;
 const Query = Type.Object({
@@ -31,15 +33,19 @@ const listSubmissions: RoutePlugin = async (app, { store }) => {
         response: { 200: Type.Array(Type.Ref('Submission')), ...apiErrorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const offerId = parseId('offerId', request.params.offerId);
       const raw = request.query.status ?? request.query.submissionState ?? request.query.filteredStatus;
       const wanted = raw === undefined || raw === '' ? undefined : parseOperationStatusFilter(raw);
       if (raw && wanted === undefined) {
-        throw errors.invalidQueryParameter('status', `'${raw.slice(0, 40)}' is not an operation state; use one of ${OPERATION_STATUSES.join(', ')}.`);
+        throw errors.invalidQueryParameter(
+          'status',
+          message('error.queryNotOperationState', { value: raw.slice(0, 40), allowed: OPERATION_STATUSES.join(', ') }),
+        );
       }
       if (!(await store.getOffer(request.publisherId, offerId))) throw errors.offerNotFound(request.publisherId, offerId);
-      return (await store.listSubmissions(request.publisherId, offerId, wanted)).map(renderSubmission);
+      const language = answerLanguage(reply);
+      return (await store.listSubmissions(request.publisherId, offerId, wanted)).map((operation) => renderSubmission(operation, language));
     },
   );
 };

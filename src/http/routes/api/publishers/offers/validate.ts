@@ -9,11 +9,12 @@ import { checkDocumentIds, requireDocumentObject } from '../../../../../domain/d
 import { errors } from '../../../../../domain/errors.ts';
 import { parseId } from '../../../../../domain/ids.ts';
 import { findOfferType } from '../../../../../domain/offer-types.ts';
-import { lastCertifiedVersion, validationReport } from '../../../../../domain/offer-validation/index.ts';
+import { lastCertifiedVersion, renderReport, validationReport } from '../../../../../domain/offer-validation/index.ts';
 import { renderOffer } from '../../../../../domain/offers.ts';
 import { checkOfferType } from '../../../../../domain/publishing.ts';
 import { ApiVersionQuery, OfferParams, apiErrorResponses, bodyErrorResponses } from '../../../../schemas/common.ts';
 import { JSON_TYPE, type RoutePlugin } from '../../../context.ts';
+import { answerLanguage } from '../../../../language.ts';
 
 const validateOffer: RoutePlugin = async (app, { store }) => {
   app.post(
@@ -54,10 +55,13 @@ const validateOffer: RoutePlugin = async (app, { store }) => {
       // Certification skips the images the last certified version holds, as the workflow's step does.
       const certified = lastCertifiedVersion(offer);
       const previous = certified ? await store.getOfferVersion(publisherId, offerId, certified) : null;
-      const report = validationReport(
-        document,
-        new Date(app.workflow.now()),
-        previous ? { previouslyCertified: JSON.parse(previous.definitionJson) as Record<string, unknown> } : {},
+      const report = renderReport(
+        validationReport(
+          document,
+          new Date(app.workflow.now()),
+          previous ? { previouslyCertified: JSON.parse(previous.definitionJson) as Record<string, unknown> } : {},
+        ),
+        answerLanguage(reply),
       );
       return reply.type(JSON_TYPE).send(JSON.stringify(etag === undefined ? report : { ...report, etag }));
     },

@@ -13,6 +13,8 @@ import type { RoutePlugin } from '../../../context.ts';
 import { CONFIG, PREFIX, TAGS } from '../shared.ts';
 import { auditEntry } from '../../../../../domain/audit.ts';
 import { auditWrite } from '../../../../audit-context.ts';
+import { message } from '../../../../../domain/messages/index.ts';
+import { problemAt } from '../../../../../domain/offer-validation/problems.ts';
 
 const createJob: RoutePlugin = async (app, { store }) => {
   app.post(
@@ -53,9 +55,7 @@ const createJob: RoutePlugin = async (app, { store }) => {
         throw first ? errors.forbiddenAction(first[0], first[1], 'write') : errors.forbiddenPublisher('(none)');
       }
       if (publishers.size > 1)
-        throw errors.invalidConfigureRequest([
-          { path: '$.resources', message: `names products of several publishers (${[...publishers].join(', ')}): send one request per publisher` },
-        ]);
+        throw errors.invalidConfigureRequest([problemAt('$.resources', message('configure.severalPublishers', { publishers: [...publishers].join(', ') }))]);
       const publisherId = [...publishers][0]!;
       const role = principal.grants.get(publisherId);
       if (!role) throw errors.forbiddenPublisher(publisherId);

@@ -9,6 +9,7 @@ import type { RoutePlugin } from '../../../context.ts';
 import { allInVersion } from '../../../../../product-ingestion/versions.ts';
 import { CONFIG, PREFIX, TAGS, checkJobAccess, versionOf } from '../shared.ts';
 import { jobStatus } from './status.ts';
+import { message } from '../../../../../domain/messages/index.ts';
 
 const getJobDetail: RoutePlugin = async (app, { store }) => {
   app.get(
@@ -20,8 +21,8 @@ const getJobDetail: RoutePlugin = async (app, { store }) => {
       if (!/^[0-9a-fA-F-]{36}$/.test(jobId)) throw errors.jobNotFound(jobId);
       const job = checkJobAccess(request, await store.getIngestionJob(jobId.toLowerCase()), jobId, 'read');
       const status = await jobStatus(store, job, app.ingestion.publishJob);
-      if (status['jobStatus'] !== 'completed') throw errors.jobDetailUnavailable(jobId, 'it has not completed yet');
-      if (status['jobResult'] !== 'succeeded') throw errors.jobDetailUnavailable(jobId, `it ended ${status['jobResult']}`);
+      if (status['jobStatus'] !== 'completed') throw errors.jobDetailUnavailable(jobId, message('job.notCompleted'));
+      if (status['jobResult'] !== 'succeeded') throw errors.jobDetailUnavailable(jobId, message('job.endedAs', { result: String(status['jobResult']) }));
       return { $schema: schemaUri('configure-detail'), resources: allInVersion(JSON.parse(job.detailJson ?? '[]') as never[], version) };
     },
   );

@@ -5,6 +5,8 @@ import { isGuid, parseId } from '../../../../../../domain/ids.ts';
 import { renderOperation } from '../../../../../../domain/operations.ts';
 import { ApiVersionQuery, OfferParams, apiErrorResponses } from '../../../../../schemas/common.ts';
 import type { RoutePlugin } from '../../../../context.ts';
+import { message } from '../../../../../../domain/messages/index.ts';
+import { answerLanguage } from '../../../../../language.ts';
 
 const getOperation: RoutePlugin = async (app, { store }) => {
   app.get(
@@ -19,13 +21,13 @@ const getOperation: RoutePlugin = async (app, { store }) => {
         response: { 200: Type.Ref('Operation'), ...apiErrorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const offerId = parseId('offerId', request.params.offerId);
       const { operationId } = request.params;
-      if (!isGuid(operationId)) throw errors.invalidId('operationId', operationId, 'it must be a GUID.');
+      if (!isGuid(operationId)) throw errors.invalidId('operationId', operationId, message('error.idNotGuid'));
       const operation = await store.getOperation(request.publisherId, offerId, operationId.toLowerCase());
       if (!operation) throw errors.operationNotFound(operationId);
-      return renderOperation(operation, app.workflow.now());
+      return renderOperation(operation, app.workflow.now(), answerLanguage(reply));
     },
   );
 };
