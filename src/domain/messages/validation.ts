@@ -208,6 +208,12 @@ export const VALIDATION_MESSAGES = {
     nl: 'een geheel aantal maanden van 0 (geen gratis proefversie) tot 12',
     zh: '0（无免费试用）到 12 之间的整数月数',
   },
+  'expected.noTestDriveType': {
+    en: 'no type while the test drive is disabled',
+    ru: 'без типа, пока тест-драйв отключен',
+    nl: 'geen type zolang de testversie is uitgeschakeld',
+    zh: '体验版未启用时不设置类型',
+  },
 
   // the publish check (publish.ts)
   'publish.offerNameMissing': {

@@ -228,6 +228,7 @@ export const EXPECTED_DESCRIPTIONS: ReadonlyMap<string, Message> = new Map([
   ['an integer schema version, such as 87', message('expected.schemaVersion')],
   ['the offer definition: an object with displayText, offer and plans', message('expected.definition')],
   ['a whole number of months from 0 (no free trial) to 12', message('expected.freeTrialMonths')],
+  ['no type while the test drive is disabled', message('expected.noTestDriveType')],
   // the product-ingestion face's references to other resources (src/product-ingestion/schemas.ts)
   [
     'a durable id such as product/<guid>, {"externalId": "…"} or {"resourceName": "…"}',
