@@ -5,7 +5,7 @@
  *     (the list the bench measures), the others share the rest;
  *   - one publisher `scale-big` with offers / 5 more (20,000 in the 100,000 catalog);
  *   - an empty publisher `scale-history`, where the bench makes its long-history offers over HTTP;
- *   - a Reader token on `scale-100` and a Contributor token on `scale-history`.
+ *   - a Reader token on `scale-100` and `scale-big`, a Contributor token on `scale-history`.
  * Offers are written interleaved across publishers, as a real catalog grows, not one publisher
  * after the other. Every offer's document is 5–10 KB (the seed's Contoso VM offer with 1–5 plans
  * and a long summary of varying length); every tenth has a history: versions 1 and 2 published and
@@ -45,6 +45,8 @@ export interface ScaleCatalog {
   writeToken: string;
   offerPath: string;
   listPath: string;
+  /** The list of the big publisher (every offer it has). */
+  bigListPath: string;
 }
 
 const BASE_TIME = Date.parse('2024-01-02T03:04:05.123Z');
@@ -92,7 +94,7 @@ export async function seedCatalog(config: {
     };
     await Promise.all(Array.from({ length: config.concurrency }, worker));
 
-    const read = await createAccessToken(store, { publisherIds: [MEASURED_PUBLISHER], role: 'Reader', description: 'scale bench' });
+    const read = await createAccessToken(store, { publisherIds: [MEASURED_PUBLISHER, BIG_PUBLISHER], role: 'Reader', description: 'scale bench' });
     const write = await createAccessToken(store, { publisherIds: [HISTORY_PUBLISHER], role: 'Contributor', description: 'scale bench history' });
     const query = `api-version=${CURRENT_API_VERSION}`;
     return {
@@ -105,6 +107,7 @@ export async function seedCatalog(config: {
       writeToken: write.token,
       offerPath: `/api/publishers/${MEASURED_PUBLISHER}/offers/${MEASURED_OFFER}?${query}`,
       listPath: `/api/publishers/${MEASURED_PUBLISHER}/offers?${query}`,
+      bigListPath: `/api/publishers/${BIG_PUBLISHER}/offers?${query}`,
     };
   } finally {
     // Closed before a server opens the same file or database.

@@ -16,7 +16,10 @@
  *      running — and a last publish left running, as pollers see it), then GET …/status,
  *      …/submissions?status=running (what pollers send) and the unfiltered …/submissions of both,
  *      in turns.
- *   5. The large server's peak RSS (VmHWM) after all of it.
+ *   5. On each server, as a client syncing a whole publisher would: GET the list of the big
+ *      publisher (20,000 offers at 100k), then each of its offers once — reads the cache has not
+ *      seen (info: offers per second at each size).
+ *   6. The large server's peak RSS (VmHWM) after all of it.
  *
  * Prints a table per store, every target with its figure and PASS/MISS (reported, never
  * enforced), and writes bench/results/scale-latest.json.
@@ -24,7 +27,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { CURRENT_API_VERSION } from '../src/domain/api-version.ts';
@@ -48,7 +51,6 @@ const SMALL_OFFERS = 1000;
 const TARGET_RATIO = 0.9;
 const TARGET_STARTUP_MS = 2000;
 const TARGET_RSS_MB = 300;
-const LONG_HISTORY = 250;
 
 interface Settings {
   offers: number;
@@ -59,13 +61,18 @@ interface Settings {
   connections: number;
   threads: number;
   seedConcurrency: number;
+  /** Operations of the long-history offer. */
+  history: number;
+  /** Where the results go. */
+  resultsFile: string;
   loadGenerator: 'wrk' | 'autocannon' | undefined;
   skipPostgres: boolean;
 }
 
 const USAGE =
   'usage: npm run bench:scale -- [--offers <n>=100000] [--duration <s>=10] [--warmup <s>=3] [--rounds <n>=2] [--startups <n>=3]\n' +
-  '                              [--connections <n>=50] [--threads <n>=2] [--seed-concurrency <n>=64] [--load-generator wrk|autocannon] [--skip-postgres]\n';
+  '                              [--connections <n>=50] [--threads <n>=2] [--seed-concurrency <n>=64]\n' +
+  '                              [--history <n>=250] [--results <file>=bench/results/scale-latest.json] [--load-generator wrk|autocannon] [--skip-postgres]\n';
 
 class UsageError extends Error {}
 
@@ -85,6 +92,8 @@ function parseSettings(argv: string[]): Settings {
         connections: { type: 'string', default: '50' },
         threads: { type: 'string', default: '2' },
         'seed-concurrency': { type: 'string', default: '64' },
+        history: { type: 'string', default: '250' },
+        results: { type: 'string', default: join('bench', 'results', 'scale-latest.json') },
         'load-generator': { type: 'string' },
         'skip-postgres': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
@@ -113,6 +122,8 @@ function parseSettings(argv: string[]): Settings {
     connections: whole('connections', values.connections, 1),
     threads: whole('threads', values.threads, 1),
     seedConcurrency: whole('seed-concurrency', values['seed-concurrency'], 1),
+    history: whole('history', values.history, 2),
+    resultsFile: values.results,
     loadGenerator: generator as Settings['loadGenerator'],
     skipPostgres: values['skip-postgres'],
   };
@@ -168,7 +179,19 @@ interface StoreRun {
   large: Catalog;
   reads: Comparison[];
   history: { operationsMade: number; makeMs: number; comparisons: Comparison[] };
+  /** Every offer of the big publisher read once, on each server: reads the cache has not seen. */
+  crawls: { small: Crawl; large: Crawl };
   rss: { largePeakMb: number; largeNowMb: number; smallPeakMb: number };
+}
+
+interface Crawl {
+  offers: number;
+  /** The first GET of the big publisher's list (not cached yet), and its size. */
+  listMs: number;
+  listBytes: number;
+  /** GET each of its offers once, CRAWL_CONCURRENCY at a time. */
+  wallMs: number;
+  offersPerSec: number;
 }
 
 async function main(): Promise<void> {
@@ -305,7 +328,7 @@ async function runStore(kind: 'sqlite' | 'postgres', settings: Settings, generat
     // Long histories on the large server, over HTTP.
     const started = performance.now();
     const short = await makeHistory(largeServer.url, large.seed.writeToken, 'history-1', 1);
-    const long = await makeHistory(largeServer.url, large.seed.writeToken, `history-${LONG_HISTORY}`, LONG_HISTORY);
+    const long = await makeHistory(largeServer.url, large.seed.writeToken, `history-${settings.history}`, settings.history);
     const makeMs = performance.now() - started;
     log(`${kind}: made offers with ${short.operations} and ${long.operations} operations in ${(makeMs / 1000).toFixed(1)} s`);
     const historyTarget = async (key: string, label: string, suffix: string, query: string, target: number | undefined) => {
@@ -320,7 +343,7 @@ async function runStore(kind: 'sqlite' | 'postgres', settings: Settings, generat
         label,
         [
           { label: '1 op', server: largeServer, path: path(short.path), token, bytes: await bytes(short.path) },
-          { label: `${LONG_HISTORY} ops`, server: largeServer, path: path(long.path), token, bytes: await bytes(long.path) },
+          { label: `${settings.history} ops`, server: largeServer, path: path(long.path), token, bytes: await bytes(long.path) },
         ],
         target,
       );
@@ -330,6 +353,17 @@ async function runStore(kind: 'sqlite' | 'postgres', settings: Settings, generat
       await historyTarget('submissions-running', 'GET …/submissions?status=running', '/submissions', '&status=running', TARGET_RATIO),
       await historyTarget('submissions', 'GET …/submissions (whole history)', '/submissions', '', undefined),
     ];
+
+    // Last, as a client syncing a whole publisher would: the big list, then each offer once.
+    const crawls = { small: await crawl(smallServer.url, small.seed), large: await crawl(largeServer.url, large.seed) };
+    for (const [catalog, c] of [
+      [small, crawls.small],
+      [large, crawls.large],
+    ] as const) {
+      log(
+        `${kind} ${catalog.label}: list of ${c.offers} offers (${mb(c.listBytes)} MB) in ${Math.round(c.listMs)} ms, then each once: ${c.offersPerSec.toFixed(0)} offers/s`,
+      );
+    }
 
     const rss = {
       largePeakMb: procStatusMb(largeServer.child.pid, 'VmHWM'),
@@ -343,6 +377,7 @@ async function runStore(kind: 'sqlite' | 'postgres', settings: Settings, generat
       large,
       reads,
       history: { operationsMade: short.operations + long.operations, makeMs, comparisons: historyComparisons },
+      crawls,
       rss,
     };
   } finally {
@@ -393,6 +428,26 @@ async function makeHistory(origin: string, token: string, offerId: string, opera
   if (submissions.length !== operations) throw new Error(`${offerId} has ${submissions.length} operations, expected ${operations}`);
   if (submissions[0]?.status !== 'running') throw new Error(`${offerId}'s newest operation is ${submissions[0]?.status}, expected running`);
   return { path, operations: submissions.length };
+}
+
+const CRAWL_CONCURRENCY = 16;
+
+/** GET the big publisher's list, then each of its offers once, CRAWL_CONCURRENCY at a time. */
+async function crawl(origin: string, seed: ScaleCatalog): Promise<Crawl> {
+  let started = performance.now();
+  const list = await get(origin + seed.bigListPath, seed.readToken);
+  const listMs = performance.now() - started;
+  const [path, query] = seed.bigListPath.split('?') as [string, string];
+  const ids = (JSON.parse(list.toString('utf8')) as Array<{ id: string }>).map((offer) => offer.id);
+  let next = 0;
+  started = performance.now();
+  await Promise.all(
+    Array.from({ length: CRAWL_CONCURRENCY }, async () => {
+      while (next < ids.length) await get(`${origin}${path}/${ids[next++]}?${query}`, seed.readToken);
+    }),
+  );
+  const wallMs = performance.now() - started;
+  return { offers: ids.length, listMs, listBytes: list.length, wallMs, offersPerSec: (ids.length * 1000) / wallMs };
 }
 
 interface Target {
@@ -566,17 +621,24 @@ function report(settings: Settings, generator: LoadGenerator, environment: Recor
     lines.push(...run.reads.flatMap(comparisonRows));
     lines.push(
       row(
-        `history: offers with 1 and ${LONG_HISTORY} operations`,
+        `history: offers with 1 and ${settings.history} operations`,
         `${(run.history.makeMs / 1000).toFixed(1)} s`,
         `info: made over HTTP on the ${large.label} server (publish + cancel, a last publish running)`,
       ),
     );
     lines.push(...run.history.comparisons.flatMap(comparisonRows));
+    const { small: crawlSmall, large: crawlLarge } = run.crawls;
     lines.push(
+      row(
+        `crawl: GET every offer of one publisher once`,
+        `${crawlSmall.offersPerSec.toFixed(0)} → ${crawlLarge.offersPerSec.toFixed(0)} /s`,
+        `info: ${crawlSmall.offers} offers at ${small.label} → ${crawlLarge.offers} at ${large.label}, ${CRAWL_CONCURRENCY} at a time, each read once (not cached); ` +
+          `its list first: ${Math.round(crawlSmall.listMs)} → ${Math.round(crawlLarge.listMs)} ms, ${kb(crawlSmall.listBytes)} → ${kb(crawlLarge.listBytes)}`,
+      ),
       row(
         `server peak RSS at ${large.label} ≤ ${TARGET_RSS_MB} MB`,
         `${run.rss.largePeakMb.toFixed(0)} MB`,
-        `${verdict(run.rss.largePeakMb <= TARGET_RSS_MB)} (VmHWM after all of it; now ${run.rss.largeNowMb.toFixed(0)} MB; the ${small.label} server peaked at ${run.rss.smallPeakMb.toFixed(0)} MB)`,
+        `${verdict(run.rss.largePeakMb <= TARGET_RSS_MB)} (VmHWM after all of it, the crawl included; now ${run.rss.largeNowMb.toFixed(0)} MB; the ${small.label} server peaked at ${run.rss.smallPeakMb.toFixed(0)} MB)`,
       ),
     );
   }
@@ -584,7 +646,7 @@ function report(settings: Settings, generator: LoadGenerator, environment: Recor
   lines.push(
     '',
     `Ratios compare mean req/s; CPU/request is the server's CPU time per request, subject over baseline (steadier than req/s on a shared machine).`,
-    `results: ${join('bench', 'results', 'scale-latest.json')}`,
+    `results: ${settings.resultsFile}`,
     '',
   );
   return lines.join('\n');
@@ -642,6 +704,19 @@ function writeResults(settings: Settings, generator: LoadGenerator, environment:
         catalogs: { small: catalog(run.small), large: catalog(run.large) },
         reads: run.reads.map(comparison),
         history: { operationsMade: run.history.operationsMade, makeMs: Math.round(run.history.makeMs), comparisons: run.history.comparisons.map(comparison) },
+        crawls: Object.fromEntries(
+          Object.entries(run.crawls).map(([size, c]) => [
+            size,
+            {
+              offers: c.offers,
+              listMs: round(c.listMs),
+              listBytes: c.listBytes,
+              wallMs: round(c.wallMs),
+              offersPerSec: round(c.offersPerSec),
+              concurrency: CRAWL_CONCURRENCY,
+            },
+          ]),
+        ),
         rss: { largePeakMb: orNull(run.rss.largePeakMb), largeNowMb: orNull(run.rss.largeNowMb), smallPeakMb: orNull(run.rss.smallPeakMb) },
         targets: {
           startupMs: { max: TARGET_STARTUP_MS, value: round(startup), pass: startup <= TARGET_STARTUP_MS },
@@ -651,9 +726,9 @@ function writeResults(settings: Settings, generator: LoadGenerator, environment:
     }),
     ...(settings.skipPostgres ? { postgres: { skipped: '--skip-postgres' } } : {}),
   };
-  const dir = join(REPO_ROOT, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'scale-latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const file = resolve(REPO_ROOT, settings.resultsFile);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 }
 
 main()
