@@ -223,13 +223,16 @@ async function runStore(kind: 'sqlite' | 'postgres', settings: Settings, generat
   let databases: { small?: string; large?: string } = {};
   let version = 'SQLite (better-sqlite3)';
   let stopPostgres: (() => Promise<void>) | undefined;
+  let dropDatabases: (() => Promise<void>) | undefined;
   if (kind === 'postgres') {
     const server = await startPostgres();
     stopPostgres = () => server.stop();
     onCleanup(stopPostgres);
     const small = await createDatabase(server);
     const large = await createDatabase(server);
-    onCleanup(() => quietly('dropping the databases', async () => Promise.all([small.drop(), large.drop()]).then(() => {})));
+    dropDatabases = () => quietly('dropping the databases', async () => Promise.all([small.drop(), large.drop()]).then(() => {}));
+    // Cleanups run newest first: dropped before the cluster stops (each drop happens once).
+    onCleanup(dropDatabases);
     databases = { small: small.url, large: large.url };
     log(`PostgreSQL ready (${server.cluster ? `throwaway cluster, ${server.cluster.source} binaries, fsync off` : 'the server at DATABASE_URL'})`);
   }
@@ -381,7 +384,9 @@ async function runStore(kind: 'sqlite' | 'postgres', settings: Settings, generat
       rss,
     };
   } finally {
+    // Servers first (they hold connections), then the databases, then the cluster.
     await Promise.all(catalogs.map((catalog) => catalog.server?.stop()));
+    if (dropDatabases) await dropDatabases();
     if (stopPostgres) await quietly('stopping PostgreSQL', stopPostgres);
   }
 }
