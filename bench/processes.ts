@@ -43,6 +43,8 @@ export function track(child: ChildProcess): ChildProcess {
 export interface ServerChild {
   child: ChildProcess;
   url: string;
+  /** The child's ready message as it sent it (bench/server-fixture.ts adds its startup timings). */
+  ready: Record<string, unknown>;
   /** Sends SIGTERM and waits for the process to end (SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<void>;
 }
@@ -70,13 +72,13 @@ export async function startServerChild(
     stderr = (stderr + chunk).slice(-8000);
   });
 
-  const url = await new Promise<string>((resolve, reject) => {
+  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`${script} did not report ready within ${options.timeoutMs ?? 30_000} ms`)), options.timeoutMs ?? 30_000);
     const onMessage = (message: unknown) => {
       const m = message as { type?: string; url?: string };
       if (m?.type === 'ready' && typeof m.url === 'string') {
         done();
-        resolve(m.url);
+        resolve(m as Record<string, unknown>);
       }
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
@@ -94,7 +96,7 @@ export async function startServerChild(
     child.on('exit', onExit);
   });
 
-  return { child, url, stop: (graceMs) => stopChild(child, graceMs) };
+  return { child, url: ready['url'] as string, ready, stop: (graceMs) => stopChild(child, graceMs) };
 }
 
 /**

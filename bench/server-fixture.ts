@@ -11,12 +11,22 @@
  *
  * The store is chosen as for serve, from the environment: DATABASE_URL selects PostgreSQL (empty
  * or unset: SQLite on <dataDir>), and CLOUDPARTNER_SECRET_KEY is the key the seed sealed secret
- * values with; CLOUDPARTNER_SANDBOX and CLOUDPARTNER_METRICS turn those on or off for an A/B. Only these are read: nothing else of the caller's environment (PORT, HOST,
- * LOG_LEVEL…) may change what is measured.
+ * values with; CLOUDPARTNER_SANDBOX and CLOUDPARTNER_METRICS turn those on or off for an A/B;
+ * CLOUDPARTNER_STEP_DURATION_MS replaces the step duration of 0 (bench/scale.ts keeps publishes
+ * running with `realistic`, to cancel them). Only these are read: nothing else of the caller's
+ * environment (PORT, HOST, LOG_LEVEL…) may change what is measured.
+ *
+ * The ready message also says where startup went: `modulesLoadedMs` (process start → this
+ * module's body: node, the tsx loader, compiling and loading the server's modules) and
+ * `startServerMs` (startServer itself: opening and migrating the store, building the app,
+ * listening), both by this process's clock.
  */
 import { Writable } from 'node:stream';
 import { resolveServeConfig } from '../src/config.ts';
 import { startServer } from '../src/server.ts';
+
+// performance.now() counts from this process's start: what came before this line is loading.
+const modulesLoadedMs = performance.now();
 
 const [dataDir, portArg = '0'] = process.argv.slice(2);
 if (!dataDir || !/^\d{1,5}$/.test(portArg)) {
@@ -30,9 +40,10 @@ const bannerToStderr = new Writable({
   },
 });
 
+const startServerBegan = performance.now();
 const server = await startServer(
   resolveServeConfig(
-    { port: portArg, host: '127.0.0.1', 'data-dir': dataDir, 'log-level': 'info', 'step-duration-ms': '0' },
+    { port: portArg, host: '127.0.0.1', 'data-dir': dataDir, 'log-level': 'info', 'step-duration-ms': process.env['CLOUDPARTNER_STEP_DURATION_MS'] || '0' },
     {
       DATABASE_URL: process.env['DATABASE_URL'],
       CLOUDPARTNER_SECRET_KEY: process.env['CLOUDPARTNER_SECRET_KEY'],
@@ -44,6 +55,7 @@ const server = await startServer(
   ),
   bannerToStderr,
 );
+const startServerMs = performance.now() - startServerBegan;
 
 // Same shutdown as `cloudpartner serve`: close the app, the store, flush the log.
 let stopping = false;
@@ -63,5 +75,5 @@ process.on('SIGTERM', stop);
 
 if (process.send) {
   process.on('disconnect', stop);
-  process.send({ type: 'ready', url: server.url });
+  process.send({ type: 'ready', url: server.url, modulesLoadedMs, startServerMs });
 }

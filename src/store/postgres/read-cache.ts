@@ -12,12 +12,12 @@
  * epoch moved, the cache is dropped first and the read goes to the database. Validation queries
  * are shared: reads that begin while one is on the wire wait for the next, so a busy instance
  * sends about one tiny query per round trip however many reads it serves. A miss is one query,
- * which returns the epoch with the rows; it is fresh by itself.
+ * which returns the epoch with the rows; it is fresh by itself. What it holds is bounded (D101).
  */
+import { CacheBudget } from '../cache-budget.ts';
 
 /** A validation that failed on a connection the server had closed (pg_terminate_backend, a restart) is tried again, this often. */
 const VALIDATION_ATTEMPTS = 3;
-const MAX_ENTRIES = 20_000;
 
 interface Round {
   promise: Promise<void>;
@@ -49,6 +49,7 @@ export function connectionLost(error: unknown): boolean {
 export class ReadCache {
   readonly #readEpoch: () => Promise<string>;
   readonly #entries = new Map<string, unknown>();
+  readonly #budget: CacheBudget;
   /** The epoch every entry was read at; null when the cache holds nothing it could vouch for. */
   #epoch: string | null = null;
   /** Validation rounds sent so far; a round's index is this count when it was sent. */
@@ -62,8 +63,10 @@ export class ReadCache {
   /** Counters, for tests and the bench. */
   readonly stats = { validations: 0, hits: 0, misses: 0, drops: 0 };
 
-  constructor(readEpoch: () => Promise<string>) {
+  /** `maxBytes`: what the cache may hold, by estimate (default CACHE_BYTES; tests make it small). */
+  constructor(readEpoch: () => Promise<string>, maxBytes?: number) {
     this.#readEpoch = readEpoch;
+    this.#budget = new CacheBudget(maxBytes);
   }
 
   /** Whether the cache holds the key (whether or not it is still current). */
@@ -102,7 +105,7 @@ export class ReadCache {
       if (this.#epoch !== null && BigInt(epoch) < BigInt(this.#epoch)) return value; // read before the cache's snapshot: serve it, keep nothing
       this.#clear(epoch);
     }
-    if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear();
+    if (this.#budget.admit(this.#entries.size, value)) this.#entries.clear();
     this.#entries.set(key, value);
     return value;
   }
@@ -160,6 +163,7 @@ export class ReadCache {
   #clear(epoch: string | null): void {
     if (this.#entries.size > 0) this.stats.drops++;
     this.#entries.clear();
+    this.#budget.reset();
     this.#epoch = epoch;
   }
 }

@@ -28,8 +28,7 @@ import type { SqlValue, Statement } from '../sql/statement.ts';
 import type { Principal } from '../store.ts';
 import type { CacheCount } from '../telemetry.ts';
 import { SqliteDatabase } from './database.ts';
-
-const MAX_CACHED_ENTRIES = 20_000;
+import { CacheBudget } from '../cache-budget.ts';
 
 /**
  * Migrations of one file within this process run one after another: better-sqlite3 waits for a
@@ -42,6 +41,8 @@ export interface SqliteStoreOptions {
   /** Path of the database file; created with its directory if missing. */
   file: string;
   secrets: SecretBox;
+  /** Bytes the read cache may hold, by estimate (default CACHE_BYTES; tests make it small). */
+  cacheBytes?: number;
 }
 
 export class SqliteStore extends SqlStore {
@@ -49,6 +50,7 @@ export class SqliteStore extends SqlStore {
   readonly #database: SqliteDatabase;
   readonly #kysely: Kysely<Database>;
   readonly #cache = new Map<string, unknown>();
+  readonly #budget: CacheBudget;
   /** Hits and misses of #cache, for the metrics (plain numbers: the hot path pays an increment). */
   readonly #counts: CacheCount = { cache: 'sqlite-read', hits: 0, misses: 0 };
   readonly #dataVersion: BetterSqlite3.Statement<[], number>;
@@ -66,6 +68,7 @@ export class SqliteStore extends SqlStore {
     this.#database = database;
     this.#kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: database.writer }) });
     this.#dataVersion = database.reader.prepare<[], number>('PRAGMA data_version').pluck();
+    this.#budget = new CacheBudget(options.cacheBytes);
   }
 
   async migrate(): Promise<void> {
@@ -116,6 +119,7 @@ export class SqliteStore extends SqlStore {
       if (dataVersion !== this.#seenDataVersion) {
         this.#seenDataVersion = dataVersion;
         this.#cache.clear();
+        this.#budget.reset();
       }
       if (!this.#checkedThisTurn) {
         this.#checkedThisTurn = true;
@@ -136,7 +140,7 @@ export class SqliteStore extends SqlStore {
     const started = observer ? performance.now() : 0;
     const value = load(prepared);
     if (observer) observer.statement(statement.name, (performance.now() - started) / 1000);
-    if (this.#cache.size >= MAX_CACHED_ENTRIES) this.#cache.clear();
+    if (this.#budget.admit(this.#cache.size, value)) this.#cache.clear();
     this.#cache.set(key, value);
     return value;
   }
