@@ -13,7 +13,7 @@ import { jsonPath, problemAt, type Problem } from '../domain/offer-validation/pr
 import { formatTicks } from '../domain/time.ts';
 import { extractSecrets } from '../domain/secret-fields.ts';
 import { errorIn, messagesIn, type OperationRecord } from '../domain/operations.ts';
-import { type Language, message } from '../domain/messages/index.ts';
+import { type Language, type Message, message, render } from '../domain/messages/index.ts';
 import type { IngestionJobRecord, JobCatalog, JobChanges, StartOperationOptions } from '../store/store.ts';
 import { type ErrorNode, type InnerCode, jobError, problemNode, renderJobErrors, type TopCode } from './errors.ts';
 import { durableIds, isResourceType, planGuid, productGuid, type ResourceType, submissionVersion } from './ids.ts';
@@ -228,8 +228,8 @@ const rank = (type: ResourceType) => (ORDER.includes(type) ? ORDER.indexOf(type)
 export async function planJob(request: StoredRequest, context: JobContext, catalog: JobCatalog): Promise<JobChanges> {
   const { publisherId } = context;
   const failures: ErrorNode[] = [];
-  const fail = (resource: RequestResource, code: InnerCode, message: string, path = '$', top: TopCode = 'badRequest') => {
-    failures.push(jobError(top, 'Invalid resource', resourceIdOf(resource), [{ code, message: `${path}: ${message}`, details: [] }]));
+  const fail = (resource: RequestResource, code: InnerCode, text: Message, path = '$', top: TopCode = 'badRequest') => {
+    failures.push(jobError(top, 'Invalid resource', resourceIdOf(resource), [problemNode(code, problemAt(path, text))]));
   };
 
   const offers = new Map<string, OfferState>();
@@ -266,13 +266,7 @@ export async function planJob(request: StoredRequest, context: JobContext, catal
       else if (typeof record['resourceName'] === 'string') offerId = names.get(record['resourceName'])?.offerId;
     }
     const state = offerId === undefined ? undefined : await load(offerId);
-    if (!state)
-      fail(
-        resource,
-        'resourceNotFound',
-        `the product ${JSON.stringify(reference).slice(0, 200)} does not exist (create it first, in this request or an earlier one)`,
-        '$.product',
-      );
+    if (!state) fail(resource, 'resourceNotFound', message('configure.productMissing', { reference: JSON.stringify(reference).slice(0, 200) }), '$.product');
     return state;
   };
   const planOf = (resource: RequestResource, state: OfferState, reference: unknown): string | undefined => {
@@ -289,7 +283,7 @@ export async function planJob(request: StoredRequest, context: JobContext, catal
       else if (typeof record['resourceName'] === 'string') planId = names.get(record['resourceName'])?.planId;
     }
     if (planId === undefined || !findPlan(state.definition, planId)) {
-      fail(resource, 'resourceNotFound', `the plan ${JSON.stringify(reference).slice(0, 200)} does not exist in this product (create it first)`, '$.plan');
+      fail(resource, 'resourceNotFound', message('configure.planMissing', { reference: JSON.stringify(reference).slice(0, 200) }), '$.plan');
       return undefined;
     }
     return planId;
@@ -301,11 +295,11 @@ export async function planJob(request: StoredRequest, context: JobContext, catal
   for (const resource of sorted) {
     const { type, body } = resource;
     if (request.profile === 'strict' && resource.olderVersion) {
-      fail(resource, 'invalidResource', `the ${type} schema version must be ${CURRENT_VERSIONS[type]} (strict profile)`, '$.$schema');
+      fail(resource, 'invalidResource', message('configure.strictSchemaVersion', { type, version: CURRENT_VERSIONS[type] }), '$.$schema');
       continue;
     }
     if (request.profile === 'strict' && resource.echoedId !== undefined) {
-      fail(resource, 'invalidResource', 'the id is owned by the server: leave it out', '$.id');
+      fail(resource, 'invalidResource', message('configure.idServerOwned'), '$.id');
       continue;
     }
     try {
@@ -315,7 +309,7 @@ export async function planJob(request: StoredRequest, context: JobContext, catal
         const offerTypeId = OFFER_TYPE_OF[String(body['type'])]!;
         if (!state) {
           if (headers.some((header) => header.id === offerId)) {
-            fail(resource, 'invalidResource', `the offer '${offerId}' exists but is no VM or Core VM offer`, '$.identity.externalId');
+            fail(resource, 'invalidResource', message('configure.notVmOffer', { offerId }), '$.identity.externalId');
             continue;
           }
           state = {
@@ -332,7 +326,7 @@ export async function planJob(request: StoredRequest, context: JobContext, catal
           offers.set(offerId, state);
           byGuid.set(state.guid, offerId);
         } else if (state.offerTypeId !== offerTypeId) {
-          fail(resource, 'invalidResource', `the product type is ${PRODUCT_TYPES[state.offerTypeId]} and cannot change`, '$.type');
+          fail(resource, 'invalidResource', message('configure.productTypeFixed', { type: String(PRODUCT_TYPES[state.offerTypeId]) }), '$.type');
           continue;
         }
         checkEcho(resource, durableIds.product(state.guid));
@@ -353,7 +347,7 @@ export async function planJob(request: StoredRequest, context: JobContext, catal
         if (targetType === 'live' && body['lifecycleState'] === 'deprecated') {
           // Deprecating a product: a live submission that runs no pipeline (D94).
           if (!state.live) {
-            fail(resource, 'invalidState', 'only a product that is live can be deprecated: this one has never gone live', '$.lifecycleState');
+            fail(resource, 'invalidState', message('configure.deprecateNeverLive'), '$.lifecycleState');
             continue;
           }
           const lifecycle = ensureProductExtras(state.definition);
@@ -369,7 +363,7 @@ export async function planJob(request: StoredRequest, context: JobContext, catal
         if (targetType === 'live' && resource.echoedId !== undefined) {
           const version = submissionVersion(resource.echoedId.split('/')[2] ?? '');
           if (version === undefined || version === 0) {
-            fail(resource, 'invalidId', 'a submission to live names the preview submission it takes live (or no id)', '$.id');
+            fail(resource, 'invalidId', message('configure.liveSubmissionId'), '$.id');
             continue;
           }
         }
@@ -408,7 +402,7 @@ export async function planJob(request: StoredRequest, context: JobContext, catal
       const expected = expectedId(resource, state, planId, n);
       if (expected) checkEcho(resource, expected);
     } catch (error) {
-      if (error instanceof ResourceProblem) fail(resource, error.code, error.message, error.path);
+      if (error instanceof ResourceProblem) fail(resource, error.code, error.text, error.path);
       else throw error;
     }
   }
@@ -417,7 +411,7 @@ export async function planJob(request: StoredRequest, context: JobContext, catal
   for (const state of offers.values()) {
     const plans = Array.isArray(state.definition['plans']) ? (state.definition['plans'] as Json[]) : [];
     if (state.planWriter && plans.length > MAX_PLANS) {
-      fail(state.planWriter, 'collectionLimitExceeded', `an offer holds at most ${MAX_PLANS} plans`, '$.identity.externalId');
+      fail(state.planWriter, 'collectionLimitExceeded', message('rules.planLimit', { max: MAX_PLANS }), '$.identity.externalId');
     }
     if (state.techConfigs.size === 0) continue;
     const view: OfferView = { publisherId, offerId: state.offerId, offerTypeId: state.offerTypeId, definition: state.definition };
@@ -425,7 +419,7 @@ export async function planJob(request: StoredRequest, context: JobContext, catal
       .filter((plan) => plan !== null && typeof plan === 'object' && typeof plan['planId'] === 'string')
       .map((plan) => factsOf(String(plan['planId']), techConfigOf(view, plan)));
     for (const breach of technicalConfigurationBreaches(configs, state.published, new Set(state.techConfigs.keys()))) {
-      fail(state.techConfigs.get(breach.planId)!, breach.code, breach.message, breach.path);
+      fail(state.techConfigs.get(breach.planId)!, breach.code, breach.text, breach.path);
     }
   }
 
@@ -482,11 +476,11 @@ function checkEcho(resource: RequestResource, expected: string | undefined, prod
   if (resource.echoedId === undefined) return;
   if (productGuidOfSubmission !== undefined) {
     if (!resource.echoedId.startsWith(`submission/${productGuidOfSubmission}/`))
-      throw new ResourceProblem('invalidId', `the id '${resource.echoedId}' names another product's submission`, '$.id');
+      throw new ResourceProblem('invalidId', message('configure.idOtherSubmission', { id: resource.echoedId }), '$.id');
     return;
   }
   if (expected !== undefined && resource.echoedId !== expected)
-    throw new ResourceProblem('invalidId', `the id '${resource.echoedId}' names another resource than this one (${expected})`, '$.id');
+    throw new ResourceProblem('invalidId', message('configure.idOtherResource', { id: resource.echoedId, expected }), '$.id');
 }
 
 /** The durable id the resource has once written. */
@@ -575,7 +569,7 @@ function operationErrors(operation: OperationRecord, guid: string, language: Lan
       }
     : {
         code: 'businessValidationError',
-        message: errorIn(operation, language) ?? 'The submission failed.',
+        message: errorIn(operation, language) ?? render(message('job.submissionFailed'), language),
         details: findings.map((message) => ({ code: 'businessValidationError', message, details: [] })),
       };
   const submission =

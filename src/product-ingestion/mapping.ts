@@ -9,6 +9,7 @@
 import { CORE_VM } from '../domain/offer-validation/schemas/corevm.ts';
 import { VIRTUAL_MACHINES } from '../domain/offer-validation/schemas/virtualmachines.ts';
 import { MARKETPLACE, TEST_DRIVE } from '../domain/offer-validation/schemas/marketplace.ts';
+import { type Message, type MessageId, message, render } from '../domain/messages/index.ts';
 import { durableIds, planGuid, productGuid } from './ids.ts';
 import { CURRENT_HOST, schemaUri, type SchemaType } from './schemas.ts';
 
@@ -464,10 +465,11 @@ export class ResourceProblem extends Error {
   constructor(
     readonly code:
       'businessValidationError' | 'collectionLimitExceeded' | 'invalidResource' | 'invalidState' | 'resourceNotFound' | 'notSupported' | 'invalidId',
-    message: string,
+    /** The catalogue form of the message (D99): the job stores it and renders it for each reader. */
+    readonly text: Message,
     readonly path = '$',
   ) {
-    super(message);
+    super(render(text));
   }
 }
 
@@ -546,7 +548,7 @@ export function applyResource(offerTypeId: string, definition: Json, type: strin
   };
   const plan = () => {
     const found = context.planId === undefined ? undefined : findPlan(definition, context.planId);
-    if (!found) throw new ResourceProblem('resourceNotFound', `The plan '${context.planId}' does not exist in this product's draft.`, '$.plan');
+    if (!found) throw new ResourceProblem('resourceNotFound', message('mapping.planNotInDraft', { planId: String(context.planId) }), '$.plan');
     return found;
   };
   const setPlan = (key: string, value: unknown) => {
@@ -559,13 +561,9 @@ export function applyResource(offerTypeId: string, definition: Json, type: strin
       if (has('lifecycleState')) {
         const current = extrasOf(definition).product?.lifecycleState ?? 'generallyAvailable';
         const wanted = resource['lifecycleState'];
-        if (wanted === 'deleted') throw new ResourceProblem('notSupported', 'A product cannot be deleted through this API.', '$.lifecycleState');
+        if (wanted === 'deleted') throw new ResourceProblem('notSupported', message('mapping.productNotDeletable'), '$.lifecycleState');
         if (wanted === 'deprecated' && current !== 'deprecated') {
-          throw new ResourceProblem(
-            'invalidState',
-            'A product is deprecated by a submission to live whose lifecycleState is deprecated, not by an edit of the product.',
-            '$.lifecycleState',
-          );
+          throw new ResourceProblem('invalidState', message('mapping.productDeprecatedBySubmission'), '$.lifecycleState');
         }
         // generallyAvailable on a deprecated product withdraws the deprecation (D94); the same state is an echo.
         if (wanted === 'generallyAvailable' && current === 'deprecated') delete ensureExtras(definition).product;
@@ -577,11 +575,7 @@ export function applyResource(offerTypeId: string, definition: Json, type: strin
       let entry = findPlan(definition, planId);
       if (resource['lifecycleState'] === 'deleted') {
         if (context.published.planIds.has(planId)) {
-          throw new ResourceProblem(
-            'invalidState',
-            `The plan '${planId}' is locked by a previous submission: it cannot be deleted, only deprecated.`,
-            '$.lifecycleState',
-          );
+          throw new ResourceProblem('invalidState', message('mapping.planLocked', { planId }), '$.lifecycleState');
         }
         definition['plans'] = plansOf(definition).filter((candidate) => candidate['planId'] !== planId);
         const extras = ensureExtras(definition);
@@ -604,11 +598,7 @@ export function applyResource(offerTypeId: string, definition: Json, type: strin
       if (has('displayRank')) extras.displayRank = resource['displayRank'];
       if (has('lifecycleState')) {
         if (resource['lifecycleState'] === 'deprecated' && !context.published.planIds.has(planId)) {
-          throw new ResourceProblem(
-            'invalidState',
-            `The plan '${planId}' has never been published: delete it (lifecycleState deleted) instead of deprecating it.`,
-            '$.lifecycleState',
-          );
+          throw new ResourceProblem('invalidState', message('mapping.planNeverPublished', { planId }), '$.lifecycleState');
         }
         extras.lifecycleState = resource['lifecycleState'];
         if (resource['lifecycleState'] === 'deprecated') {
@@ -644,7 +634,7 @@ export function applyResource(offerTypeId: string, definition: Json, type: strin
     }
     case 'listing-asset': {
       const assetType = String(resource['type']);
-      if (keys.core) throw new ResourceProblem('notSupported', `Listing assets of type '${assetType}' are not supported for Core VM products.`, '$.type');
+      if (keys.core) throw new ResourceProblem('notSupported', message('mapping.assetTypeCoreVm', { type: String(assetType) }), '$.type');
       const logo = LOGOS.find(([, pi]) => pi === assetType);
       if (logo) {
         if (resource['lifecycleState'] === 'deleted') setListing(logo[0], '');
@@ -663,15 +653,15 @@ export function applyResource(offerTypeId: string, definition: Json, type: strin
         const n = applyMedia(list, resource, context.echoedId, ['fileName', 'url'], MEDIA_LIMITS.pdfDocument, 'PDF documents');
         const name = text(list[n - 1]?.['fileName']) ?? text(list[n - 1]?.['url'])?.split('?')[0];
         if (resource['lifecycleState'] !== 'deleted' && name !== undefined && !/\.pdf$/i.test(name)) {
-          throw new ResourceProblem('businessValidationError', `A listing document must be a PDF file: '${name.slice(0, 200)}' is not a .pdf.`, '$.fileName');
+          throw new ResourceProblem('businessValidationError', message('mapping.documentNotPdf', { name: name.slice(0, 200) }), '$.fileName');
         }
         extras.documents = list;
         return n;
       }
-      throw new ResourceProblem('notSupported', `Listing assets of type '${assetType}' are not supported for this product.`, '$.type');
+      throw new ResourceProblem('notSupported', message('mapping.assetTypeUnsupported', { type: String(assetType) }), '$.type');
     }
     case 'listing-trailer': {
-      if (keys.core) throw new ResourceProblem('notSupported', 'Listing trailers are not supported for Core VM products.', '$');
+      if (keys.core) throw new ResourceProblem('notSupported', message('mapping.trailersCoreVm'), '$');
       const list = mediaOf(offer[`${keys.listing}videos`]);
       const fields: Json = { ...resource };
       const thumbnail = resource['assets']?.['en-us'];
@@ -683,13 +673,13 @@ export function applyResource(offerTypeId: string, definition: Json, type: strin
       const n = applyMedia(list, fields, context.echoedId, ['streamingUrl'], MEDIA_LIMITS.trailer, 'trailers');
       const written = list[n - 1];
       if (resource['lifecycleState'] !== 'deleted' && (!text(written?.['title']) || !text(written?.['thumbnailUrl']))) {
-        throw new ResourceProblem('businessValidationError', 'A trailer needs a title and a thumbnail image: give assets.en-us.', '$.assets');
+        throw new ResourceProblem('businessValidationError', message('mapping.trailerThumbnail'), '$.assets');
       }
       setListing('videos', list);
       return n;
     }
     case 'test-drive': {
-      if (keys.core) throw new ResourceProblem('notSupported', 'A test drive is not supported for Core VM products.', '$');
+      if (keys.core) throw new ResourceProblem('notSupported', message('mapping.testDriveCoreVm'), '$');
       offer[`${TEST_DRIVE}.enabled`] = resource['enabled'] === true;
       if (resource['enabled'] === true) ensureExtras(definition).testDrive = { type: resource['type'] };
       else delete ensureExtras(definition).testDrive;
@@ -715,12 +705,7 @@ export function applyResource(offerTypeId: string, definition: Json, type: strin
     case 'price-and-availability-offer': {
       const audiences = (resource['previewAudiences'] ?? []) as Json[];
       const other = audiences.find((audience) => audience['type'] !== 'subscription');
-      if (other)
-        throw new ResourceProblem(
-          'notSupported',
-          `Preview audiences of type '${other['type']}' are not supported: list Azure subscriptions.`,
-          '$.previewAudiences',
-        );
+      if (other) throw new ResourceProblem('notSupported', message('mapping.previewAudienceType', { type: String(other['type']) }), '$.previewAudiences');
       setListing(
         'allowedSubscriptions',
         audiences.map((audience) => String(audience['id']).toLowerCase()),
@@ -742,7 +727,7 @@ export function applyResource(offerTypeId: string, definition: Json, type: strin
       if (has('trial')) {
         const trial = resource['trial'] as Json | null;
         if (trial !== null && trial['type'] !== 'month') {
-          throw new ResourceProblem('notSupported', `A free trial is counted in months here: '${trial['type']}' is not supported.`, '$.trial.type');
+          throw new ResourceProblem('notSupported', message('mapping.freeTrialMonths', { type: String(trial['type']) }), '$.trial.type');
         }
         pricing['freeTrialDurationInMonths'] = trial === null ? 0 : trial['value'];
       }
@@ -796,7 +781,7 @@ export function deprecationScheduleOf(given: unknown, now: number, stored?: Json
     if (offset === undefined) {
       throw new ResourceProblem(
         'businessValidationError',
-        `'${String(schedule['dateOffset']).slice(0, 40)}' is no ISO 8601 duration such as P90D.`,
+        message('mapping.durationInvalid', { value: String(schedule['dateOffset']).slice(0, 40) }),
         '$.deprecationSchedule.dateOffset',
       );
     }
@@ -814,13 +799,21 @@ function durationMs(raw: string): number | undefined {
   return y! * 365 * day + mo! * 30 * day + w! * 7 * day + d! * day + h! * 3_600_000 + mi! * 60_000 + se! * 1000;
 }
 
+/** The listing media lists, and their messages (each its own sentence: the words decline differently per language). */
+type MediaKind = 'screenshots' | 'PDF documents' | 'trailers';
+const MEDIA_MESSAGES: Record<MediaKind, { noneToDelete: MessageId; limit: MessageId }> = {
+  screenshots: { noneToDelete: 'mapping.noScreenshotToDelete', limit: 'mapping.screenshotLimit' },
+  'PDF documents': { noneToDelete: 'mapping.noDocumentToDelete', limit: 'mapping.documentLimit' },
+  trailers: { noneToDelete: 'mapping.noTrailerToDelete', limit: 'mapping.trailerLimit' },
+};
+
 /**
  * Writes a listing media item (screenshot, PDF, trailer) into its list, in place: the one the
  * echoed id numbers, else the one with the same value of the first `matchBy` key the resource
  * gives (idempotent re-posts without ids, §3), else a new one at the end. `deleted` removes it.
  * Returns the item's number (its place, from 1).
  */
-function applyMedia(list: Json[], resource: Json, echoedId: string | undefined, matchBy: string[], limit: number, what: string): number {
+function applyMedia(list: Json[], resource: Json, echoedId: string | undefined, matchBy: string[], limit: number, what: MediaKind): number {
   const numbered = echoedId === undefined ? undefined : Number(/\/(\d{1,4})$/.exec(echoedId)?.[1]);
   let index = numbered !== undefined && numbered >= 1 && numbered <= list.length ? numbered - 1 : -1;
   if (index < 0) {
@@ -828,7 +821,7 @@ function applyMedia(list: Json[], resource: Json, echoedId: string | undefined, 
     if (key !== undefined) index = list.findIndex((item) => item[key] === resource[key]);
   }
   if (resource['lifecycleState'] === 'deleted') {
-    if (index < 0) throw new ResourceProblem('resourceNotFound', `The listing has no such ${what.replace(/s$/, '')} to delete.`, '$');
+    if (index < 0) throw new ResourceProblem('resourceNotFound', message(MEDIA_MESSAGES[what].noneToDelete), '$');
     list.splice(index, 1);
     return index + 1;
   }
@@ -842,10 +835,14 @@ function applyMedia(list: Json[], resource: Json, echoedId: string | undefined, 
     return index + 1;
   }
   if (list.length >= limit) {
-    throw new ResourceProblem('collectionLimitExceeded', `A listing holds at most ${limit} ${what}: delete one before adding another.`, '$');
+    throw new ResourceProblem('collectionLimitExceeded', message(MEDIA_MESSAGES[what].limit, { limit }), '$');
   }
   if (!text(fields['url']) && !text(fields['streamingUrl'])) {
-    throw new ResourceProblem('businessValidationError', `A new listing item needs its ${matchBy.includes('streamingUrl') ? 'streamingUrl' : 'url'}.`, '$');
+    throw new ResourceProblem(
+      'businessValidationError',
+      message('mapping.itemNeedsUrl', { field: matchBy.includes('streamingUrl') ? 'streamingUrl' : 'url' }),
+      '$',
+    );
   }
   list.push(fields);
   return list.length;
@@ -871,14 +868,14 @@ function applyTechConfig(keys: Keys, definition: Json, plan: Json, planId: strin
   if (has('softwareType')) extras.softwareType = resource['softwareType'];
   const skus = (has('skus') ? resource['skus'] : (extras.skus ?? [{ imageType: 'x64Gen1', skuId: planId }])) as Json[];
   if (has('skus')) {
-    if (skus.length === 0) throw new ResourceProblem('businessValidationError', 'A technical configuration needs at least one SKU.', '$.skus');
+    if (skus.length === 0) throw new ResourceProblem('businessValidationError', message('mapping.skuRequired'), '$.skus');
     if (!skus.some((sku) => sku['skuId'] === planId)) {
-      throw new ResourceProblem('businessValidationError', `One of the SkuIds should match the plan id '${planId}'.`, '$.skus');
+      throw new ResourceProblem('businessValidationError', message('mapping.skuMatchesPlan', { planId }), '$.skus');
     }
     const seen = new Set<string>();
     skus.forEach((sku, index) => {
       const key = `${sku['imageType']}/${sku['skuId']}`;
-      if (seen.has(key)) throw new ResourceProblem('businessValidationError', `The SKU ${key} appears twice.`, `$.skus[${index}]`);
+      if (seen.has(key)) throw new ResourceProblem('businessValidationError', message('mapping.skuTwice', { sku: key }), `$.skus[${index}]`);
       seen.add(key);
     });
     extras.skus = skus;
@@ -894,21 +891,18 @@ function applyTechConfig(keys: Keys, definition: Json, plan: Json, planId: strin
     const publishedUrl = published.images.get(`${planId}/${number}`);
     if (version['lifecycleState'] === 'deleted') {
       if (publishedUrl !== undefined) {
-        throw new ResourceProblem(
-          'invalidState',
-          `The image version ${number} is locked by a previous submission: deprecate it instead of deleting it.`,
-          `${at}.lifecycleState`,
-        );
+        throw new ResourceProblem('invalidState', message('mapping.imageLockedDelete', { version: number }), `${at}.lifecycleState`);
       }
       return;
     }
-    if (next[number] !== undefined) throw new ResourceProblem('businessValidationError', `The image version ${number} appears twice.`, `${at}.versionNumber`);
+    if (next[number] !== undefined)
+      throw new ResourceProblem('businessValidationError', message('mapping.imageTwice', { version: number }), `${at}.versionNumber`);
     const images = (version['vmImages'] as Json[]).filter(isRecord);
     images.forEach((image, imageIndex) => {
       if (!imageTypes.has(String(image['imageType']))) {
         throw new ResourceProblem(
           'businessValidationError',
-          `The image type '${image['imageType']}' has no SKU in this technical configuration: add it to skus.`,
+          message('mapping.imageTypeNoSku', { imageType: String(image['imageType']) }),
           `${at}.vmImages[${imageIndex}].imageType`,
         );
       }
@@ -921,23 +915,15 @@ function applyTechConfig(keys: Keys, definition: Json, plan: Json, planId: strin
     if (publishedUrl !== undefined) {
       // Published images are immutable; a degraded echo (no osDisk) of one means "unchanged".
       if (osUri !== undefined && osUri !== publishedUrl) {
-        throw new ResourceProblem(
-          'invalidState',
-          `The image version ${number} is locked by a previous submission: add a new version instead.`,
-          `${at}.vmImages[0].source`,
-        );
+        throw new ResourceProblem('invalidState', message('mapping.imageLockedChange', { version: number }), `${at}.vmImages[0].source`);
       }
       entry = { ...(stored ?? {}), osVhdUrl: publishedUrl };
     } else {
       if (source['sourceType'] === 'sharedImageGallery') {
-        throw new ResourceProblem(
-          'notSupported',
-          'Shared image gallery sources are not supported: give the VHD as a SAS URI.',
-          `${at}.vmImages[0].source.sourceType`,
-        );
+        throw new ResourceProblem('notSupported', message('mapping.galleryUnsupported'), `${at}.vmImages[0].source.sourceType`);
       }
       if (osUri === undefined)
-        throw new ResourceProblem('businessValidationError', `The image version ${number} has no osDisk uri.`, `${at}.vmImages[0].source.osDisk`);
+        throw new ResourceProblem('businessValidationError', message('mapping.imageNoOsDisk', { version: number }), `${at}.vmImages[0].source.osDisk`);
       const disks = Array.isArray(source['dataDisks']) ? (source['dataDisks'] as unknown[]).filter(isRecord) : [];
       entry = { ...(stored ?? {}), osVhdUrl: osUri, lunVhdDetails: disks.map((disk) => ({ lun: disk['lunNumber'], lunVhdUrl: disk['uri'] })) };
     }

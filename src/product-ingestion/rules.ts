@@ -4,6 +4,7 @@
  * applying its resources, and fails — changing nothing — on any breach. Pure: it sees the
  * technical configurations as a read shows them, and which versions are published.
  */
+import { type Message, message, render } from '../domain/messages/index.ts';
 import type { Json, Published } from './mapping.ts';
 
 /** What the rules see of one plan's technical configuration. */
@@ -17,7 +18,9 @@ export interface RuleBreach {
   /** The plan whose technical configuration breaks the rule. */
   planId: string;
   code: 'businessValidationError' | 'collectionLimitExceeded';
+  /** In English; `text` is its catalogue form, which the job stores (D99). */
   message: string;
+  text: Message;
   /** JSON path in the technical configuration resource. */
   path: string;
 }
@@ -52,35 +55,25 @@ export function technicalConfigurationBreaches(configs: readonly TechConfigFacts
     config.skus.forEach((sku, index) => {
       const other = configs.find((candidate) => candidate.planId !== config.planId && candidate.skus.some((theirs) => theirs.skuId === sku.skuId));
       if (other) {
-        breaches.push({
-          planId: config.planId,
-          code: 'businessValidationError',
-          message: `The skuId '${sku.skuId}' is already used by the plan '${other.planId}': a skuId must be unique across the offer.`,
-          path: `$.skus[${index}].skuId`,
-        });
+        breaches.push(breach(config.planId, message('rules.skuIdTaken', { skuId: sku.skuId, planId: other.planId }), `$.skus[${index}].skuId`));
       }
     });
     const added = config.versions.filter((version) => !published.images.has(`${config.planId}/${version.versionNumber}`));
     if (added.length > 1) {
-      breaches.push({
-        planId: config.planId,
-        code: 'businessValidationError',
-        message: `Only one new image version may be added to a plan per submission: ${added.map((version) => version.versionNumber).join(', ')} are all new. Publish one first.`,
-        path: '$.vmImageVersions',
-      });
+      const versions = added.map((version) => version.versionNumber).join(', ');
+      breaches.push(breach(config.planId, message('rules.oneNewImageVersion', { versions }), '$.vmImageVersions'));
     }
     if (config.versions.length === 0) continue;
     for (const imageType of new Set(config.skus.map((sku) => sku.imageType))) {
       const active = config.versions.some((version) => version.lifecycleState === 'generallyAvailable' && version.imageTypes.includes(imageType));
       if (!active) {
-        breaches.push({
-          planId: config.planId,
-          code: 'businessValidationError',
-          message: `The SKU generation ${imageType} has no active image: keep at least one generallyAvailable image version with an ${imageType} image.`,
-          path: '$.vmImageVersions',
-        });
+        breaches.push(breach(config.planId, message('rules.noActiveImage', { imageType }), '$.vmImageVersions'));
       }
     }
   }
   return breaches;
+}
+
+function breach(planId: string, text: Message, path: string): RuleBreach {
+  return { planId, code: 'businessValidationError', message: render(text), text, path };
 }

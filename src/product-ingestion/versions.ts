@@ -5,6 +5,7 @@
  * added are left out. Without `$version`, every type reads in its current version.
  */
 import { errors } from '../domain/errors.ts';
+import { message } from '../domain/messages/index.ts';
 import type { Json } from './mapping.ts';
 import { CURRENT_VERSIONS, parseSchemaUri, type SchemaType } from './schemas.ts';
 
@@ -60,7 +61,8 @@ export function compareVersions(a: string, b: string): number {
 export function requestedVersion(raw: string | undefined): string | undefined {
   if (raw === undefined || raw === '') return undefined;
   const version = raw.toLowerCase();
-  if (!isSchemaVersion(version)) throw errors.invalidQueryParameter('$version', `'${raw.slice(0, 40)}' is no schema version such as ${p(2)} or 2022-07-01`);
+  if (!isSchemaVersion(version))
+    throw errors.invalidQueryParameter('$version', message('error.querySchemaVersion', { value: raw.slice(0, 40), example: p(2) }));
   return version;
 }
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_OFFER_ID } from '../../src/demo/demo-data.ts';
 import { TEST_STORE, errorCode, startTestServer, type Response, type TestServer } from '../helpers/harness.ts';
-import { configure, MP, PI, productIdOf } from '../helpers/ingestion.ts';
+import { configure, MP, PI, productIdOf, tree } from '../helpers/ingestion.ts';
 import { JSON_HEADERS, offerPath, post, publishableOffer, put, waitForOperation } from '../helpers/offers.ts';
 import { rawRequest } from '../helpers/raw-http.ts';
 
@@ -261,6 +261,51 @@ describe(`messages in four languages (http, ${TEST_STORE})`, () => {
     assert.equal(errors[0].details[0].code, 'invalidState');
     assert.equal(errors[0].details[0].message, "产品/服务 'languages-job' 无法上线：尚未发布任何内容到预览；请先发布，并等待 publisher-signoff 步骤。");
     assert.ok(!chinese.text.includes('"text"'), 'the catalogue form stays inside');
+  });
+
+  it("a configure job's own findings (a resource it cannot apply, a business rule it breaks) read in the reader's language", async () => {
+    assert.equal((await put(server, 'languages-rules', publishableOffer('languages-rules'))).status, 200);
+    const productId = await productIdOf(server, 'languages-rules');
+    const techConfig = (await tree(server, productId)).resources.find((resource: any) =>
+      resource.$schema.includes('/virtual-machine-plan-technical-configuration/'),
+    );
+    const planId: string = techConfig.skus[0].skuId;
+    const findingsOf = (status: any): string[] => status.errors.flatMap((error: any) => error.details.map((detail: any) => detail.message));
+
+    // A finding of the mapping: no SKU of the technical configuration names its plan.
+    const unmatched = { ...techConfig, skus: techConfig.skus.map((sku: any) => ({ ...sku, skuId: `${sku.skuId}-other` })) };
+    delete unmatched.id;
+    const mapping = await configure(server, [unmatched]);
+    assert.equal(mapping.jobResult, 'failed');
+    assert.deepEqual(findingsOf(mapping), [`$.skus: One of the SkuIds should match the plan id '${planId}'.`]);
+    const mappingRu = (await inLanguage(`${PI}/configure/${mapping.jobId}/status`, 'ru')).json();
+    assert.deepEqual(findingsOf(mappingRu), [`$.skus: Один из SkuId должен совпадать с идентификатором плана '${planId}'.`]);
+    assert.deepEqual(
+      mappingRu.errors.map((error: any) => error.details.map((detail: any) => detail.code)),
+      mapping.errors.map((error: any) => error.details.map((detail: any) => detail.code)),
+    );
+
+    // A business rule: a second plan whose SKU reuses the first plan's skuId.
+    const secondPlan = {
+      $schema: `${MP}/plan/2022-03-01-preview2`,
+      resourceName: 'second',
+      product: productId,
+      identity: { externalId: 'second' },
+      alias: 'Second',
+    };
+    const secondTech = { ...techConfig, plan: { resourceName: 'second' }, skus: [techConfig.skus[0], { ...techConfig.skus[0], skuId: 'second' }] };
+    delete secondTech.id;
+    const rule = await configure(server, [secondPlan, secondTech]);
+    assert.equal(rule.jobResult, 'failed');
+    const english = `$.skus[0].skuId: The skuId '${planId}' is already used by the plan '${planId}': a skuId must be unique across the offer.`;
+    assert.ok(findingsOf(rule).includes(english), findingsOf(rule).join('\n'));
+    const ruleRu = await inLanguage(`${PI}/configure/${rule.jobId}/status`, 'ru-RU');
+    assert.equal(ruleRu.headers['content-language'], 'ru');
+    const russian = `$.skus[0].skuId: skuId '${planId}' уже используется планом '${planId}': skuId должен быть уникальным в пределах предложения.`;
+    assert.ok(findingsOf(ruleRu.json()).includes(russian), findingsOf(ruleRu.json()).join('\n'));
+    assert.ok(!ruleRu.text.includes('"text"'), 'the catalogue form stays inside');
+    // English readers read what the job said, word for word.
+    assert.deepEqual(findingsOf((await inLanguage(`${PI}/configure/${rule.jobId}/status`, 'en')).json()), findingsOf(rule));
   });
 
   it('an answer with no message to read carries no Content-Language: the GET offer path does not read Accept-Language', async () => {
