@@ -10,7 +10,7 @@
  * A path is a list of keys from the `definition` object; '*' matches every element of an
  * array (e.g. every plan).
  */
-import { jsonPath } from './offer-validation/problems.ts';
+import { jsonPath } from './offer-validation/json-path.ts';
 
 export type SecretPath = readonly string[];
 

@@ -3,7 +3,7 @@
  * (the same namespaces the CPP document uses), plans on their own tab, the whole document as JSON.
  * Problems from the API carry JSON paths; each field claims the ones at or under its path.
  */
-import { jsonPath, type PathSegment } from '../../../domain/offer-validation/problems.ts';
+import { jsonPath, type PathSegment } from '../../../domain/offer-validation/json-path.ts';
 
 export type OfferTabId = 'settings' | 'plans' | 'testdrive' | 'marketplace' | 'support';
 
