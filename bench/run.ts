@@ -12,7 +12,9 @@
  *   4b. The product-ingestion face: GET resource-tree (draft) of the same offer next to the CPP GET
  *      (in the table of 1), and configure-job throughput (bench/ingestion.ts): jobs per second
  *      and POST→completed time, at a few concurrencies.
- *   4c. GET offer at a few connections beside PUTs at all of them: do commits stall reads?
+ *   4c. GET offer at a few connections beside PUTs at all of them: do writes stall reads? The
+ *      GETs run inside the burst (BURST_READ_MARGIN_SEC); the server's longest event-loop stall
+ *      is read from its /metrics.
  *   5. Unless --skip-postgres: the GETs of 1 and 2 again on PostgreSQL (a throwaway cluster,
  *      test/helpers/postgres.ts; a fresh database seeded with the same documents), and GET offer
  *      with the load split over two instances on that database against one instance.
@@ -55,6 +57,11 @@ import { OFFER_P99_MAX_MS, OFFER_RATIO_MIN, TARGET_CONNECTIONS, type Target, tar
 
 /** GET connections beside the PUT burst. */
 const BURST_READERS = 4;
+/**
+ * The GETs beside the PUT burst start this long after the PUTs and stop this long before them:
+ * they measure reads while writes run, not the instant 54 connections open at once (D102).
+ */
+const BURST_READ_MARGIN_SEC = 1;
 /** Offers the PUT scenario spreads its writes over. */
 const PUT_OFFERS = 50;
 /** How often the publish→live driver polls an operation's Location. */
@@ -106,6 +113,8 @@ interface Scenario extends LoadResult, ServerCpu, OtherCpu {
   responseBytes: number;
   /** Write scenarios: responses other than 200. */
   non200?: number;
+  /** burst-get: the server's longest event-loop stall while it ran (from its /metrics). */
+  eventLoopMaxMs?: number | undefined;
   /**
    * Several instances loaded at once, one load generator each: their figures. The scenario's
    * req/s, requests and CPU are their sums; p50/p99 the worse of theirs (wrk reports no histogram).
@@ -193,6 +202,8 @@ interface Load {
   target: { url: string; headers: Record<string, string>; requests?: RequestMix };
   connections: number;
   threads: number;
+  /** Start this many seconds after the other loads and stop as long before them (they must run longer). */
+  marginSec?: number;
 }
 
 /** The usual load: one server, all connections and threads. */
@@ -206,9 +217,14 @@ async function measure(
   label: string,
   loads: Load[],
   postgresPid?: number,
+  beforeMeasured?: () => Promise<void>,
 ): Promise<{ result: LoadResult & ServerCpu & OtherCpu & { instances?: InstanceLoad[] }; sent: number; sentPerLoad: number[] }> {
-  const runAll = (durationSec: number) =>
-    Promise.all(loads.map((load) => generator.run({ ...load.target, connections: load.connections, threads: load.threads, durationSec })));
+  const runOne = async (load: Load, durationSec: number) => {
+    const margin = load.marginSec ?? 0;
+    if (margin > 0) await new Promise((resolve) => setTimeout(resolve, margin * 1000));
+    return generator.run({ ...load.target, connections: load.connections, threads: load.threads, durationSec: Math.max(1, durationSec - 2 * margin) });
+  };
+  const runAll = (durationSec: number) => Promise.all(loads.map((load) => runOne(load, durationSec)));
   const sentPerLoad = loads.map(() => 0);
   if (settings.warmupSec > 0) {
     // Warm-up: JIT, caches, and file pages this VM evicts when idle; the numbers are thrown away.
@@ -216,6 +232,7 @@ async function measure(
     const warm = await runAll(settings.warmupSec);
     warm.forEach((result, i) => (sentPerLoad[i]! += result.requests));
   }
+  await beforeMeasured?.();
   log(`${label}: measuring ${settings.durationSec} s`);
   const pids = loads.map((load) => load.server.child.pid);
   const cpuBefore = pids.map(processCpuMs);
@@ -252,6 +269,13 @@ async function measure(
   results.forEach((r, i) => (sentPerLoad[i]! += r.requests));
   if (result.non2xx > 0 || result.socketErrors > 0) log(`WARNING ${label}: ${result.non2xx} non-2xx responses, ${result.socketErrors} socket errors`);
   return { result, sent: sentPerLoad.reduce((sum, n) => sum + n, 0), sentPerLoad };
+}
+
+/** The longest event-loop delay the server saw since the last scrape of its /metrics, in ms. */
+async function eventLoopLagMaxMs(serverUrl: string): Promise<number | undefined> {
+  const text = await (await fetch(`${serverUrl}/metrics`)).text();
+  const match = /^nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})? ([0-9.e+-]+)$/m.exec(text);
+  return match ? Number(match[1]) * 1000 : undefined;
 }
 
 /** Runs that went at the same time, as one: counts and rates add up, latencies are the worse one's. */
@@ -408,9 +432,18 @@ async function main(): Promise<void> {
         connections: settings.connections,
         threads: 1,
       },
-      { server: full, target: { url: full.url + data.offerPath, headers: { Authorization: `Bearer ${data.token}` } }, connections: BURST_READERS, threads: 1 },
+      {
+        server: full,
+        target: { url: full.url + data.offerPath, headers: { Authorization: `Bearer ${data.token}` } },
+        connections: BURST_READERS,
+        threads: 1,
+        marginSec: BURST_READ_MARGIN_SEC,
+      },
     ];
-    const { result, sent } = await measure(generator, settings, label, loads);
+    // The server's own view: its longest event-loop stall in the measured seconds (prom-client's
+    // monitor, which a scrape resets; 10 ms resolution).
+    const { result, sent } = await measure(generator, settings, label, loads, undefined, async () => void (await eventLoopLagMaxMs(full.url)));
+    const eventLoopMaxMs = await eventLoopLagMaxMs(full.url);
     sentToFull += sent;
     const [writes, reads] = result.instances!;
     // Both loads hit one process: its CPU is the scenario's, not either load's.
@@ -420,7 +453,7 @@ async function main(): Promise<void> {
       postgresCpuPercent: undefined,
       machineCpuPercent: result.machineCpuPercent,
     };
-    scenarios.push({ key: 'burst-get', label, path: data.offerPath, responseBytes: offer.bytes.length, ...reads!, ...shared });
+    scenarios.push({ key: 'burst-get', label, path: data.offerPath, responseBytes: offer.bytes.length, ...reads!, ...shared, eventLoopMaxMs });
     const non200 = countNon200(writes!);
     if (non200) log(`WARNING ${label}: PUT status codes ${JSON.stringify(writes!.statusCounts)}`);
     scenarios.push({
@@ -799,7 +832,7 @@ function report(run: BenchRun): void {
     ...puts.map((s) => scenarioRow(s, putNote(s))),
     ...scenarios
       .filter((s) => s.key === 'burst-get' || s.key === 'burst-put')
-      .map((s) => scenarioRow(s, s.key === 'burst-put' ? putNote(s) : 'do commits stall reads?')),
+      .map((s) => scenarioRow(s, s.key === 'burst-put' ? putNote(s) : `do writes stall reads? the server's longest event-loop stall: ${s.eventLoopMaxMs === undefined ? 'n/a' : `${s.eventLoopMaxMs.toFixed(0)} ms`}`)),
     ...(postgres ? scaleOutRows(postgres) : []),
     '',
     row(flowHeading, ['cycles/min', 'p50 ms', 'p99 ms', 'srv CPU%', 'CPU ms/cyc'], 'check'),

@@ -58,11 +58,16 @@ export class JwtVerifier {
     return (this.#options.clock ?? systemClock).now();
   }
 
+  /** Whether a verified identity has not yet expired (with the clock-skew tolerance). */
+  isCurrent(identity: VerifiedIdentity): boolean {
+    return identity.expiresAt > this.#now() - this.#options.clockToleranceSeconds * 1000;
+  }
+
   /** Verifies a JWT or throws 401 InvalidToken saying what is wrong with it. */
   async verify(token: string): Promise<VerifiedIdentity> {
     const cached = this.#cache.get(token);
     if (cached) {
-      if (cached.expiresAt > this.#now() - this.#options.clockToleranceSeconds * 1000) return cached;
+      if (this.isCurrent(cached)) return cached;
       this.#cache.delete(token);
     }
     const payload = await this.#verifySignatureAndClaims(token);

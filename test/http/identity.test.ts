@@ -579,6 +579,22 @@ describe('verified tokens are cached until they expire, and not beyond', () => {
     assert.match(late.json().error.message, /expired/);
   });
 
+  it('a remembered token answers only to its own bytes: another spelling of the header works, a tampered copy does not', async () => {
+    const app = await registerApp(server, ['contoso'], 'Reader');
+    const nowSeconds = Math.floor(clock.now() / 1000);
+    const token = await craftToken(server, { nbf: nowSeconds, iat: nowSeconds, exp: nowSeconds + 600, oid: app.objectId, tid: app.tenantId });
+    const path = `/api/publishers/contoso/offers?${API}`;
+    const withHeader = (authorization: string) => server.call(path, { token: null, headers: { authorization } });
+    assert.equal((await withHeader(`Bearer ${token}`)).status, 200);
+    assert.equal((await withHeader(`bearer  ${token} `)).status, 200, 'the same token, spelt otherwise');
+    const last = token.at(-2) === 'A' ? 'B' : 'A';
+    const tampered = `${token.slice(0, -2)}${last}${token.at(-1)}`;
+    const rejected = await withHeader(`Bearer ${tampered}`);
+    assert.equal(rejected.status, 401);
+    assert.equal(errorCode(rejected), 'InvalidToken');
+    assert.equal((await withHeader(`Bearer ${token}`)).status, 200, 'the real one still works');
+  });
+
   it('an opaque access token made to expire in a day works until then, then gets 401', async () => {
     const { token, expiresAt } = await createAccessToken(server.store, { publisherIds: ['contoso'], role: 'Reader', expiresInDays: 1 });
     clock.advance(Date.parse(expiresAt!) - clock.now() - 60_000);
