@@ -832,7 +832,14 @@ function report(run: BenchRun): void {
     ...puts.map((s) => scenarioRow(s, putNote(s))),
     ...scenarios
       .filter((s) => s.key === 'burst-get' || s.key === 'burst-put')
-      .map((s) => scenarioRow(s, s.key === 'burst-put' ? putNote(s) : `do writes stall reads? the server's longest event-loop stall: ${s.eventLoopMaxMs === undefined ? 'n/a' : `${s.eventLoopMaxMs.toFixed(0)} ms`}`)),
+      .map((s) =>
+        scenarioRow(
+          s,
+          s.key === 'burst-put'
+            ? putNote(s)
+            : `do writes stall reads? the server's longest event-loop stall: ${s.eventLoopMaxMs === undefined ? 'n/a' : `${s.eventLoopMaxMs.toFixed(0)} ms`}`,
+        ),
+      ),
     ...(postgres ? scaleOutRows(postgres) : []),
     '',
     row(flowHeading, ['cycles/min', 'p50 ms', 'p99 ms', 'srv CPU%', 'CPU ms/cyc'], 'check'),
