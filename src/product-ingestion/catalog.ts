@@ -33,6 +33,14 @@ export class IngestionCatalog {
   readonly #store: Store;
   /** Product GUID → its offer: GUIDs are computed, so a found pair stays right (the offer may be gone: checked on use). */
   readonly #byGuid = new Map<string, { publisherId: string; offerId: string }>();
+  /**
+   * Draft trees by the offer header they were derived from. The stores hand out the same header
+   * object until a commit changes what they cache (offers and their versions among it), and a new
+   * one after, so a tree found here is the tree of the draft as it is now; a store that built new
+   * objects every time would only never hit. Preview and live trees also read the operation
+   * history, which a PostgreSQL instance does not cache, so they are derived on every read.
+   */
+  readonly #draftTrees = new WeakMap<OfferHeader, Json>();
 
   constructor(store: Store) {
     this.#store = store;
@@ -97,6 +105,15 @@ export class IngestionCatalog {
     const parsed = parseDurableId(durableId);
     if (!parsed || parsed.type !== 'product' || parsed.rest.length > 0) throw errors.resourceNotFound(durableId, message('resource.treeByProductId'));
     const ref = await this.product(principal, parsed.productGuid, 'read');
+    if (target === 'draft') {
+      let tree = this.#draftTrees.get(ref.offer);
+      if (!tree) this.#draftTrees.set(ref.offer, (tree = await this.#deriveTree(ref, target)));
+      return tree;
+    }
+    return this.#deriveTree(ref, target);
+  }
+
+  async #deriveTree(ref: ProductRef, target: TargetType): Promise<Json> {
     const version = this.versionOf(ref, target);
     const lifecycle = await this.#lifecycle(ref);
     const submission = target === 'draft' ? draftSubmission(ref.guid) : await this.#slotSubmission(ref, target, version, lifecycle);

@@ -178,6 +178,11 @@ describe(`the product-ingestion face (http, ${TEST_STORE})`, () => {
     assert.equal(plan['microsoft-azure-virtualmachines.vmImages']['1.0.1'].osVhdUrl, VALID_VHD_URL);
     assert.deepEqual(plan.regions, ['US', 'DE']);
 
+    // Read before the edit too: a draft tree is kept until the draft changes, and must not outlive it.
+    const before = await tree(server, productId, 'draft');
+    assert.equal(byType(before.resources, 'listing')[0].title, 'Fabrikam VM');
+    assert.deepEqual(await tree(server, productId, 'draft'), before, 'read again unchanged');
+
     document.definition.offer['microsoft-azure-marketplace.title'] = 'Fabrikam VM, edited in CPP';
     assert.equal((await put(server, 'fabrikam-vm', document, cpp.headers['etag'])).status, 200);
     const draft = await tree(server, productId, 'draft');
