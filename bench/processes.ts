@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleOf } from '../bin/bundle.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -50,7 +51,7 @@ export interface ServerChild {
 }
 
 /**
- * Starts `node --import tsx <script> ...args` and waits for its `{ type: 'ready', url }` IPC
+ * Starts `<script> ...args` (bundled as the command line is, bin/bundle.js) and waits for its `{ type: 'ready', url }` IPC
  * message. stdout goes to `stdoutFd` (the access log) or is dropped; stderr is kept for errors.
  */
 export async function startServerChild(
@@ -58,9 +59,12 @@ export async function startServerChild(
   args: string[],
   options: { stdoutFd?: number; timeoutMs?: number; env?: Record<string, string> } = {},
 ): Promise<ServerChild> {
-  // cwd = repo root so that `--import tsx` resolves from this project's node_modules.
+  // As `cloudpartner` runs: from the bundle of the sources (bin/bundle.js), else through tsx
+  // (cwd = repo root so that `--import tsx` resolves from this project's node_modules).
+  const bundle = await bundleOf(script);
+  const command = bundle === undefined ? ['--import', 'tsx', join(REPO_ROOT, script)] : [bundle];
   const child = track(
-    spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, script), ...args], {
+    spawn(process.execPath, [...command, ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', options.stdoutFd ?? 'ignore', 'pipe', 'ipc'],

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// Entry point of the `cloudpartner` command: runs the TypeScript sources through tsx.
-import { register } from 'tsx/esm/api';
+// Entry point of the `cloudpartner` command: runs the bundle of the TypeScript sources (bin/bundle.js).
+import { importBundled } from './bundle.js';
 
-register();
-const { run } = await import('../src/cli/main.ts');
+const { run } = await importBundled('src/cli/main.ts');
 await run(process.argv.slice(2));

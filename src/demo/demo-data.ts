@@ -5,6 +5,8 @@
  *   (the seed document exactly, status `failed` as in the seed).
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.ts';
 import type { OperationRecord, StepRecord } from '../domain/operations.ts';
 import type { Publisher } from '../domain/publishers.ts';
 import { type OperationType, stepsOf } from '../domain/workflow.ts';
@@ -31,7 +33,7 @@ export function seedOfferDocument(): {
   definition: Record<string, unknown>;
   changedTime: string;
 } {
-  return JSON.parse(readFileSync(new URL('./contoso-vm-offer.json', import.meta.url), 'utf8'));
+  return JSON.parse(readFileSync(join(PACKAGE_ROOT, 'src/demo/contoso-vm-offer.json'), 'utf8'));
 }
 
 type Plan = Record<string, unknown>;

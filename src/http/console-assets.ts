@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { PACKAGE_ROOT } from '../package-root.ts';
 
 export interface ConsoleFile {
   body: Buffer;
@@ -27,7 +27,7 @@ export interface ConsoleAssets {
   built: boolean;
 }
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = PACKAGE_ROOT;
 /** The front end and what it bundles from the rest of the code (the SDK, its types). */
 const SOURCE_DIRS = ['src/console', 'src/client'];
 const ENTRY = 'src/console/main.tsx';
