@@ -18,6 +18,7 @@ import openApiPlugin from './plugins/openapi.ts';
 import rateLimitPlugin from './plugins/rate-limit.ts';
 import { type ConnectionLimits, connectionLimits, guardServer, nodeServerOptions, requireHost } from './connections.ts';
 import { registerRoutes } from './routes/index.ts';
+import { EXPENSIVE_READS_AT_ONCE, ReadGate } from './read-gate.ts';
 import lifecyclePlugin from './plugins/lifecycle.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import { Metrics } from './metrics.ts';
@@ -198,6 +199,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     putMode: options.putMode ?? 'service',
     clock,
     metricsToken: options.metrics ? options.metrics.token : undefined,
+    expensiveReads: new ReadGate(EXPENSIVE_READS_AT_ONCE),
   });
   return app;
 }

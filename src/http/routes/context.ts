@@ -3,6 +3,7 @@ import type { TokenService } from '../../identity/token-service.ts';
 import type { Clock } from '../../domain/clock.ts';
 import type { PutMode } from '../../domain/drafts.ts';
 import type { Store } from '../../store/store.ts';
+import type { ReadGate } from '../read-gate.ts';
 
 /** What every route module receives. */
 export interface RouteOptions {
@@ -14,6 +15,8 @@ export interface RouteOptions {
   clock: Clock;
   /** GET /metrics only to `Authorization: Bearer <this>`; undefined: open. */
   metricsToken?: string | undefined;
+  /** Reads built from a whole history: a few at once (D106). */
+  expensiveReads: ReadGate;
 }
 
 export type RoutePlugin = FastifyPluginAsyncTypebox<RouteOptions>;

@@ -6,7 +6,7 @@ import { allInVersion } from '../../../../product-ingestion/versions.ts';
 import { CONFIG, PREFIX, TAGS, queryOf, versionOf } from './shared.ts';
 import { message } from '../../../../domain/messages/index.ts';
 
-const resourceTree: RoutePlugin = async (app) => {
+const resourceTree: RoutePlugin = async (app, { expensiveReads }) => {
   // The encoded answer of a tree the catalog hands out again (a draft that has not changed): a
   // repeated read then costs no serialising of its ~20 KB.
   const encoded = new WeakMap<object, Buffer>();
@@ -18,7 +18,9 @@ const resourceTree: RoutePlugin = async (app) => {
     }
     const version = versionOf(request);
     const durableId = (request.params as { '*': string })['*'];
-    const tree = await app.ingestion.catalog.tree(request.principal, durableId, target as TargetType);
+    const read = () => app.ingestion.catalog.tree(request.principal, durableId, target as TargetType);
+    // A draft tree is kept (D105); a preview or live one reads the publishing history (D106).
+    const tree = target === 'draft' ? await read() : await expensiveReads.run(read);
     if (version !== undefined) return { ...tree, resources: allInVersion(tree['resources'] as never[], version) };
     let body = encoded.get(tree);
     if (!body) encoded.set(tree, (body = Buffer.from(JSON.stringify(tree))));

@@ -9,7 +9,8 @@ import { CONFIG, PREFIX, TAGS, absoluteUrl, queryOf, versionOf } from './shared.
 import { allInVersion, inVersion } from '../../../../product-ingestion/versions.ts';
 import { pageOf } from '../../../../product-ingestion/paging.ts';
 
-const submissions: RoutePlugin = async (app) => {
+const submissions: RoutePlugin = async (app, { expensiveReads }) => {
+  // Both read the product's whole publishing history (D106).
   app.get(
     `${PREFIX}/submission/:productId`,
     { config: CONFIG, schema: { summary: 'List a product’s submissions', tags: TAGS, params: Type.Object({ productId: Type.String() }) } },
@@ -17,7 +18,7 @@ const submissions: RoutePlugin = async (app) => {
       const query = queryOf(request);
       const target = query.get('targettype');
       const version = versionOf(request);
-      const list = await app.ingestion.catalog.submissions(request.principal, request.params.productId);
+      const list = await expensiveReads.run(() => app.ingestion.catalog.submissions(request.principal, request.params.productId));
       const filtered = target === undefined ? list : list.filter((entry) => entry['target']?.['targetType'] === target);
       return pageOf(allInVersion(filtered, version), query, (next) => absoluteUrl(request, `submission/${request.params.productId}?${next}`));
     },
@@ -30,7 +31,10 @@ const submissions: RoutePlugin = async (app) => {
     },
     async (request) => {
       const version = versionOf(request);
-      return inVersion(await app.ingestion.catalog.submission(request.principal, request.params.productId, request.params.submissionId), version);
+      const submission = await expensiveReads.run(() =>
+        app.ingestion.catalog.submission(request.principal, request.params.productId, request.params.submissionId),
+      );
+      return inVersion(submission, version);
     },
   );
 };

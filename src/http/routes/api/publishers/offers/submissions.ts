@@ -8,7 +8,7 @@ import { parseId } from '../../../../../domain/ids.ts';
 import { renderSubmission } from '../../../../../domain/operations.ts';
 import { OPERATION_STATUSES, parseOperationStatusFilter } from '../../../../../domain/workflow.ts';
 import { ApiVersionQuery, OfferParams, apiErrorResponses } from '../../../../schemas/common.ts';
-import type { RoutePlugin } from '../../../context.ts';
+import { JSON_TYPE, type RoutePlugin } from '../../../context.ts';
 import { message } from '../../../../../domain/messages/index.ts';
 import { answerLanguage } from '../../../../language.ts';
 
@@ -20,7 +20,7 @@ const Query = Type.Object({
   filteredStatus: Type.Optional(Type.String({ description: 'Older name of the same filter.' })),
 });
 
-const listSubmissions: RoutePlugin = async (app, { store }) => {
+const listSubmissions: RoutePlugin = async (app, { store, expensiveReads }) => {
   app.get(
     '/api/publishers/:publisherId/offers/:offerId/submissions',
     {
@@ -45,7 +45,11 @@ const listSubmissions: RoutePlugin = async (app, { store }) => {
       }
       if (!(await store.getOffer(request.publisherId, offerId))) throw errors.offerNotFound(request.publisherId, offerId);
       const language = answerLanguage(reply);
-      return (await store.listSubmissions(request.publisherId, offerId, wanted)).map((operation) => renderSubmission(operation, language));
+      const answer = async () =>
+        reply.serialize((await store.listSubmissions(request.publisherId, offerId, wanted)).map((operation) => renderSubmission(operation, language)));
+      // A state's operations are found by index; the whole history is as long as it is.
+      const body = wanted === undefined ? await expensiveReads.run(answer) : await answer();
+      return reply.type(JSON_TYPE).send(body);
     },
   );
 };
