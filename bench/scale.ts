@@ -610,7 +610,7 @@ function report(settings: Settings, generator: LoadGenerator, environment: Recor
       row(
         '  of which startServer (store, app, listen)',
         `${Math.round(inside(large))} ms`,
-        `info: at ${small.label} ${Math.round(inside(small))} ms; the rest is node + tsx loading the modules (${Math.round(modules(large))} ms)`,
+        `info: at ${small.label} ${Math.round(inside(small))} ms; the rest is node loading the server (its bundle, D103) (${Math.round(modules(large))} ms)`,
       ),
     );
     const comparisonRows = (c: Comparison) => {
