@@ -44,6 +44,23 @@ describe('cloudpartner products against a real server', () => {
     );
     assert.match(ok(await cli(['products', 'plans', DEMO_OFFER_ID], env), 'plans').stdout, /contososkuidentifier\s+Contoso App/);
 
+    // --schema-version: every resource in its newest version not above the one asked for ($version).
+    const schemasOf = async (args: string[]) =>
+      JSON.parse(ok(await cli(['products', ...args, '-o', 'json'], env), args.join(' ')).stdout) as { resources?: unknown[] } | unknown[] as any;
+    const current = (await schemasOf(['tree', DEMO_OFFER_ID])).resources.map((resource: { $schema: string }) => resource.$schema);
+    assert.ok(
+      current.some((schema: string) => !schema.endsWith('/2022-03-01-preview2')),
+      'some resources are newer than preview2',
+    );
+    const older = (await schemasOf(['tree', DEMO_OFFER_ID, '--schema-version', '2022-03-01-preview2'])).resources;
+    assert.equal(older.length, current.length);
+    assert.ok(
+      older.every((resource: { $schema: string }) => resource.$schema.endsWith('/2022-03-01-preview2')),
+      older.map((resource: { $schema: string }) => resource.$schema).join(' '),
+    );
+    const olderPlans = await schemasOf(['plans', DEMO_OFFER_ID, '--schema-version', '2022-03-01-preview2']);
+    assert.ok(olderPlans.length > 0 && olderPlans.every((plan: { $schema: string }) => plan.$schema.endsWith('/plan/2022-03-01-preview2')));
+
     // A new offer through the CPP face, then edited through configure from a file.
     const put = await fetch(`${server.url}/api/publishers/contoso/offers/cli-product?api-version=2017-10-31`, {
       method: 'PUT',

@@ -4,7 +4,7 @@
  * through the SDK. A product is named by its externalId (the offer id) or its durable id.
  */
 import { readFileSync } from 'node:fs';
-import type { CloudPartnerClient } from '../../client/client.ts';
+import type { CloudPartnerClient, ProductIngestionControls } from '../../client/client.ts';
 import type { ConfigureStatus, IngestionErrorNode, TargetType } from '../../client/types.ts';
 import { type CommandContext, EXIT_FAILED, EXIT_OK, type Io, fail, helpOrUnknown, printJson, printList, runCommand, table } from '../remote/output.ts';
 import { GLOBAL_HELP, UsageError } from '../remote/settings.ts';
@@ -26,9 +26,12 @@ const USAGE = `Usage: cloudpartner products <command> [options]
   golive <product> [--no-wait]                   take the preview submission live
 
   <product> is the offer id (externalId) or the durable id, product/<guid>.
+  show, tree, plans and submissions take --schema-version <v> (e.g. 2022-03-01-preview2): each
+  resource in its newest schema version not above v, as \$version asks; the current ones without.
 ${GLOBAL_HELP}`;
 
 const WAIT = { 'no-wait': { type: 'boolean' as const } };
+const SCHEMA_VERSION = { 'schema-version': { type: 'string' as const } };
 
 export async function productsCommand(args: string[], io: Io): Promise<number> {
   const [subcommand, ...rest] = args;
@@ -46,17 +49,20 @@ export async function productsCommand(args: string[], io: Io): Promise<number> {
         list,
       );
     case 'show':
-      return one('show <product>', async (context) => {
-        const client = context.client;
-        printJson(context.io, await client.productIngestion.getResource(await productId(client, context.positionals[0]!)));
-        return EXIT_OK;
-      });
+      return one(
+        'show <product> [--schema-version <v>]',
+        async (context) => {
+          printJson(context.io, await reads(context).getResource(await productId(context.client, context.positionals[0]!)));
+          return EXIT_OK;
+        },
+        SCHEMA_VERSION,
+      );
     case 'tree':
-      return one('tree <product> [--target draft|preview|live]', tree, { target: { type: 'string' } });
+      return one('tree <product> [--target draft|preview|live] [--schema-version <v>]', tree, { target: { type: 'string' }, ...SCHEMA_VERSION });
     case 'plans':
-      return one('plans <product>', plans);
+      return one('plans <product> [--schema-version <v>]', plans, SCHEMA_VERSION);
     case 'submissions':
-      return one('submissions <product>', submissions);
+      return one('submissions <product> [--schema-version <v>]', submissions, SCHEMA_VERSION);
     case 'configure':
       return runCommand(
         io,
@@ -72,6 +78,12 @@ export async function productsCommand(args: string[], io: Io): Promise<number> {
     default:
       return helpOrUnknown(io, 'products', subcommand, USAGE);
   }
+}
+
+/** The reads, in the resource versions `--schema-version` asks for (`$version`, D92); the current ones without it. */
+function reads(context: CommandContext): ProductIngestionControls {
+  const version = context.values['schema-version'];
+  return typeof version === 'string' ? context.client.productIngestion.inVersion(version) : context.client.productIngestion;
 }
 
 /** A durable product id, from an offer id or a durable id. */
@@ -100,7 +112,7 @@ async function list(context: CommandContext): Promise<number> {
 async function tree(context: CommandContext): Promise<number> {
   const target = (context.values['target'] as string | undefined) ?? 'draft';
   if (!['draft', 'preview', 'live'].includes(target)) throw new UsageError(`--target must be draft, preview or live, not '${target}'`);
-  const found = await context.client.productIngestion.getResourceTree(await productId(context.client, context.positionals[0]!), target as TargetType);
+  const found = await reads(context).getResourceTree(await productId(context.client, context.positionals[0]!), target as TargetType);
   if (context.json) {
     printJson(context.io, found);
     return EXIT_OK;
@@ -115,7 +127,7 @@ async function tree(context: CommandContext): Promise<number> {
 }
 
 async function plans(context: CommandContext): Promise<number> {
-  const found = await context.client.productIngestion.listPlans(await productId(context.client, context.positionals[0]!));
+  const found = await reads(context).listPlans(await productId(context.client, context.positionals[0]!));
   return printList(context, found, 'No plans.', ['ID', 'EXTERNAL ID', 'ALIAS'], (plan) => [
     String(plan.id),
     String((plan['identity'] as { externalId?: string } | undefined)?.externalId ?? ''),
@@ -124,7 +136,7 @@ async function plans(context: CommandContext): Promise<number> {
 }
 
 async function submissions(context: CommandContext): Promise<number> {
-  const found = await context.client.productIngestion.listSubmissions(await productId(context.client, context.positionals[0]!));
+  const found = await reads(context).listSubmissions(await productId(context.client, context.positionals[0]!));
   return printList(context, found, 'No submissions.', ['ID', 'TARGET', 'STATUS', 'RESULT'], (submission) => [
     String(submission.id),
     String((submission['target'] as { targetType?: string } | undefined)?.targetType ?? ''),
