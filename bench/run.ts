@@ -53,6 +53,7 @@ import { TARGET_OFFER_BYTES, type SeededData, seed } from './seed.ts';
 import { type WorkflowResult, runWorkflow } from './workflow.ts';
 import { type IngestionResult, runConfigureJobs } from './ingestion.ts';
 import { productGuid } from '../src/product-ingestion/ids.ts';
+import { scrapeEventLoopLagMaxMs } from './server-metrics.ts';
 import { OFFER_P99_MAX_MS, OFFER_RATIO_MIN, TARGET_CONNECTIONS, type Target, targets } from './targets.ts';
 
 /** GET connections beside the PUT burst. */
@@ -271,13 +272,6 @@ async function measure(
   return { result, sent: sentPerLoad.reduce((sum, n) => sum + n, 0), sentPerLoad };
 }
 
-/** The longest event-loop delay the server saw since the last scrape of its /metrics, in ms. */
-async function eventLoopLagMaxMs(serverUrl: string): Promise<number | undefined> {
-  const text = await (await fetch(`${serverUrl}/metrics`)).text();
-  const match = /^nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})? ([0-9.e+-]+)$/m.exec(text);
-  return match ? Number(match[1]) * 1000 : undefined;
-}
-
 /** Runs that went at the same time, as one: counts and rates add up, latencies are the worse one's. */
 function combine(results: LoadResult[]): LoadResult {
   if (results.length === 1) return results[0]!;
@@ -442,8 +436,8 @@ async function main(): Promise<void> {
     ];
     // The server's own view: its longest event-loop stall in the measured seconds (prom-client's
     // monitor, which a scrape resets; 10 ms resolution).
-    const { result, sent } = await measure(generator, settings, label, loads, undefined, async () => void (await eventLoopLagMaxMs(full.url)));
-    const eventLoopMaxMs = await eventLoopLagMaxMs(full.url);
+    const { result, sent } = await measure(generator, settings, label, loads, undefined, async () => void (await scrapeEventLoopLagMaxMs(full.url)));
+    const eventLoopMaxMs = await scrapeEventLoopLagMaxMs(full.url);
     sentToFull += sent;
     const [writes, reads] = result.instances!;
     // Both loads hit one process: its CPU is the scenario's, not either load's.
