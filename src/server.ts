@@ -10,6 +10,7 @@ import { DEMO_OFFER_ID, DEMO_PUBLISHER, loadDemoData } from './demo/demo-data.ts
 import { buildApp } from './http/app.ts';
 import { loadConsoleAssets } from './http/console-assets.ts';
 import { createAccessToken } from './identity/access-tokens.ts';
+import { limitHeapGrowth } from './heap.ts';
 import { describeStore, openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import { PACKAGE_VERSION } from './version.ts';
@@ -39,6 +40,7 @@ export interface StartOptions {
 }
 
 export async function startServer(config: ServeConfig, out: NodeJS.WritableStream = process.stdout, options: StartOptions = {}): Promise<RunningServer> {
+  limitHeapGrowth();
   const logger = createLogger(config.logLevel);
   const storeConfig = {
     dataDir: config.dataDir,

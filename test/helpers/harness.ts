@@ -103,6 +103,8 @@ export interface TestServer {
   store: Store;
   app: FastifyInstance;
   dataDir: string;
+  /** The PostgreSQL database, when on PostgreSQL (the SQLite file is cloudpartner.db in dataDir). */
+  databaseUrl?: string;
   /** Everything the backend has persisted, as text. */
   storedText(): Promise<string>;
   /** Owner token on contoso (the demo publisher). */
@@ -191,6 +193,7 @@ export async function startTestServer(transport: Transport, options: TestServerO
     store,
     app,
     dataDir,
+    ...(backend.databaseUrl ? { databaseUrl: backend.databaseUrl } : {}),
     storedText: backend.storedText,
     ownerToken,
     baseUrl,

@@ -4,7 +4,11 @@
  * on an offer with a long history, each answer equals what the whole history renders.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { workflowSql } from '../../src/store/workflow/statements.ts';
 import { renderOfferStatus, renderSubmission } from '../../src/domain/operations.ts';
 import { TEST_STORE, startTestServer, type TestServer } from '../helpers/harness.ts';
 import { offerPath, post, publishableOffer, put, waitForOperation } from '../helpers/offers.ts';
@@ -72,5 +76,40 @@ describe(`status and submissions on a long history (${TEST_STORE})`, () => {
     assert.equal(live.status, 200, live.text);
     assert.equal(live.json().id, history[1]!.id);
     assert.equal((await server.call(`/api/operations/contoso$${id}$999$preview?api-version=2017-10-31`)).status, 404);
+  });
+
+  it("the status's statements find the operations since the latest publish by time, not by state (D108)", async () => {
+    // The index each statement reads the offer's operations (`o`) by, as the database plans it for
+    // any offer: PostgreSQL's generic plan of the prepared statement, SQLite's query plan.
+    const indexOfOperations = async (text: { sqlite: string | null; postgres: string }): Promise<string[]> => {
+      const values = ['contoso', id, 'contoso', id];
+      if (TEST_STORE === 'sqlite') {
+        const db = new Database(join(server.dataDir, 'cloudpartner.db'), { readonly: true });
+        try {
+          const plan = db.prepare(`EXPLAIN QUERY PLAN ${text.sqlite}`).all(...values) as Array<{ detail: string }>;
+          return plan.map((row) => /^(?:SEARCH|SCAN) o USING (?:COVERING )?INDEX (\w+)/.exec(row.detail)?.[1]).filter((name) => name !== undefined);
+        } finally {
+          db.close();
+        }
+      }
+      const client = new pg.Client({ connectionString: server.databaseUrl });
+      await client.connect();
+      try {
+        await client.query('SET plan_cache_mode = force_generic_plan');
+        await client.query(`PREPARE planned AS ${text.postgres}`);
+        const plan = (await client.query(`EXPLAIN (FORMAT JSON) EXECUTE planned(${values.map((v) => `'${v}'`).join(', ')})`)).rows[0]['QUERY PLAN'];
+        const found: string[] = [];
+        const walk = (node: Record<string, any>) => {
+          if (node['Alias'] === 'o' && node['Relation Name'] === 'operations') found.push(node['Index Name'] ?? node['Node Type']);
+          for (const child of node['Plans'] ?? []) walk(child);
+        };
+        walk(plan[0]['Plan']);
+        return found;
+      } finally {
+        await client.end();
+      }
+    };
+    assert.deepEqual(await indexOfOperations(workflowSql.sinceLatestPublish), ['operations_by_offer']);
+    assert.deepEqual(await indexOfOperations(workflowSql.stepsSinceLatestPublish), ['operations_by_offer']);
   });
 });

@@ -15,7 +15,10 @@ import { sql } from '../sql/statement.ts';
 const CLAIMABLE = "status = 'inProgress' AND due_ms <= ? AND (lease_expires_ms IS NULL OR lease_expires_ms <= ?)";
 const OPERATIONS_WITH_OFFER = 'operations o JOIN offers f ON f.publisher_id = o.publisher_id AND f.id = o.offer_id';
 const STEP_COLUMNS = 'operation_id, position, step_id, status, progress, messages_json, started_time, due_ms';
-/** Found by index (operations_by_offer_type) from the newest end, however long the history. */
+/**
+ * Found from the newest end, however long the history: by operations_by_offer_type, or by
+ * operations_by_offer reading back only as far as the latest publish.
+ */
 const LATEST_PUBLISH_TIME =
   "SELECT p.created_time FROM operations p WHERE p.publisher_id = ? AND p.offer_id = ? AND p.type = 'publish' ORDER BY p.created_time DESC LIMIT 1";
 
@@ -49,11 +52,15 @@ export const workflowSql = {
     `SELECT ${OPERATION_COLUMNS} FROM ${OPERATIONS_WITH_OFFER}
       WHERE o.publisher_id = ? AND o.offer_id = ? AND o.created_time >= (${LATEST_PUBLISH_TIME}) ORDER BY o.created_time, o.id`,
   ),
+  /**
+   * Ordered as operations_by_offer is (D108): the planner then reads the operations by it, never by
+   * operations_by_offer_state, which would read every operation the offer ever had.
+   */
   stepsSinceLatestPublish: sql(
     'steps-since-latest-publish',
     `SELECT s.operation_id, s.position, s.step_id, s.status, s.progress, s.messages_json, s.started_time, s.due_ms
        FROM operation_steps s JOIN operations o ON o.id = s.operation_id
-      WHERE o.publisher_id = ? AND o.offer_id = ? AND o.created_time >= (${LATEST_PUBLISH_TIME}) ORDER BY s.operation_id, s.position`,
+      WHERE o.publisher_id = ? AND o.offer_id = ? AND o.created_time >= (${LATEST_PUBLISH_TIME}) ORDER BY o.created_time, o.id, s.position`,
   ),
   /** The newest operation of a type that published a given version (the legacy operation id names it so). */
   operationOfVersion: sql(
