@@ -78,11 +78,10 @@ describe(`status and submissions on a long history (${TEST_STORE})`, () => {
     assert.equal((await server.call(`/api/operations/contoso$${id}$999$preview?api-version=2017-10-31`)).status, 404);
   });
 
-  it("the status's statements find the operations since the latest publish by time, not by state (D108)", async () => {
+  it("the status's statements find the operations since the latest publish by time, a state's list by state (D108)", async () => {
     // The index each statement reads the offer's operations (`o`) by, as the database plans it for
     // any offer: PostgreSQL's generic plan of the prepared statement, SQLite's query plan.
-    const indexOfOperations = async (text: { sqlite: string | null; postgres: string }): Promise<string[]> => {
-      const values = ['contoso', id, 'contoso', id];
+    const indexOfOperations = async (text: { sqlite: string | null; postgres: string }, values: string[]): Promise<string[]> => {
       if (TEST_STORE === 'sqlite') {
         const db = new Database(join(server.dataDir, 'cloudpartner.db'), { readonly: true });
         try {
@@ -109,7 +108,11 @@ describe(`status and submissions on a long history (${TEST_STORE})`, () => {
         await client.end();
       }
     };
-    assert.deepEqual(await indexOfOperations(workflowSql.sinceLatestPublish), ['operations_by_offer']);
-    assert.deepEqual(await indexOfOperations(workflowSql.stepsSinceLatestPublish), ['operations_by_offer']);
+    assert.deepEqual(await indexOfOperations(workflowSql.sinceLatestPublish, ['contoso', id, 'contoso', id]), ['operations_by_offer']);
+    assert.deepEqual(await indexOfOperations(workflowSql.stepsSinceLatestPublish, ['contoso', id, 'contoso', id]), ['operations_by_offer']);
+    // What pollers send (status=running): by state, not along the whole history in time order.
+    assert.deepEqual(await indexOfOperations(workflowSql.submissionsInState, ['contoso', id, 'running']), ['operations_by_offer_state']);
+    // The legacy operation id: the newest of a kind and version, by kind.
+    assert.deepEqual(await indexOfOperations(workflowSql.operationOfVersion, ['contoso', id, 'publish', '1']), ['operations_by_offer_type']);
   });
 });

@@ -360,15 +360,27 @@ const audit: Migration = {
 };
 
 /**
- * The offer's operations by time now carry their ids (D108). PostgreSQL chose between this index
- * and operations_by_offer_state for the steps of the operations since the latest publish, costed
- * alike: through the state index it read every operation the offer ever had. With the ids in it,
- * this one answers the step join on its own (an index-only scan), and the order by time and id.
+ * The offer's operation indexes end with the operation's id (D108), as every list of operations is
+ * ordered (time, then id). PostgreSQL costed operations_by_offer and operations_by_offer_state
+ * alike for the steps of the operations since the latest publish, and through the state index it
+ * read every operation the offer ever had; with the id, operations_by_offer answers that join on
+ * its own. A state-filtered list, ordered by time and id, must then find the same order in the
+ * state index, or SQLite would walk the offer's whole history in operations_by_offer's order.
  */
-const operationsByOfferCovering: Migration = {
+const operationIndexesWithIds: Migration = {
   async up(db: Kysely<any>) {
-    await db.schema.dropIndex('operations_by_offer').execute();
-    await db.schema.createIndex('operations_by_offer').on('operations').columns(['publisher_id', 'offer_id', 'created_time', 'id']).execute();
+    for (const [name, columns] of [
+      ['operations_by_offer', ['publisher_id', 'offer_id', 'created_time', 'id']],
+      ['operations_by_offer_type', ['publisher_id', 'offer_id', 'type', 'created_time', 'id']],
+      ['operations_by_offer_state', ['publisher_id', 'offer_id', 'status', 'created_time', 'id']],
+    ] as const) {
+      await db.schema.dropIndex(name).execute();
+      await db.schema
+        .createIndex(name)
+        .on('operations')
+        .columns([...columns])
+        .execute();
+    }
   },
 };
 
@@ -386,7 +398,7 @@ export const migrationProvider: MigrationProvider = {
       '0009_ingestion_jobs': ingestionJobs,
       '0010_operation_indexes': operationIndexes,
       '0011_audit': audit,
-      '0012_operations_by_offer_covering': operationsByOfferCovering,
+      '0012_operation_indexes_with_ids': operationIndexesWithIds,
     };
   },
 };
