@@ -3,8 +3,9 @@
  *
  * V8 picks that factor itself, up to 4× while the process allocates fast, and a server answering
  * thousands of requests a second always allocates fast: the 100,000-offer bench's server peaked at
- * 290–320 MB with about 60 MB of it live. At 1.5× it peaked at 205–210 MB, at −3 % req/s for
- * the most allocating read (a 250-operation history) and no change for the GET offer.
+ * 288–320 MB with under 50 MB of its heap live after a full collection. At 1.5× it peaks at
+ * 189–212 MB, at −3 % req/s for the most allocating read (a 250-operation history) and no change
+ * for the GET offer.
  *
  * The flag is read at each collection, so setting it once the process runs takes effect (the
  * young generation's size is fixed at start and stays V8's). An operator's own

@@ -5,7 +5,7 @@
  *
  * The line of a request that went well is written straight to the logger's destination, in the
  * very JSON pino would write for it: pino's general serialisation and its redaction pass cost
- * about as much as the rest of a cached GET (D109). Anything else goes through pino.
+ * about 4 µs a request, an eighth of a cached GET (D109). Anything else goes through pino.
  */
 import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import { type Logger, pino } from 'pino';
@@ -20,13 +20,11 @@ export class AccessLog extends LogController {
 
   override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
     const ms = Math.round(reply.elapsedTime * 100) / 100;
-    if (error) {
-      request.log.error({ reqId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms, err: error }, 'request failed');
-      return;
-    }
-    const destination = pinoDestinationOf(request.log);
+    const destination = error ? undefined : pinoDestinationOf(request.log);
     if (destination === undefined) {
-      request.log.info({ reqId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms }, 'request');
+      const line = { reqId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms };
+      if (error) request.log.error({ ...line, err: error }, 'request failed');
+      else request.log.info(line, 'request');
       return;
     }
     if (!(request.log as Logger).isLevelEnabled('info')) return;
